@@ -1,0 +1,128 @@
+"""One refresh for many callers: a lock file per site and resource, and a detached refresher that holds it.
+
+A status line that finds the cache stale takes the lock without waiting, starts ``glowline fetch --background``
+with the locked file descriptor inherited (so the lock stays held until the refresher exits) and prints from the
+cache at once; every other caller sees the lock taken and starts nothing. os.posix_spawn keeps this path free of
+the subprocess module. The password, when it comes from the environment, goes to the refresher on a pipe, never
+in its argv or environment.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+
+try:
+    import fcntl
+except ImportError:  # Windows: no flock; callers may then refresh twice, never wrongly
+    fcntl = None  # type: ignore[assignment]
+
+
+def try_lock(path: str) -> int | None:
+    """An fd holding the exclusive lock at ``path``, or None if another process holds it."""
+    os.makedirs(os.path.dirname(path), mode=0o700, exist_ok=True)
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    if fcntl is None:
+        return fd
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        os.close(fd)
+        return None
+    return fd
+
+
+def lock_blocking(path: str, deadline: float) -> int | None:
+    """Wait for the exclusive lock until ``deadline`` (monotonic); None if it never came."""
+    while True:
+        fd = try_lock(path)
+        if fd is not None or time.monotonic() >= deadline:
+            return fd
+        time.sleep(0.05)
+
+
+def is_locked(path: str) -> bool:
+    """True while a refresher holds the lock at ``path``."""
+    if fcntl is None:
+        return False
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except OSError:
+        return False
+    try:
+        fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+        return False
+    except OSError:
+        return True
+    finally:
+        os.close(fd)
+
+
+def spawn_refresh(args: list[str], lock_fd: int) -> int:
+    """Start ``glowline fetch --background ARGS`` detached, holding ``lock_fd``; returns its pid.
+
+    The parent's copy of the lock fd is closed here: from now on the child alone holds the lock.
+    """
+    password = os.environ.get("GLOWLINE_PASSWORD")
+    env = {k: v for k, v in os.environ.items() if k != "GLOWLINE_PASSWORD"}
+    argv = [sys.executable, "-m", "glowline", "fetch", "--background", "--lock-fd", str(lock_fd), *args]
+    if password:
+        argv.append("--password-stdin")
+    os.set_inheritable(lock_fd, True)
+    read_end = write_end = -1
+    if password:
+        read_end, write_end = os.pipe()
+    try:
+        if hasattr(os, "posix_spawn"):
+            actions = [
+                (os.POSIX_SPAWN_OPEN, 1, os.devnull, os.O_WRONLY, 0),
+                (os.POSIX_SPAWN_OPEN, 2, os.devnull, os.O_WRONLY, 0),
+            ]
+            if password:
+                actions += [(os.POSIX_SPAWN_DUP2, read_end, 0), (os.POSIX_SPAWN_CLOSE, write_end)]
+            else:
+                actions.append((os.POSIX_SPAWN_OPEN, 0, os.devnull, os.O_RDONLY, 0))
+            pid = os.posix_spawn(sys.executable, argv, env, file_actions=actions, setsid=True)
+        else:  # pragma: no cover - Windows
+            import subprocess
+
+            proc = subprocess.Popen(
+                argv, env=env, stdin=subprocess.PIPE if password else subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, close_fds=False,
+            )
+            if password and proc.stdin:
+                proc.stdin.write((password + "\n").encode())
+                proc.stdin.close()
+            pid = proc.pid
+        if password:
+            os.write(write_end, (password + "\n").encode())
+    finally:
+        for fd in (read_end, write_end):
+            if fd >= 0:
+                os.close(fd)
+        os.close(lock_fd)
+    return pid
+
+
+def wait_child(pid: int, deadline: float) -> int | None:
+    """The child's exit status if it ends before ``deadline`` (monotonic), else None (it carries on alone)."""
+    while True:
+        try:
+            done, status = os.waitpid(pid, os.WNOHANG)
+        except ChildProcessError:
+            return None
+        if done:
+            return os.waitstatus_to_exitcode(status)
+        if time.monotonic() >= deadline:
+            return None
+        time.sleep(0.02)
+
+
+def wait_unlocked(path: str, deadline: float) -> bool:
+    """Wait until nobody holds the lock at ``path`` or the deadline passes; True if it was released."""
+    while is_locked(path):
+        if time.monotonic() >= deadline:
+            return False
+        time.sleep(0.03)
+    return True

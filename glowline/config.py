@@ -1,0 +1,166 @@
+"""The user's config file ``$XDG_CONFIG_HOME/glowline/config.toml``: defaults the command line overrides.
+
+tomllib costs ~20 ms to import, too much for a status bar that runs every few seconds, so a validated copy is
+kept in the cache folder as tab-separated text, tagged with the TOML file's size and mtime. The fast path reads
+that copy or, when it is missing or out of date, hands over to the full CLI, which parses and re-writes it.
+An invalid file gives one ConfigError naming the key.
+"""
+
+from __future__ import annotations
+
+import os
+
+from glowline import paths
+from glowline.exceptions import ConfigError
+from glowline.options import COLOR_MODES, FORMATS, ON_ERROR, RESOURCES, check
+
+MAGIC = "glowline-config 1"
+LEVEL_COLORS = ("low", "normal", "high", "partial", "stale", "error")
+# key -> expected kind: "int", "float", "str", "bool", or a tuple of choices
+TOP_LEVEL: dict[str, object] = {
+    "days": "int",
+    "resource": tuple(RESOURCES),
+    "site": "str",
+    "tz": "str",
+    "format": FORMATS,
+    "width": "int",
+    "short": "bool",
+    "ascii": "bool",
+    "color": COLOR_MODES,
+    "max_age": "float",
+    "timeout": "float",
+    "on_error": ON_ERROR,
+    "api_url": "str",
+}
+TABLES: dict[str, dict[str, object]] = {
+    "colors": {name: "color" for name in LEVEL_COLORS},
+    "thresholds": {"low": "float", "high": "float"},
+    "gas": {"unit": ("kwh", "m3"), "calorific_value": "float", "correction_factor": "float"},
+}
+
+
+def compiled_path() -> str:
+    return os.path.join(paths.cache_dir(), "config.compiled")
+
+
+def _signature(path: str) -> str | None:
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return f"{st.st_mtime_ns}\t{st.st_size}"
+
+
+def load_fast() -> dict[str, object] | None:
+    """The config as a flat dict ({} when there is no file), or None when only the full loader can tell."""
+    sig = _signature(paths.config_file())
+    if sig is None:
+        return {}
+    try:
+        with open(compiled_path(), encoding="utf-8") as fh:
+            lines = fh.read(65536).split("\n")
+    except (OSError, UnicodeDecodeError):
+        return None
+    if lines[0] != f"{MAGIC}\t{sig}" or lines[-2:] != ["end", ""]:
+        return None
+    out: dict[str, object] = {}
+    try:
+        for line in lines[1:-2]:
+            key, kind, text = line.split("\t", 2)
+            value: object = int(text) if kind == "i" else float(text) if kind == "f" else text == "1" if kind == "b" \
+                else text
+            table, dot, name = key.partition(".")
+            if dot:
+                out.setdefault(table, {})[name] = value  # type: ignore[index]
+            else:
+                out[key] = value
+    except ValueError:
+        return None
+    return out
+
+
+def load() -> dict[str, object]:
+    """Parse and validate config.toml (raising ConfigError naming the key), refreshing the compiled copy."""
+    path = paths.config_file()
+    sig = _signature(path)
+    if sig is None:
+        return {}
+    try:
+        import tomllib
+    except ModuleNotFoundError:  # Python 3.10
+        import tomli as tomllib  # type: ignore[no-redef]
+    try:
+        with open(path, "rb") as fh:
+            doc = tomllib.load(fh)
+    except OSError as exc:
+        raise ConfigError(f"cannot read {path}: {exc.strerror}") from None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path} is not valid TOML: {exc}") from None
+    out = validate(doc, path)
+    _write_compiled(out, sig)
+    return out
+
+
+def validate(doc: dict[str, object], path: str = "config.toml") -> dict[str, object]:
+    out: dict[str, object] = {}
+    for key, value in doc.items():
+        if key in TABLES:
+            if not isinstance(value, dict):
+                raise ConfigError(f"{path}: [{key}] must be a table")
+            out[key] = {name: _value(f"{key}.{name}", TABLES[key], name, v, path) for name, v in value.items()}
+        elif key in TOP_LEVEL:
+            out[key] = _value(key, TOP_LEVEL, key, value, path)
+        else:
+            raise ConfigError(f"{path}: unknown key {key!r}")
+    return out
+
+
+def _value(label: str, table: dict[str, object], name: str, value: object, path: str) -> object:
+    if name not in table:
+        raise ConfigError(f"{path}: unknown key {label!r}")
+    kind = table[name]
+    ok = (
+        (kind == "int" and isinstance(value, int) and not isinstance(value, bool))
+        or (kind == "float" and isinstance(value, (int, float)) and not isinstance(value, bool))
+        or (kind == "str" and isinstance(value, str) and "\n" not in value and "\t" not in value)
+        or (kind == "bool" and isinstance(value, bool))
+        or (kind == "color" and isinstance(value, str) and _is_hex_color(value))
+        or (isinstance(kind, tuple) and value in kind)
+    )
+    if not ok:
+        want = f"one of {', '.join(kind)}" if isinstance(kind, tuple) else {"color": "a colour like '#ffaa00'"}.get(
+            str(kind), f"a {kind}"
+        )
+        raise ConfigError(f"{path}: {label} = {value!r} is not valid: expected {want}")
+    if kind == "float":
+        value = float(value)  # type: ignore[arg-type]
+    problem = check(name, value) if "." not in label else None
+    if problem:
+        raise ConfigError(f"{path}: {label} = {value!r} {problem}")
+    return value
+
+
+def _is_hex_color(text: str) -> bool:
+    return len(text) == 7 and text[0] == "#" and all(c in "0123456789abcdefABCDEF" for c in text[1:])
+
+
+def _write_compiled(values: dict[str, object], sig: str) -> None:
+    from glowline.summary import atomic_write
+
+    lines = [f"{MAGIC}\t{sig}"]
+    flat: list[tuple[str, object]] = []
+    for key, value in values.items():
+        if isinstance(value, dict):
+            flat.extend((f"{key}.{k}", v) for k, v in value.items())
+        else:
+            flat.append((key, value))
+    for key, value in flat:
+        kind = "b" if isinstance(value, bool) else "i" if isinstance(value, int) else "f" if isinstance(
+            value, float) else "s"
+        text = ("1" if value else "0") if isinstance(value, bool) else repr(value) if kind == "f" else str(value)
+        lines.append(f"{key}\t{kind}\t{text}")
+    lines.append("end")
+    try:
+        atomic_write(compiled_path(), "\n".join(lines) + "\n")
+    except OSError:
+        pass  # a read-only cache only costs speed

@@ -1,0 +1,41 @@
+"""``glowline demo``: the real path (HTTP, auth, discovery, readings, cache, rendering) against an in-process
+emulator, with throwaway config and cache folders, printing the line a user would see."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import time
+
+from glowline.options import Options
+
+
+def run(opts: Options) -> int:
+    from glowline import refresh, statusline, summary
+    from glowline.emulator import DEMO_PASSWORD, DEMO_USERNAME, Emulator
+
+    saved = {k: os.environ.get(k) for k in _ENV}
+    with tempfile.TemporaryDirectory(prefix="glowline-demo-") as tmp, Emulator() as emu:
+        os.environ.update(
+            GLOWLINE_CONFIG_DIR=os.path.join(tmp, "config"),
+            GLOWLINE_CACHE_DIR=os.path.join(tmp, "cache"),
+            GLOWLINE_API_URL=emu.url,
+            GLOWLINE_USERNAME=DEMO_USERNAME,
+            GLOWLINE_PASSWORD=DEMO_PASSWORD,
+        )
+        try:
+            refresh.refresh(opts.site, opts.classifier, opts.days, opts.tz)
+            now = time.time()
+            summ = summary.read(summary.days_path(opts.site, opts.classifier, opts.tz))
+            if summ is None:
+                raise AssertionError("the demo refresh wrote no summary")
+            return statusline.emit(statusline.build_line(summ, opts, now), opts)
+        finally:
+            for key, value in saved.items():
+                if value is None:
+                    os.environ.pop(key, None)
+                else:
+                    os.environ[key] = value
+
+
+_ENV = ("GLOWLINE_CONFIG_DIR", "GLOWLINE_CACHE_DIR", "GLOWLINE_API_URL", "GLOWLINE_USERNAME", "GLOWLINE_PASSWORD")

@@ -1,0 +1,334 @@
+"""The emulator's synthetic household: two sites, their resources and a deterministic value for every half-hour.
+
+Values are pure functions of (meter profile, half-hour epoch), seeded by hashlib, so every run, test and process sees
+the same household. They are kept as integers of the unit's last decimal (Wh for electricity, 1e-8 kWh for gas,
+1e-5 pence for cost) so that sums over any bucket are exact.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from functools import lru_cache
+from zoneinfo import ZoneInfo
+
+HALF_HOUR = 1800
+DAY = 86400
+HISTORY_DAYS = 800
+LONDON = ZoneInfo("Europe/London")
+COST_DECIMALS = 5
+ELECTRICITY_RATE_CENTIPENCE = 2450  # 24.50 p/kWh
+GAS_RATE_CENTIPENCE = 630  # 6.30 p/kWh
+ELECTRICITY_STANDING_CENTIPENCE = 5335  # 53.35 p/day
+GAS_STANDING_CENTIPENCE = 3165  # 31.65 p/day
+
+_NAMESPACE = uuid.UUID("2f0c7f0e-4f53-4c8e-9a51-6c6c1f1d0b3e")
+
+
+def stable_uuid(name: str) -> str:
+    """A fixed uuid-looking id for ``name`` (the same in every run)."""
+    return str(uuid.uuid5(_NAMESPACE, name))
+
+
+ACCOUNT_ID = stable_uuid("account")
+
+
+@dataclass(frozen=True)
+class Profile:
+    """How one meter behaves: the shape ("electricity", "gas" or "export"), its size, noise seed and decimals."""
+
+    shape: str
+    seed: str
+    scale: float
+    decimals: int
+
+
+@dataclass(frozen=True)
+class Resource:
+    """One Glowmarkt resource. Cost resources price the half-hours of ``profile`` at ``rate_centipence``."""
+
+    resource_id: str
+    resource_type_id: str
+    name: str
+    description: str
+    classifier: str
+    unit: str
+    meter_type: str
+    data_source_type: str
+    profile: Profile
+    rate_centipence: int | None
+    standing_centipence: int | None
+    lag: int
+    created_at: str
+    updated_at: str
+
+    @property
+    def decimals(self) -> int:
+        """Decimal places of this resource's values (also the scale of its integer units)."""
+        return COST_DECIMALS if self.rate_centipence is not None else self.profile.decimals
+
+    @property
+    def commodity(self) -> str:
+        """"ELEC" or "GAS" (export counts as electricity)."""
+        return "GAS" if self.classifier.startswith("gas") else "ELEC"
+
+
+@dataclass(frozen=True)
+class Site:
+    """One virtual entity (a metered property) and its resources in the order the API lists them."""
+
+    ve_id: str
+    record_id: str
+    name: str
+    postal_code: str
+    address: dict[str, str]
+    resources: tuple[Resource, ...]
+    created_at: str
+    updated_at: str
+
+
+def _uniforms(seed: str, t: int) -> tuple[float, float, float, float]:
+    """Four independent uniforms in [0, 1) for (seed, t)."""
+    digest = hashlib.blake2b(f"{seed}:{t}".encode(), digest_size=16).digest()
+    return tuple(int.from_bytes(digest[i : i + 4], "big") / 4294967296.0 for i in (0, 4, 8, 12))  # type: ignore[return-value]
+
+
+def _bump(hour: float, centre: float, width: float) -> float:
+    return math.exp(-0.5 * ((hour - centre) / width) ** 2)
+
+
+def _winter(day_of_year: int) -> float:
+    """1.0 in mid-January, 0.0 in mid-July."""
+    return 0.5 * (1.0 + math.cos(2.0 * math.pi * (day_of_year - 15) / 365.25))
+
+
+def _electricity_kwh(seed: str, t: int) -> float:
+    local = datetime.fromtimestamp(t, LONDON)
+    hour = local.hour + local.minute / 60.0
+    weekend = local.weekday() >= 5
+    winter = _winter(local.timetuple().tm_yday)
+    noise, size, spike, spike_size = _uniforms(seed, t)
+    if weekend:
+        use = 0.45 * _bump(hour, 9.25, 1.1) + 0.18 * (10.0 <= hour < 17.0) + 0.6 * _bump(hour, 18.5, 1.2)
+    else:
+        use = 0.38 * _bump(hour, 7.25, 0.7) + 0.04 * (9.0 <= hour < 16.5) + 0.55 * _bump(hour, 18.75, 1.1)
+    use += 0.12 * (19.5 <= hour < 23.0) + 0.15 * winter * (16.0 <= hour < 23.0)
+    if spike > 0.96 and 7.0 <= hour < 22.0:
+        use += 0.6 + 0.8 * spike_size
+    return 0.085 + 0.03 * noise + use * (0.8 + 0.4 * size)
+
+
+def _gas_kwh(seed: str, t: int) -> float:
+    local = datetime.fromtimestamp(t, LONDON)
+    hour = local.hour + local.minute / 60.0
+    weekend = local.weekday() >= 5
+    heat = max(0.0, (_winter(local.timetuple().tm_yday) - 0.25) / 0.75)
+    size = _uniforms(seed, t)[0]
+    kwh = 0.0
+    if heat > 0.0:
+        if 6.0 <= hour < 8.5:
+            kwh += 2.4 * heat
+        elif 17.0 <= hour < 22.0:
+            kwh += 1.8 * heat
+        elif 8.5 <= hour < 17.0 and (weekend or heat > 0.6):
+            kwh += 0.8 * heat
+        elif heat > 0.7:
+            kwh += 0.25 * heat  # cold nights: the boiler keeps the house from freezing
+    if 6.5 <= hour < 7.5:
+        kwh += 0.55  # showers, all year
+    if 17.5 <= hour < 18.5:
+        kwh += 0.3  # cooking, all year
+    return kwh * (0.75 + 0.5 * size)
+
+
+def _export_kwh(seed: str, t: int) -> float:
+    day = t // DAY
+    hour = (t % DAY) / 3600.0 + 0.25  # middle of the half-hour, UTC (solar noon is about 12:00 UTC in London)
+    day_of_year = datetime.fromtimestamp(day * DAY, LONDON).timetuple().tm_yday
+    season = math.cos(2.0 * math.pi * (day_of_year - 172) / 365.25)
+    length = 12.0 + 4.4 * season
+    rise = 12.0 - length / 2.0
+    if not rise < hour < rise + length:
+        return 0.0
+    height = math.sin(math.pi * (hour - rise) / length)
+    sun = height * math.sqrt(height)
+    cloud = 0.25 + 0.75 * _uniforms(seed, day)[0]
+    produced = 1.5 * sun * (0.3 + 0.35 * (1.0 + season)) * cloud * (0.85 + 0.15 * _uniforms(seed, t)[0])
+    return max(0.0, produced - 0.15)
+
+
+_SHAPES = {"electricity": _electricity_kwh, "gas": _gas_kwh, "export": _export_kwh}
+
+
+@lru_cache(maxsize=32768)
+def _day_units(profile: Profile, day: int) -> tuple[int, ...]:
+    """The 48 half-hour values of one UTC day, in units of 10**-decimals kWh."""
+    shape = _SHAPES[profile.shape]
+    factor = profile.scale * 10**profile.decimals
+    return tuple(round(shape(profile.seed, day * DAY + i * HALF_HOUR) * factor) for i in range(48))
+
+
+def true_units(resource: Resource, t: int) -> int:
+    """What the household used in the half-hour starting at ``t`` (UTC, aligned), in the resource's integer units."""
+    units = _day_units(resource.profile, t // DAY)[(t % DAY) // HALF_HOUR]
+    if resource.rate_centipence is None:
+        return units
+    # pence = kWh * rate; in 1e-5 pence: units * rate_centipence * 1000 / 10**decimals, rounded half up
+    scale: int = 10**resource.profile.decimals
+    return (units * resource.rate_centipence * 1000 + scale // 2) // scale
+
+
+def _resource(
+    site_key: str,
+    classifier: str,
+    name: str,
+    description: str,
+    meter_type: str,
+    profile: Profile,
+    *,
+    source: str = "AMRAPI",
+    rate: int | None = None,
+    standing: int | None = None,
+    lag: int = 2,
+    stamp: str = "2024-01-17T09:12",
+) -> Resource:
+    return Resource(
+        resource_id=stable_uuid(f"{site_key}/{classifier}/{source}"),
+        resource_type_id=stable_uuid(f"type/{classifier}/{source}"),
+        name=name,
+        description=description,
+        classifier=classifier,
+        unit="pence" if rate is not None else "kWh",
+        meter_type=meter_type,
+        data_source_type=source,
+        profile=profile,
+        rate_centipence=rate,
+        standing_centipence=standing,
+        lag=lag,
+        created_at=f"{stamp}:44.318Z",
+        updated_at=f"{stamp}:45.102Z",
+    )
+
+
+def _address(line1: str, line2: str, city: str, county: str, postcode: str) -> dict[str, str]:
+    return {
+        "address": f"{line1},{line2.split(' ')[0]},{city}",
+        "addressLine1": line1,
+        "addressLine2": line2,
+        "county": county,
+        "city": city,
+        "region": county,
+        "country": "UK",
+        "postcode": postcode,
+    }
+
+
+def build_sites() -> tuple[Site, ...]:
+    """The household's two sites: "DCC Sourced" (home, 6 resources) and "Holiday Cottage" (elec + gas)."""
+    elec = Profile("electricity", "home-electricity", 1.0, 3)
+    gas = Profile("gas", "home-gas", 1.0, 8)
+    adhoc = Profile("electricity", "home-electricity-adhoc", 1.3, 3)
+    export = Profile("export", "home-export", 1.0, 3)
+    home_resources = (
+        _resource("home", "gas.consumption", "gas consumption", "gas consumption DCC SM profile reads", "GAS", gas,
+                  lag=6, standing=GAS_STANDING_CENTIPENCE),
+        _resource("home", "gas.consumption.cost", "gas cost", "gas cost DCC SM profile reads", "GAS", gas,
+                  rate=GAS_RATE_CENTIPENCE, standing=GAS_STANDING_CENTIPENCE, lag=6),
+        _resource("home", "electricity.consumption.cost", "electricity cost", "electicity cost DCC SM profile reads",
+                  "ELEC", elec, rate=ELECTRICITY_RATE_CENTIPENCE, standing=ELECTRICITY_STANDING_CENTIPENCE),
+        _resource("home", "electricity.export", "active export", "electricity energy from active export power",
+                  "PWER_AEXP", export, source="ADHOC", lag=48),
+        _resource("home", "electricity.consumption", "electricity usage", "electricity consumption ADHOC reads",
+                  "ELEC", adhoc, source="ADHOC", standing=ELECTRICITY_STANDING_CENTIPENCE, stamp="2023-11-02T18:03"),
+        _resource("home", "electricity.consumption", "electricity consumption",
+                  "electicity consumption DCC SM profile reads", "ELEC", elec,
+                  standing=ELECTRICITY_STANDING_CENTIPENCE),
+    )
+    cottage_elec = Profile("electricity", "cottage-electricity", 0.35, 3)
+    cottage_gas = Profile("gas", "cottage-gas", 0.4, 8)
+    cottage_resources = (
+        _resource("cottage", "electricity.consumption", "electricity consumption",
+                  "electicity consumption DCC SM profile reads", "ELEC", cottage_elec,
+                  standing=ELECTRICITY_STANDING_CENTIPENCE, stamp="2024-05-03T10:41"),
+        _resource("cottage", "gas.consumption", "gas consumption", "gas consumption DCC SM profile reads", "GAS",
+                  cottage_gas, lag=6, standing=GAS_STANDING_CENTIPENCE, stamp="2024-05-03T10:41"),
+    )
+    return (
+        Site(
+            ve_id=stable_uuid("site/home"),
+            record_id=stable_uuid("site/home/record"),
+            name="DCC Sourced",
+            postal_code="A1 1AA",
+            address=_address("1", "THE STREET LONDON", "LO", "London", "A1 1AA"),
+            resources=home_resources,
+            created_at="2024-01-17T09:10:02.534Z",
+            updated_at="2024-01-17T09:12:45.753Z",
+        ),
+        Site(
+            ve_id=stable_uuid("site/cottage"),
+            record_id=stable_uuid("site/cottage/record"),
+            name="Holiday Cottage",
+            postal_code="TR1 9ZZ",
+            address=_address("Rose Cottage", "HARBOUR LANE TRURO", "TRURO", "Cornwall", "TR1 9ZZ"),
+            resources=cottage_resources,
+            created_at="2024-05-03T10:39:20.101Z",
+            updated_at="2024-05-03T10:41:45.202Z",
+        ),
+    )
+
+
+class Household:
+    """The sites plus the time rules: first reading, DCC lag (recent half-hours delivered as 0) and the future."""
+
+    def __init__(self, first_time: int) -> None:
+        self.sites = build_sites()
+        self.first_time = first_time
+        self._by_id = {r.resource_id: r for site in self.sites for r in site.resources}
+
+    def resource(self, resource_id: str) -> Resource | None:
+        """The resource with this id, or None."""
+        return self._by_id.get(resource_id)
+
+    def site(self, key: str) -> Site | None:
+        """The site whose name or veId is ``key``, or None."""
+        return next((s for s in self.sites if key in (s.name, s.ve_id)), None)
+
+    def units(self, resource: Resource, t: int, now: float) -> int | None:
+        """The true value of half-hour ``t``: None before the first reading or when it has not started yet."""
+        if t < self.first_time or t > now:
+            return None
+        return true_units(resource, t)
+
+    def delivered_units(self, resource: Resource, t: int, now: float) -> int | None:
+        """What the API hands out for half-hour ``t``: the true value, 0 while the DCC lags, None before/after."""
+        if t < self.first_time or t > now:
+            return None
+        current = int(now) // HALF_HOUR * HALF_HOUR
+        if t >= current - resource.lag * HALF_HOUR:
+            return 0
+        return true_units(resource, t)
+
+    def last_delivered(self, resource: Resource, now: float) -> int:
+        """Start of the most recent half-hour that carries real data."""
+        return int(now) // HALF_HOUR * HALF_HOUR - (resource.lag + 1) * HALF_HOUR
+
+    def window_units(self, resource: Resource, start: int, end: int, now: float) -> list[int | None]:
+        """Delivered units of every half-hour overlapping [start, end) (true epochs on minute boundaries).
+
+        A half-hour only partly inside the window (PT1M, or offsets that are not whole half-hours) contributes its
+        whole-minute share, split so that the shares of one half-hour always add up to it exactly.
+        """
+        out: list[int | None] = []
+        t = start // HALF_HOUR * HALF_HOUR
+        while t < end:
+            units = self.delivered_units(resource, t, now)
+            if units is not None and (t < start or t + HALF_HOUR > end):
+                first = (max(start, t) - t) // 60
+                last = (min(end, t + HALF_HOUR) - t) // 60
+                units = units * last // 30 - units * first // 30
+            out.append(units)
+            t += HALF_HOUR
+        return out

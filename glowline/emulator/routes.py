@@ -1,0 +1,201 @@
+"""Routing: from (method, path, query, headers, body) to the API's answer, with its access rules and tokens."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from glowline.emulator import shapes
+from glowline.emulator.household import Household, Resource
+from glowline.emulator.rules import ApiError, ReadingsQuery, buckets, parse_readings_query
+
+BASE_PATH = "/api/v0-1/"
+DEMO_USERNAME = "demo@glowline.invalid"
+DEMO_PASSWORD = "glowline-demo-password"
+
+Json = shapes.Json
+
+
+@dataclass
+class Reply:
+    """An HTTP answer: status, body bytes and its content type (None: no Content-Type, as the VE 404)."""
+
+    status: int
+    body: bytes
+    content_type: str | None = "application/json"
+
+
+def json_reply(status: int, document: Json) -> Reply:
+    """A compact JSON reply, as the real API sends."""
+    return Reply(status, json.dumps(document, separators=(",", ":")).encode())
+
+
+def request_kind(method: str, path: str) -> str:
+    """What a request is for: auth, virtualentity, resources, resource, readings, tariff, first-time, ..., other."""
+    if not path.startswith(BASE_PATH):
+        return "other"
+    parts = [p for p in path[len(BASE_PATH) :].split("/") if p]
+    if not parts:
+        return "other"
+    if parts[0] == "auth":
+        return "auth"
+    if parts[0] == "virtualentity":
+        return "resources" if len(parts) == 3 and parts[2] == "resources" else "virtualentity"
+    if parts[0] == "resource":
+        return parts[2] if len(parts) == 3 else "resource"
+    return "other"
+
+
+@dataclass
+class State:
+    """Everything a request can read or change: the household, the clock, issued tokens, tariff variants."""
+
+    household: Household
+    now: Callable[[], float]
+    token_lifetime: float
+    tokens: dict[str, int] = field(default_factory=dict)
+    revoked: set[str] = field(default_factory=set)
+    tariff_variants: dict[str, str] = field(default_factory=dict)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    issued: int = 0
+
+    def issue_token(self) -> tuple[str, int]:
+        """A new opaque JWT-looking token and its exp (epoch seconds)."""
+        with self.lock:
+            self.issued += 1
+            exp = int(self.now() + self.token_lifetime)
+            payload = json.dumps({"tokenHash": self.issued, "iat": int(self.now()), "exp": exp}).encode()
+            signature = hashlib.sha256(b"glowline-emulator" + payload).hexdigest()[:43]
+            token = ".".join(
+                (
+                    "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9",
+                    base64.urlsafe_b64encode(payload).decode().rstrip("="),
+                    signature,
+                )
+            )
+            self.tokens[token] = exp
+        return token, exp
+
+    def token_exp(self, token: str | None) -> int | None:
+        """The exp of a valid token, or None when it is missing, unknown, revoked or expired."""
+        with self.lock:
+            exp = self.tokens.get(token or "")
+            if exp is None or token in self.revoked or exp <= self.now():
+                return None
+            return exp
+
+    def revoke_all(self) -> None:
+        """Every token issued so far stops working."""
+        with self.lock:
+            self.revoked.update(self.tokens)
+
+
+def route(state: State, method: str, path: str, query: dict[str, str], headers: dict[str, str], body: bytes) -> Reply:
+    """The API's answer to one request."""
+    lowered = {k.lower(): v for k, v in headers.items()}
+    parts = [p for p in path[len(BASE_PATH) :].split("/") if p] if path.startswith(BASE_PATH) else []
+    if not parts:
+        return json_reply(404, shapes.NOT_FOUND)
+    if lowered.get("applicationid") != shapes.APPLICATION_ID:
+        return json_reply(400, shapes.AUTH_BAD_REQUEST if (method, parts) == ("POST", ["auth"]) else shapes.BAD_REQUEST)
+    if parts == ["auth"] and method == "POST":
+        return _login(state, body)
+    if method != "GET":
+        return json_reply(404, shapes.NOT_FOUND)
+    exp = state.token_exp(lowered.get("token"))
+    if exp is None:
+        return json_reply(401, shapes.ACCESS_DENIED)
+    try:
+        return _get(state, parts, query, lowered["token"], exp)
+    except ApiError as refusal:
+        return json_reply(refusal.status, refusal.body)
+
+
+def _login(state: State, body: bytes) -> Reply:
+    try:
+        credentials = json.loads(body or b"null")
+    except ValueError:
+        return json_reply(400, {"error": "missing elements"})
+    if not isinstance(credentials, dict) or "username" not in credentials or "password" not in credentials:
+        return json_reply(400, {"error": "missing elements"})
+    if (credentials["username"], credentials["password"]) != (DEMO_USERNAME, DEMO_PASSWORD):
+        return json_reply(401, shapes.AUTH_FAILED)
+    token, exp = state.issue_token()
+    return json_reply(200, shapes.auth_ok(token, exp))
+
+
+def _get(state: State, parts: list[str], query: dict[str, str], token: str, exp: int) -> Reply:
+    household = state.household
+    if parts == ["auth"]:
+        return json_reply(200, shapes.token_check(exp))
+    if parts == ["auth", "newToken"]:
+        return json_reply(200, shapes.new_token(*state.issue_token()))
+    if parts == ["virtualentity"]:
+        return json_reply(200, [shapes.ve_summary(site) for site in household.sites])
+    if len(parts) == 3 and parts[0] == "virtualentity" and parts[2] == "resources":
+        site = next((s for s in household.sites if s.ve_id == parts[1]), None)
+        return json_reply(200, shapes.ve_full(site)) if site else Reply(404, b"", None)
+    if parts == ["resource"]:
+        return json_reply(200, [shapes.resource_document(r) for site in household.sites for r in site.resources])
+    if parts[0] != "resource" or len(parts) > 3:
+        return json_reply(404, shapes.NOT_FOUND)
+    resource = household.resource(parts[1]) if len(parts) > 1 else None
+    if resource is None:
+        return json_reply(404, shapes.NOT_FOUND)
+    if len(parts) == 2:
+        return json_reply(200, shapes.resource_document(resource))
+    return _resource_part(state, resource, parts[2], query)
+
+
+def _resource_part(state: State, resource: Resource, part: str, query: dict[str, str]) -> Reply:
+    now = state.now()
+    household = state.household
+    if part == "readings":
+        parsed = parse_readings_query(query, resource.classifier, now)
+        echo = {name: query[name] for name in ("from", "to", "period", "function")}
+        return json_reply(200, shapes.readings(resource, echo, readings_data(household, resource, parsed, now)))
+    if part == "tariff":
+        variant = state.tariff_variants.get(resource.resource_id, default_tariff_variant(resource))
+        if variant == "error":
+            return json_reply(500, shapes.SERVER_ERROR)
+        return json_reply(200, shapes.tariff(resource, variant))
+    if part == "first-time":
+        return json_reply(200, shapes.wrapped(resource, {"firstTs": household.first_time}))
+    if part == "last-time":
+        return json_reply(200, shapes.wrapped(resource, {"lastTs": household.last_delivered(resource, now)}))
+    if part == "catchup":
+        return json_reply(200, shapes.wrapped(resource, {"valid": True}))
+    if part == "current":
+        return json_reply(200, shapes.wrapped(resource, [], "m3" if resource.commodity == "GAS" else "W"))
+    return json_reply(404, shapes.NOT_FOUND)
+
+
+def default_tariff_variant(resource: Resource) -> str:
+    """Export has no tariff from the DCC; everything else has one, in numbers."""
+    return "empty" if resource.classifier == "electricity.export" else "numbers"
+
+
+def readings_data(household: Household, resource: Resource, query: ReadingsQuery, now: float) -> list[list[Json]]:
+    """The ``data`` pairs: one [bucket start as local wall clock-as-UTC, value] per bucket, future ones included."""
+    scale = 10**resource.decimals
+    data: list[list[Json]] = []
+    for wall_start, wall_end in buckets(query):
+        start = query.instant(wall_start)
+        present = [u for u in household.window_units(resource, start, query.instant(wall_end), now) if u is not None]
+        value: Json
+        if not present:
+            value = None if query.nulls else 0
+        else:
+            if query.function == "sum":
+                units: float = sum(present)
+            elif query.function == "avg":
+                units = round(sum(present) / len(present))
+            else:
+                units = min(present) if query.function == "min" else max(present)
+            value = units / scale if units else 0
+        data.append([start - query.offset * 60, value])
+    return data

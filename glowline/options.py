@@ -1,0 +1,145 @@
+"""The status line's options, declared once: a light parser for the fast path and the table argparse is built from.
+
+``glowline [options]`` is what status bars run every few seconds, so its arguments are parsed here without
+argparse (~11 ms to import). Anything this parser does not fully understand (a subcommand, --help, a bad value)
+returns None and the full argparse CLI takes over, which then also gives the proper error message.
+"""
+
+from __future__ import annotations
+
+RESOURCES = {
+    "electricity": "electricity.consumption",
+    "gas": "gas.consumption",
+    "electricity-cost": "electricity.consumption.cost",
+    "gas-cost": "gas.consumption.cost",
+    "export": "electricity.export",
+}
+FORMATS = ("plain", "ansi", "json", "tmux", "i3blocks", "i3bar", "waybar", "polybar", "xbar", "conky", "prompt", "motd")
+COLOR_MODES = ("auto", "always", "never")
+ON_ERROR = ("show", "hide")
+MAX_DAYS = 400
+MIN_MAX_AGE = 5  # minutes: Glowmarkt asks clients not to poll more often
+
+# (flag, dest, kind, help). kind: "int", "float", "str", a tuple of choices, or "flag".
+OPTIONS: tuple[tuple[str, str, object, str], ...] = (
+    ("--days", "days", "int", "how many local days, today included (default 10)"),
+    ("--resource", "resource", tuple(RESOURCES), "what to show (default electricity)"),
+    ("--site", "site", "str", "site name or veId when the account has several"),
+    ("--tz", "tz", "str", "the meter's time zone (default Europe/London)"),
+    ("--format", "format", FORMATS, "output format (default plain)"),
+    ("--width", "width", "int", "resample the sparkline to N cells"),
+    ("--short", "short", "flag", "a short form for narrow bars"),
+    ("--ascii", "ascii", "flag", "ASCII instead of block characters"),
+    ("--color", "color", COLOR_MODES, "colour for ansi/prompt: auto (TTY and TERM not dumb), always, never"),
+    ("--prompt-wrap", "prompt_wrap", "flag", "wrap ANSI in \\001...\\002 for bash/zsh prompts"),
+    ("--cached-only", "cached_only", "flag", "never touch the network (MOTD, prompts)"),
+    ("--max-age", "max_age", "float", "minutes before cached data is refreshed (default 30, at least 5)"),
+    ("--timeout", "timeout", "float", "hard deadline in seconds for printing a line (default 2)"),
+    ("--on-error", "on_error", ON_ERROR, "on error: show a degraded line, or hide (the host's hide form)"),
+)
+DEFAULTS: dict[str, object] = {
+    "days": 10,
+    "resource": "electricity",
+    "site": "",
+    "tz": "Europe/London",
+    "format": "plain",
+    "width": None,
+    "short": False,
+    "ascii": False,
+    "color": "auto",
+    "prompt_wrap": False,
+    "cached_only": False,
+    "max_age": 30.0,
+    "timeout": 2.0,
+    "on_error": "show",
+}
+
+
+class Options:
+    """Settled status-line options: defaults, then the config file, then the command line."""
+
+    __slots__ = (*DEFAULTS, "colors", "thresholds", "api_url")
+
+    def __init__(self, values: dict[str, object]) -> None:
+        merged = {**DEFAULTS, **values}
+        self.days: int = merged["days"]  # type: ignore[assignment]
+        self.resource: str = merged["resource"]  # type: ignore[assignment]
+        self.site: str = merged["site"]  # type: ignore[assignment]
+        self.tz: str = merged["tz"]  # type: ignore[assignment]
+        self.format: str = merged["format"]  # type: ignore[assignment]
+        self.width: int | None = merged["width"]  # type: ignore[assignment]
+        self.short: bool = merged["short"]  # type: ignore[assignment]
+        self.ascii: bool = merged["ascii"]  # type: ignore[assignment]
+        self.color: str = merged["color"]  # type: ignore[assignment]
+        self.prompt_wrap: bool = merged["prompt_wrap"]  # type: ignore[assignment]
+        self.cached_only: bool = merged["cached_only"]  # type: ignore[assignment]
+        self.max_age: float = max(float(merged["max_age"]), MIN_MAX_AGE)  # type: ignore[arg-type]
+        self.timeout: float = merged["timeout"]  # type: ignore[assignment]
+        self.on_error: str = merged["on_error"]  # type: ignore[assignment]
+        self.colors: dict[str, str] = merged.get("colors") or {}  # type: ignore[assignment]
+        self.thresholds: dict[str, float] = merged.get("thresholds") or {}  # type: ignore[assignment]
+        self.api_url: str = merged.get("api_url") or ""  # type: ignore[assignment]
+
+    @property
+    def classifier(self) -> str:
+        return RESOURCES[self.resource]
+
+
+def check(dest: str, value: object) -> str | None:
+    """Why ``value`` is not acceptable for ``dest``, or None when it is (shared by argparse and the config)."""
+    if dest == "days" and not (isinstance(value, int) and 1 <= value <= MAX_DAYS):
+        return f"must be a whole number from 1 to {MAX_DAYS}"
+    if dest == "width" and value is not None and not (isinstance(value, int) and 1 <= value <= 400):
+        return "must be a whole number from 1 to 400"
+    if dest == "timeout" and not (isinstance(value, (int, float)) and 0.1 <= value <= 600):
+        return "must be a number of seconds from 0.1 to 600"
+    if dest == "max_age" and not (isinstance(value, (int, float)) and 0 <= value <= 10080):
+        return "must be a number of minutes from 5 to 10080 (smaller values are raised to 5)"
+    return None
+
+
+def parse_fast(argv: list[str]) -> dict[str, object] | None:
+    """The options in ``argv`` if it is a plain status-line invocation, else None (argparse takes over)."""
+    table = {flag: (dest, kind) for flag, dest, kind, _ in OPTIONS}
+    out: dict[str, object] = {}
+    i = 0
+    while i < len(argv):
+        arg = argv[i]
+        flag, eq, inline = arg.partition("=")
+        if flag not in table:
+            return None
+        dest, kind = table[flag]
+        if kind == "flag":
+            if eq:
+                return None
+            out[dest] = True
+            i += 1
+            continue
+        if eq:
+            text = inline
+            i += 1
+        elif i + 1 < len(argv):
+            text = argv[i + 1]
+            i += 2
+        else:
+            return None
+        value = convert(kind, text)
+        if value is None or check(dest, value) is not None:
+            return None
+        out[dest] = value
+    return out
+
+
+def convert(kind: object, text: str) -> object:
+    """``text`` as the option's type, or None when it does not parse."""
+    try:
+        if kind == "int":
+            return int(text)
+        if kind == "float":
+            number = float(text)
+            return number if number == number else None
+    except ValueError:
+        return None
+    if isinstance(kind, tuple):
+        return text if text in kind else None
+    return text

@@ -1,0 +1,189 @@
+"""The status line: from the cache to one printed line, within a hard deadline, never blocked by the network.
+
+Fresh cache: print it. Stale cache: print it with its age and start one detached refresh for the next call.
+No cache: start (or join) the refresh and wait for it until ``--timeout``, then print what there is, or a short
+degraded line. Status formats always exit 0; plain/ansi/json exit with the error's code when there is no data.
+This module and everything it imports on the fresh path stay light (no json, datetime, requests, keyring, rich).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+
+from glowline import background, levels, summary
+from glowline.exceptions import EXIT_NO_DATA, EXIT_OK
+from glowline.formats import STATUS_FORMATS
+from glowline.formats import get as get_format
+from glowline.line import Day, Line, RenderOptions
+from glowline.options import Options
+
+#: complete days before the window that make the household's "typical day"
+TYPICAL_DAYS = 28
+
+
+def run(opts: Options, started: float) -> int:
+    """Print the status line for ``opts``; ``started`` is time.monotonic() at process start (the deadline's zero)."""
+    deadline = started + opts.timeout
+    classifier = opts.classifier
+    path = summary.days_path(opts.site, classifier, opts.tz)
+    now = time.time()
+    summ = _usable(summary.read(path), opts.days, now) or _from_series(opts, now)
+    if summ is not None:
+        if now - summ.fetched_at > opts.max_age * 60 and not opts.cached_only:
+            _start_refresh(opts, path, summ.fetched_at)
+        return emit(build_line(summ, opts, now), opts)
+    if not opts.cached_only:
+        _refresh_and_wait(opts, deadline)
+        now = time.time()
+        summ = _usable(summary.read(path), opts.days, now) or _from_series(opts, now)
+        if summ is not None:
+            return emit(build_line(summ, opts, now), opts)
+    line, code = degraded_line(opts, now)
+    return emit(line, opts, code)
+
+
+def _usable(summ: summary.Summary | None, days: int, now: float) -> summary.Summary | None:
+    """The summary if it reaches today and holds ``days`` days up to it."""
+    if summ is None:
+        return None
+    index = summ.index_of(now)
+    return summ if index >= days - 1 else None
+
+
+def _from_series(opts: Options, now: float) -> summary.Summary | None:
+    """Rebuild the summary from the cached series without the network (another --tz, or a lost .days file)."""
+    from glowline import cache
+
+    if not os.path.exists(cache.series_path(opts.site, opts.classifier)):
+        return None
+    from glowline import refresh
+    from glowline.readings import zone
+
+    try:
+        url = refresh.api_url()
+        identity = {"api_url": url, "username": refresh.username()}
+        tz = zone(opts.tz)
+        for period in ("PT1H", "PT30M"):
+            entry = cache.load(opts.site, opts.classifier, {**identity, "period": period})
+            if entry is not None:
+                return _usable(refresh.write_summary(opts.site, entry, tz, opts.tz, now), opts.days, now)
+    except Exception:  # noqa: BLE001 - a cache we cannot read is a cache we do not have
+        return None
+    return None
+
+
+def refresh_args(opts: Options) -> list[str]:
+    return ["--site", opts.site, "--resource", opts.resource, "--days", str(opts.days), "--tz", opts.tz]
+
+
+def _start_refresh(opts: Options, path: str, fetched_at: float) -> None:
+    """Start one detached refresh unless one is running or has just finished."""
+    lock = summary.lock_path(opts.site, opts.classifier)
+    fd = background.try_lock(lock)
+    if fd is None:
+        return
+    again = summary.read(path)  # another caller may have refreshed between our read and our lock
+    if again is not None and again.fetched_at > fetched_at:
+        os.close(fd)
+        return
+    background.spawn_refresh(refresh_args(opts), fd)
+
+
+def _refresh_and_wait(opts: Options, deadline: float) -> None:
+    """No usable cache: run the refresh (or join the one running) until the deadline."""
+    lock = summary.lock_path(opts.site, opts.classifier)
+    fd = background.try_lock(lock)
+    if fd is None:
+        background.wait_unlocked(lock, deadline)
+        return
+    pid = background.spawn_refresh(refresh_args(opts), fd)
+    background.wait_child(pid, deadline)
+
+
+def build_line(summ: summary.Summary, opts: Options, now: float) -> Line:
+    index = summ.index_of(now)
+    window = summ.days[max(0, index - opts.days + 1) : index + 1]
+    days = [Day(d.date, d.start, d.end, d.value, d.complete) for d in window]
+    stale = now - summ.fetched_at > opts.max_age * 60
+    line = Line(
+        summ.resource, opts.resource, summ.unit, summ.tz, days, now, fetched_at=summ.fetched_at, stale=stale,
+        site=summ.site,
+    )
+    err = summary.read_error(opts.site, opts.classifier)
+    if err is not None and err[2] > summ.fetched_at:
+        line.error, line.error_kind = err[3], err[0]
+    first = max(0, index - opts.days + 1)
+    history = [d.value for d in summ.days[max(0, first - TYPICAL_DAYS) : first] if d.complete and d.value is not None]
+    if len(history) < 3:  # a young cache: judge against the complete days shown
+        history = [d.value for d in window if d.complete and d.value is not None]
+    levels.apply(line, history, **_thresholds(opts))
+    return line
+
+
+def _thresholds(opts: Options) -> dict[str, float]:
+    return {k: float(v) for k, v in opts.thresholds.items() if k in ("low", "high")}
+
+
+def degraded_line(opts: Options, now: float) -> tuple[Line, int]:
+    """No data to show: a Line without days carrying the reason, and the exit code for non-status formats."""
+    err = summary.read_error(opts.site, opts.classifier)
+    if err is not None:
+        message, kind, code = err[3], err[0], err[1]
+    elif opts.cached_only:
+        message, kind, code = "no cached data yet: run `glowline fetch`", "nodata", EXIT_NO_DATA
+    else:
+        message, kind, code = f"no data yet: still fetching after {opts.timeout:g} s", "nodata", EXIT_NO_DATA
+    line = Line(opts.classifier, opts.resource, "GBP" if opts.classifier.endswith(".cost") else "kWh", opts.tz, [],
+                now, error=message, error_kind=kind)
+    return line, code
+
+
+def render_options(opts: Options) -> RenderOptions:
+    return RenderOptions(
+        width=opts.width,
+        short=opts.short,
+        ascii=opts.ascii,
+        color=use_color(opts.color),
+        prompt_wrap=opts.prompt_wrap,
+        colors=opts.colors,
+        on_error=opts.on_error,
+        stale_after=opts.max_age * 60,
+    )
+
+
+def use_color(mode: str) -> bool:
+    """--color wins; then NO_COLOR (non-empty) over FORCE_COLOR (non-empty); then a TTY whose TERM is not dumb."""
+    if mode != "auto":
+        return mode == "always"
+    if os.environ.get("NO_COLOR"):
+        return False
+    if os.environ.get("FORCE_COLOR"):
+        return True
+    return sys.stdout.isatty() and os.environ.get("TERM", "") != "dumb"
+
+
+def emit(line: Line, opts: Options, code: int = EXIT_NO_DATA) -> int:
+    """Write the formatted line; the exit status follows the format's kind and whether there is data."""
+    fmt = get_format(opts.format)
+    text = fmt.render(line, render_options(opts))
+    write(text)
+    if line.has_data or opts.format in STATUS_FORMATS:
+        return EXIT_OK
+    if line.error:
+        sys.stderr.write(f"glowline: {line.error}\n")
+    return code
+
+
+def write(text: str) -> None:
+    """Write to stdout, degrading to ASCII replacement when the stream cannot encode block characters."""
+    try:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+    except UnicodeEncodeError:
+        enc = sys.stdout.encoding or "ascii"
+        sys.stdout.write(text.encode(enc, "replace").decode(enc))
+        sys.stdout.flush()
+    except BrokenPipeError:
+        pass
