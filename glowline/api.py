@@ -163,7 +163,8 @@ class GlowmarktClient:
         if 300 <= status < 400:
             raise APIUnavailable(f"the Glowmarkt API redirected ({status}); not following it with the token")
         if status >= 500:
-            raise APIUnavailable(f"the Glowmarkt API is having problems (HTTP {status})")
+            page = ", an HTML error page" if "html" in resp.headers.get("Content-Type", "").lower() else ""
+            raise APIUnavailable(f"the Glowmarkt API is having problems (HTTP {status}{page})")
         if status == 404:
             raise NotFound(f"{what}: not found (HTTP 404)")
         if status == 400:

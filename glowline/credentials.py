@@ -169,8 +169,10 @@ def _guarded(
     ``action`` never runs on it.
     """
     import threading
+    import time
 
     box: dict[str, Any] = {}
+    deadline = time.monotonic() + timeout * 0.8
 
     def run() -> None:
         try:
@@ -181,7 +183,8 @@ def _guarded(
             box["info"] = info
             if not info.usable:
                 return
-            box["value"] = action(_with_unlock_timeout(backend, timeout))
+            # the unlock prompt gets most of the budget, so it is dismissed (not just abandoned) before the deadline
+            box["value"] = action(_with_unlock_timeout(backend, deadline))
         except BaseException as exc:  # reported to the caller below, as one line
             box["error"] = exc
 
@@ -205,16 +208,18 @@ def _guarded(
     return box.get("value"), info
 
 
-def _with_unlock_timeout(backend: Any, timeout: float) -> Any:
-    """For the Secret Service backend: the same backend, but its unlock prompt is dismissed after ``timeout``.
+def _with_unlock_timeout(backend: Any, deadline: float) -> Any:
+    """For the Secret Service backend: a copy that stops waiting for the unlock prompt at ``deadline`` (monotonic).
 
     keyring 25 calls ``collection.unlock()`` with no timeout; SecretStorage >= 3.5 can wait with one.
     """
     if _class_path(backend) != _SECRET_SERVICE:
         return backend
     try:
+        import copy
+        import time
+
         import secretstorage
-        from keyring.backends import SecretService
         from keyring.errors import InitError, KeyringLocked
         from secretstorage.defines import SS_PATH, SS_PREFIX
         from secretstorage.exceptions import SecretStorageException
@@ -222,31 +227,34 @@ def _with_unlock_timeout(backend: Any, timeout: float) -> Any:
     except ImportError:
         return backend
 
-    class GuardedSecretService(SecretService.Keyring):
-        def get_preferred_collection(self) -> Any:
-            bus = secretstorage.dbus_init()
-            try:
-                if hasattr(self, "preferred_collection"):
-                    collection = secretstorage.Collection(bus, self.preferred_collection)
-                else:
-                    collection = secretstorage.get_default_collection(bus)
-            except SecretStorageException as exc:
-                raise InitError(f"Failed to create the collection: {exc}.") from exc
+    def get_preferred_collection() -> Any:  # keyring's own method, with a deadline on the unlock prompt
+        bus = secretstorage.dbus_init()
+        try:
+            if hasattr(backend, "preferred_collection"):
+                collection = secretstorage.Collection(bus, backend.preferred_collection)
+            else:
+                collection = secretstorage.get_default_collection(bus)
+        except SecretStorageException as exc:
+            raise InitError(f"Failed to create the collection: {exc}.") from exc
+        if collection.is_locked():
+            service = DBusAddressWrapper(SS_PATH, SS_PREFIX + "Service", bus)
+            _unlocked, prompt = service.call("Unlock", "ao", [collection.collection_path])
+            if len(prompt) > 1:
+                try:
+                    exec_prompt(bus, prompt, timeout=max(0.05, deadline - time.monotonic()))
+                except TimeoutError:
+                    # Leave the prompt pending: Prompt.Dismiss on a pending unlock prompt makes gnome-keyring 42.1
+                    # abort (gkd-secret-unlock.c:243 assertion, measured), which would kill the user's keyring.
+                    bus.close()
+                    raise KeyringLocked("the unlock prompt was not answered in time") from None
             if collection.is_locked():
-                service = DBusAddressWrapper(SS_PATH, SS_PREFIX + "Service", bus)
-                _unlocked, prompt = service.call("Unlock", "ao", [collection.collection_path])
-                if len(prompt) > 1:
-                    try:
-                        exec_prompt(bus, prompt, timeout=timeout)
-                    except TimeoutError:
-                        DBusAddressWrapper(prompt, SS_PREFIX + "Prompt", bus).call("Dismiss", "")
-                        raise KeyringLocked(f"unlock prompt not answered within {timeout:g} s") from None
-                if collection.is_locked():
-                    raise KeyringLocked("Failed to unlock the collection!")
-            return collection
+                raise KeyringLocked("Failed to unlock the collection!")
+        return collection
 
-    guarded = GuardedSecretService()  # type: ignore[no-untyped-call]
-    guarded.__dict__.update(backend.__dict__)  # keep KEYRING_PROPERTY_* settings (appid, preferred_collection)
+    # A copy with an instance attribute, not a subclass: keyring registers every KeyringBackend subclass as a
+    # candidate backend for auto-detection.
+    guarded = copy.copy(backend)
+    guarded.get_preferred_collection = get_preferred_collection
     return guarded
 
 

@@ -10,15 +10,19 @@ from __future__ import annotations
 
 from glowline.line import HIGH, LOW, NONE, NORMAL, PARTIAL, Line
 
+TYPE_CHECKING = False  # typing costs an import on the status-line path; mypy still reads the block below
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
 #: Fewer complete days than this and there is no typical day (levels are then all NORMAL).
 MIN_HISTORY = 3
 
 
-def _finite(values: list[float | None]) -> list[float]:
+def _finite(values: Sequence[float | None]) -> list[float]:
     return [float(v) for v in values if v is not None and float(v) - float(v) == 0.0]
 
 
-def typical(values: list[float | None]) -> float | None:
+def typical(values: Sequence[float | None]) -> float | None:
     """Median of the given complete-day values (None, NaN, inf ignored); None with fewer than 3 of them."""
     present = sorted(_finite(values))
     count = len(present)
@@ -80,7 +84,7 @@ def total_ratio(line: Line) -> float | None:
     return line.total / expected
 
 
-def apply(line: Line, history: list[float | None], low: float = 0.8, high: float = 1.25) -> None:
+def apply(line: Line, history: Sequence[float | None], low: float = 0.8, high: float = 1.25) -> None:
     """Set line.typical, each day's level and line.level.
 
     ``history``: recent complete daily values to judge against (e.g. the 28 days before the window, same unit).

@@ -43,9 +43,10 @@ def api_url(config: dict[str, object] | None = None) -> str:
 
 
 def username() -> str:
-    env = credentials.env_credentials()
+    """GLOWLINE_USERNAME, else the username saved at login."""
+    env = os.environ.get("GLOWLINE_USERNAME")
     if env:
-        return env[0]
+        return env
     account = credentials.load_account()
     if not account or not account.get("username"):
         raise NotLoggedIn("not logged in: run `glowline login` (or set GLOWLINE_USERNAME and GLOWLINE_PASSWORD)")

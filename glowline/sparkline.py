@@ -7,6 +7,10 @@ Energy is a quantity, so bars are scaled from 0 (not from the series minimum): a
 
 from __future__ import annotations
 
+TYPE_CHECKING = False  # typing costs an import on the status-line path; mypy still reads the block below
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
 #: Unicode block elements U+2581..U+2588, lowest to full.
 UNICODE_RAMP = "▁▂▃▄▅▆▇█"
 #: ASCII fallback (--ascii), lowest to full; every glyph has ink, so a zero day never looks like a gap.
@@ -25,7 +29,7 @@ def clean(value: float | None) -> float | None:
     return value if value > 0.0 else 0.0
 
 
-def resample(values: list[float | None], width: int) -> list[float | None]:
+def resample(values: Sequence[float | None], width: int) -> list[float | None]:
     """Fit ``values`` into ``width`` cells: wider repeats values (nearest sample), narrower averages buckets.
 
     Each cell covers the source indices ``[i*n//width, (i+1)*n//width)`` (at least one); a bucket's value is the
@@ -42,7 +46,7 @@ def resample(values: list[float | None], width: int) -> list[float | None]:
         start = i * count // width
         stop = max(start + 1, (i + 1) * count // width)
         present = [v for v in cleaned[start:stop] if v is not None]
-        cells.append(sum(present) / len(present) if present else None)
+        cells.append(sum(v / len(present) for v in present) if present else None)  # no overflow near 1e308
     return cells
 
 
@@ -59,11 +63,11 @@ def cell(value: float | None, top: float, ramp: str) -> str:
     steps = len(ramp) - 1
     if top <= 0.0:
         return ramp[0]
-    index = int(value * steps / top + 0.5)
+    index = int(value / top * steps + 0.5)  # value <= top, so no overflow
     return ramp[min(steps, max(0, index))]
 
 
-def bars(values: list[float | None], width: int | None = None, ascii: bool = False) -> str:
+def bars(values: Sequence[float | None], width: int | None = None, ascii: bool = False) -> str:
     """The sparkline for ``values``: one cell each, or ``width`` cells when given (see ``resample``).
 
     Scaled from 0 to the largest present value; an all-zero series draws the lowest bar everywhere; an empty or

@@ -166,10 +166,10 @@ def use_color(mode: str) -> bool:
 
 def emit(line: Line, opts: Options, code: int = EXIT_NO_DATA) -> int:
     """Write the formatted line; the exit status follows the format's kind and whether there is data."""
-    fmt = get_format(opts.format)
-    text = fmt.render(line, render_options(opts))
-    write(text)
-    if line.has_data or opts.format in STATUS_FORMATS:
+    status = opts.format in STATUS_FORMATS
+    if line.has_data or status or opts.format == "json":
+        write(get_format(opts.format).render(line, render_options(opts)))
+    if line.has_data or status:
         return EXIT_OK
     if line.error:
         sys.stderr.write(f"glowline: {line.error}\n")

@@ -120,13 +120,13 @@ def read(path: str) -> Summary | None:
     if len(lines) < 8 or lines[0] != MAGIC or lines[-2:] != ["end", ""]:
         return None
     try:
-        head = dict(line.split("\t", 1) for line in lines[1:6])
-        fetched = lines[6].split("\t")
+        head = dict(line.split("\t", 1) for line in lines[1:5])
+        fetched = lines[5].split("\t")
         if fetched[0] != "fetched_at":
             return None
         days = []
         last_end = None
-        for line in lines[7:-2]:
+        for line in lines[6:-2]:
             tag, date, start, end, value, complete = line.split("\t")
             day = SummaryDay(date, int(start), int(end), None if value == "-" else float(value), complete == "1")
             if tag != "day" or len(date) != 10 or day.end <= day.start or (last_end not in (None, day.start)):

@@ -85,12 +85,14 @@ class Daemons:
 
 
 class KeyringSetup:
-    """One backend ready for a test: ``env`` for subprocesses, ``store`` = the folders/files that ARE the store."""
+    """One backend ready for a test: ``env`` for subprocesses, ``store`` = the folders/files that ARE the store,
+    ``roots`` = every folder the test's processes may write to (the test HOME and the keyring daemon's HOME)."""
 
-    def __init__(self, env: dict[str, str], store: list[Path], backend: str) -> None:
+    def __init__(self, env: dict[str, str], store: list[Path], backend: str, roots: list[Path]) -> None:
         self.env = env
         self.store = store
         self.backend = backend
+        self.roots = roots
 
 
 def require_binaries() -> None:
@@ -157,6 +159,15 @@ def wait_for_name(address: str, name: str, proc: subprocess.Popen[bytes], deadli
             time.sleep(0.005)
 
 
+def name_owned(address: str, name: str) -> bool:
+    """Whether ``name`` has an owner on the bus at ``address`` right now."""
+    from jeepney.bus_messages import message_bus
+    from jeepney.io.blocking import open_dbus_connection
+
+    with open_dbus_connection(bus=address) as conn:
+        return bool(conn.send_and_get_reply(message_bus.NameHasOwner(name), timeout=2).body[0])
+
+
 def start_gnome_keyring(daemons: Daemons, env: dict[str, str], unlock: bool) -> subprocess.Popen[bytes]:
     """gnome-keyring-daemon (secrets only) in the foreground; with ``unlock`` it creates/unlocks the login keyring."""
     args = ["gnome-keyring-daemon", "--foreground", "--components=secrets"]
@@ -185,7 +196,8 @@ def reset_keyring_cache() -> None:
     import keyring.backend
     import keyring.core
 
-    keyring.backend.get_all_keyring.reset()
+    if "saved_result" in vars(keyring.backend.get_all_keyring):  # reset() raises when nothing was cached yet
+        keyring.backend.get_all_keyring.reset()
     keyring.core._keyring_backend = None
 
 
@@ -208,7 +220,12 @@ def client_env(home: Path, **extra: str) -> dict[str, str]:
 
 
 def use_backend(
-    monkeypatch: pytest.MonkeyPatch, home: Path, backend: str, store: list[Path], **extra: str
+    monkeypatch: pytest.MonkeyPatch,
+    home: Path,
+    backend: str,
+    store: list[Path],
+    daemon_home: str | None = None,
+    **extra: str,
 ) -> Iterator[KeyringSetup]:
     """Point this process (and the returned subprocess env) at ``backend``; restore keyring's cache afterwards."""
     monkeypatch.setenv("PYTHON_KEYRING_BACKEND", backend)
@@ -216,7 +233,8 @@ def use_backend(
         monkeypatch.setenv(var, value)
     reset_keyring_cache()
     try:
-        yield KeyringSetup(client_env(home, PYTHON_KEYRING_BACKEND=backend, **extra), store, backend)
+        roots = [home] + ([Path(daemon_home)] if daemon_home else [])
+        yield KeyringSetup(client_env(home, PYTHON_KEYRING_BACKEND=backend, **extra), store, backend, roots)
     finally:
         reset_keyring_cache()
 
@@ -241,28 +259,62 @@ def secret_service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[st
         daemons.stop_all()
 
 
+def start_locked_keyring(daemons: Daemons, root: Path) -> dict[str, str]:
+    """A bus and a gnome-keyring whose login keyring exists on disk but is locked (restarted without --unlock)."""
+    env = daemon_env(root)
+    env["DBUS_SESSION_BUS_ADDRESS"] = start_bus(daemons, root)
+    first = start_gnome_keyring(daemons, env, unlock=True)
+    # store one item so the login keyring is written to disk with its password
+    subprocess.run(
+        [sys.executable, "-c", "import keyring; keyring.set_password('glowline-fixture', 'seed', 'seed-value')"],
+        env={**env, "PYTHON_KEYRING_BACKEND": SECRET_SERVICE_BACKEND},
+        check=True,
+        timeout=30,
+    )
+    if not (root / ".local/share/keyrings/login.keyring").exists():
+        raise RuntimeError("gnome-keyring did not write login.keyring")
+    daemons.stop(first)
+    wait_for_release(env["DBUS_SESSION_BUS_ADDRESS"], SECRETS_NAME)
+    start_gnome_keyring(daemons, env, unlock=False)
+    return env
+
+
+def start_hung_peer(daemons: Daemons, address: str, name: str) -> None:
+    """A real D-Bus peer that owns ``name`` and never answers."""
+    proc = daemons.add(
+        subprocess.Popen(
+            [sys.executable, "-c", HUNG_SERVICE, address, name],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+        )
+    )
+    wait_for_name(address, name, proc)
+
+
 @pytest.fixture(scope="session")
 def locked_secret_service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
-    """gnome-keyring whose login keyring exists on disk but is locked (restarted without --unlock, no display)."""
+    """gnome-keyring with a locked login keyring and no prompter at all: unlocking fails at once."""
     require_binaries()
-    root = tmp_path_factory.mktemp("locked-secret-service")
     daemons = Daemons()
     try:
-        env = daemon_env(root)
-        env["DBUS_SESSION_BUS_ADDRESS"] = start_bus(daemons, root)
-        first = start_gnome_keyring(daemons, env, unlock=True)
-        # store one item so the login keyring is written to disk with its password
-        subprocess.run(
-            [sys.executable, "-c", "import keyring; keyring.set_password('glowline-fixture', 'seed', 'seed-value')"],
-            env={**env, "PYTHON_KEYRING_BACKEND": SECRET_SERVICE_BACKEND},
-            check=True,
-            timeout=30,
-        )
-        if not (root / ".local/share/keyrings/login.keyring").exists():
-            raise RuntimeError("gnome-keyring did not write login.keyring")
-        daemons.stop(first)
-        wait_for_release(env["DBUS_SESSION_BUS_ADDRESS"], SECRETS_NAME)
-        start_gnome_keyring(daemons, env, unlock=False)
+        yield start_locked_keyring(daemons, tmp_path_factory.mktemp("locked-secret-service"))
+    finally:
+        daemons.stop_all()
+
+
+@pytest.fixture(scope="session")
+def unseen_prompt_secret_service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
+    """gnome-keyring with a locked login keyring whose unlock prompt goes to a prompter nobody answers.
+
+    gnome-keyring shows prompts through org.gnome.keyring.SystemPrompter on the session bus; here a peer owns that
+    name and never replies: the situation of a prompt on a display nobody is looking at (SSH + desktop session).
+    """
+    require_binaries()
+    daemons = Daemons()
+    try:
+        env = start_locked_keyring(daemons, tmp_path_factory.mktemp("unseen-prompt-secret-service"))
+        start_hung_peer(daemons, env["DBUS_SESSION_BUS_ADDRESS"], "org.gnome.keyring.SystemPrompter")
         yield env
     finally:
         daemons.stop_all()
@@ -292,15 +344,7 @@ def hung_secret_service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[di
         env = daemon_env(root)
         address = start_bus(daemons, root)
         env["DBUS_SESSION_BUS_ADDRESS"] = address
-        proc = daemons.add(
-            subprocess.Popen(
-                [sys.executable, "-c", HUNG_SERVICE, address, SECRETS_NAME],
-                stdin=subprocess.DEVNULL,
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.PIPE,
-            )
-        )
-        wait_for_name(address, SECRETS_NAME, proc)
+        start_hung_peer(daemons, address, SECRETS_NAME)
         yield env
     finally:
         daemons.stop_all()
@@ -309,30 +353,45 @@ def hung_secret_service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[di
 # -- per-test backends -----------------------------------------------------------------------------------------------
 
 
+def use_secret_service(
+    monkeypatch: pytest.MonkeyPatch, home: Path, daemon: dict[str, str], has_store: bool = True
+) -> Iterator[KeyringSetup]:
+    """Select the Secret Service on ``daemon``'s bus; its store is the daemon's $XDG_DATA_HOME/keyrings."""
+    store = [Path(daemon["XDG_DATA_HOME"]) / "keyrings"] if has_store else []
+    address = daemon["DBUS_SESSION_BUS_ADDRESS"]
+    yield from use_backend(
+        monkeypatch, home, SECRET_SERVICE_BACKEND, store, daemon["HOME"], DBUS_SESSION_BUS_ADDRESS=address
+    )
+
+
 @pytest.fixture
 def real_keyring(home: Path, secret_service: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> Iterator[KeyringSetup]:
     """The real Secret Service, selected explicitly, for this process and for subprocesses."""
-    store = [Path(secret_service["XDG_DATA_HOME"]) / "keyrings"]
-    yield from use_backend(
-        monkeypatch, home, SECRET_SERVICE_BACKEND, store, DBUS_SESSION_BUS_ADDRESS=secret_service["DBUS_SESSION_BUS_ADDRESS"]
-    )
+    yield from use_secret_service(monkeypatch, home, secret_service)
 
 
 @pytest.fixture
 def locked_keyring(
     home: Path, locked_secret_service: dict[str, str], monkeypatch: pytest.MonkeyPatch
 ) -> Iterator[KeyringSetup]:
-    """A Secret Service whose default collection is locked and cannot prompt (no display)."""
-    store = [Path(locked_secret_service["XDG_DATA_HOME"]) / "keyrings"]
-    address = locked_secret_service["DBUS_SESSION_BUS_ADDRESS"]
-    yield from use_backend(monkeypatch, home, SECRET_SERVICE_BACKEND, store, DBUS_SESSION_BUS_ADDRESS=address)
+    """A Secret Service whose default collection is locked and cannot prompt (no prompter, no display)."""
+    yield from use_secret_service(monkeypatch, home, locked_secret_service)
 
 
 @pytest.fixture
-def hung_keyring(home: Path, hung_secret_service: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> Iterator[KeyringSetup]:
+def unseen_prompt_keyring(
+    home: Path, unseen_prompt_secret_service: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> Iterator[KeyringSetup]:
+    """A locked Secret Service whose unlock prompt nobody will ever answer."""
+    yield from use_secret_service(monkeypatch, home, unseen_prompt_secret_service)
+
+
+@pytest.fixture
+def hung_keyring(
+    home: Path, hung_secret_service: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> Iterator[KeyringSetup]:
     """A Secret Service that never answers."""
-    address = hung_secret_service["DBUS_SESSION_BUS_ADDRESS"]
-    yield from use_backend(monkeypatch, home, SECRET_SERVICE_BACKEND, [], DBUS_SESSION_BUS_ADDRESS=address)
+    yield from use_secret_service(monkeypatch, home, hung_secret_service, has_store=False)
 
 
 @pytest.fixture

@@ -15,7 +15,7 @@ import pytest
 
 from glowline import credentials, paths
 from glowline.exceptions import EXIT_KEYRING, KeyringError, NotLoggedIn
-from tests.fixtures_keyring import KeyringSetup, client_env
+from tests.fixtures_keyring import KeyringSetup, client_env, name_owned
 
 PASSWORD = "s3cr3t-ü-" + uuid.uuid4().hex  # unique, so a leak is unmistakable
 
@@ -179,7 +179,20 @@ def test_locked_keyring_fails_fast_with_a_clear_line(locked_keyring: KeyringSetu
         assert_clean_keyring_error(caught.value, "locked", "unlock", "GLOWLINE_PASSWORD")
 
 
-@pytest.mark.parametrize("timeout", [0.5, 1.5])
+def test_unlock_prompt_nobody_answers_is_dismissed_at_the_deadline(unseen_prompt_keyring: KeyringSetup) -> None:
+    """The prompt goes to a prompter that never answers (a display nobody sees): locked, within the deadline."""
+    for timeout in (0.5, 1.5):
+        started = time.monotonic()
+        with pytest.raises(KeyringError) as caught:
+            credentials.fetch_password("seed", timeout=timeout)
+        elapsed = time.monotonic() - started
+        assert elapsed < timeout + 1
+        assert_clean_keyring_error(caught.value, "locked", "display nobody sees", "GLOWLINE_PASSWORD")
+    # giving up must not hurt the daemon (Prompt.Dismiss on a pending unlock prompt crashes gnome-keyring 42)
+    assert name_owned(unseen_prompt_keyring.env["DBUS_SESSION_BUS_ADDRESS"], "org.freedesktop.secrets")
+
+
+@pytest.mark.parametrize("timeout", [0.3, 1.0])
 def test_hung_secret_service_gives_up_within_the_deadline(hung_keyring: KeyringSetup, timeout: float) -> None:
     for call in (
         lambda: credentials.fetch_password("u", timeout=timeout),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import statistics
+from collections.abc import Sequence
 
 import pytest
 from hypothesis import given
@@ -13,7 +14,7 @@ from glowline import levels
 from glowline.line import HIGH, LOW, NONE, NORMAL, PARTIAL, Day, Line
 
 
-def make_line(values: list[float | None], complete: list[bool] | None = None) -> Line:
+def make_line(values: Sequence[float | None], complete: list[bool] | None = None) -> Line:
     flags = complete if complete is not None else [True] * len(values)
     days = [Day(f"2026-11-{i + 1:02d}", 0, 0, v, c) for i, (v, c) in enumerate(zip(values, flags, strict=True))]
     return Line("electricity.consumption", "electricity", "kWh", "Europe/London", days, now=0.0)
@@ -33,7 +34,7 @@ def test_typical_needs_three_days() -> None:
 
 @given(st.lists(st.floats(min_value=0, max_value=1e6), min_size=3, max_size=50))
 def test_typical_matches_statistics_median(values: list[float]) -> None:
-    assert levels.typical(list(values)) == pytest.approx(statistics.median(values))
+    assert levels.typical(values) == pytest.approx(statistics.median(values))
 
 
 @pytest.mark.parametrize(

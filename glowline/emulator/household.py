@@ -112,13 +112,13 @@ def _electricity_kwh(seed: str, t: int) -> float:
     winter = _winter(local.timetuple().tm_yday)
     noise, size, spike, spike_size = _uniforms(seed, t)
     if weekend:
-        use = 0.45 * _bump(hour, 9.25, 1.1) + 0.18 * (10.0 <= hour < 17.0) + 0.6 * _bump(hour, 18.5, 1.2)
+        use = 0.3 * _bump(hour, 9.25, 1.1) + 0.1 * (10.0 <= hour < 17.0) + 0.4 * _bump(hour, 18.5, 1.2)
     else:
-        use = 0.38 * _bump(hour, 7.25, 0.7) + 0.04 * (9.0 <= hour < 16.5) + 0.55 * _bump(hour, 18.75, 1.1)
-    use += 0.12 * (19.5 <= hour < 23.0) + 0.15 * winter * (16.0 <= hour < 23.0)
-    if spike > 0.96 and 7.0 <= hour < 22.0:
-        use += 0.6 + 0.8 * spike_size
-    return 0.085 + 0.03 * noise + use * (0.8 + 0.4 * size)
+        use = 0.25 * _bump(hour, 7.25, 0.7) + 0.02 * (9.0 <= hour < 16.5) + 0.38 * _bump(hour, 18.75, 1.1)
+    use += 0.06 * (19.5 <= hour < 23.0) + 0.08 * winter * (16.0 <= hour < 23.0)
+    if spike > 0.97 and 7.0 <= hour < 22.0:
+        use += 0.5 + 0.6 * spike_size  # kettle, oven, washing machine
+    return 0.07 + 0.03 * noise + use * (0.8 + 0.4 * size)
 
 
 def _gas_kwh(seed: str, t: int) -> float:
@@ -130,13 +130,13 @@ def _gas_kwh(seed: str, t: int) -> float:
     kwh = 0.0
     if heat > 0.0:
         if 6.0 <= hour < 8.5:
-            kwh += 2.4 * heat
-        elif 17.0 <= hour < 22.0:
             kwh += 1.8 * heat
+        elif 17.0 <= hour < 22.0:
+            kwh += 1.3 * heat
         elif 8.5 <= hour < 17.0 and (weekend or heat > 0.6):
-            kwh += 0.8 * heat
+            kwh += 0.6 * heat
         elif heat > 0.7:
-            kwh += 0.25 * heat  # cold nights: the boiler keeps the house from freezing
+            kwh += 0.2 * heat  # cold nights: the boiler keeps the house from freezing
     if 6.5 <= hour < 7.5:
         kwh += 0.55  # showers, all year
     if 17.5 <= hour < 18.5:
@@ -213,9 +213,9 @@ def _resource(
     )
 
 
-def _address(line1: str, line2: str, city: str, county: str, postcode: str) -> dict[str, str]:
+def _address(line1: str, street: str, line2: str, city: str, county: str, postcode: str) -> dict[str, str]:
     return {
-        "address": f"{line1},{line2.split(' ')[0]},{city}",
+        "address": f"{line1},{street},{city}",
         "addressLine1": line1,
         "addressLine2": line2,
         "county": county,
@@ -262,7 +262,7 @@ def build_sites() -> tuple[Site, ...]:
             record_id=stable_uuid("site/home/record"),
             name="DCC Sourced",
             postal_code="A1 1AA",
-            address=_address("1", "THE STREET LONDON", "LO", "London", "A1 1AA"),
+            address=_address("1", "THE STREET", "THE STREET LONDON", "LO", "London", "A1 1AA"),
             resources=home_resources,
             created_at="2024-01-17T09:10:02.534Z",
             updated_at="2024-01-17T09:12:45.753Z",
@@ -272,7 +272,7 @@ def build_sites() -> tuple[Site, ...]:
             record_id=stable_uuid("site/cottage/record"),
             name="Holiday Cottage",
             postal_code="TR1 9ZZ",
-            address=_address("Rose Cottage", "HARBOUR LANE TRURO", "TRURO", "Cornwall", "TR1 9ZZ"),
+            address=_address("Rose Cottage", "HARBOUR LANE", "HARBOUR LANE TRURO", "TRURO", "Cornwall", "TR1 9ZZ"),
             resources=cottage_resources,
             created_at="2024-05-03T10:39:20.101Z",
             updated_at="2024-05-03T10:41:45.202Z",

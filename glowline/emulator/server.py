@@ -73,6 +73,7 @@ class _Server(ThreadingHTTPServer):
 
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True  # headers and body go out in two writes; Nagle would add ~40 ms per reply
     server: _Server
 
     def version_string(self) -> str:
@@ -117,8 +118,8 @@ class _Handler(BaseHTTPRequestHandler):
         fault = emulator._faults.take(split.path)
         kind = fault.kind if fault else None
         if fault and kind in ("hang", "slow"):
-            wait = fault.delay if kind == "slow" and fault.delay is not None else None
-            fault.release.wait(DEFAULT_SLOW_SECONDS if kind == "slow" and wait is None else wait)
+            slow_default = DEFAULT_SLOW_SECONDS if kind == "slow" else None  # a hang without delay holds until released
+            fault.release.wait(fault.delay if fault.delay is not None else slow_default)
             if emulator._stopping.is_set():
                 return self._drop()
         if kind == "drop":

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 
-TYPE_CHECKING = False
+TYPE_CHECKING = False  # typing costs an import on the status-line path; mypy still reads the block below
 if TYPE_CHECKING:
     from types import ModuleType
 

@@ -26,9 +26,9 @@ def percentage(line: Line) -> int:
 
 def classes(line: Line) -> str | list[str]:
     found = [line.level if line.has_data else NONE]
-    if line.stale:
+    if line.has_data and line.stale:
         found.append("stale")
-    if line.days and not line.days[-1].complete:
+    if line.has_data and not line.days[-1].complete:
         found.append("partial")
     if line.error:
         found.append("error")

@@ -1,0 +1,83 @@
+"""Test helpers: run glowline as a real subprocess in an isolated HOME, and compute expected day totals
+independently of glowline's own code (zoneinfo + the emulator's half-hours)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import time
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from tests.conftest import env_for
+
+LONDON = ZoneInfo("Europe/London")
+
+
+def glowline_env(home: Path, emu: Any, **extra: str) -> dict[str, str]:
+    """Env for a logged-in-by-env-vars glowline talking to ``emu``."""
+    from glowline.emulator import DEMO_PASSWORD, DEMO_USERNAME
+
+    return env_for(
+        home, GLOWLINE_API_URL=emu.url, GLOWLINE_USERNAME=DEMO_USERNAME, GLOWLINE_PASSWORD=DEMO_PASSWORD, **extra
+    )
+
+
+def run(env: dict[str, str], *args: str, input: str | None = None, timeout: float = 60) -> subprocess.CompletedProcess[str]:
+    """``python -m glowline ARGS`` as a real process."""
+    return subprocess.run(
+        [sys.executable, "-m", "glowline", *args], env=env, input=input, capture_output=True, text=True,
+        timeout=timeout,
+    )
+
+
+def run_json(env: dict[str, str], *args: str, timeout: float = 60) -> dict[str, Any]:
+    proc = run(env, *args, "--format", "json", timeout=timeout)
+    assert proc.returncode == 0, proc.stderr
+    doc: dict[str, Any] = json.loads(proc.stdout)
+    return doc
+
+
+def local_day_bounds(day: date, tz: ZoneInfo = LONDON) -> tuple[int, int]:
+    start = datetime(day.year, day.month, day.day, tzinfo=tz)
+    nxt = day + timedelta(days=1)
+    end = datetime(nxt.year, nxt.month, nxt.day, tzinfo=tz)
+    return int(start.timestamp()), int(end.timestamp())
+
+
+def expected_day(emu: Any, resource_id: str, day: date, tz: ZoneInfo = LONDON) -> tuple[float, int]:
+    """The emulator's true half-hours of a local day: (sum, number of half-hours)."""
+    start, end = local_day_bounds(day, tz)
+    values = [v for _, v in emu.half_hours(resource_id, start, end) if v is not None]
+    return sum(values), len(values)
+
+
+def wait_until(predicate: Any, timeout: float = 10.0) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.05)
+    return bool(predicate())
+
+
+def cache_dir(home: Path) -> Path:
+    return home / ".cache" / "glowline"
+
+
+def age_cache(home: Path, seconds: float) -> None:
+    """Make every cached file look ``seconds`` older, by rewriting the fetched_at it records (not by waiting)."""
+    for path in cache_dir(home).glob("*.days"):
+        lines = path.read_text().split("\n")
+        lines = [
+            f"fetched_at\t{float(line.split(chr(9))[1]) - seconds!r}" if line.startswith("fetched_at\t") else line
+            for line in lines
+        ]
+        path.write_text("\n".join(lines))
+    for path in cache_dir(home).glob("*--*.json"):
+        doc = json.loads(path.read_text())
+        doc["fetched_at"] -= seconds
+        path.write_text(json.dumps(doc))
