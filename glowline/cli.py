@@ -97,6 +97,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--background", action="store_true", help=argparse.SUPPRESS)
     p.add_argument("--lock-fd", type=int, default=None, help=argparse.SUPPRESS)
     p.add_argument("--password-stdin", action="store_true", help=argparse.SUPPRESS)
+    p.add_argument("--max-age", type=float, default=None, help="skip re-reading data younger than this (minutes)")
 
     p = sub.add_parser("login", help="save the account: username in the config, password in the OS keyring")
     p.add_argument("--username", "-u", help="the Bright app account's email")
@@ -233,7 +234,8 @@ def _fetch(ns: argparse.Namespace, conf: dict[str, object]) -> int:
     if lock_fd is None:
         lock_fd = background.lock_blocking(summary.lock_path(opts.site, opts.classifier), time.monotonic() + 120)
     try:
-        refresh.refresh(opts.site, opts.classifier, opts.days, opts.tz, password=password)
+        max_age = None if ns.max_age is None else ns.max_age * 60
+        refresh.refresh(opts.site, opts.classifier, opts.days, opts.tz, password=password, max_age=max_age)
     finally:
         if lock_fd is not None:
             os.close(lock_fd)

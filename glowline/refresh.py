@@ -141,15 +141,23 @@ class Result:
 
 
 def refresh(
-    site_key: str, classifier: str, days: int, tz_name: str, now: float | None = None, password: str | None = None
+    site_key: str,
+    classifier: str,
+    days: int,
+    tz_name: str,
+    now: float | None = None,
+    password: str | None = None,
+    max_age: float | None = None,
 ) -> Result:
     """Bring the cached series up to date for the last ``days`` local days and rewrite the summary.
 
+    With ``max_age`` (seconds), a series fetched more recently than that is not re-read at its end: only days
+    missing at its start are fetched (a status line asking for more days than cached).
     A failure is remembered in the error file (for the status line) and raised.
     """
     now = time.time() if now is None else now
     try:
-        result = _refresh(site_key, classifier, days, tz_name, now, password)
+        result = _refresh(site_key, classifier, days, tz_name, now, password, max_age)
     except GlowlineError as exc:
         summary.write_error(site_key, classifier, exc.kind, exc.exit_code, str(exc), now)
         raise
@@ -157,7 +165,9 @@ def refresh(
     return result
 
 
-def _refresh(site_key: str, classifier: str, days: int, tz_name: str, now: float, password: str | None) -> Result:
+def _refresh(
+    site_key: str, classifier: str, days: int, tz_name: str, now: float, password: str | None, max_age: float | None
+) -> Result:
     tz = get_zone(tz_name)
     session = Session(api_url(), username(), password)
     try:
@@ -166,7 +176,9 @@ def _refresh(site_key: str, classifier: str, days: int, tz_name: str, now: float
             site = pick_site(sites, site_key, classifier)
             resource = site.resource(classifier)
             try:
-                return _update(session, site, resource.resource_id, site_key, classifier, days, tz, tz_name, now)
+                return _update(
+                    session, site, resource.resource_id, site_key, classifier, days, tz, tz_name, now, max_age
+                )
             except NotFound:
                 if attempt == 2:
                     raise
@@ -179,7 +191,7 @@ def _refresh(site_key: str, classifier: str, days: int, tz_name: str, now: float
 
 def _update(
     session: Session, site: Site, resource_id: str, site_key: str, classifier: str, days: int, tz: Any,
-    tz_name: str, now: float,
+    tz_name: str, now: float, max_age: float | None,
 ) -> Result:
     today = local_date(int(now), tz)
     bounds = day_bounds(today, days, tz)
@@ -203,9 +215,12 @@ def _update(
         series = entry.series
         if start < series.start:  # more days asked for than cached: fetch only the older part
             count += fetch_window(read, series, start, series.start, period)
-        tail = max(series.start, floor(series.horizon(now) - REREAD, step))
-        tail = min(tail, floor(now, step))
-        count += fetch_window(read, series, tail, end, period)
+        if max_age is not None and now - entry.fetched_at < max_age:
+            now = entry.fetched_at  # the end is fresh enough: keep its fetch time and horizon
+        else:
+            tail = max(series.start, floor(series.horizon(now) - REREAD, step))
+            tail = min(tail, floor(now, step))
+            count += fetch_window(read, series, tail, end, period)
     entry = cache.Entry(identity, site.ve_id, site.name, resource_id, classifier, unit_of(classifier), series, now)
     cache.save(site_key, classifier, entry)
     write_summary(site_key, entry, tz, tz_name, now)

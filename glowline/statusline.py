@@ -25,23 +25,30 @@ TYPICAL_DAYS = 28
 
 def run(opts: Options, started: float) -> int:
     """Print the status line for ``opts``; ``started`` is time.monotonic() at process start (the deadline's zero)."""
-    deadline = started + opts.timeout
-    classifier = opts.classifier
-    path = summary.days_path(opts.site, classifier, opts.tz)
+    line, code = line_for(opts, started + opts.timeout)
+    return emit(line, opts, code)
+
+
+def line_for(opts: Options, deadline: float, force_refresh: bool = False) -> tuple[Line, int]:
+    """The Line to draw now, and the exit code for non-status formats should it carry no data.
+
+    Starts one background refresh when the cache is stale (or ``force_refresh``); waits for one, at most until
+    ``deadline`` (monotonic), only when there is nothing cached to show.
+    """
+    path = summary.days_path(opts.site, opts.classifier, opts.tz)
     now = time.time()
     summ = _usable(summary.read(path), opts.days, now) or _from_series(opts, now)
     if summ is not None:
-        if now - summ.fetched_at > opts.max_age * 60 and not opts.cached_only:
-            _start_refresh(opts, path, summ.fetched_at)
-        return emit(build_line(summ, opts, now), opts)
+        if (force_refresh or now - summ.fetched_at > opts.max_age * 60) and not opts.cached_only:
+            _start_refresh(opts, path, None if force_refresh else summ.fetched_at)
+        return build_line(summ, opts, now), EXIT_OK
     if not opts.cached_only:
         _refresh_and_wait(opts, deadline)
         now = time.time()
         summ = _usable(summary.read(path), opts.days, now) or _from_series(opts, now)
         if summ is not None:
-            return emit(build_line(summ, opts, now), opts)
-    line, code = degraded_line(opts, now)
-    return emit(line, opts, code)
+            return build_line(summ, opts, now), EXIT_OK
+    return degraded_line(opts, now)
 
 
 def _usable(summ: summary.Summary | None, days: int, now: float) -> summary.Summary | None:
@@ -75,17 +82,18 @@ def _from_series(opts: Options, now: float) -> summary.Summary | None:
 
 
 def refresh_args(opts: Options) -> list[str]:
-    return ["--site", opts.site, "--resource", opts.resource, "--days", str(opts.days), "--tz", opts.tz]
+    return ["--site", opts.site, "--resource", opts.resource, "--days", str(opts.days), "--tz", opts.tz,
+            "--max-age", repr(opts.max_age)]
 
 
-def _start_refresh(opts: Options, path: str, fetched_at: float) -> None:
-    """Start one detached refresh unless one is running or has just finished."""
+def _start_refresh(opts: Options, path: str, fetched_at: float | None) -> None:
+    """Start one detached refresh unless one is running or (given the ``fetched_at`` we saw) has just finished."""
     lock = summary.lock_path(opts.site, opts.classifier)
     fd = background.try_lock(lock)
     if fd is None:
         return
-    again = summary.read(path)  # another caller may have refreshed between our read and our lock
-    if again is not None and again.fetched_at > fetched_at:
+    again = summary.read(path) if fetched_at is not None else None
+    if again is not None and fetched_at is not None and again.fetched_at > fetched_at:  # refreshed meanwhile
         os.close(fd)
         return
     background.spawn_refresh(refresh_args(opts), fd)

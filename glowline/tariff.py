@@ -45,9 +45,8 @@ class Tariff:
 
     def origin(self) -> str:
         """Where the numbers came from, with the tariff's name and start date when the document has them."""
-        extra = ", ".join(x for x in (repr(self.name) if self.name else "", f"since {self.since}" if self.since else "")
-                          if x)
-        return f"{self.source} ({extra})" if extra else self.source
+        extra = "".join((f' "{self.name}"' if self.name else "", f" since {self.since}" if self.since else ""))
+        return f"{self.source},{extra}" if extra else self.source
 
     def cost_pence(self, kwh: float) -> float | None:
         """Energy cost of ``kwh`` at the unit rate (no standing charge)."""

@@ -303,12 +303,24 @@ def test_token_is_0600_even_under_umask_0_and_only_for_its_account(home: Path) -
     credentials.clear_token()
 
 
-CORRUPT = [b"", b"{not json", b"[]", b"null", b'"text"', b'{"username": 5, "api_url": "x"}', b'{"username": "a"}',
-           b'{"username": "", "api_url": "u"}', b"\xff\xfe\x00garbage", b"[" * 100000]
-BAD_TOKENS = [b'{"username": "a", "api_url": "u", "token": 7, "exp": 1}',
-              b'{"username": "a", "api_url": "u", "token": "", "exp": 1}',
-              b'{"username": "a", "api_url": "u", "token": "t", "exp": "soon"}',
-              b'{"username": "a", "api_url": "u", "token": "t", "exp": true}']
+CORRUPT = [
+    b"",
+    b"{not json",
+    b"[]",
+    b"null",
+    b'"text"',
+    b'{"username": 5, "api_url": "x"}',
+    b'{"username": "a"}',
+    b'{"username": "", "api_url": "u"}',
+    b"\xff\xfe\x00garbage",
+    b"[" * 100000,
+]
+BAD_TOKENS = [
+    b'{"username": "a", "api_url": "u", "token": 7, "exp": 1}',
+    b'{"username": "a", "api_url": "u", "token": "", "exp": 1}',
+    b'{"username": "a", "api_url": "u", "token": "t", "exp": "soon"}',
+    b'{"username": "a", "api_url": "u", "token": "t", "exp": true}',
+]
 
 
 @pytest.mark.parametrize("body", CORRUPT)

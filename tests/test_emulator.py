@@ -552,8 +552,9 @@ def test_unknown_fault_kind_is_refused(emu: Emulator) -> None:
 # --- the command line ----------------------------------------------------------------------------------------------
 
 
-@pytest.mark.skipif(sys.platform == "win32", reason="sends SIGTERM, which Windows cannot deliver to a child")
-def test_cli_prints_url_and_credentials_and_stops_cleanly_on_sigterm() -> None:
+@pytest.mark.skipif(sys.platform == "win32", reason="sends POSIX signals, which Windows cannot deliver to a child")
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])
+def test_cli_prints_url_and_credentials_and_stops_cleanly_on_a_signal(signum: int) -> None:
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     process = subprocess.Popen([sys.executable, "-m", "glowline.emulator", "--port", "0"], stdout=subprocess.PIPE,
                                stderr=subprocess.PIPE, text=True, env=env)
@@ -566,7 +567,7 @@ def test_cli_prints_url_and_credentials_and_stops_cleanly_on_sigterm() -> None:
         reply = requests.post(url + "auth", json={"username": DEMO_USERNAME, "password": DEMO_PASSWORD},
                               headers={"applicationId": APPLICATION_ID}, timeout=5)
         assert reply.status_code == 200
-        process.send_signal(signal.SIGTERM)
+        process.send_signal(signum)
         assert process.wait(timeout=5) == 0
         assert "Traceback" not in (process.stderr.read() if process.stderr else "")
     finally:

@@ -8,8 +8,8 @@ import re
 import shutil
 import subprocess
 import sys
+import tempfile
 import time
-import uuid
 import xml.etree.ElementTree as ElementTree
 from collections.abc import Iterator
 from datetime import datetime, timezone
@@ -264,19 +264,22 @@ def test_tmux_escapes_every_hash_and_resets() -> None:
 
 @pytest.fixture
 def tmux_servers() -> Iterator[tuple[str, str]]:
-    tmux = shutil.which("tmux")
-    if tmux is None:
+    """Two private tmux servers (socket paths in a fresh short temp dir), killed and removed at teardown."""
+    if shutil.which("tmux") is None:
         pytest.fail("tmux is not installed (Debian package tmux; .ci/run installs it)")
-    tag = uuid.uuid4().hex[:10]
-    inner, outer = f"glowline-test-in-{tag}", f"glowline-test-out-{tag}"
-    yield inner, outer
-    for socket in (outer, inner):
-        subprocess.run(["tmux", "-L", socket, "kill-server"], capture_output=True, check=False)
+    folder = tempfile.mkdtemp(prefix="glowline-tmux-")  # short: a socket path must fit in 108 bytes
+    inner, outer = os.path.join(folder, "inner"), os.path.join(folder, "outer")
+    try:
+        yield inner, outer
+    finally:
+        for socket in (outer, inner):
+            subprocess.run(["tmux", "-S", socket, "kill-server"], capture_output=True, check=False, timeout=10)
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def tmux(socket: str, *args: str) -> str:
     result = subprocess.run(
-        ["tmux", "-L", socket, "-f", "/dev/null", *args], capture_output=True, text=True, timeout=10
+        ["tmux", "-S", socket, "-f", "/dev/null", *args], capture_output=True, text=True, timeout=10
     )
     assert result.returncode == 0, result.stderr
     return result.stdout
@@ -306,7 +309,7 @@ def test_real_tmux_expands_styles_and_double_hash(tmux_servers: tuple[str, str],
         "120",
         "-y",
         "10",
-        f"env -u TMUX tmux -u -L {inner} attach -t main",
+        f"env -u TMUX tmux -u -S {inner} attach -t main",
     )
     deadline = time.monotonic() + 20
     status = ""

@@ -68,7 +68,12 @@ class _Server(ThreadingHTTPServer):
         self.emulator = emulator
         self.open_connections: set[socket.socket] = set()
         self.connections_lock = threading.Lock()
+        if ":" in address[0]:
+            self.address_family = socket.AF_INET6
         super().__init__(address, _Handler)
+
+    def handle_error(self, request: object, client_address: object) -> None:
+        """Quiet: a client that hangs up mid-request is normal here (timeouts, fault tests)."""
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -108,7 +113,8 @@ class _Handler(BaseHTTPRequestHandler):
     def _serve(self, method: str) -> None:
         emulator = self.server.emulator
         split = urlsplit(self.path)
-        length = int(self.headers.get("Content-Length") or 0)
+        length_text = self.headers.get("Content-Length") or "0"
+        length = int(length_text) if length_text.isdigit() else 0
         body = self.rfile.read(length) if length > 0 else b""
         record = RequestRecord(
             method, split.path, dict(parse_qsl(split.query, keep_blank_values=True)), dict(self.headers.items()), 0,
@@ -203,7 +209,7 @@ class Emulator:
         self._server = _Server((self._host, self._port), self)
         self._port = self._server.server_address[1]
         self._thread = threading.Thread(
-            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, name="glowmarkt-emulator", daemon=True
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.02}, name="glowmarkt-emulator", daemon=True
         )
         self._thread.start()
         return self
@@ -236,7 +242,8 @@ class Emulator:
     @property
     def url(self) -> str:
         """The API base URL, with a trailing slash: http://127.0.0.1:PORT/api/v0-1/."""
-        return f"http://{self._host}:{self._port}{BASE_PATH}"
+        host = f"[{self._host}]" if ":" in self._host else self._host
+        return f"http://{host}:{self._port}{BASE_PATH}"
 
     @property
     def port(self) -> int:
