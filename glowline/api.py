@@ -97,7 +97,7 @@ def check_base_url(url: str) -> str:
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise UsageError(f"invalid API URL {url!r}: expected https://host/path/")
     if parts.scheme == "http" and not _is_loopback(parts.hostname):
-        raise UsageError(f"refusing plain http:// for {parts.hostname}: use https:// (http is allowed only on loopback)")
+        raise UsageError(f"refusing plain http:// for {parts.hostname}: use https:// (http only on loopback)")
     return url.strip() if url.strip().endswith("/") else url.strip() + "/"
 
 
@@ -205,7 +205,7 @@ class GlowmarktClient:
         token, exp = doc.get("token"), doc.get("exp")
         if not isinstance(token, str) or not token or not _is_int(exp):
             raise MalformedResponse("the auth answer has no usable token/exp")
-        self.token = Token(token, int(exp))
+        self.token = Token(token, int(exp))  # type: ignore[arg-type]  # _is_int checked it
         return self.token
 
     def sites(self) -> list[Site]:
@@ -304,7 +304,7 @@ def _text(value: Any) -> str:
 
 
 def _is_int(value: Any) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool) or (isinstance(value, float) and value.is_integer())
+    return (isinstance(value, int) and not isinstance(value, bool)) or (isinstance(value, float) and value.is_integer())
 
 
 def _refuse_constant(name: str) -> Any:
@@ -317,7 +317,7 @@ def _error_text(resp: requests.Response) -> str:
     except ValueError:
         return f"HTTP {resp.status_code}"
     if isinstance(doc, dict) and isinstance(doc.get("error"), str):
-        return doc["error"][:120]
+        return str(doc["error"])[:120]
     return f"HTTP {resp.status_code}"
 
 

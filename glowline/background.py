@@ -13,6 +13,10 @@ import os
 import sys
 import time
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
+
 try:
     import fcntl
 except ImportError:  # Windows: no flock; callers may then refresh twice, never wrongly
@@ -75,7 +79,7 @@ def spawn_refresh(args: list[str], lock_fd: int) -> int:
         read_end, write_end = os.pipe()
     try:
         if hasattr(os, "posix_spawn"):
-            actions = [
+            actions: list[tuple[Any, ...]] = [
                 (os.POSIX_SPAWN_OPEN, 1, os.devnull, os.O_WRONLY, 0),
                 (os.POSIX_SPAWN_OPEN, 2, os.devnull, os.O_WRONLY, 0),
             ]

@@ -72,10 +72,13 @@ def _entry(doc: Any, identity: dict[str, str]) -> Entry | None:
     fetched = doc["fetched_at"]
     if not isinstance(fetched, (int, float)) or not math.isfinite(fetched):
         return None
-    fields = [doc[k] for k in ("site_id", "site_name", "resource_id", "classifier", "unit")]
-    if not all(isinstance(f, str) for f in fields):
+    site_id, site_name, resource_id, classifier, unit = (
+        doc[k] for k in ("site_id", "site_name", "resource_id", "classifier", "unit")
+    )
+    if not all(isinstance(f, str) for f in (site_id, site_name, resource_id, classifier, unit)):
         return None
-    return Entry(identity, *fields, series=Series(start, step, values), fetched_at=float(fetched))
+    series = Series(start, step, values)
+    return Entry(identity, site_id, site_name, resource_id, classifier, unit, series, float(fetched))
 
 
 def _value_ok(value: Any) -> bool:

@@ -45,7 +45,7 @@ def _status(opts: options.Options, started: float) -> int:
         return statusline.run(opts, started)
     except KeyboardInterrupt:
         return 130
-    except Exception as exc:  # noqa: BLE001 - never a traceback in a status bar
+    except Exception as exc:
         return _fail(exc, opts.format)
 
 
@@ -74,7 +74,7 @@ def _degraded(fmt: str, message: str, kind: str) -> None:
 
     try:
         write(get(fmt).render(Line("", "", "", "", [], time.time(), error=message, error_kind=kind), RenderOptions()))
-    except Exception:  # noqa: BLE001 - the last resort must not fail
+    except Exception:
         write("glowline: error\n")
 
 
@@ -132,7 +132,9 @@ def _add_data_options(parser: argparse.ArgumentParser) -> None:
     wanted = {"days", "resource", "site", "tz"}
     for flag, dest, kind, text in options.OPTIONS:
         if dest in wanted:
-            extra: dict[str, object] = {"choices": kind} if isinstance(kind, tuple) else {"type": _typed(dest, str(kind))}
+            extra: dict[str, object] = (
+                {"choices": kind} if isinstance(kind, tuple) else {"type": _typed(dest, str(kind))}
+            )
             parser.add_argument(flag, dest=dest, default=None, help=text, **extra)  # type: ignore[arg-type]
 
 
@@ -180,7 +182,7 @@ def _full(args: list[str], started: float) -> int:
         return _command(ns, conf, started)
     except KeyboardInterrupt:
         return 130
-    except Exception as exc:  # noqa: BLE001 - mapped to one line and an exit code
+    except Exception as exc:
         if ns.verbose >= 2:
             import traceback
 

@@ -9,6 +9,7 @@ An invalid file gives one ConfigError naming the key.
 from __future__ import annotations
 
 import os
+import sys
 
 from glowline import paths
 from glowline.exceptions import ConfigError
@@ -85,10 +86,10 @@ def load() -> dict[str, object]:
     sig = _signature(path)
     if sig is None:
         return {}
-    try:
+    if sys.version_info >= (3, 11):
         import tomllib
-    except ModuleNotFoundError:  # Python 3.10
-        import tomli as tomllib  # type: ignore[no-redef]
+    else:  # pragma: no cover - Python 3.10
+        import tomli as tomllib
     try:
         with open(path, "rb") as fh:
             doc = tomllib.load(fh)

@@ -81,6 +81,12 @@ def _read_password(username: str, password_stdin: bool, stdin: TextIO | None) ->
     return password
 
 
+def _checked_url(api_url: str) -> str:
+    from glowline.api import check_base_url
+
+    return check_base_url(api_url)
+
+
 def _authenticate(api_url: str, username: str, password: str) -> tuple[str, int]:
     from glowline.api import GlowmarktClient
 
@@ -104,6 +110,7 @@ def login(
     """Ask for the credentials, check them against the API, keep them; one line out, the exit code back.
 
     ``out``/``err``/``stdin`` default to the process's streams (the username prompt and --password-stdin read stdin).
+    The account and token are saved under the API URL as normalised by ``glowline.api.check_base_url``.
     """
     out = out or sys.stdout
     err = err or sys.stderr
@@ -111,6 +118,7 @@ def login(
     password: str | None = None
     try:
         backend = credentials.check_keyring(timeout)  # before the API: no keyring means nothing to keep it in
+        api_url = _checked_url(api_url)  # before the prompts: a refused URL should not cost the user a password
         username = _read_username(username, stdin, err)
         password = _read_password(username, password_stdin, stdin)
         token, exp = _authenticate(api_url, username, password)

@@ -76,7 +76,7 @@ def _from_series(opts: Options, now: float) -> summary.Summary | None:
             entry = cache.load(opts.site, opts.classifier, {**identity, "period": period})
             if entry is not None:
                 return _usable(refresh.write_summary(opts.site, entry, tz, opts.tz, now), opts.days, now)
-    except Exception:  # noqa: BLE001 - a cache we cannot read is a cache we do not have
+    except Exception:
         return None
     return None
 

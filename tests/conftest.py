@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import os
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-pytest_plugins = ["tests.fixtures_keyring"]
+from tests.helpers import env_for  # noqa: F401  (re-exported: some tests import it from here)
 
-ROOT = Path(__file__).resolve().parent.parent
+pytest_plugins = ["tests.fixtures_keyring"]
 
 
 @pytest.fixture
@@ -43,23 +41,3 @@ def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
                 "WAYLAND_DISPLAY", "PYTHON_KEYRING_BACKEND"):
         monkeypatch.delenv(var, raising=False)
     return home
-
-
-def python() -> str:
-    """The interpreter running the tests (glowline subprocesses use the same one)."""
-    return sys.executable
-
-
-def env_for(home: Path, **extra: str) -> dict[str, str]:
-    """The environment for a glowline subprocess inside ``home``."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("GLOWLINE_", "XDG_"))}
-    env.update(
-        HOME=str(home),
-        XDG_CONFIG_HOME=str(home / ".config"),
-        XDG_CACHE_HOME=str(home / ".cache"),
-        XDG_DATA_HOME=str(home / ".local/share"),
-        XDG_RUNTIME_DIR=str(home / "run"),
-        PYTHONPATH=str(ROOT),
-    )
-    env.update(extra)
-    return env

@@ -4,6 +4,7 @@ independently of glowline's own code (zoneinfo + the emulator's half-hours)."""
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import time
@@ -12,9 +13,23 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from tests.conftest import env_for
-
 LONDON = ZoneInfo("Europe/London")
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def env_for(home: Path, **extra: str) -> dict[str, str]:
+    """The environment for a glowline subprocess inside ``home`` (no GLOWLINE_/XDG_ variables leak in)."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("GLOWLINE_", "XDG_"))}
+    env.update(
+        HOME=str(home),
+        XDG_CONFIG_HOME=str(home / ".config"),
+        XDG_CACHE_HOME=str(home / ".cache"),
+        XDG_DATA_HOME=str(home / ".local/share"),
+        XDG_RUNTIME_DIR=str(home / "run"),
+        PYTHONPATH=str(ROOT),
+    )
+    env.update(extra)
+    return env
 
 
 def glowline_env(home: Path, emu: Any, **extra: str) -> dict[str, str]:
@@ -26,7 +41,9 @@ def glowline_env(home: Path, emu: Any, **extra: str) -> dict[str, str]:
     )
 
 
-def run(env: dict[str, str], *args: str, input: str | None = None, timeout: float = 60) -> subprocess.CompletedProcess[str]:
+def run(
+    env: dict[str, str], *args: str, input: str | None = None, timeout: float = 60
+) -> subprocess.CompletedProcess[str]:
     """``python -m glowline ARGS`` as a real process."""
     return subprocess.run(
         [sys.executable, "-m", "glowline", *args], env=env, input=input, capture_output=True, text=True,

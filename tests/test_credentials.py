@@ -179,7 +179,7 @@ def test_locked_keyring_fails_fast_with_a_clear_line(locked_keyring: KeyringSetu
         assert_clean_keyring_error(caught.value, "locked", "unlock", "GLOWLINE_PASSWORD")
 
 
-def test_unlock_prompt_nobody_answers_is_dismissed_at_the_deadline(unseen_prompt_keyring: KeyringSetup) -> None:
+def test_unlock_prompt_nobody_answers_gives_up_at_the_deadline(unseen_prompt_keyring: KeyringSetup) -> None:
     """The prompt goes to a prompter that never answers (a display nobody sees): locked, within the deadline."""
     for timeout in (0.5, 1.5):
         started = time.monotonic()
@@ -251,10 +251,15 @@ def test_resolve_credentials_order(real_keyring: KeyringSetup, monkeypatch: pyte
     credentials.store_password(user, PASSWORD)
     assert credentials.resolve_credentials() == (user, PASSWORD)
 
+    other = unique_user()
+    credentials.store_password(other, PASSWORD + "-other")
+    monkeypatch.setenv("GLOWLINE_USERNAME", other)  # the username alone picks whose keyring password is used
+    assert credentials.resolve_credentials() == (other, PASSWORD + "-other")
+
     monkeypatch.setenv("GLOWLINE_USERNAME", "env-user")
     monkeypatch.setenv("GLOWLINE_PASSWORD", "env-pw")
-    assert credentials.resolve_credentials() == ("env-user", "env-pw")  # env wins
-    credentials.delete_password(user)
+    assert credentials.resolve_credentials() == ("env-user", "env-pw")  # both env vars win over everything
+    assert credentials.delete_password(user) and credentials.delete_password(other)
 
 
 def test_resolve_credentials_with_no_keyring_says_what_to_do(fail_keyring: KeyringSetup) -> None:

@@ -11,8 +11,7 @@ from typing import Any
 import pytest
 
 from glowline.emulator import Emulator
-from tests.conftest import env_for
-from tests.helpers import LONDON, expected_day, glowline_env, local_day_bounds, run, run_json
+from tests.helpers import LONDON, env_for, expected_day, glowline_env, local_day_bounds, run, run_json
 
 WH = 0.0005 + 1e-9  # JSON values are kWh rounded to 3 decimals: within half a Wh
 
@@ -27,7 +26,7 @@ def check_days(doc: dict[str, Any], emu: Any, classifier: str, scale: float = 1.
     complete = 0
     for day in doc["days"]:
         if day["complete"]:
-            expected, count = expected_day(emu, rid, date.fromisoformat(day["date"]))
+            expected, _ = expected_day(emu, rid, date.fromisoformat(day["date"]))
             assert abs(day["value"] - expected * scale) <= WH * max(1.0, scale * 100), (day, expected)
             complete += 1
     assert abs(doc["total"] - sum(d["value"] or 0 for d in doc["days"])) <= WH * len(doc["days"])  # each rounded

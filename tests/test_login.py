@@ -277,6 +277,23 @@ def test_unreachable_api_exits_with_its_code_and_saves_nothing(real_keyring: Key
     assert credentials.fetch_password(DEMO_USERNAME) is None
 
 
+def test_refused_api_url_is_reported_before_the_password_is_read(real_keyring: KeyringSetup) -> None:
+    stdin = io.StringIO(DEMO_PASSWORD + "\n")
+    err = io.StringIO()
+    code = login(DEMO_USERNAME, True, "http://api.example.com/api/v0-1/", err=err, stdin=stdin)
+    assert code == EXIT_USAGE and "http" in err.getvalue()
+    assert stdin.tell() == 0  # the password was never read
+    assert_nothing_saved()
+
+
+def test_account_and_token_use_the_normalised_api_url(real_keyring: KeyringSetup, emulator: Emulator) -> None:
+    bare = emulator.url.rstrip("/")
+    assert run_login(bare, DEMO_PASSWORD + "\n").code == EXIT_OK
+    assert credentials.load_account() == {"username": DEMO_USERNAME, "api_url": emulator.url}
+    assert credentials.load_token(DEMO_USERNAME, emulator.url) is not None
+    assert run_logout().code == EXIT_OK
+
+
 # -- logout when the keyring fails ---------------------------------------------------------------------------------
 
 
@@ -295,3 +312,54 @@ def test_logout_with_a_broken_keyring_still_forgets_the_rest(
     reset_keyring_cache()
     assert credentials.fetch_password(DEMO_USERNAME) == DEMO_PASSWORD
     assert credentials.delete_password(DEMO_USERNAME) is True
+
+
+# -- interactive, on a real pseudo-terminal --------------------------------------------------------------------------
+
+
+def read_until(fd: int, needle: bytes, deadline: float) -> bytes:
+    """Read the terminal until ``needle`` shows up (or the child exits, or the deadline passes)."""
+    import select
+
+    seen = b""
+    while needle not in seen and time.monotonic() < deadline:
+        ready, _, _ = select.select([fd], [], [], 0.1)
+        if ready:
+            try:
+                chunk = os.read(fd, 4096)
+            except OSError:  # EIO: the child closed the terminal
+                break
+            if not chunk:
+                break
+            seen += chunk
+    return seen
+
+
+def test_interactive_login_prompts_on_a_terminal_without_echoing_the_password(
+    real_keyring: KeyringSetup, emulator: Emulator
+) -> None:
+    import pty
+
+    code = "import sys; from glowline.login import login; sys.exit(login(None, False, sys.argv[1]))"
+    pid, fd = pty.fork()
+    if pid == 0:  # the child: a glowline login whose stdin/stdout/stderr and /dev/tty are the pseudo-terminal
+        os.execve(sys.executable, [sys.executable, "-c", code, emulator.url], real_keyring.env)
+    deadline = time.monotonic() + 30
+    try:
+        screen = read_until(fd, b"username", deadline)
+        os.write(fd, DEMO_USERNAME.encode() + b"\n")
+        screen += read_until(fd, b"password for", deadline)
+        os.write(fd, DEMO_PASSWORD.encode() + b"\n")
+        screen += read_until(fd, b"logged in as", deadline)
+        screen += read_until(fd, b"\n", deadline)
+    finally:
+        _, status = os.waitpid(pid, 0)
+        os.close(fd)
+    text = screen.decode(errors="replace")
+    assert os.WEXITSTATUS(status) == EXIT_OK, text
+    assert f"logged in as {DEMO_USERNAME} (password in Secret Service)" in text
+    assert DEMO_USERNAME in text  # the username is echoed as typed ...
+    assert DEMO_PASSWORD not in text  # ... the password is not
+    assert credentials.fetch_password(DEMO_USERNAME) == DEMO_PASSWORD
+    assert_password_only_in_store(real_keyring)
+    assert run_logout().code == EXIT_OK

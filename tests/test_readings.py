@@ -39,7 +39,7 @@ def test_merge_new_answer_wins_and_extends_both_ways() -> None:
 def test_local_days_across_both_clock_changes() -> None:
     # 2026-03-29 has 23 hours in London, 2026-10-25 has 25
     for day, hours in ((date(2026, 3, 29), 23), (date(2026, 10, 25), 25)):
-        (d, start, end), = day_bounds(day, 1, LONDON)
+        (_, start, end), = day_bounds(day, 1, LONDON)
         assert (end - start) // 3600 == hours
         series = Series(start - 86400, 3600, [1.0] * (hours + 48))
         totals = local_days(series, day_bounds(day, 1, LONDON), horizon=end + 86400)
@@ -47,7 +47,7 @@ def test_local_days_across_both_clock_changes() -> None:
 
 
 def test_day_after_horizon_is_incomplete_and_gaps_are_not_zero() -> None:
-    (d, start, end), = day_bounds(date(2026, 1, 10), 1, LONDON)
+    (_, start, end), = day_bounds(date(2026, 1, 10), 1, LONDON)
     values: list[float | None] = [0.5] * 24
     values[5] = None  # a gap the API could not fill
     totals = local_days(Series(start, 3600, values), day_bounds(date(2026, 1, 10), 1, LONDON), horizon=end + 3600)

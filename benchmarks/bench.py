@@ -1,0 +1,181 @@
+"""glowline's benchmark: start-up cost of the status line, HTTP requests per scenario, the hung-API deadline, memory.
+
+    python benchmarks/bench.py            # builds build/bench-venv with `pip install .` (not editable) first
+
+Not a test: it measures and prints, and its output goes into the README's performance section. Every process is
+real: the installed `glowline` launcher against the project's emulator on 127.0.0.1.
+"""
+
+from __future__ import annotations
+
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+VENV = ROOT / "build" / "bench-venv"
+RUNS = 41
+
+
+def venv_python() -> Path:
+    return VENV / ("Scripts/python.exe" if os.name == "nt" else "bin/python")
+
+
+def ensure_venv() -> None:
+    """Re-run this script inside a fresh non-editable install (an editable install's import hook costs ~7 ms)."""
+    if Path(sys.prefix).resolve() == VENV.resolve():
+        return
+    if not venv_python().exists():
+        print("building", VENV, "(pip install .)", flush=True)
+        subprocess.run([sys.executable, "-m", "venv", str(VENV)], check=True)
+    subprocess.run(
+        [str(venv_python()), "-m", "pip", "install", "-q", "--force-reinstall", "--no-deps", str(ROOT)], check=True
+    )
+    subprocess.run([str(venv_python()), "-m", "pip", "install", "-q", str(ROOT)], check=True)
+    os.execv(str(venv_python()), [str(venv_python()), __file__, *sys.argv[1:]])
+
+
+def machine() -> str:
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return f"{cpu}, {os.cpu_count()} cores, {platform.system()} {platform.release()}, Python {platform.python_version()}"
+
+
+def timed(argv: list[str], env: dict[str, str]) -> float:
+    """Wall time (s) of one process."""
+    started = time.perf_counter()
+    subprocess.run(argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
+    return time.perf_counter() - started
+
+
+# Peak memory: ru_maxrss of a child also counts the memory of the process that forked it, so each process reads
+# its own VmHWM (peak RSS of its own address space) from /proc at the end of a run of the given script.
+HWM = """
+import runpy, sys
+sys.argv = [sys.argv[1]]
+try:
+    runpy.run_path(sys.argv[0], run_name="__main__")
+except SystemExit:
+    pass
+for line in open("/proc/self/status"):
+    if line.startswith("VmHWM"):
+        sys.stderr.write(line.split()[1])
+"""
+
+
+def peak_kib(python: str, script: str, env: dict[str, str]) -> int:
+    proc = subprocess.run([python, "-c", HWM, script], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                          text=True, check=True)
+    return int(proc.stderr.strip().splitlines()[-1])
+
+
+def main() -> int:
+    ensure_venv()
+    sys.path.insert(0, str(ROOT))
+    from glowline.background import is_locked
+    from glowline.emulator import Emulator
+    from tests.helpers import age_cache, glowline_env, wait_until
+
+    python = sys.executable
+    launcher = str(Path(python).parent / "glowline")
+    lines = [f"machine: {machine()}", f"interpreter: {python}", ""]
+
+    def refreshed(home: Path) -> bool:
+        return not is_locked(str(home / ".cache/glowline/default--electricity.consumption.lock"))
+
+    with tempfile.TemporaryDirectory() as tmp, Emulator() as emu:
+        home = Path(tmp) / "home"
+        env = glowline_env(home, emu)
+        env.pop("PYTHONPATH", None)  # the installed package, not the source tree
+        subprocess.run([launcher, "fetch", "--days", "31"], env=env, check=True)
+
+        # 1. warm-cache wall time, interleaved with the bare interpreter
+        bare, warm = [], []
+        for _ in range(RUNS):
+            bare.append(timed([python, "-c", "pass"], env))
+            warm.append(timed([launcher], env))
+        mb, mw = statistics.median(bare), statistics.median(warm)
+        empty = Path(tmp) / "empty.py"
+        empty.write_text("")
+        rss_bare = [peak_kib(python, str(empty), env) for _ in range(5)]
+        rss_warm = [peak_kib(python, launcher, env) for _ in range(5)]
+        lines += [
+            f"warm-cache `glowline` vs `python -c pass`, {RUNS} interleaved runs each (medians):",
+            f"  python -c pass   {mb * 1000:6.1f} ms",
+            f"  glowline         {mw * 1000:6.1f} ms",
+            f"  ratio            {mw / mb:6.2f}x   (target <= 1.5x)",
+            "",
+            f"peak memory (VmHWM, median of 5): empty script {statistics.median(rss_bare) / 1024:.1f} MiB, "
+            f"glowline warm {statistics.median(rss_warm) / 1024:.1f} MiB",
+            "",
+            "HTTP requests per scenario (counted by the emulator):",
+        ]
+
+        # 2. requests per scenario
+        emu.reset_counts()
+        subprocess.run([launcher, "--days", "31"], env=env, check=True, capture_output=True)
+        lines.append(f"  fresh cache:                                   {emu.count():3d} requests  (target 0)")
+
+        age_cache(home, 3600)
+        emu.reset_counts()
+        subprocess.run([launcher, "--days", "31"], env=env, check=True, capture_output=True)
+        wait_until(lambda: emu.count() >= 1 and refreshed(home), 20)
+        lines.append(
+            f"  stale cache, valid token, 31 days:             {emu.count('readings'):3d} readings calls, "
+            f"{emu.count():d} requests in all  (target 1)"
+        )
+
+        age_cache(home, 3600)
+        emu.reset_counts()
+        emu.fault("slow", delay=0.5)
+        procs = [subprocess.Popen([launcher, "--format", "tmux"], env=env, stdout=subprocess.DEVNULL)
+                 for _ in range(16)]
+        for p in procs:
+            p.wait()
+        wait_until(lambda: emu.count() >= 1 and refreshed(home), 20)
+        emu.clear_faults()
+        lines.append(f"  16 concurrent stale callers:                   {emu.count('readings'):3d} refresh in total "
+                     "(target 1)")
+
+        cold = Path(tmp) / "cold"
+        cold_env = glowline_env(cold, emu)
+        cold_env.pop("PYTHONPATH", None)
+        emu.reset_counts()
+        subprocess.run([launcher, "--days", "365", "--timeout", "60"], env=cold_env, check=True, capture_output=True)
+        first = emu.count("readings")
+        age_cache(cold, 3600)
+        emu.reset_counts()
+        subprocess.run([launcher, "--days", "365"], env=cold_env, check=True, capture_output=True)
+        wait_until(lambda: emu.count() >= 1 and refreshed(cold), 20)
+        lines.append(f"  cold 365-day history:                          {first:3d} readings calls (target <= 12), "
+                     f"then {emu.count('readings')} per refresh (target 1)")
+
+        # 3. the deadline while the API hangs (no cache at all: the worst case)
+        lines += ["", "wall time while the API hangs (no cache; default --timeout 2):"]
+        emu.fault("hang")
+        for fmt in ("plain", "waybar"):
+            hung = Path(tmp) / f"hung-{fmt}"
+            hung_env = glowline_env(hung, emu)
+            hung_env.pop("PYTHONPATH", None)
+            started = time.perf_counter()
+            subprocess.run([launcher, "--format", fmt], env=hung_env, capture_output=True)
+            lines.append(f"  --format {fmt:7s} {time.perf_counter() - started:5.2f} s  (target <= 2.3 s)")
+        emu.clear_faults()
+
+    print("\n".join(lines))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
