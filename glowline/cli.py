@@ -109,6 +109,10 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("demo", help="the real code path against a built-in emulator, with throwaway folders")
     _add_status_options(p, prefix_help="demo: ")
 
+    from glowline import commands_data
+
+    commands_data.add_parser(sub)
+
     p = sub.add_parser("emulator", help="run the Glowmarkt API emulator (prints its URL and demo credentials)")
     p.add_argument("--port", type=int, default=8080)
     p.add_argument("--host", default="127.0.0.1")
@@ -204,6 +208,10 @@ def _logging(verbose: int) -> None:
 
 
 def _command(ns: argparse.Namespace, conf: dict[str, object], started: float) -> int:
+    if ns.command in ("report", "tariff", "export"):
+        from glowline import commands_data
+
+        return commands_data.run(ns, conf)
     if ns.command == "fetch":
         return _fetch(ns, conf)
     if ns.command == "login":

@@ -292,7 +292,7 @@ class Watcher:
             elif time.monotonic() >= next_tick:
                 self.update(quiet=self._recent_error())
             elif self._signature() != self.seen:
-                self.update(quiet=True)
+                self.update(quiet=True, only_if_changed=True)
             else:
                 continue
             next_tick = time.monotonic() + self.interval
@@ -351,14 +351,15 @@ class Watcher:
         err = summary.read_error(opts.site, opts.classifier)
         return err is not None and 0 <= time.time() - err[2] < RETRY_AFTER_ERROR
 
-    def update(self, force_refresh: bool = False, quiet: bool = False) -> None:
-        """Draw the line once: ``quiet`` never starts a refresh, ``force_refresh`` starts one whatever the age."""
+    def update(self, force_refresh: bool = False, quiet: bool = False, only_if_changed: bool = False) -> None:
+        """Draw the line once: ``quiet`` never starts a refresh, ``force_refresh`` starts one whatever the age;
+        ``only_if_changed`` writes nothing when the line is the one last written (a cache file was merely touched)."""
         self.seen = self._signature()
         opts = self.opts(cached_only=True) if quiet else self.opts()
         line = self._line(opts, force_refresh)
         text = self._render(line, opts)
         body = text.lstrip(",")
-        if quiet and body == self.last_body:  # a cache file changed but the line did not: nothing to redraw
+        if only_if_changed and body == self.last_body:  # a cache file changed but the line did not: nothing to redraw
             return
         self._write(text)
         self.last_body = body
