@@ -15,7 +15,7 @@ NONE = "none"  # no data at all for that day
 class Day:
     """One calendar day in the meter's local time zone."""
 
-    __slots__ = ("date", "start", "end", "value", "complete", "level")
+    __slots__ = ("complete", "date", "end", "level", "start", "value")
 
     def __init__(
         self,
@@ -41,20 +41,20 @@ class Line:
     """Everything any output format needs to draw one status line."""
 
     __slots__ = (
-        "resource",
-        "name",
-        "unit",
-        "tz",
-        "site",
         "days",
-        "total",
-        "level",
-        "typical",
-        "fetched_at",
-        "now",
-        "stale",
         "error",
         "error_kind",
+        "fetched_at",
+        "level",
+        "name",
+        "now",
+        "resource",
+        "site",
+        "stale",
+        "total",
+        "typical",
+        "tz",
+        "unit",
     )
 
     def __init__(
@@ -101,7 +101,7 @@ class Line:
 class RenderOptions:
     """How to draw: chosen by the user (flags, config), never by the data."""
 
-    __slots__ = ("width", "short", "ascii", "color", "prompt_wrap", "colors", "on_error", "stale_after")
+    __slots__ = ("ascii", "color", "colors", "on_error", "prompt_wrap", "short", "stale_after", "width")
 
     def __init__(
         self,

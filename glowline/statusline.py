@@ -21,6 +21,11 @@ from glowline.options import Options
 
 #: complete days before the window that make the household's "typical day"
 TYPICAL_DAYS = 28
+#: after a failed refresh, seconds before a status line tries again: an outage is not hammered every few
+#: seconds by every bar, and a refusal that only the user can fix (login, keyring, config) waits longer
+RETRY_AFTER = 60.0
+RETRY_AFTER_USER_FIX = 900.0
+USER_FIX_KINDS = ("auth", "keyring", "config", "notfound", "usage")
 
 
 def run(opts: Options, started: float) -> int:
@@ -38,17 +43,27 @@ def line_for(opts: Options, deadline: float, force_refresh: bool = False) -> tup
     path = summary.days_path(opts.site, opts.classifier, opts.tz)
     now = time.time()
     summ = _usable(summary.read(path), opts.days, now) or _from_series(opts, now)
+    retry = force_refresh or not _failed_recently(opts, now)
     if summ is not None:
-        if (force_refresh or now - summ.fetched_at > opts.max_age * 60) and not opts.cached_only:
+        if (force_refresh or now - summ.fetched_at > opts.max_age * 60) and not opts.cached_only and retry:
             _start_refresh(opts, path, None if force_refresh else summ.fetched_at)
         return build_line(summ, opts, now), EXIT_OK
-    if not opts.cached_only:
+    if not opts.cached_only and retry:
         _refresh_and_wait(opts, deadline)
         now = time.time()
         summ = _usable(summary.read(path), opts.days, now) or _from_series(opts, now)
         if summ is not None:
             return build_line(summ, opts, now), EXIT_OK
     return degraded_line(opts, now)
+
+
+def _failed_recently(opts: Options, now: float) -> bool:
+    """True while the last refresh failure is too recent to try again."""
+    err = summary.read_error(opts.site, opts.classifier)
+    if err is None:
+        return False
+    wait = RETRY_AFTER_USER_FIX if err[0] in USER_FIX_KINDS else RETRY_AFTER
+    return 0 <= now - err[2] < wait
 
 
 def _usable(summ: summary.Summary | None, days: int, now: float) -> summary.Summary | None:

@@ -195,3 +195,16 @@ def test_another_time_zone_is_computed_from_the_cached_series(home: Path, emulat
     doc = run_json(env, "--tz", "America/New_York", "--days", "10")
     assert doc["tz"] == "America/New_York" and len(doc["days"]) == 10
     assert emulator.count() == 0
+
+
+def test_a_failed_refresh_is_not_retried_by_every_caller(home: Path, emulator: Any) -> None:
+    env = glowline_env(home, emulator)
+    emulator.fault("500")
+    proc = run(env, "--format", "tmux", "--timeout", "10")
+    assert proc.returncode == 0 and proc.stdout.strip()
+    tried = emulator.count()
+    assert tried >= 1
+    for _ in range(3):
+        assert run(env, "--format", "tmux").returncode == 0
+    assert emulator.count() == tried  # an outage is not hammered by every status bar call
+    assert run(env, "fetch").returncode == 5 and emulator.count() > tried  # an explicit fetch always tries

@@ -387,11 +387,11 @@ def test_i3blocks_persist_raw_and_clicks(home: Path, emulator: Any, watches: lis
     assert watch.line() == full_text + "\n"  # persist, raw: each line is the block's full_text
     watch.send("1\n")  # i3blocks writes the button number
     assert wait_until(lambda: emulator.count("readings") >= 1 and refresh_done(home), 15)
-    watch.send("3\n")
-    lines = [watch.line()]
-    while "m³" not in lines[-1] and "kWh" in lines[-1] and len(lines) < 5:
-        lines.append(watch.line())
-    assert lines[-1] != full_text + "\n"  # gas now
+    watch.send("3\n")  # right click: gas, fetched (shared lock) and drawn
+    line = watch.line()
+    while line == full_text + "\n":
+        line = watch.line()
+    assert line == run(env, "--format", "i3blocks", "--resource", "gas", "--cached-only").stdout.split("\n")[0] + "\n"
     assert watch.stop() == (0, "")
 
 
