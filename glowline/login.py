@@ -187,4 +187,5 @@ def logout(
 
 
 def _redact(text: str, secret: str | None) -> str:
-    return text.replace(secret, "***") if secret else text
+    """A safety net for foreign error text; a very short password would only mangle our own words ("wrong")."""
+    return text.replace(secret, "***") if secret and len(secret) >= 8 else text

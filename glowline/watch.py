@@ -80,7 +80,7 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Stand-alone entry point (`python -c "from glowline.watch import main; ..."`), same behaviour as the subcommand."""
+    """Stand-alone entry point (`python -c "from glowline.watch import main; ..."`), same as the subcommand."""
     import argparse
 
     parser = argparse.ArgumentParser(prog="glowline watch", conflict_handler="resolve")
@@ -377,7 +377,7 @@ class Watcher:
             return statusline.line_for(opts, deadline)[0]
         except _Stop:
             raise
-        except Exception as exc:  # noqa: BLE001 - a watch never dies of an error: it draws the degraded line
+        except Exception as exc:  # a watch never dies of an error: it draws the degraded line
             return _error_line(opts, exc)
 
     def _render(self, line: Line, opts: options.Options) -> str:
@@ -393,7 +393,7 @@ class Watcher:
             array = render.json_dumps([i3bar.block(line, ropts)])
             return ("," if self.updates else "") + array + "\n"
         # one line per update: Waybar's JSON object, Polybar's tagged line, i3blocks' JSON object or (raw) full_text
-        text = get_format(self.format).render(line, ropts)
+        text: str = get_format(self.format).render(line, ropts)
         return text.split("\n", 1)[0] + "\n"
 
     def _write(self, text: str) -> None:

@@ -429,7 +429,7 @@ def test_click_reader_i3bar_array() -> None:
 
 def test_click_reader_junk_and_i3blocks_numbers() -> None:
     reader = ClickReader()
-    data = b"[\n" + b"{broken json\n" + b",{\"button\": 1}\n" + b"hello\n" + b"3\n" + b"]\n" + b"99999\n" + b"\xff\xfe\n"
+    data = b'[\n{broken json\n,{"button": 1}\nhello\n3\n]\n99999\n\xff\xfe\n'
     assert reader.feed(data) == [{"button": 1}, {"button": 3}]
     assert reader.feed(b'{"button":2}\n') == [{"button": 2}]
     assert reader.feed(b"x" * 70000) == [] and reader.feed(b"\n1\n") == [{"button": 1}]
