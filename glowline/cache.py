@@ -13,6 +13,7 @@ import os
 from typing import Any
 
 from glowline import paths, summary
+from glowline.files import atomic_write
 from glowline.readings import Series
 
 VERSION = 1
@@ -100,7 +101,7 @@ def save(site: str, resource: str, entry: Entry) -> None:
         "step": entry.series.step,
         "values": entry.series.values,
     }
-    summary.atomic_write(series_path(site, resource), json.dumps(doc, separators=(",", ":")))
+    atomic_write(series_path(site, resource), json.dumps(doc, separators=(",", ":")))
 
 
 def sites_path() -> str:
@@ -122,7 +123,7 @@ def load_sites(identity: dict[str, str]) -> list[dict[str, Any]] | None:
 
 def save_sites(identity: dict[str, str], sites: list[dict[str, Any]]) -> None:
     doc = {"version": VERSION, "identity": identity, "sites": sites}
-    summary.atomic_write(sites_path(), json.dumps(doc, separators=(",", ":")))
+    atomic_write(sites_path(), json.dumps(doc, separators=(",", ":")))
 
 
 def clear_sites() -> None:

@@ -7,7 +7,6 @@ import contextlib
 import os
 import sys
 import time
-from collections.abc import Iterator
 from datetime import date, timedelta
 from typing import IO, TYPE_CHECKING, Any
 
@@ -24,7 +23,6 @@ if TYPE_CHECKING:
 
 COMMANDS = ("report", "tariff", "export")
 DEFAULT_RESOURCES = ("electricity", "gas")
-_DEMO_ENV = ("GLOWLINE_CONFIG_DIR", "GLOWLINE_CACHE_DIR", "GLOWLINE_API_URL", "GLOWLINE_USERNAME", "GLOWLINE_PASSWORD")
 
 
 # -- arguments ----------------------------------------------------------------------------------------------------
@@ -121,6 +119,8 @@ def resource_names(given: list[str] | None) -> tuple[list[str], bool]:
 def run(args: argparse.Namespace, conf: dict[str, object]) -> int:
     """Run ``args.command`` (report, tariff or export) with the config ``conf``; returns the exit code."""
     if getattr(args, "demo", False):
+        from glowline.demo import demo_environment
+
         with demo_environment():
             return _run(args, conf)
     return _run(args, conf)
@@ -136,33 +136,6 @@ def _run(args: argparse.Namespace, conf: dict[str, object]) -> int:
     if args.command == "export":
         return run_export(args, conf)
     raise UsageError(f"unknown command {args.command!r}")
-
-
-@contextlib.contextmanager
-def demo_environment() -> Iterator[str]:
-    """The demo's steps: an in-process emulator, throwaway config and cache folders and the demo account in the
-    environment, all undone afterwards. Yields the emulator's URL."""
-    import tempfile
-
-    from glowline.emulator import DEMO_PASSWORD, DEMO_USERNAME, Emulator
-
-    saved = {k: os.environ.get(k) for k in _DEMO_ENV}
-    with tempfile.TemporaryDirectory(prefix="glowline-demo-") as tmp, Emulator() as emu:
-        os.environ.update(
-            GLOWLINE_CONFIG_DIR=os.path.join(tmp, "config"),
-            GLOWLINE_CACHE_DIR=os.path.join(tmp, "cache"),
-            GLOWLINE_API_URL=emu.url,
-            GLOWLINE_USERNAME=DEMO_USERNAME,
-            GLOWLINE_PASSWORD=DEMO_PASSWORD,
-        )
-        try:
-            yield emu.url
-        finally:
-            for key, value in saved.items():
-                if value is None:
-                    os.environ.pop(key, None)
-                else:
-                    os.environ[key] = value
 
 
 class Context:

@@ -146,7 +146,7 @@ def _is_hex_color(text: str) -> bool:
 
 
 def _write_compiled(values: dict[str, object], sig: str) -> None:
-    from glowline.summary import atomic_write
+    from glowline.files import atomic_write
 
     lines = [f"{MAGIC}\t{sig}"]
     flat: list[tuple[str, object]] = []

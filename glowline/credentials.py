@@ -11,6 +11,7 @@ import os
 
 from glowline import paths
 from glowline.exceptions import KeyringError, NotLoggedIn
+from glowline.files import atomic_write, remove_file
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -340,24 +341,6 @@ def resolve_credentials(timeout: float = 10.0) -> tuple[str, str]:
 # -- account and token files ---------------------------------------------------------------------------------------
 
 
-def _write_private(path: str, text: str) -> None:
-    """Write ``text`` atomically: a 0600 temp file in the same folder (0600 from creation), then os.replace."""
-    folder = os.path.dirname(path)
-    os.makedirs(folder, mode=0o700, exist_ok=True)
-    tmp = f"{path}.{os.getpid()}.tmp"
-    remove_file(tmp)
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o600)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        remove_file(tmp)
-        raise
-
-
 def _read_json(path: str) -> dict[str, Any] | None:
     import json
 
@@ -367,14 +350,6 @@ def _read_json(path: str) -> dict[str, Any] | None:
     except (OSError, ValueError, RecursionError):
         return None
     return doc if isinstance(doc, dict) else None
-
-
-def remove_file(path: str) -> None:
-    """Delete a file; a file that is already gone is fine."""
-    try:
-        os.unlink(path)
-    except FileNotFoundError:
-        return
 
 
 def load_account() -> dict[str, str] | None:
@@ -392,7 +367,7 @@ def save_account(username: str, api_url: str) -> None:
     """Remember the username and API URL (never the password); atomic, 0600."""
     import json
 
-    _write_private(paths.account_file(), json.dumps({"username": username, "api_url": api_url}) + "\n")
+    atomic_write(paths.account_file(), json.dumps({"username": username, "api_url": api_url}) + "\n")
 
 
 def clear_account() -> None:
@@ -416,7 +391,7 @@ def save_token(username: str, api_url: str, token: str, exp: int) -> None:
     import json
 
     doc = {"username": username, "api_url": api_url, "token": token, "exp": int(exp)}
-    _write_private(paths.token_file(), json.dumps(doc) + "\n")
+    atomic_write(paths.token_file(), json.dumps(doc) + "\n")
 
 
 def clear_token() -> None:

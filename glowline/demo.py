@@ -3,15 +3,21 @@ emulator, with throwaway config and cache folders, printing the line a user woul
 
 from __future__ import annotations
 
+import contextlib
 import os
 import tempfile
 import time
+from collections.abc import Iterator
 
 from glowline.options import Options
 
+_ENV = ("GLOWLINE_CONFIG_DIR", "GLOWLINE_CACHE_DIR", "GLOWLINE_API_URL", "GLOWLINE_USERNAME", "GLOWLINE_PASSWORD")
 
-def run(opts: Options) -> int:
-    from glowline import refresh, statusline, summary
+
+@contextlib.contextmanager
+def demo_environment() -> Iterator[str]:
+    """An in-process emulator, throwaway config and cache folders and the demo account in the environment, all
+    undone afterwards. Yields the emulator's URL. Shared by demo, report --demo and export --demo."""
     from glowline.emulator import DEMO_PASSWORD, DEMO_USERNAME, Emulator
 
     saved = {k: os.environ.get(k) for k in _ENV}
@@ -24,12 +30,7 @@ def run(opts: Options) -> int:
             GLOWLINE_PASSWORD=DEMO_PASSWORD,
         )
         try:
-            refresh.refresh(opts.site, opts.classifier, opts.days, opts.tz)
-            now = time.time()
-            summ = summary.read(summary.days_path(opts.site, opts.classifier, opts.tz))
-            if summ is None:
-                raise AssertionError("the demo refresh wrote no summary")
-            return statusline.emit(statusline.build_line(summ, opts, now), opts)
+            yield emu.url
         finally:
             for key, value in saved.items():
                 if value is None:
@@ -38,4 +39,12 @@ def run(opts: Options) -> int:
                     os.environ[key] = value
 
 
-_ENV = ("GLOWLINE_CONFIG_DIR", "GLOWLINE_CACHE_DIR", "GLOWLINE_API_URL", "GLOWLINE_USERNAME", "GLOWLINE_PASSWORD")
+def run(opts: Options) -> int:
+    from glowline import refresh, statusline, summary
+
+    with demo_environment():
+        refresh.refresh(opts.site, opts.classifier, opts.days, opts.tz)
+        summ = summary.read(summary.days_path(opts.site, opts.classifier, opts.tz))
+        if summ is None:
+            raise AssertionError("the demo refresh wrote no summary")
+        return statusline.emit(statusline.build_line(summ, opts, time.time()), opts)

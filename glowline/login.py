@@ -11,6 +11,7 @@ import sys
 
 from glowline import credentials, paths
 from glowline.exceptions import EXIT_KEYRING, EXIT_OK, GlowlineError, KeyringError, UsageError
+from glowline.files import remove_file
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -42,7 +43,7 @@ def clear_cache_folder() -> None:
         if entry.is_dir(follow_symlinks=False):
             shutil.rmtree(entry.path, ignore_errors=True)
         else:
-            credentials.remove_file(entry.path)
+            remove_file(entry.path)
 
 
 def _read_username(username: str | None, stdin: TextIO | None, err: TextIO) -> str:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 
 from glowline import paths
+from glowline.files import atomic_write
 
 MAGIC = "glowline-days 2"
 
@@ -71,26 +72,6 @@ def error_path(site: str, resource: str) -> str:
 
 def lock_path(site: str, resource: str) -> str:
     return base(site, resource) + ".lock"
-
-
-def atomic_write(path: str, text: str, mode: int = 0o600) -> None:
-    """Write via a temp file in the same folder and rename, so readers see the old or the new file, never half."""
-    folder = os.path.dirname(path)
-    os.makedirs(folder, mode=0o700, exist_ok=True)
-    tmp = f"{path}.{os.getpid()}.tmp"
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, mode)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
 
 
 def write(path: str, summary: Summary) -> None:
