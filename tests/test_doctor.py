@@ -22,7 +22,9 @@ from tests.helpers import age_cache, cache_dir, glowline_env, run
 CHECKS = ["config", "keyring", "account", "token", "api", "sites", "cache", "files", "launcher"]
 
 
-def doctor(env: dict[str, str], *args: str, launcher: bool = False, timeout: float = 60) -> subprocess.CompletedProcess[str]:
+def doctor(
+    env: dict[str, str], *args: str, launcher: bool = False, timeout: float = 60
+) -> subprocess.CompletedProcess[str]:
     """``python -m glowline.doctor ARGS`` (the same code `glowline doctor` runs once cli.py wires it in)."""
     extra = [] if launcher else ["--no-launcher"]
     proc = subprocess.run([sys.executable, "-m", "glowline.doctor", *extra, *args], env=env, capture_output=True,
@@ -45,6 +47,11 @@ def lines(proc: subprocess.CompletedProcess[str]) -> dict[str, tuple[str, str]]:
 def login(env: dict[str, str]) -> None:
     proc = run(env, "login", "--username", DEMO_USERNAME, "--password-stdin", input=DEMO_PASSWORD + "\n")
     assert proc.returncode == 0, proc.stderr
+
+
+def no_keyring_env(home: Path, emu: Emulator) -> dict[str, str]:
+    """Credentials in the environment, keyring's fail backend (a headless machine)."""
+    return glowline_env(home, emu, PYTHON_KEYRING_BACKEND="keyring.backends.fail.Keyring")
 
 
 def keyring_env(setup: KeyringSetup, emu: Emulator, **extra: str) -> dict[str, str]:
@@ -184,7 +191,7 @@ def test_expired_token_without_api_is_a_warning(real_keyring: KeyringSetup, emul
 
 
 def test_hung_api_fails_at_the_timeout_with_its_latency(home: Path, emulator: Emulator) -> None:
-    env = glowline_env(home, emulator, PYTHON_KEYRING_BACKEND="keyring.backends.fail.Keyring")
+    env = no_keyring_env(home, emulator)
     assert run(env, "fetch").returncode == 0
     emulator.fault("hang")
     started = time.monotonic()
@@ -204,7 +211,7 @@ def test_hung_api_fails_at_the_timeout_with_its_latency(home: Path, emulator: Em
 
 @pytest.mark.parametrize("fault", ["500", "html", "drop"])
 def test_failing_api_is_one_fail_line(home: Path, emulator: Emulator, fault: str) -> None:
-    env = glowline_env(home, emulator, PYTHON_KEYRING_BACKEND="keyring.backends.fail.Keyring")
+    env = no_keyring_env(home, emulator)
     emulator.fault(fault)
     proc = doctor(env, "--timeout", "2")
     found = lines(proc)
@@ -216,8 +223,7 @@ def test_failing_api_is_one_fail_line(home: Path, emulator: Emulator, fault: str
 
 
 def test_wrong_password_in_env_is_an_auth_failure(home: Path, emulator: Emulator) -> None:
-    env = glowline_env(home, emulator, PYTHON_KEYRING_BACKEND="keyring.backends.fail.Keyring",
-                       GLOWLINE_PASSWORD="not-the-password-9c1e")
+    env = {**no_keyring_env(home, emulator), "GLOWLINE_PASSWORD": "not-the-password-9c1e"}
     proc = doctor(env)
     level, text = lines(proc)["api"]
     assert level == "FAIL" and "login refused" in text and "glowline login" in text
@@ -226,8 +232,7 @@ def test_wrong_password_in_env_is_an_auth_failure(home: Path, emulator: Emulator
 
 
 def test_plain_http_to_a_remote_host_is_refused(home: Path, emulator: Emulator) -> None:
-    env = glowline_env(home, emulator, PYTHON_KEYRING_BACKEND="keyring.backends.fail.Keyring",
-                       GLOWLINE_API_URL="http://example.invalid/api/v0-1/")
+    env = {**no_keyring_env(home, emulator), "GLOWLINE_API_URL": "http://example.invalid/api/v0-1/"}
     proc = doctor(env)
     found = lines(proc)
     assert found["token"][0] == "FAIL" and "refusing plain http://" in found["token"][1]
@@ -239,7 +244,7 @@ def test_plain_http_to_a_remote_host_is_refused(home: Path, emulator: Emulator) 
 
 
 def test_missing_resource_fails_naming_it(home: Path, emulator: Emulator) -> None:
-    env = glowline_env(home, emulator, PYTHON_KEYRING_BACKEND="keyring.backends.fail.Keyring")
+    env = no_keyring_env(home, emulator)
     write_config(env, 'site = "Holiday Cottage"\nresource = "export"\n')
     proc = doctor(env)
     level, text = lines(proc)["sites"]
@@ -248,7 +253,7 @@ def test_missing_resource_fails_naming_it(home: Path, emulator: Emulator) -> Non
 
 
 def test_stale_cache_and_last_error_are_warnings(home: Path, emulator: Emulator) -> None:
-    env = glowline_env(home, emulator, PYTHON_KEYRING_BACKEND="keyring.backends.fail.Keyring")
+    env = no_keyring_env(home, emulator)
     assert run(env, "fetch").returncode == 0
     age_cache(home, 3 * 3600)
     level, text = lines(doctor(env))["cache"]
@@ -260,7 +265,7 @@ def test_stale_cache_and_last_error_are_warnings(home: Path, emulator: Emulator)
 
 
 def test_loose_file_modes_are_a_warning(home: Path, emulator: Emulator) -> None:
-    env = glowline_env(home, emulator, PYTHON_KEYRING_BACKEND="keyring.backends.fail.Keyring")
+    env = no_keyring_env(home, emulator)
     assert run(env, "fetch").returncode == 0
     token = cache_dir(home) / "token.json"
     token.chmod(0o644)
@@ -275,7 +280,7 @@ def test_loose_file_modes_are_a_warning(home: Path, emulator: Emulator) -> None:
      ("days = [\n", "not valid TOML")],
 )
 def test_corrupt_config_fails_naming_the_key(home: Path, emulator: Emulator, text: str, key: str) -> None:
-    env = glowline_env(home, emulator, PYTHON_KEYRING_BACKEND="keyring.backends.fail.Keyring")
+    env = no_keyring_env(home, emulator)
     path = write_config(env, text)
     proc = doctor(env)
     found = lines(proc)
@@ -287,7 +292,7 @@ def test_corrupt_config_fails_naming_the_key(home: Path, emulator: Emulator, tex
 
 
 def test_glowline_doctor_is_wired_into_the_cli(home: Path, emulator: Emulator) -> None:
-    env = glowline_env(home, emulator, PYTHON_KEYRING_BACKEND="keyring.backends.fail.Keyring")
+    env = no_keyring_env(home, emulator)
     if run(env, "doctor", "--help").returncode != 0:
         pytest.skip("`glowline doctor` is not wired into glowline/cli.py yet (the lead adds it; see the report)")
     write_config(env, 'days = "ten"\n')

@@ -28,14 +28,8 @@ HOME = "DCC Sourced"
 CAPTURE_NOW = datetime(2026, 4, 12, 15, 6, 11, tzinfo=timezone.utc).timestamp()  # resource-electricity.json's Date
 
 
-def _captures_dir() -> Path | None:
-    candidates = [os.environ.get("GLOWLINE_CAPTURES", "")]
-    candidates += [str(ROOT / "tests" / sub) for sub in ("captures", "fixtures/captures", "glowmarkt-captures")]
-    candidates += [str(ROOT.parent / "shared" / "glowmarkt-captures")]
-    return next((Path(c) for c in candidates if c and (Path(c) / "authentication.json").is_file()), None)
+CAPTURES = ROOT / "tests" / "captures"  # the recorded live responses (copied from ../shared/glowmarkt-captures)
 
-
-CAPTURES = _captures_dir()
 
 
 class Clock:
@@ -135,7 +129,6 @@ CAPTURE_NAMES = ["authentication.json", "failed-authentication.json", "virtual-e
                  "resource-not-found.json"]
 
 
-@pytest.mark.skipif(CAPTURES is None, reason="no captures: copy ../shared/glowmarkt-captures to tests/captures")
 @pytest.mark.parametrize("name", CAPTURE_NAMES)
 def test_answers_have_the_shape_status_and_headers_of_the_capture(name: str) -> None:
     assert CAPTURES is not None
