@@ -322,6 +322,8 @@ def _error_text(resp: requests.Response) -> str:
 
 
 def _reason(exc: Exception) -> str:
+    if isinstance(exc, requests.exceptions.SSLError):
+        return "TLS certificate verification failed (is a proxy intercepting HTTPS? set REQUESTS_CA_BUNDLE)"
     text = str(exc)
     if "refused" in text.lower():
         return "connection refused"

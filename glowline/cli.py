@@ -109,9 +109,10 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("demo", help="the real code path against a built-in emulator, with throwaway folders")
     _add_status_options(p, prefix_help="demo: ")
 
-    from glowline import commands_data
+    from glowline import commands_data, doctor
 
     commands_data.add_parser(sub)
+    doctor.add_parser(sub)
 
     p = sub.add_parser("emulator", help="run the Glowmarkt API emulator (prints its URL and demo credentials)")
     p.add_argument("--port", type=int, default=8080)
@@ -175,6 +176,10 @@ def _full(args: list[str], started: float) -> int:
         print(f"glowline {__version__}")
         return 0
     _logging(ns.verbose)
+    if ns.command == "doctor":  # a broken config is one of the doctor's lines, not a CLI error
+        from glowline import doctor
+
+        return doctor.run(ns, None)
     fmt = getattr(ns, "format", None) if ns.command is None else None
     try:
         from glowline import config

@@ -72,7 +72,8 @@ class Series:
         return self.start + self.step * len(self.values)
 
     def merge(self, start: int, end: int, buckets: list[tuple[int, float | None]]) -> None:
-        """Lay a freshly read window [start, end) over the series; the new answer wins where they overlap."""
+        """Lay a freshly read window [start, end) over the series: each bucket in the answer replaces the cached one;
+        a bucket the answer leaves out keeps what was cached (never wipe delivered data)."""
         if not self.values:
             self.start = start
         if start < self.start:  # extend to the past
@@ -80,9 +81,6 @@ class Series:
             self.start = start
         if end > self.end:  # extend to the future
             self.values.extend([None] * ((end - self.end) // self.step))
-        first = (start - self.start) // self.step
-        for i in range(first, first + (end - start) // self.step):
-            self.values[i] = None
         for ts, value in buckets:
             self.values[(ts - self.start) // self.step] = value
 

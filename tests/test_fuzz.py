@@ -332,8 +332,6 @@ def test_hostile_readings_during_a_refresh_leave_the_cache_intact(
     assert status == 200
 
 
-@pytest.mark.xfail(strict=True, reason="known bug, reported to the lead: Series.merge blanks every bucket of the "
-                   "re-read window that a 200 answer leaves out, so `{\"data\": []}` erases delivered readings")
 def test_a_readings_answer_with_missing_buckets_keeps_the_delivered_values(
     warm_proxy: tuple[Path, Proxy, dict[str, bytes]],
 ) -> None:
