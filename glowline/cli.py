@@ -109,6 +109,10 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("demo", help="the real code path against a built-in emulator, with throwaway folders")
     _add_status_options(p, prefix_help="demo: ")
 
+    from glowline import watch
+
+    watch.add_parser(sub)
+
     from glowline import commands_data, doctor
 
     commands_data.add_parser(sub)
@@ -219,6 +223,10 @@ def _command(ns: argparse.Namespace, conf: dict[str, object], started: float) ->
         return commands_data.run(ns, conf)
     if ns.command == "fetch":
         return _fetch(ns, conf)
+    if ns.command == "watch":
+        from glowline import watch
+
+        return watch.run(ns, conf)
     if ns.command == "login":
         from glowline import login, refresh
 

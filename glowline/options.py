@@ -72,7 +72,8 @@ class Options:
         self.ascii: bool = merged["ascii"]  # type: ignore[assignment]
         self.color: str = merged["color"]  # type: ignore[assignment]
         self.prompt_wrap: bool = merged["prompt_wrap"]  # type: ignore[assignment]
-        self.cached_only: bool = merged["cached_only"]  # type: ignore[assignment]
+        # the MOTD runs at every login with no timeout: it reads the cache only, whatever else is asked
+        self.cached_only: bool = merged["cached_only"] or merged["format"] == "motd"  # type: ignore[assignment]
         self.max_age: float = max(float(merged["max_age"]), MIN_MAX_AGE)  # type: ignore[arg-type]
         self.timeout: float = merged["timeout"]  # type: ignore[assignment]
         self.on_error: str = merged["on_error"]  # type: ignore[assignment]

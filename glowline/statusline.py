@@ -17,7 +17,7 @@ from glowline.exceptions import EXIT_NO_DATA, EXIT_OK
 from glowline.formats import STATUS_FORMATS
 from glowline.formats import get as get_format
 from glowline.line import Day, Line, RenderOptions
-from glowline.options import Options
+from glowline.options import MIN_MAX_AGE, Options
 
 #: complete days before the window that make the household's "typical day"
 TYPICAL_DAYS = 28
@@ -96,9 +96,11 @@ def _from_series(opts: Options, now: float) -> summary.Summary | None:
     return None
 
 
-def refresh_args(opts: Options) -> list[str]:
+def refresh_args(opts: Options, forced: bool = False) -> list[str]:
+    """The refresher's arguments. A forced refresh (a click, SIGUSR1) re-reads anything older than the minimum age."""
+    max_age = MIN_MAX_AGE if forced else opts.max_age
     return ["--site", opts.site, "--resource", opts.resource, "--days", str(opts.days), "--tz", opts.tz,
-            "--max-age", repr(opts.max_age)]
+            "--max-age", repr(max_age)]
 
 
 def _start_refresh(opts: Options, path: str, fetched_at: float | None) -> None:
@@ -111,7 +113,7 @@ def _start_refresh(opts: Options, path: str, fetched_at: float | None) -> None:
     if again is not None and fetched_at is not None and again.fetched_at > fetched_at:  # refreshed meanwhile
         os.close(fd)
         return
-    background.spawn_refresh(refresh_args(opts), fd)
+    background.spawn_refresh(refresh_args(opts, forced=fetched_at is None), fd)
 
 
 def _refresh_and_wait(opts: Options, deadline: float) -> None:

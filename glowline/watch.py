@@ -27,10 +27,6 @@ if TYPE_CHECKING:
 DEFAULT_INTERVAL = 60.0
 #: How often the cache files are checked for a finished refresh (seconds).
 POLL_SECONDS = 1.0
-#: A forced refresh (click, SIGUSR1) re-reads data older than this many minutes (Glowmarkt asks for no more).
-FORCED_MAX_AGE = float(options.MIN_MAX_AGE)
-#: After a failed refresh, timer updates start no new one for this long (seconds): no hammering during an outage.
-RETRY_AFTER_ERROR = options.MIN_MAX_AGE * 60.0
 #: The first line of the i3bar protocol: version 1, and please send click events on stdin.
 I3BAR_HEADER = '{"version":1,"click_events":true}'
 #: Unparsed click input kept at most (bytes of text); anything longer without a complete event is junk.
@@ -290,7 +286,7 @@ class Watcher:
                 self.redraw_requested = False
                 self.update()
             elif time.monotonic() >= next_tick:
-                self.update(quiet=self._recent_error())
+                self.update()  # statusline backs off by itself after a failed refresh
             elif self._signature() != self.seen:
                 self.update(quiet=True, only_if_changed=True)
             else:
@@ -343,14 +339,6 @@ class Watcher:
                 out.append((path, None))
         return tuple(out)
 
-    def _recent_error(self) -> bool:
-        """True when the last refresh failed less than RETRY_AFTER_ERROR ago (timer updates then stay cache-only)."""
-        from glowline import summary
-
-        opts = self.opts()
-        err = summary.read_error(opts.site, opts.classifier)
-        return err is not None and 0 <= time.time() - err[2] < RETRY_AFTER_ERROR
-
     def update(self, force_refresh: bool = False, quiet: bool = False, only_if_changed: bool = False) -> None:
         """Draw the line once: ``quiet`` never starts a refresh, ``force_refresh`` starts one whatever the age;
         ``only_if_changed`` writes nothing when the line is the one last written (a cache file was merely touched)."""
@@ -369,12 +357,7 @@ class Watcher:
         from glowline import statusline
 
         try:
-            deadline = time.monotonic() + opts.timeout
-            if force_refresh:
-                # start the refresh with the smallest --max-age the refresher honours, then draw with the user's
-                forced = self.opts(max_age=FORCED_MAX_AGE)
-                statusline.line_for(forced, deadline, force_refresh=True)
-            return statusline.line_for(opts, deadline)[0]
+            return statusline.line_for(opts, time.monotonic() + opts.timeout, force_refresh=force_refresh)[0]
         except _Stop:
             raise
         except Exception as exc:  # a watch never dies of an error: it draws the degraded line

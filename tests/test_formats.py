@@ -591,12 +591,13 @@ def test_json_dumps_round_trips(value: object) -> None:
     assert json.loads(render.json_dumps(value)) == value
 
 
-# ------------------------------------------------------------------------------------------------- docs/hosts.md
+# ------------------------------------------------------------------------------- the README's host snippets
 
 
 def test_hosts_doc_snippets(tmux_servers: tuple[str, str], tmp_path: Path) -> None:
     """Snippets parse: Waybar JSON, shell stubs (sh -n / bash -n), the tmux lines in a real tmux; every format named."""
-    doc = (ROOT / "docs" / "hosts.md").read_text(encoding="utf-8")
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    doc = readme[readme.index("<!-- hosts:begin") : readme.index("<!-- hosts:end -->")]
     blocks = re.findall(r"```(\w+)\n(.*?)```", doc, re.S)
     kinds = [kind for kind, _body in blocks]
     for needed in ("tmux", "ini", "jsonc", "toml", "bash", "sh"):

@@ -1,5 +1,5 @@
-"""Every snippet in docs/hosts.md and every file in examples/, run the way its host runs it, through the real
-`glowline` command against the emulator: a real tmux server drawing status-right, i3bar's and i3blocks' streams
+"""Every snippet in the README's host section and every file in examples/, run the way its host runs it, through
+the real `glowline` command against the emulator: a real tmux server drawing status-right, i3bar's and i3blocks' streams
 and clicks, Waybar and Polybar commands through `sh -c`, Starship's shell on stdin, bash and zsh prompt expansion,
 an xbar plugin file, Conky's execpi command, and the MOTD stub under `env -i run-parts --lsbsysinit` with no HOME.
 Machine formats are run with FORCE_COLOR=1 and must still carry no ANSI."""
@@ -7,6 +7,7 @@ Machine formats are run with FORCE_COLOR=1 and must still carry no ANSI."""
 from __future__ import annotations
 
 import configparser
+import itertools
 import json
 import os
 import re
@@ -16,7 +17,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import tomllib
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -27,14 +27,19 @@ from glowline.background import is_locked
 from tests.helpers import age_cache, cache_dir, glowline_env
 from tests.test_watch import STANDALONE, I3barStream, Watch, assert_balanced, click, watch_is_wired
 
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - Python 3.10
+    import tomli as tomllib
+
 ROOT = Path(__file__).resolve().parent.parent
-DOC = ROOT / "docs" / "hosts.md"
+DOC = ROOT / "README.md"  # its "Status bars and prompts" section
 EXAMPLES = ROOT / "examples"
 MOTD_PATH = "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 LOCK = "default--electricity.consumption.lock"
 ANSI = "\x1b"
 
-#: Each snippet of docs/hosts.md by a marker only it contains: (code-block language, marker).
+#: Each snippet of the README's host section by a marker only it contains: (code-block language, marker).
 SNIPPETS = {
     "tmux": ("tmux", "status-right"),
     "i3blocks": ("ini", "command=glowline --format i3blocks"),
@@ -54,8 +59,14 @@ SNIPPETS = {
 }
 
 
+def hosts_section() -> str:
+    """The README's host snippets: the text between its hosts:begin and hosts:end markers."""
+    text = DOC.read_text(encoding="utf-8")
+    return text[text.index("<!-- hosts:begin") : text.index("<!-- hosts:end -->")]
+
+
 def doc_blocks() -> list[tuple[str, str]]:
-    return re.findall(r"```(\w+)\n(.*?)```", DOC.read_text(encoding="utf-8"), re.S)
+    return re.findall(r"```(\w+)\n(.*?)```", hosts_section(), re.S)
 
 
 def snippet(name: str) -> str:
@@ -66,7 +77,7 @@ def snippet(name: str) -> str:
 
 
 def test_every_snippet_is_exercised() -> None:
-    """Each code block in docs/hosts.md is one of SNIPPETS (each run by a test below), and each SNIPPET exists."""
+    """Each code block of the README's host section is one of SNIPPETS (each run by a test below), and each exists."""
     for kind, body in doc_blocks():
         names = [n for n, (k, marker) in SNIPPETS.items() if k == kind and marker in body]
         assert len(names) == 1, f"a snippet no test runs (or runs twice): {kind}: {body!r}"
@@ -154,10 +165,28 @@ class ShellWatch(Watch):
         import threading
 
         self.proc = subprocess.Popen(["/bin/sh", "-c", command], env=env, stdin=subprocess.PIPE,
-                                     stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+                                     stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
         self.lines: queue.Queue[bytes] = queue.Queue()
         self.reader = threading.Thread(target=self._read, daemon=True)
         self.reader.start()
+        self.assert_exec()
+
+    def assert_exec(self) -> None:
+        """The host's signals must reach glowline: the snippet's `exec` made the shell's pid glowline's."""
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            cmdline = Path(f"/proc/{self.proc.pid}/cmdline").read_bytes().split(b"\0")
+            is_python = "python" in os.path.basename(os.readlink(f"/proc/{self.proc.pid}/exe"))
+            if is_python and (b"watch" in cmdline or any(b"glowline.watch" in part for part in cmdline)):
+                return
+            time.sleep(0.05)
+        pytest.fail(f"the shell did not exec glowline: {cmdline!r}")
+
+    def close(self) -> None:
+        if self.proc.poll() is None:
+            os.killpg(self.proc.pid, signal.SIGKILL)  # the session this test started, and only it
+            self.proc.wait(timeout=10)
+        super().close()
 
 
 def strip_tmux(text: str) -> str:
@@ -347,22 +376,22 @@ def test_starship_custom_module(warm_host: Host) -> None:
 
 
 def test_bash_prompt(warm_host: Host) -> None:
-    script = snippet("bash") + 'printf %s "${PS1@P}"\n'  # expand the prompt exactly as bash draws it
-    proc = subprocess.run(["bash", "--norc", "-c", script], env={**warm_host.env, "PS1": "$ "}, capture_output=True,
-                          text=True, timeout=30)
+    script = "PS1='$ '\n" + snippet("bash") + 'printf %s "${PS1@P}"\n'  # expand it exactly as bash draws it
+    proc = subprocess.run(["bash", "--norc", "-c", script], env=warm_host.env, capture_output=True, text=True,
+                          timeout=30)
     assert proc.returncode == 0, proc.stderr
     shown = proc.stdout
     escapes = re.findall(r"\x1b\[[0-9;]*m", shown)
     assert escapes and all(f"\x01{e}\x02" in shown for e in escapes)  # every escape wrapped for readline
     visible = re.sub(r"\x01[^\x02]*\x02", "", shown)
-    plain = warm_host.glowline_out("--format", "prompt", "--cached-only", "--color", "never").rstrip("\n")
-    assert visible == plain + " $ "
+    coloured = warm_host.glowline_out("--format", "prompt", "--cached-only", "--color", "always").rstrip("\n")
+    assert visible == re.sub(r"\x1b\[[0-9;]*m", "", coloured) + " $ " and "kWh" in visible
 
 
 def test_zsh_prompt(warm_host: Host) -> None:
     if shutil.which("zsh") is None:
         pytest.fail("zsh is not installed (Debian package zsh; .ci/run must install it)")
-    script = snippet("zsh") + 'print -rn -- "${(%)PROMPT}"\n'  # zsh's own prompt expansion
+    script = snippet("zsh") + 'print -rnP -- "$PROMPT"\n'  # zsh's own prompt expansion
     proc = subprocess.run(["zsh", "-f", "-c", script], env={**warm_host.env, "PROMPT": "%# "}, capture_output=True,
                           text=True, timeout=30)
     assert proc.returncode == 0, proc.stderr
@@ -399,7 +428,7 @@ def test_conky_execpi(warm_host: Host) -> None:
 def motd_dir(tmp_path: Path, stub: str, glowline: str) -> Path:
     """An update-motd.d folder with the stub, its /usr/local/bin/glowline replaced by ``glowline``."""
     folder = tmp_path / "update-motd.d"
-    folder.mkdir(exist_ok=True)
+    folder.mkdir(parents=True, exist_ok=True)
     script = folder / "60-glowline"
     script.write_text(stub.replace("/usr/local/bin/glowline", glowline), encoding="utf-8")
     script.chmod(0o755)
@@ -476,7 +505,7 @@ def one_shot_commands() -> dict[str, str]:
     }
 
 
-#: What each host needs to see to hide the module (docs/hosts.md "Hide form").
+#: What each host needs to see to hide the module (the README's host section "Hide form").
 HIDDEN = {"tmux": "\n", "i3blocks": "\n", "waybar": "\n", "polybar": "\n", "starship": "\n", "conky": "\n"}
 
 
@@ -487,7 +516,8 @@ def test_api_down_without_cache_degraded_or_hidden(host: Host, name: str) -> Non
     command = one_shot_commands()[name]
     shown = host.sh(command)
     assert shown.returncode == 0 and ANSI not in shown.stdout
-    text = strip_tmux(re.sub(r"%\{[^}]*\}|\$\{color[^}]*\}", "", shown.stdout)).strip()
+    first = json.loads(shown.stdout)["text"] if name == "waybar" else shown.stdout.split("\n")[0]
+    text = strip_tmux(re.sub(r"%\{[^}]*\}|\$\{color[^}]*\}", "", first))
     assert text.startswith("glowline: ") and len(text) < 40, shown.stdout
     hidden = host.sh(re.sub(r"(--format \w+)", r"\1 --on-error hide", command, count=1))
     assert (hidden.returncode, hidden.stdout) == (0, HIDDEN[name])
@@ -554,7 +584,7 @@ def test_crontab_line_fills_the_cache(host: Host, tmp_path: Path) -> None:
     assert len(lines) == 1
     minute, hour, day, month, weekday, command = lines[0].split(None, 5)
     minutes = [int(m) for m in minute.split(",")]
-    assert len(minutes) == 4 and all(b - a == 15 for a, b in zip(minutes, minutes[1:], strict=False))
+    assert len(minutes) == 4 and all(b - a == 15 for a, b in itertools.pairwise(minutes))
     assert (hour, day, month, weekday) == ("*", "*", "*", "*") and "%" not in command
     # cron runs the command with sh and HOME set: put glowline where the line expects it
     cron_home = host.home
