@@ -158,7 +158,7 @@ def day_lines(line: Line, opts: RenderOptions) -> list[str]:
 
 def summary_lines(line: Line, opts: RenderOptions) -> list[str]:
     """Total, typical day, freshness and error: the detail under the per-day lines."""
-    out = [f"Total {total_text(line, opts)} over {len(line.days)} days"]
+    out = [f"Total {total_text(line, opts)} over {len(line.days)} days"] if line.days else ["No data yet"]
     if line.typical is not None:
         out.append(f"Typical day {value_text(line.typical, line.unit, opts.ascii)} ({line.level})")
     out.append(updated_text(line) + (" (stale)" if line.stale else ""))
