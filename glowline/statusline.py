@@ -43,23 +43,24 @@ def line_for(opts: Options, deadline: float, force_refresh: bool = False) -> tup
     path = summary.days_path(opts.site, opts.classifier, opts.tz)
     now = time.time()
     summ = _usable(summary.read(path), opts.days, now) or _from_series(opts, now)
-    retry = force_refresh or not _failed_recently(opts, now)
+    err = summary.read_error(opts.site, opts.classifier)
+    may_refresh = not opts.cached_only and (force_refresh or not _too_soon_after(err, now))
     if summ is not None:
-        if (force_refresh or now - summ.fetched_at > opts.max_age * 60) and not opts.cached_only and retry:
+        if may_refresh and (force_refresh or now - summ.fetched_at > opts.max_age * 60):
             _start_refresh(opts, path, None if force_refresh else summ.fetched_at)
-        return build_line(summ, opts, now), EXIT_OK
-    if not opts.cached_only and retry:
+        return build_line(summ, opts, now, err), EXIT_OK
+    if may_refresh:
         _refresh_and_wait(opts, deadline)
         now = time.time()
         summ = _usable(summary.read(path), opts.days, now) or _from_series(opts, now)
+        err = summary.read_error(opts.site, opts.classifier)
         if summ is not None:
-            return build_line(summ, opts, now), EXIT_OK
-    return degraded_line(opts, now)
+            return build_line(summ, opts, now, err), EXIT_OK
+    return degraded_line(opts, now, err)
 
 
-def _failed_recently(opts: Options, now: float) -> bool:
+def _too_soon_after(err: summary.ErrorRecord | None, now: float) -> bool:
     """True while the last refresh failure is too recent to try again."""
-    err = summary.read_error(opts.site, opts.classifier)
     if err is None:
         return False
     wait = RETRY_AFTER_USER_FIX if err[0] in USER_FIX_KINDS else RETRY_AFTER
@@ -127,7 +128,9 @@ def _refresh_and_wait(opts: Options, deadline: float) -> None:
     background.wait_child(pid, deadline)
 
 
-def build_line(summ: summary.Summary, opts: Options, now: float) -> Line:
+def build_line(
+    summ: summary.Summary, opts: Options, now: float, err: summary.ErrorRecord | None = None
+) -> Line:
     index = summ.index_of(now)
     window = summ.days[max(0, index - opts.days + 1) : index + 1]
     days = [Day(d.date, d.start, d.end, d.value, d.complete) for d in window]
@@ -136,7 +139,6 @@ def build_line(summ: summary.Summary, opts: Options, now: float) -> Line:
         summ.resource, opts.resource, summ.unit, summ.tz, days, now, fetched_at=summ.fetched_at, stale=stale,
         site=summ.site,
     )
-    err = summary.read_error(opts.site, opts.classifier)
     if err is not None and err[2] > summ.fetched_at:
         line.error, line.error_kind = err[3], err[0]
     first = max(0, index - opts.days + 1)
@@ -151,9 +153,8 @@ def _thresholds(opts: Options) -> dict[str, float]:
     return {k: float(v) for k, v in opts.thresholds.items() if k in ("low", "high")}
 
 
-def degraded_line(opts: Options, now: float) -> tuple[Line, int]:
+def degraded_line(opts: Options, now: float, err: summary.ErrorRecord | None) -> tuple[Line, int]:
     """No data to show: a Line without days carrying the reason, and the exit code for non-status formats."""
-    err = summary.read_error(opts.site, opts.classifier)
     if err is not None:
         message, kind, code = err[3], err[0], err[1]
     elif opts.cached_only:

@@ -131,7 +131,11 @@ def write_error(site: str, resource: str, kind: str, exit_code: int, message: st
     atomic_write(error_path(site, resource), f"{kind}\t{exit_code}\t{at!r}\t{_clean(message)}\n")
 
 
-def read_error(site: str, resource: str) -> tuple[str, int, float, str] | None:
+#: (kind, exit code, when, message) of the last failed refresh
+ErrorRecord = tuple[str, int, float, str]
+
+
+def read_error(site: str, resource: str) -> ErrorRecord | None:
     """(kind, exit code, when, message) of the last failed refresh, or None."""
     try:
         with open(error_path(site, resource), encoding="utf-8") as fh:
