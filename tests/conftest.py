@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -41,3 +42,14 @@ def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
                 "WAYLAND_DISPLAY", "PYTHON_KEYRING_BACKEND"):
         monkeypatch.delenv(var, raising=False)
     return home
+
+
+@pytest.fixture
+def account(home: Path, emulator: Any, monkeypatch: pytest.MonkeyPatch) -> Any:
+    """The emulator, logged in for in-process commands through GLOWLINE_* variables (no keyring involved)."""
+    from glowline.emulator import DEMO_PASSWORD, DEMO_USERNAME
+
+    monkeypatch.setenv("GLOWLINE_API_URL", emulator.url)
+    monkeypatch.setenv("GLOWLINE_USERNAME", DEMO_USERNAME)
+    monkeypatch.setenv("GLOWLINE_PASSWORD", DEMO_PASSWORD)
+    return emulator

@@ -21,16 +21,6 @@ LONDON = ZoneInfo("Europe/London")
 HOME = "DCC Sourced"
 
 
-@pytest.fixture
-def account(home: Path, emulator: Any, monkeypatch: pytest.MonkeyPatch) -> Any:
-    from glowline.emulator import DEMO_PASSWORD, DEMO_USERNAME
-
-    monkeypatch.setenv("GLOWLINE_API_URL", emulator.url)
-    monkeypatch.setenv("GLOWLINE_USERNAME", DEMO_USERNAME)
-    monkeypatch.setenv("GLOWLINE_PASSWORD", DEMO_PASSWORD)
-    return emulator
-
-
 def run_export(*argv: str, conf: dict[str, object] | None = None) -> str:
     out = io.StringIO()
     assert commands_data.run_export(parse_args("export", *argv), conf or {}, out) == 0

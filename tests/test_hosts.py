@@ -24,7 +24,7 @@ from typing import Any
 import pytest
 
 from glowline.background import is_locked
-from tests.helpers import age_cache, cache_dir, glowline_env
+from tests.helpers import age_cache, cache_dir, glowline_env, wait_until
 from tests.test_watch import STANDALONE, I3barStream, Watch, assert_balanced, click, watch_is_wired
 
 if sys.version_info >= (3, 11):
@@ -347,18 +347,9 @@ def test_polybar_tail_module_and_click(warm_host: Host, watches: list[Watch]) ->
     assert warm_host.emu.count() == 0
     clicked = warm_host.sh(module["click-left"].replace("%pid%", str(watch.proc.pid)))
     assert clicked.returncode == 0, clicked.stderr
-    assert wait_for(lambda: warm_host.emu.count("readings") == 1 and warm_host.refresh_done())
+    assert wait_until(lambda: warm_host.emu.count("readings") == 1 and warm_host.refresh_done())
     assert watch.proc.poll() is None
     assert watch.stop() == (0, "")
-
-
-def wait_for(predicate: Any, timeout: float = 15.0) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.05)
-    return bool(predicate())
 
 
 # ------------------------------------------------------------------------------------------------- prompts

@@ -17,16 +17,6 @@ from tests.test_export import number, run_export, table
 from tests.test_tariff import parse_args
 
 
-@pytest.fixture
-def account(home: Path, emulator: Any, monkeypatch: pytest.MonkeyPatch) -> Any:
-    from glowline.emulator import DEMO_PASSWORD, DEMO_USERNAME
-
-    monkeypatch.setenv("GLOWLINE_API_URL", emulator.url)
-    monkeypatch.setenv("GLOWLINE_USERNAME", DEMO_USERNAME)
-    monkeypatch.setenv("GLOWLINE_PASSWORD", DEMO_PASSWORD)
-    return emulator
-
-
 def build(days: int = 10) -> report.Report:
     args = parse_args("report", "--days", str(days))
     with commands_data.Context(args, {}, "electricity.consumption") as ctx:

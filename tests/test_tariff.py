@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import argparse
 import io
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -25,16 +24,6 @@ def parse_args(*argv: str) -> argparse.Namespace:
     parser = argparse.ArgumentParser()
     commands_data.add_parser(parser.add_subparsers(dest="command"))
     return parser.parse_args(list(argv))
-
-
-@pytest.fixture
-def account(home: Path, emulator: Any, monkeypatch: pytest.MonkeyPatch) -> Any:
-    from glowline.emulator import DEMO_PASSWORD, DEMO_USERNAME
-
-    monkeypatch.setenv("GLOWLINE_API_URL", emulator.url)
-    monkeypatch.setenv("GLOWLINE_USERNAME", DEMO_USERNAME)
-    monkeypatch.setenv("GLOWLINE_PASSWORD", DEMO_PASSWORD)
-    return emulator
 
 
 def test_current_rates_numbers() -> None:
