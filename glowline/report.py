@@ -212,16 +212,32 @@ def _change(value: float | None) -> str:
 
 
 def render(report: Report, out: IO[str], width: int, color: bool | None = None) -> None:
-    """Draw the report on ``out`` within ``width`` columns; no ANSI unless ``out`` is a colour terminal."""
+    """Draw the report on ``out`` within ``width`` columns; no ANSI unless ``out`` is a colour terminal.
+
+    Piped or redirected, the text is drawn into a buffer first and written without rich's trailing padding.
+    """
+    import io
+
     from rich.console import Console
+
+    options: dict[str, Any] = {
+        "width": width, "highlight": False, "markup": False, "emoji": False, "soft_wrap": False,
+        "no_color": bool(os.environ.get("NO_COLOR")), "force_terminal": color,
+        "color_system": "auto" if color is not False else None, "legacy_windows": False,
+    }
+    console = Console(file=out, **options)
+    if console.is_terminal:
+        _draw(report, console, width, styled=not options["no_color"])
+        return
+    buffer = io.StringIO()
+    _draw(report, Console(file=buffer, **{**options, "force_terminal": False}), width, styled=False)
+    out.write("".join(line.rstrip() + "\n" for line in buffer.getvalue().splitlines()))
+
+
+def _draw(report: Report, console: Any, width: int, styled: bool) -> None:
     from rich.table import Table
     from rich.text import Text
 
-    no_color = bool(os.environ.get("NO_COLOR"))
-    console = Console(file=out, width=width, highlight=False, markup=False, emoji=False, soft_wrap=False,
-                      no_color=no_color, force_terminal=color, color_system="auto" if color is not False else None,
-                      legacy_windows=False)
-    styled = console.is_terminal and not no_color
     res = report.resources
     dim = "dim" if styled else ""
     bold = "bold" if styled else ""
@@ -236,8 +252,7 @@ def render(report: Report, out: IO[str], width: int, color: bool | None = None) 
     console.print(title, overflow="ellipsis", no_wrap=True)
     for r in res:
         if r.tariff is not None:
-            what = f"{r.tariff.describe()}, from {r.tariff.origin()}" if r.tariff.usable \
-                else f"no cost: {r.tariff.source}"
+            what = r.tariff.describe() if r.tariff.usable else f"no cost: {r.tariff.source}"
             console.print(Text(f"{r.name}: {what}", style=dim), overflow="fold")
     if any(r.unit == "m3" for r in res):
         console.print(Text("gas volume: m3 = kWh x 3.6 / calorific value / correction factor (config [gas])",
