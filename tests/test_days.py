@@ -125,3 +125,19 @@ def test_demo_prints_a_line(home: Path) -> None:
     line = proc.stdout.strip()
     assert line.endswith("kWh") and any(c in line for c in "▁▂▃▄▅▆▇█")
     assert time.monotonic() - started < 20
+
+
+def test_done_when_login_then_json_to_the_wh(real_keyring: Any, emulator: Any) -> None:
+    """The issue's own acceptance run: GLOWLINE_API_URL=<url> glowline login --username U --password-stdin, then
+    --days 10, --days 40 and --resource gas as JSON, with the password in a real Secret Service."""
+    from glowline.emulator import DEMO_PASSWORD, DEMO_USERNAME
+
+    env = {**real_keyring.env, "GLOWLINE_API_URL": emulator.url}
+    login = run(env, "login", "--username", DEMO_USERNAME, "--password-stdin", input=DEMO_PASSWORD + "\n")
+    assert login.returncode == 0, login.stderr
+    for args, classifier in ((("--days", "10"), "electricity.consumption"),
+                             (("--days", "40"), "electricity.consumption"),
+                             (("--days", "40", "--resource", "gas"), "gas.consumption")):
+        doc = run_json(env, *args, "--timeout", "30")
+        assert len(doc["days"]) == int(args[1]) and doc["resource"] == classifier
+        assert check_days(doc, emulator, classifier) >= int(args[1]) - 2
