@@ -89,7 +89,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="store_true", help="print the version and exit")
     parser.add_argument("--verbose", "-v", action="count", default=0, help="log to stderr (-vv: debug)")
-    _add_status_options(parser)
+    add_status_options(parser)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     p = sub.add_parser("fetch", help="refresh the cache and print nothing (for cron or a systemd timer)")
@@ -107,7 +107,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("logout", help="remove the password, the token, the username and the cache")
 
     p = sub.add_parser("demo", help="the real code path against a built-in emulator, with throwaway folders")
-    _add_status_options(p, prefix_help="demo: ")
+    add_status_options(p, prefix_help="demo: ")
 
     from glowline import watch
 
@@ -124,7 +124,7 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _add_status_options(parser: argparse.ArgumentParser, prefix_help: str = "") -> None:
+def add_status_options(parser: argparse.ArgumentParser, prefix_help: str = "") -> None:
     for flag, dest, kind, text in options.OPTIONS:
         kwargs: dict[str, object] = {"dest": dest, "help": prefix_help + text, "default": None}
         if kind == "flag":
@@ -163,7 +163,7 @@ def _typed(dest: str, kind: str) -> object:
     return convert
 
 
-def _given(ns: argparse.Namespace) -> dict[str, object]:
+def given_options(ns: argparse.Namespace) -> dict[str, object]:
     """Only the options given on the command line (argparse defaults are None), so the config can fill the rest."""
     return {dest: getattr(ns, dest) for _, dest, _, _ in options.OPTIONS if getattr(ns, dest, None) is not None}
 
@@ -190,7 +190,7 @@ def _full(args: list[str], started: float) -> int:
 
         conf = config.load()
         if ns.command is None:
-            opts = options.Options({**conf, **_given(ns)})
+            opts = options.Options({**conf, **given_options(ns)})
             return _status(opts, started)
         return _command(ns, conf, started)
     except KeyboardInterrupt:
@@ -238,7 +238,7 @@ def _command(ns: argparse.Namespace, conf: dict[str, object], started: float) ->
     if ns.command == "demo":
         from glowline import demo
 
-        return demo.run(options.Options({**conf, **_given(ns)}))
+        return demo.run(options.Options({**conf, **given_options(ns)}))
     if ns.command == "emulator":
         from glowline.emulator.cli import run as run_emulator
 
@@ -251,7 +251,7 @@ def _fetch(ns: argparse.Namespace, conf: dict[str, object]) -> int:
 
     from glowline import background, refresh, summary
 
-    opts = options.Options({**conf, **_given(ns)})
+    opts = options.Options({**conf, **given_options(ns)})
     password = sys.stdin.readline().rstrip("\n") if ns.password_stdin else None
     lock_fd = ns.lock_fd
     if lock_fd is None:

@@ -11,7 +11,6 @@ resource. Network and API errors never end the process; SIGTERM, SIGINT and a cl
 from __future__ import annotations
 
 import os
-import sys
 import time
 
 from glowline import options
@@ -43,10 +42,10 @@ class _Stop(Exception):
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """The status-line options, with --format limited to the streaming hosts, and --interval."""
-    from glowline.cli import _add_status_options
+    from glowline.cli import add_status_options
     from glowline.formats import WATCH_FORMATS
 
-    _add_status_options(parser)
+    add_status_options(parser)
     parser.add_argument("--format", dest="format", choices=WATCH_FORMATS, required=True,
                         help="the host's streaming form: " + ", ".join(WATCH_FORMATS))
     parser.add_argument("--interval", dest="interval", type=_interval, default=None,
@@ -75,32 +74,11 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
     return parser
 
 
-def main(argv: list[str] | None = None) -> int:
-    """Stand-alone entry point (`python -c "from glowline.watch import main; ..."`), same as the subcommand."""
-    import argparse
-
-    parser = argparse.ArgumentParser(prog="glowline watch", conflict_handler="resolve")
-    add_arguments(parser)
-    try:
-        ns = parser.parse_args(sys.argv[1:] if argv is None else argv)
-    except SystemExit as exc:
-        return int(exc.code or 0)
-    from glowline import config
-    from glowline.exceptions import GlowlineError
-
-    try:
-        conf = config.load()
-    except GlowlineError as exc:
-        sys.stderr.write(f"glowline: {exc}\n")
-        return exc.exit_code
-    return run(ns, conf)
-
-
 def run(args: argparse.Namespace, conf: dict[str, object]) -> int:
     """Run the watch loop with the command line ``args`` over the config ``conf``; returns the exit status (0)."""
-    from glowline.cli import _given
+    from glowline.cli import given_options
 
-    values = {**conf, **_given(args)}
+    values = {**conf, **given_options(args)}
     values["format"] = args.format
     interval = args.interval if args.interval is not None else DEFAULT_INTERVAL
     watcher = Watcher(values, interval)

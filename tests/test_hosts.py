@@ -25,7 +25,7 @@ import pytest
 
 from glowline.background import is_locked
 from tests.helpers import age_cache, cache_dir, glowline_env, wait_until
-from tests.test_watch import STANDALONE, I3barStream, Watch, assert_balanced, click, watch_is_wired
+from tests.test_watch import I3barStream, Watch, assert_balanced, click
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -89,21 +89,13 @@ def test_every_snippet_is_exercised() -> None:
 
 
 def make_bin(folder: Path) -> Path:
-    """A bin folder holding `glowline`: the installed console script (a shim adds `watch` until cli.py has it)."""
+    """A bin folder holding `glowline`: a link to the installed launcher."""
     folder.mkdir(parents=True, exist_ok=True)
     real = Path(sys.executable).parent / "glowline"
     if not real.exists():
         pytest.fail(f"the glowline console script is not installed next to {sys.executable} (pip install -e .)")
     target = folder / "glowline"
-    if watch_is_wired():
-        target.symlink_to(real)
-    else:
-        target.write_text(
-            "#!/bin/sh\n"
-            f'if [ "$1" = watch ]; then shift; exec {sys.executable} -c "{STANDALONE}" "$@"; fi\n'
-            f'exec {real} "$@"\n'
-        )
-        target.chmod(0o755)
+    target.symlink_to(real)
     return target
 
 

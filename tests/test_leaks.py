@@ -293,23 +293,19 @@ def test_no_leak_across_commands_and_error_paths(real_keyring: KeyringSetup, emu
     no_keyring = {**env, "PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring"}
     proc = out.run(no_keyring, "-vv", "fetch")
     assert proc.returncode == 4 and "keyring" in proc.stderr
-    # watch, when it is wired in
-    watch = run(env, "watch", "--help")
-    if watch.returncode == 0:
-        proc_w = subprocess.Popen([sys.executable, "-m", "glowline", "-vv", "watch", "--format", "i3blocks",
-                                   "--interval", "1"], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                  stdin=subprocess.DEVNULL, text=True)
-        time.sleep(2.5)
-        proc_w.send_signal(signal.SIGTERM)
-        w_out, w_err = proc_w.communicate(timeout=10)
-        out.texts += [w_out, w_err]
-        assert w_out.strip()
+    # the persistent watch process
+    proc_w = subprocess.Popen([sys.executable, "-m", "glowline", "-vv", "watch", "--format", "i3blocks",
+                               "--interval", "1"], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                              stdin=subprocess.DEVNULL, text=True)
+    time.sleep(2.5)
+    proc_w.send_signal(signal.SIGTERM)
+    w_out, w_err = proc_w.communicate(timeout=10)
+    out.texts += [w_out, w_err]
+    assert w_out.strip()
     out.assert_clean(DEMO_PASSWORD, WRONG_PASSWORD)
     assert_not_in_files(real_keyring.roots, real_keyring.store, DEMO_PASSWORD, WRONG_PASSWORD)
     assert_token_only_in_token_file(home, real_keyring, out)
     assert_private_modes(home)
-    if watch.returncode != 0:
-        pytest.skip(f"everything else passed; `glowline watch` is not wired into the CLI yet: {watch.stderr[-120:]}")
 
 
 def test_forced_internal_error_shows_no_password(home: Path, emulator: Emulator) -> None:

@@ -27,24 +27,11 @@ from glowline.background import is_locked
 from glowline.watch import I3BAR_HEADER, ClickReader, next_resource
 from tests.helpers import age_cache, cache_dir, glowline_env, run, wait_until
 
-STANDALONE = "import sys; from glowline.watch import main; sys.exit(main(sys.argv[1:]))"
 STALE = render.DEFAULT_COLORS["stale"]
 
 
-def watch_is_wired() -> bool:
-    """True once glowline.cli has the `watch` subcommand (then the tests run `python -m glowline watch`)."""
-    from glowline.cli import build_parser
-
-    parser = build_parser()
-    return any(
-        isinstance(action, argparse._SubParsersAction) and "watch" in action.choices for action in parser._actions
-    )
-
-
 def watch_argv(*args: str) -> list[str]:
-    if watch_is_wired():
-        return [sys.executable, "-m", "glowline", "watch", *args]
-    return [sys.executable, "-c", STANDALONE, *args]
+    return [sys.executable, "-m", "glowline", "watch", *args]
 
 
 class Watch:
@@ -328,11 +315,11 @@ def test_stdin_closed_keeps_running(home: Path, emulator: Any, watches: list[Wat
 
 
 def test_bad_arguments(home: Path) -> None:
-    from glowline.watch import main
+    from glowline.cli import main
 
-    assert main(["--format", "tmux"]) == 2
-    assert main(["--format", "i3bar", "--interval", "0"]) == 2
-    assert main(["--format", "i3bar", "--days", "0"]) == 2
+    assert main(["watch", "--format", "tmux"]) == 2
+    assert main(["watch", "--format", "i3bar", "--interval", "0"]) == 2
+    assert main(["watch", "--format", "i3bar", "--days", "0"]) == 2
     parser = argparse.ArgumentParser(prog="glowline")
     from glowline.watch import add_parser
 
