@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import shutil
+import subprocess
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -53,3 +57,27 @@ def account(home: Path, emulator: Any, monkeypatch: pytest.MonkeyPatch) -> Any:
     monkeypatch.setenv("GLOWLINE_USERNAME", DEMO_USERNAME)
     monkeypatch.setenv("GLOWLINE_PASSWORD", DEMO_PASSWORD)
     return emulator
+
+
+@pytest.fixture
+def tmux_sockets() -> Iterator[tuple[str, str]]:
+    """Two private tmux servers' socket paths (inner, outer) in a short temp dir; both killed at teardown."""
+    if shutil.which("tmux") is None:
+        pytest.fail("tmux is not installed (Debian package tmux; .ci/run installs it)")
+    folder = tempfile.mkdtemp(prefix="glowline-tmux-")  # short: a socket path must fit in 108 bytes
+    inner, outer = os.path.join(folder, "inner"), os.path.join(folder, "outer")
+    try:
+        yield inner, outer
+    finally:
+        for socket in (outer, inner):
+            subprocess.run(["tmux", "-S", socket, "kill-server"], capture_output=True, check=False, timeout=10)
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.fixture
+def watches() -> Iterator[list[Any]]:
+    """Running `glowline watch` processes a test appends (tests.test_watch.Watch); closed at teardown."""
+    started: list[Any] = []
+    yield started
+    for watch in started:
+        watch.close()

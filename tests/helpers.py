@@ -8,6 +8,7 @@ import os
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -98,3 +99,24 @@ def age_cache(home: Path, seconds: float) -> None:
         doc = json.loads(path.read_text())
         doc["fetched_at"] -= seconds
         path.write_text(json.dumps(doc))
+
+
+def assert_balanced(text: str, opening: str, closing: str) -> None:
+    """Tags (regexes) open and close in pairs, never nested: Polybar %{F..}/%{F-}, Conky ${color ..}/${color}."""
+    import re
+
+    depth = 0
+    for tag in re.findall(f"{opening}|{closing}", text):
+        depth += 1 if re.fullmatch(opening, tag) else -1
+        assert depth in (0, 1), text
+    assert depth == 0, text
+
+
+def files_under(roots: list[Path], skip: list[Path]) -> Iterator[Path]:
+    """Every file below ``roots`` except those in or under ``skip`` (e.g. the keyring's own store)."""
+    for root in roots:
+        for folder, _dirs, names in os.walk(root):
+            for name in names:
+                path = Path(folder, name)
+                if not any(path == s or s in path.parents for s in skip) and path.is_file():
+                    yield path

@@ -5,13 +5,10 @@ from __future__ import annotations
 import json
 import os
 import re
-import shutil
 import subprocess
 import sys
-import tempfile
 import time
 import xml.etree.ElementTree as ElementTree
-from collections.abc import Iterator
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -21,6 +18,7 @@ from hypothesis import strategies as st
 
 from glowline import formats, levels, render, sparkline
 from glowline.line import NORMAL, PARTIAL, Day, Line, RenderOptions
+from tests.helpers import assert_balanced
 
 ROOT = Path(__file__).resolve().parent.parent
 VALUES: list[float | None] = [9.8, 11.2, 14.5, 9.1, 17.9, 19.6, 15.8, 10.4, 8.9, 3.3]
@@ -262,21 +260,6 @@ def test_tmux_escapes_every_hash_and_resets() -> None:
     assert render.tmux_escape("a#S#{x}") == "a##S##{x}"
 
 
-@pytest.fixture
-def tmux_servers() -> Iterator[tuple[str, str]]:
-    """Two private tmux servers (socket paths in a fresh short temp dir), killed and removed at teardown."""
-    if shutil.which("tmux") is None:
-        pytest.fail("tmux is not installed (Debian package tmux; .ci/run installs it)")
-    folder = tempfile.mkdtemp(prefix="glowline-tmux-")  # short: a socket path must fit in 108 bytes
-    inner, outer = os.path.join(folder, "inner"), os.path.join(folder, "outer")
-    try:
-        yield inner, outer
-    finally:
-        for socket in (outer, inner):
-            subprocess.run(["tmux", "-S", socket, "kill-server"], capture_output=True, check=False, timeout=10)
-        shutil.rmtree(folder, ignore_errors=True)
-
-
 def tmux(socket: str, *args: str) -> str:
     result = subprocess.run(
         ["tmux", "-S", socket, "-f", "/dev/null", *args], capture_output=True, text=True, timeout=10
@@ -286,9 +269,9 @@ def tmux(socket: str, *args: str) -> str:
 
 
 @pytest.mark.parametrize("ascii", [True, False])
-def test_real_tmux_expands_styles_and_double_hash(tmux_servers: tuple[str, str], tmp_path: Path, ascii: bool) -> None:
+def test_real_tmux_expands_styles_and_double_hash(tmux_sockets: tuple[str, str], tmp_path: Path, ascii: bool) -> None:
     """A real tmux client draws status-right '#(cat file)': styles applied, ## shown as #, colours as given."""
-    inner, outer = tmux_servers
+    inner, outer = tmux_sockets
     line = make_line()
     opts = RenderOptions(ascii=ascii)
     (tmp_path / "status").write_text(formats.get("tmux").render(line, opts), encoding="utf-8")
@@ -404,14 +387,6 @@ def test_waybar_percentage_and_single_class() -> None:
 
 
 # ------------------------------------------------------------------------------------------------- polybar, conky
-
-
-def assert_balanced(text: str, opening: str, closing: str) -> None:
-    depth = 0
-    for tag in re.findall(f"{opening}|{closing}", text):
-        depth += 1 if re.fullmatch(opening, tag) else -1
-        assert depth in (0, 1), text
-    assert depth == 0, text
 
 
 def test_polybar_tags_balanced() -> None:
@@ -594,7 +569,7 @@ def test_json_dumps_round_trips(value: object) -> None:
 # ------------------------------------------------------------------------------- the README's host snippets
 
 
-def test_hosts_doc_snippets(tmux_servers: tuple[str, str], tmp_path: Path) -> None:
+def test_hosts_doc_snippets(tmux_sockets: tuple[str, str], tmp_path: Path) -> None:
     """Snippets parse: Waybar JSON, shell stubs (sh -n / bash -n), the tmux lines in a real tmux; every format named."""
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     doc = readme[readme.index("<!-- hosts:begin") : readme.index("<!-- hosts:end -->")]
@@ -618,7 +593,7 @@ def test_hosts_doc_snippets(tmux_servers: tuple[str, str], tmp_path: Path) -> No
             assert checked.returncode == 0, (body, checked.stderr)
     tmux_conf = tmp_path / "tmux.conf"
     tmux_conf.write_text(next(body for kind, body in blocks if kind == "tmux"), encoding="utf-8")
-    inner, _outer = tmux_servers
+    inner, _outer = tmux_sockets
     tmux(inner, "new-session", "-d", "-s", "main")
     tmux(inner, "source-file", str(tmux_conf))
     assert tmux(inner, "show", "-gv", "status-right").strip() == "#(glowline --format tmux --max-age 30) %H:%M"

@@ -15,17 +15,15 @@ import shutil
 import signal
 import subprocess
 import sys
-import tempfile
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from glowline.background import is_locked
-from tests.helpers import age_cache, cache_dir, glowline_env, wait_until
-from tests.test_watch import I3barStream, Watch, assert_balanced, click
+from tests.helpers import age_cache, assert_balanced, cache_dir, glowline_env, wait_until
+from tests.test_watch import I3barStream, Watch, click
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -141,14 +139,6 @@ def warm_host(host: Host) -> Host:
     return host
 
 
-@pytest.fixture
-def watches() -> Iterator[list[Watch]]:
-    started: list[Watch] = []
-    yield started
-    for watch in started:
-        watch.close()
-
-
 class ShellWatch(Watch):
     """A persistent host command started through `sh -c` (the pid is the shell's, which `exec` hands over)."""
 
@@ -186,20 +176,6 @@ def strip_tmux(text: str) -> str:
 
 
 # ------------------------------------------------------------------------------------------------- tmux
-
-
-@pytest.fixture
-def tmux_sockets() -> Iterator[tuple[str, str]]:
-    if shutil.which("tmux") is None:
-        pytest.fail("tmux is not installed (Debian package tmux; .ci/run installs it)")
-    folder = tempfile.mkdtemp(prefix="glowline-hosts-")  # a socket path must fit in 108 bytes
-    inner, outer = os.path.join(folder, "inner"), os.path.join(folder, "outer")
-    try:
-        yield inner, outer
-    finally:
-        for socket in (outer, inner):
-            subprocess.run(["tmux", "-S", socket, "kill-server"], capture_output=True, check=False, timeout=10)
-        shutil.rmtree(folder, ignore_errors=True)
 
 
 def test_tmux_status_right_from_the_doc(warm_host: Host, tmux_sockets: tuple[str, str], tmp_path: Path) -> None:

@@ -32,7 +32,7 @@ from glowline.api import GlowmarktClient, Token
 from glowline.emulator import DEMO_PASSWORD, DEMO_USERNAME, Emulator
 from glowline.exceptions import APIUnavailable, GlowlineError
 from tests.fixtures_keyring import KeyringSetup
-from tests.helpers import age_cache, cache_dir, env_for, glowline_env, run, wait_until
+from tests.helpers import age_cache, cache_dir, env_for, files_under, glowline_env, run, wait_until
 
 WRONG_PASSWORD = "pw-LEAK-CANARY-7f3a"
 LOCK = "default--electricity.consumption.lock"
@@ -62,15 +62,6 @@ class Outputs:
         for secret in secrets:
             for text in self.texts:
                 assert secret not in text, f"{secret[:6]}... leaked into output: {text[:300]!r}"
-
-
-def files_under(roots: list[Path], skip: list[Path]) -> Iterator[Path]:
-    for root in roots:
-        for folder, _dirs, names in os.walk(root):
-            for name in names:
-                path = Path(folder, name)
-                if not any(path == s or s in path.parents for s in skip) and path.is_file():
-                    yield path
 
 
 def assert_not_in_files(roots: list[Path], skip: list[Path], *secrets: str) -> int:

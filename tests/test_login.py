@@ -9,7 +9,6 @@ import stat
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -19,6 +18,7 @@ from glowline.emulator import DEMO_PASSWORD, DEMO_USERNAME, Emulator
 from glowline.exceptions import EXIT_AUTH, EXIT_KEYRING, EXIT_OK, EXIT_USAGE
 from glowline.login import login, logout
 from tests.fixtures_keyring import KeyringSetup, reset_keyring_cache
+from tests.helpers import files_under
 
 LOGGED_IN = f"logged in as {DEMO_USERNAME} (password in Secret Service)\n"
 LOGGED_OUT = f"logged out {DEMO_USERNAME} (password removed from the keyring)\n"
@@ -46,15 +46,6 @@ def run_logout() -> Run:
     out, err = io.StringIO(), io.StringIO()
     code = logout(out=out, err=err)
     return Run(code, out.getvalue(), err.getvalue())
-
-
-def files_under(roots: list[Path], skip: list[Path]) -> Iterator[Path]:
-    for root in roots:
-        for folder, _dirs, names in os.walk(root):
-            for name in names:
-                path = Path(folder, name)
-                if not any(path == s or s in path.parents for s in skip) and path.is_file():
-                    yield path
 
 
 def assert_password_only_in_store(setup: KeyringSetup, *outputs: str, password: str = DEMO_PASSWORD) -> int:

@@ -14,7 +14,6 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +24,7 @@ from hypothesis import strategies as st
 from glowline import options, render
 from glowline.background import is_locked
 from glowline.watch import I3BAR_HEADER, ClickReader, next_resource
-from tests.helpers import age_cache, cache_dir, glowline_env, run, wait_until
+from tests.helpers import age_cache, assert_balanced, cache_dir, glowline_env, run, wait_until
 
 STALE = render.DEFAULT_COLORS["stale"]
 
@@ -129,14 +128,6 @@ class I3barStream:
         blocks = self.next(timeout)
         assert len(blocks) == 1
         return blocks[0]
-
-
-@pytest.fixture
-def watches() -> Iterator[list[Watch]]:
-    started: list[Watch] = []
-    yield started
-    for watch in started:
-        watch.close()
 
 
 LOCK = "default--electricity.consumption.lock"
@@ -329,14 +320,6 @@ def test_bad_arguments(home: Path) -> None:
 
 
 # ------------------------------------------------------------------------------------------------- other hosts
-
-
-def assert_balanced(text: str, opening: str, closing: str) -> None:
-    depth = 0
-    for tag in re.findall(f"{opening}|{closing}", text):
-        depth += 1 if re.fullmatch(opening, tag) else -1
-        assert depth in (0, 1), text
-    assert depth == 0, text
 
 
 def test_waybar_continuous_lines(home: Path, emulator: Any, watches: list[Watch]) -> None:
