@@ -215,7 +215,7 @@ def _update(
         series = entry.series
         if start < series.start:  # more days asked for than cached: fetch only the older part
             count += fetch_window(read, series, start, series.start, period)
-        if max_age is not None and now - entry.fetched_at < max_age:
+        if max_age is not None and 0 <= now - entry.fetched_at < max_age:
             now = entry.fetched_at  # the end is fresh enough: keep its fetch time and horizon
         else:
             tail = max(series.start, floor(series.horizon(now) - REREAD, step))

@@ -46,7 +46,7 @@ def line_for(opts: Options, deadline: float, force_refresh: bool = False) -> tup
     err = summary.read_error(opts.site, opts.classifier)
     may_refresh = not opts.cached_only and (force_refresh or not _too_soon_after(err, now))
     if summ is not None:
-        if may_refresh and (force_refresh or now - summ.fetched_at > opts.max_age * 60):
+        if may_refresh and (force_refresh or is_stale(summ.fetched_at, now, opts)):
             _start_refresh(opts, path, None if force_refresh else summ.fetched_at)
         return build_line(summ, opts, now, err), EXIT_OK
     if may_refresh:
@@ -57,6 +57,11 @@ def line_for(opts: Options, deadline: float, force_refresh: bool = False) -> tup
         if summ is not None:
             return build_line(summ, opts, now, err), EXIT_OK
     return degraded_line(opts, now, err)
+
+
+def is_stale(fetched_at: float, now: float, opts: Options) -> bool:
+    """Older than --max-age, or stamped in the future (the clock was wrong or has been set back)."""
+    return abs(now - fetched_at) > opts.max_age * 60
 
 
 def _too_soon_after(err: summary.ErrorRecord | None, now: float) -> bool:
@@ -134,7 +139,7 @@ def build_line(
     index = summ.index_of(now)
     window = summ.days[max(0, index - opts.days + 1) : index + 1]
     days = [Day(d.date, d.start, d.end, d.value, d.complete) for d in window]
-    stale = now - summ.fetched_at > opts.max_age * 60
+    stale = is_stale(summ.fetched_at, now, opts)
     line = Line(
         summ.resource, opts.resource, summ.unit, summ.tz, days, now, fetched_at=summ.fetched_at, stale=stale,
         site=summ.site,

@@ -208,3 +208,10 @@ def test_a_failed_refresh_is_not_retried_by_every_caller(home: Path, emulator: A
         assert run(env, "--format", "tmux").returncode == 0
     assert emulator.count() == tried  # an outage is not hammered by every status bar call
     assert run(env, "fetch").returncode == 5 and emulator.count() > tried  # an explicit fetch always tries
+
+
+def test_a_cache_stamped_in_the_future_counts_as_stale(home: Path, emulator: Any) -> None:
+    env = warm(home, emulator)
+    age_cache(home, -2 * 86400)  # fetched "the day after tomorrow": a clock that was wrong, or set back since
+    assert run(env).returncode == 0
+    assert wait_until(lambda: emulator.count("readings") == 1 and refresh_done(home), 10)
