@@ -172,17 +172,17 @@ def _refresh(
     session = Session(api_url(), username(), password)
     try:
         for attempt in (1, 2):
-            sites = session.sites()
-            site = pick_site(sites, site_key, classifier)
-            resource = site.resource(classifier)
             try:
+                site = pick_site(session.sites(), site_key, classifier)
+                resource = site.resource(classifier)
                 return _update(
                     session, site, resource.resource_id, site_key, classifier, days, tz, tz_name, now, max_age
                 )
             except NotFound:
                 if attempt == 2:
                     raise
-                log.debug("resource not found: discovering the sites again")
+                # the account's sites may have changed since they were cached: discover them once more
+                log.debug("site or resource not found: discovering the sites again")
                 cache.clear_sites()
         raise AssertionError("unreachable")
     finally:
