@@ -46,6 +46,8 @@ def run(argv: list[str] | None = None) -> int:
     try:
         print(f"Glowmarkt emulator at {emulator.url}", flush=True)
         print(f"username: {DEMO_USERNAME}", flush=True)
+        # the emulator's own public demo account, not a user's secret: printing it is the point (issue: "prints
+        # its URL and demo credentials")
         print(f"password: {DEMO_PASSWORD}", flush=True)
         print(f"try: GLOWLINE_API_URL={emulator.url} glowline login --username {DEMO_USERNAME}", flush=True)
         while not stop.wait(0.5):
