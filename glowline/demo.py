@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import sys
 import tempfile
 import time
 from collections.abc import Iterator
@@ -47,4 +48,7 @@ def run(opts: Options) -> int:
         summ = summary.read(summary.days_path(opts.site, opts.classifier, opts.tz))
         if summ is None:
             raise AssertionError("the demo refresh wrote no summary")
-        return statusline.emit(statusline.build_line(summ, opts, time.time()), opts)
+        code = statusline.emit(statusline.build_line(summ, opts, time.time()), opts)
+    if sys.stderr.isatty():
+        sys.stderr.write("(a built-in emulator's household; `glowline login` for your own meter, `glowline --help`)\n")
+    return code
