@@ -17,6 +17,7 @@ RESOURCES = {
 FORMATS = ("plain", "ansi", "json", "tmux", "i3blocks", "i3bar", "waybar", "polybar", "xbar", "conky", "prompt", "motd")
 COLOR_MODES = ("auto", "always", "never")
 ON_ERROR = ("show", "hide")
+GAS_UNITS = ("kwh", "m3")
 MAX_DAYS = 400
 MIN_MAX_AGE = 5  # minutes: Glowmarkt asks clients not to poll more often
 
@@ -36,6 +37,7 @@ OPTIONS: tuple[tuple[str, str, object, str], ...] = (
     ("--max-age", "max_age", "float", "minutes before cached data is refreshed (default 30, at least 5)"),
     ("--timeout", "timeout", "float", "hard deadline in seconds for printing a line (default 2)"),
     ("--on-error", "on_error", ON_ERROR, "on error: show a degraded line, or hide (the host's hide form)"),
+    ("--gas-unit", "gas_unit", GAS_UNITS, "gas in kWh as delivered (default) or m3 (config [gas] sets the CV)"),
 )
 DEFAULTS: dict[str, object] = {
     "days": 10,
@@ -52,13 +54,14 @@ DEFAULTS: dict[str, object] = {
     "max_age": 30.0,
     "timeout": 2.0,
     "on_error": "show",
+    "gas_unit": None,
 }
 
 
 class Options:
     """Settled status-line options: defaults, then the config file, then the command line."""
 
-    __slots__ = (*DEFAULTS, "colors", "thresholds", "api_url")
+    __slots__ = (*DEFAULTS, "colors", "thresholds", "api_url", "gas")
 
     def __init__(self, values: dict[str, object]) -> None:
         merged = {**DEFAULTS, **values}
@@ -77,6 +80,8 @@ class Options:
         self.max_age: float = max(float(merged["max_age"]), MIN_MAX_AGE)  # type: ignore[arg-type]
         self.timeout: float = merged["timeout"]  # type: ignore[assignment]
         self.on_error: str = merged["on_error"]  # type: ignore[assignment]
+        self.gas: dict[str, object] = merged.get("gas") or {}  # type: ignore[assignment]
+        self.gas_unit: str | None = merged["gas_unit"] or self.gas.get("unit")  # type: ignore[assignment]
         self.colors: dict[str, str] = merged.get("colors") or {}  # type: ignore[assignment]
         self.thresholds: dict[str, float] = merged.get("thresholds") or {}  # type: ignore[assignment]
         self.api_url: str = merged.get("api_url") or ""  # type: ignore[assignment]

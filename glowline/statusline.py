@@ -137,21 +137,35 @@ def build_line(
     summ: summary.Summary, opts: Options, now: float, err: summary.ErrorRecord | None = None
 ) -> Line:
     index = summ.index_of(now)
-    window = summ.days[max(0, index - opts.days + 1) : index + 1]
-    days = [Day(d.date, d.start, d.end, d.value, d.complete) for d in window]
+    first = max(0, index - opts.days + 1)
+    scale = _gas_scale(summ.resource, opts)
+    days = [Day(d.date, d.start, d.end, _scaled(d.value, scale), d.complete) for d in summ.days[first : index + 1]]
     stale = is_stale(summ.fetched_at, now, opts)
     line = Line(
-        summ.resource, opts.resource, summ.unit, summ.tz, days, now, fetched_at=summ.fetched_at, stale=stale,
-        site=summ.site,
+        summ.resource, opts.resource, "m3" if scale != 1.0 else summ.unit, summ.tz, days, now,
+        fetched_at=summ.fetched_at, stale=stale, site=summ.site,
     )
     if err is not None and err[2] > summ.fetched_at:
         line.error, line.error_kind = err[3], err[0]
-    first = max(0, index - opts.days + 1)
-    history = [d.value for d in summ.days[max(0, first - TYPICAL_DAYS) : first] if d.complete and d.value is not None]
+    history = [d.value * scale for d in summ.days[max(0, first - TYPICAL_DAYS) : first]
+               if d.complete and d.value is not None]
     if len(history) < 3:  # a young cache: judge against the complete days shown
-        history = [d.value for d in window if d.complete and d.value is not None]
+        history = [d.value for d in days if d.complete and d.value is not None]
     levels.apply(line, history, **_thresholds(opts))
     return line
+
+
+def _gas_scale(classifier: str, opts: Options) -> float:
+    """1.0, or the kWh -> m3 factor when gas consumption is to be shown in m3 (--gas-unit, config [gas])."""
+    if classifier != "gas.consumption" or opts.gas_unit != "m3":
+        return 1.0
+    from glowline.units import gas_unit
+
+    return gas_unit({"gas": opts.gas}, "m3").convert(1.0) or 1.0
+
+
+def _scaled(value: float | None, scale: float) -> float | None:
+    return None if value is None else value * scale
 
 
 def _thresholds(opts: Options) -> dict[str, float]:

@@ -60,3 +60,21 @@ def test_the_compiled_copy_follows_the_file(home: Path, emulator: Any) -> None:
     assert len(run_json(env, "--timeout", "20")["days"]) == 5
     compiled.write_text("garbage")  # a damaged copy is simply rebuilt
     assert len(run_json(env)["days"]) == 5
+
+
+def test_gas_in_cubic_metres_from_the_flag_or_the_config(home: Path, emulator: Any) -> None:
+    env = glowline_env(home, emulator)
+    kwh = run_json(env, "--resource", "gas", "--days", "5", "--timeout", "20")
+    m3 = run_json(env, "--resource", "gas", "--days", "5", "--gas-unit", "m3")
+    assert kwh["unit"] == "kWh" and m3["unit"] == "m3"
+    factor = 3.6 / 39.5 / 1.02264  # the default calorific value and the standard correction factor
+    for a, b in zip(kwh["days"], m3["days"], strict=True):
+        if a["value"] is not None:
+            assert abs(b["value"] - a["value"] * factor) <= 0.0006
+    assert run(env, "--resource", "gas", "--days", "5", "--gas-unit", "m3").stdout.rstrip().endswith("m³")
+    write_config(home, '[gas]\nunit = "m3"\ncalorific_value = 40.0\n')
+    doc = run_json(env, "--resource", "gas", "--days", "5")
+    assert doc["unit"] == "m3"
+    first = next(i for i, d in enumerate(kwh["days"]) if d["value"])
+    assert abs(doc["days"][first]["value"] - kwh["days"][first]["value"] * 3.6 / 40.0 / 1.02264) <= 0.0006
+    assert run_json(env, "--days", "5")["unit"] == "kWh"  # electricity is never converted
