@@ -6,6 +6,7 @@ Machine formats are run with FORCE_COLOR=1 and must still carry no ANSI."""
 
 from __future__ import annotations
 
+import ast
 import configparser
 import itertools
 import json
@@ -52,6 +53,7 @@ SNIPPETS = {
     "zsh": ("zsh", "PROMPT="),
     "xbar": ("sh", "xbar/plugins"),
     "conky": ("lua", "execpi"),
+    "py3status": ("py3status", "glowline_meter {"),
     "motd": ("sh", "update-motd.d"),
     "motd-output": ("text", "last 10 days"),
 }
@@ -379,6 +381,29 @@ def test_conky_execpi(warm_host: Host) -> None:
     proc = warm_host.sh(found.group(2))  # Conky runs execpi commands through the shell
     assert proc.returncode == 0 and proc.stdout.count("\n") == 1 and ANSI not in proc.stdout
     assert_balanced(proc.stdout, r"\$\{color #[0-9a-f]{6}\}", r"\$\{color\}")
+
+
+def test_py3status_module_in_py3status_own_harness(warm_host: Host) -> None:
+    """The example module run by py3status's own module machinery (py3status.module_test), with the README's
+    settings passed as py3status passes a config block; it draws from the warm cache, with no request."""
+    pytest.importorskip("py3status", reason="py3status is a test dependency: pip install '.[test]'")
+    settings = dict(re.findall(r"^\s+(\w+) = (.+)$", snippet("py3status"), re.M))
+    assert settings == {"days": "10", "resource": '"electricity"', "cache_timeout": "60"}
+    args = [arg for key, value in settings.items() for arg in (f"--{key}", value)]
+    module = ROOT / "examples" / "py3status" / "glowline_meter.py"
+    proc = subprocess.Popen([sys.executable, str(module), *args], env=warm_host.env, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+    try:
+        assert proc.stdout is not None
+        first = proc.stdout.readline()  # the harness prints one output dict per second
+    finally:
+        proc.kill()
+        proc.wait(timeout=10)
+    block = ast.literal_eval(first)
+    expected = warm_host.glowline_out("--days", "10").strip()
+    assert block["full_text"] == expected and block["color"].startswith("#")
+    assert block["short_text"] and ANSI not in block["full_text"]
+    assert warm_host.emu.count() == 0
 
 
 # ------------------------------------------------------------------------------------------------- MOTD
