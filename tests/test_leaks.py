@@ -13,7 +13,6 @@ import datetime
 import http.server
 import os
 import signal
-import socket
 import ssl
 import stat
 import subprocess
@@ -440,17 +439,6 @@ def test_self_signed_https_is_refused_with_one_clear_line(home: Path, tmp_path: 
         server.close()
 
 
-def lan_address() -> str | None:
-    """A non-loopback address of this machine, if it has one."""
-    try:
-        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
-            probe.connect(("192.0.2.123", 9))  # no packet is sent: this only picks the outgoing address
-            address = str(probe.getsockname()[0])
-    except OSError:
-        return None
-    return None if address.startswith("127.") or address == "0.0.0.0" else address
-
-
 def test_plain_http_is_refused_for_non_loopback_hosts(home: Path) -> None:
     env = env_with_password(home, "http://example.invalid/api/v0-1/")
     for args in (("fetch",), ("report",), ()):
@@ -458,15 +446,7 @@ def test_plain_http_is_refused_for_non_loopback_hosts(home: Path) -> None:
         assert proc.returncode == 2 and proc.stderr.count("\n") == 1 and "refusing plain http://" in proc.stderr
     proc = run(env, "login", "--username", DEMO_USERNAME, "--password-stdin", input=DEMO_PASSWORD + "\n")
     assert proc.returncode in (2, 4) and DEMO_PASSWORD not in proc.stderr
-    # a server that is really there, on a non-loopback address of this machine: it must see no request
-    address = lan_address()
-    if address is None:
-        pytest.skip("this machine has no non-loopback address to listen on (example.invalid was refused above)")
-    with Emulator(host="0.0.0.0") as emu:
-        env["GLOWLINE_API_URL"] = f"http://{address}:{emu.port}/api/v0-1/"
-        proc = run(env, "fetch")
-        assert proc.returncode == 2 and "refusing plain http://" in proc.stderr
-        assert emu.count() == 0
+    # (refused before any name lookup or connection: this test sends nothing beyond loopback)
 
 
 def test_a_redirect_never_carries_the_token_to_another_host(home: Path) -> None:
