@@ -15,6 +15,7 @@ from glowline import options
 TYPE_CHECKING = False  # typing itself costs ~3 ms at start-up; mypy treats this name as true
 if TYPE_CHECKING:
     import argparse
+    from collections.abc import Callable
 
 EXIT_CODES_HELP = """exit codes:
   0  ok (status formats always exit 0, with a degraded line on errors)
@@ -160,6 +161,24 @@ def _typed(dest: str, kind: str) -> object:
         return value
 
     convert.__name__ = kind
+    return convert
+
+
+def number_type(cast: type[int] | type[float], low: float, high: float, what: str) -> Callable[[str], object]:
+    """An argparse ``type=``: ``cast(text)`` within [low, high], else one clear usage error naming ``what``."""
+    import argparse
+
+    def convert(text: str) -> object:
+        try:
+            value = cast(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"invalid {what}: {text!r}") from None
+        if not low <= value <= high:  # also refuses NaN
+            kind = "a whole number" if cast is int else "a number"
+            raise argparse.ArgumentTypeError(f"{text!r}: {what} must be {kind} from {low:g} to {high:g}")
+        return value
+
+    convert.__name__ = what
     return convert
 
 

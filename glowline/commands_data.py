@@ -30,17 +30,22 @@ DEFAULT_RESOURCES = ("electricity", "gas")
 
 def add_parser(subparsers: Any) -> None:
     """Add the report, tariff and export subcommands to ``subparsers`` (from ``add_subparsers``)."""
+    from glowline.cli import number_type
+
     p = subparsers.add_parser("report", help="a terminal report: daily totals and costs, average day, each day")
     _common(p)
-    p.add_argument("--days", type=_days, default=None, help="how many local days, today included (default 14)")
-    p.add_argument("--width", type=_width, default=None, help="columns to fit (default: the terminal, or 80)")
+    p.add_argument("--days", type=number_type(int, 1, MAX_DAYS, "days"), default=None,
+                   help="how many local days, today included (default 14)")
+    p.add_argument("--width", type=number_type(int, 40, 400, "width"), default=None,
+                   help="columns to fit (default: the terminal, or 80)")
 
     p = subparsers.add_parser("tariff", help="the unit rate and standing charge from the meter's tariff")
     _common(p, gas_unit=False)
 
     p = subparsers.add_parser("export", help="readings as CSV or JSON: one row per timestamp, a column per resource")
     _common(p)
-    p.add_argument("--days", type=_days, default=None, help="the last N local days, today included (default 7)")
+    p.add_argument("--days", type=number_type(int, 1, MAX_DAYS, "days"), default=None,
+                   help="the last N local days, today included (default 7)")
     p.add_argument("--from", dest="date_from", type=_date, default=None, metavar="DATE",
                    help="first local day, YYYY-MM-DD")
     p.add_argument("--to", dest="date_to", type=_date, default=None, metavar="DATE",
@@ -59,30 +64,6 @@ def _common(p: argparse.ArgumentParser, gas_unit: bool = True) -> None:
         p.add_argument("--gas-unit", choices=("kwh", "m3"), default=None,
                        help="gas in kWh (as delivered) or m3 (config [gas] calorific_value, correction_factor)")
     p.add_argument("--demo", action="store_true", help="run against the built-in emulator with throwaway folders")
-
-
-def _days(text: str) -> int:
-    import argparse
-
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"invalid number of days: {text!r}") from None
-    if not 1 <= value <= MAX_DAYS:
-        raise argparse.ArgumentTypeError(f"{text!r} must be a whole number from 1 to {MAX_DAYS}")
-    return value
-
-
-def _width(text: str) -> int:
-    import argparse
-
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"invalid width: {text!r}") from None
-    if not 40 <= value <= 400:
-        raise argparse.ArgumentTypeError(f"{text!r} must be a whole number from 40 to 400")
-    return value
 
 
 def _date(text: str) -> date:

@@ -96,24 +96,15 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
+    from glowline.cli import number_type
+
     p.add_argument("--format", dest="format", choices=("plain", "json"), default="plain",
                    help="plain lines (default) or one JSON document")
-    p.add_argument("--timeout", dest="doctor_timeout", type=_seconds, default=DEFAULT_TIMEOUT,
+    p.add_argument("--timeout", dest="doctor_timeout", type=number_type(float, 0.1, 120, "seconds"),
+                   default=DEFAULT_TIMEOUT,
                    help=f"seconds for each keyring call and API request (default {DEFAULT_TIMEOUT:g})")
     p.add_argument("--no-launcher", dest="no_launcher", action="store_true",
                    help="skip timing the status line's imports (it runs glowline once more)")
-
-
-def _seconds(text: str) -> float:
-    import argparse
-
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"invalid number of seconds: {text!r}") from None
-    if not 0.1 <= value <= 120:
-        raise argparse.ArgumentTypeError(f"{text!r} must be from 0.1 to 120 seconds")
-    return value
 
 
 def run(args: argparse.Namespace, conf: dict[str, object] | None = None) -> int:

@@ -42,23 +42,14 @@ class _Stop(Exception):
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """The status-line options, with --format limited to the streaming hosts, and --interval."""
-    from glowline.cli import add_status_options
+    from glowline.cli import add_status_options, number_type
     from glowline.formats import WATCH_FORMATS
 
     add_status_options(parser)
     parser.add_argument("--format", dest="format", choices=WATCH_FORMATS, required=True,
                         help="the host's streaming form: " + ", ".join(WATCH_FORMATS))
-    parser.add_argument("--interval", dest="interval", type=_interval, default=None,
+    parser.add_argument("--interval", dest="interval", type=number_type(float, 1, 86400, "interval"), default=None,
                         help=f"seconds between updates (default {DEFAULT_INTERVAL:g}); cache changes show at once")
-
-
-def _interval(text: str) -> float:
-    import argparse
-
-    value = options.convert("float", text)
-    if not isinstance(value, float) or not 1 <= value <= 86400:
-        raise argparse.ArgumentTypeError(f"{text!r} must be a number of seconds from 1 to 86400")
-    return value
 
 
 def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> argparse.ArgumentParser:
