@@ -203,7 +203,7 @@ def _full(args: list[str], started: float) -> int:
         from glowline import doctor
 
         return doctor.run(ns, None)
-    fmt = getattr(ns, "format", None) if ns.command is None else None
+    fmt = (ns.format or "plain") if ns.command is None else None  # for a config error: the config can't say
     try:
         from glowline import config
 
@@ -219,11 +219,7 @@ def _full(args: list[str], started: float) -> int:
             import traceback
 
             traceback.print_exc()
-        return _fail(exc, fmt or (conf_format(ns) if ns.command is None else None))
-
-
-def conf_format(ns: argparse.Namespace) -> str:
-    return getattr(ns, "format", None) or "plain"
+        return _fail(exc, fmt)
 
 
 def _logging(verbose: int) -> None:

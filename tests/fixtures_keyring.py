@@ -19,6 +19,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.helpers import env_for
+
 SECRETS_NAME = "org.freedesktop.secrets"
 SECRET_SERVICE_BACKEND = "keyring.backends.SecretService.Keyring"
 PLAINTEXT_BACKEND = "keyrings.alt.file.PlaintextKeyring"
@@ -206,19 +208,11 @@ def reset_keyring_cache() -> None:
 
 
 def client_env(home: Path, **extra: str) -> dict[str, str]:
-    """Environment for a glowline subprocess: ``home``'s HOME/XDG folders plus ``extra`` (bus, backend)."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("GLOWLINE_", "XDG_", "DBUS_"))}
+    """Environment for a glowline subprocess: ``home``'s HOME/XDG folders plus ``extra`` (bus, backend), with no
+    session bus, display or backend choice inherited from the developer's session."""
+    env = {k: v for k, v in env_for(home).items() if not k.startswith("DBUS_")}
     for var in ("DISPLAY", "WAYLAND_DISPLAY", "PYTHON_KEYRING_BACKEND"):
         env.pop(var, None)
-    root = str(Path(__file__).resolve().parent.parent)
-    env.update(
-        HOME=str(home),
-        XDG_CONFIG_HOME=str(home / ".config"),
-        XDG_CACHE_HOME=str(home / ".cache"),
-        XDG_DATA_HOME=str(home / ".local/share"),
-        XDG_RUNTIME_DIR=str(home / "run"),
-        PYTHONPATH=root + os.pathsep + env.get("PYTHONPATH", "") if env.get("PYTHONPATH") else root,
-    )
     env.update(extra)
     return env
 

@@ -27,7 +27,7 @@ def env_for(home: Path, **extra: str) -> dict[str, str]:
         XDG_CACHE_HOME=str(home / ".cache"),
         XDG_DATA_HOME=str(home / ".local/share"),
         XDG_RUNTIME_DIR=str(home / "run"),
-        PYTHONPATH=str(ROOT),
+        PYTHONPATH=os.pathsep.join(p for p in (str(ROOT), os.environ.get("PYTHONPATH", "")) if p),
     )
     env.update(extra)
     return env
