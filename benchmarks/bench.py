@@ -84,8 +84,8 @@ def peak_kib(python: str, script: str, env: dict[str, str]) -> int:
 def main() -> int:
     ensure_venv()
     sys.path.insert(0, str(ROOT))
-    from glowline.background import is_locked
     from glowline.emulator import Emulator
+    from glowline.status.spawn import is_locked
     from tests.helpers import age_cache, glowline_env, wait_until
 
     python = sys.executable

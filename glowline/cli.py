@@ -1,6 +1,6 @@
 """Command line: parse, call, print, and map every GlowlineError to one line and a documented exit code.
 
-``glowline [options]`` (the status line) is parsed by glowline.options without argparse and, with a fresh cache,
+``glowline [options]`` (the status line) is parsed by glowline.status.argv without argparse and, with a fresh cache,
 printed without importing anything heavy. Everything else (subcommands, --help, bad input) goes through argparse,
 and each subcommand's module is imported only when it runs.
 """
@@ -10,7 +10,7 @@ from __future__ import annotations
 import sys
 import time
 
-from glowline import options
+from glowline.status import argv as options
 
 TYPE_CHECKING = False  # typing itself costs ~3 ms at start-up; mypy treats this name as true
 if TYPE_CHECKING:
@@ -40,7 +40,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _status(opts: options.Options, started: float) -> int:
-    from glowline import statusline
+    from glowline.status import line as statusline
 
     try:
         return statusline.run(opts, started)
@@ -52,14 +52,14 @@ def _status(opts: options.Options, started: float) -> int:
 
 def _fail(exc: BaseException, fmt: str | None = None) -> int:
     """One line on stderr (and a degraded line on stdout for status formats); the documented exit code."""
-    from glowline.exceptions import EXIT_INTERNAL, GlowlineError
+    from glowline.errors import EXIT_INTERNAL, GlowlineError
 
     if isinstance(exc, GlowlineError):
         message, code, kind = str(exc), exc.exit_code, exc.kind
     else:
         message, code, kind = f"internal error ({type(exc).__name__}): {exc}", EXIT_INTERNAL, "error"
     if fmt is not None:
-        from glowline.formats import STATUS_FORMATS
+        from glowline.status.formats import STATUS_FORMATS
 
         if fmt in STATUS_FORMATS:
             _degraded(fmt, message, kind)
@@ -69,9 +69,9 @@ def _fail(exc: BaseException, fmt: str | None = None) -> int:
 
 
 def _degraded(fmt: str, message: str, kind: str) -> None:
-    from glowline.formats import get
-    from glowline.line import Line, RenderOptions
-    from glowline.statusline import write
+    from glowline.status.formats import get
+    from glowline.status.line import write
+    from glowline.status.model import Line, RenderOptions
 
     try:
         write(get(fmt).render(Line("", "", "", "", [], time.time(), error=message, error_kind=kind), RenderOptions()))
@@ -110,11 +110,12 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("demo", help="the real code path against a built-in emulator, with throwaway folders")
     add_status_options(p, prefix_help="demo: ")
 
-    from glowline import watch
+    from glowline.commands import watch
 
     watch.add_parser(sub)
 
-    from glowline import commands_data, doctor
+    from glowline.commands import data_commands as commands_data
+    from glowline.commands import doctor
 
     commands_data.add_parser(sub)
     doctor.add_parser(sub)
@@ -200,7 +201,7 @@ def _full(args: list[str], started: float) -> int:
         return 0
     _logging(ns.verbose)
     if ns.command == "doctor":  # a broken config is one of the doctor's lines, not a CLI error
-        from glowline import doctor
+        from glowline.commands import doctor
 
         return doctor.run(ns, None)
     fmt = (ns.format or "plain") if ns.command is None else None  # for a config error: the config can't say
@@ -233,25 +234,26 @@ def _logging(verbose: int) -> None:
 
 def _command(ns: argparse.Namespace, conf: dict[str, object], started: float) -> int:
     if ns.command in ("report", "tariff", "export"):
-        from glowline import commands_data
+        from glowline.commands import data_commands as commands_data
 
         return commands_data.run(ns, conf)
     if ns.command == "fetch":
         return _fetch(ns, conf)
     if ns.command == "watch":
-        from glowline import watch
+        from glowline.commands import watch
 
         return watch.run(ns, conf)
     if ns.command == "login":
-        from glowline import login, refresh
+        from glowline.commands import login
+        from glowline.data import sync as refresh
 
         return login.login(ns.username, ns.password_stdin, refresh.api_url(conf), timeout=ns.timeout)
     if ns.command == "logout":
-        from glowline import login
+        from glowline.commands import login
 
         return login.logout()
     if ns.command == "demo":
-        from glowline import demo
+        from glowline.commands import demo
 
         return demo.run(options.Options({**conf, **given_options(ns)}))
     if ns.command == "emulator":
@@ -264,7 +266,9 @@ def _command(ns: argparse.Namespace, conf: dict[str, object], started: float) ->
 def _fetch(ns: argparse.Namespace, conf: dict[str, object]) -> int:
     import os
 
-    from glowline import background, refresh, summary
+    from glowline.data import sync as refresh
+    from glowline.status import days as summary
+    from glowline.status import spawn as background
 
     opts = options.Options({**conf, **given_options(ns)})
     password = sys.stdin.readline().rstrip("\n") if ns.password_stdin else None

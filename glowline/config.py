@@ -12,8 +12,8 @@ import os
 import sys
 
 from glowline import paths
-from glowline.exceptions import ConfigError
-from glowline.options import COLOR_MODES, FORMATS, ON_ERROR, RESOURCES, check
+from glowline.errors import ConfigError
+from glowline.status.argv import COLOR_MODES, FORMATS, ON_ERROR, RESOURCES, check
 
 MAGIC = "glowline-config 1"
 LEVEL_COLORS = ("low", "normal", "high", "partial", "stale", "error")

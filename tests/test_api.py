@@ -12,9 +12,9 @@ from typing import Any
 
 import pytest
 
-from glowline.api import GlowmarktClient, Token, check_base_url
+from glowline.data.glowmarkt import GlowmarktClient, Token, check_base_url
 from glowline.emulator import DEMO_PASSWORD, DEMO_USERNAME
-from glowline.exceptions import APIUnavailable, AuthError, MalformedResponse, NotFound, UsageError
+from glowline.errors import APIUnavailable, AuthError, MalformedResponse, NotFound, UsageError
 
 # The eight responses recorded from the live API (copied from ../shared/glowmarkt-captures, MIT, see LICENSE there)
 CAPTURES = Path(__file__).resolve().parent / "captures"

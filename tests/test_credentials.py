@@ -1,4 +1,4 @@
-"""glowline.credentials against real keyring backends: gnome-keyring on a private bus, plaintext, fail, null, a locked
+"""glowline.data.credentials against real keyring backends: gnome-keyring on a private bus, plaintext, fail, null, a locked
 and a hung Secret Service; plus the account and token files."""
 
 from __future__ import annotations
@@ -13,8 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from glowline import credentials, paths
-from glowline.exceptions import EXIT_KEYRING, KeyringError, NotLoggedIn
+from glowline import paths
+from glowline.data import credentials
+from glowline.errors import EXIT_KEYRING, KeyringError, NotLoggedIn
 from tests.fixtures_keyring import KeyringSetup, client_env, name_owned
 
 PASSWORD = "s3cr3t-ü-" + uuid.uuid4().hex  # unique, so a leak is unmistakable
@@ -57,7 +58,7 @@ def test_secret_service_round_trip(real_keyring: KeyringSetup) -> None:
 def test_secret_service_seen_from_a_second_process(real_keyring: KeyringSetup) -> None:
     user = unique_user()
     credentials.store_password(user, PASSWORD)
-    read = "import sys; from glowline.credentials import fetch_password; print(fetch_password(sys.argv[1]))"
+    read = "import sys; from glowline.data.credentials import fetch_password; print(fetch_password(sys.argv[1]))"
     done = run_python(read, real_keyring.env, user)
     assert (done.returncode, done.stdout.strip(), done.stderr) == (0, PASSWORD, "")
     # keyring's own CLI (a different client of the same store) sees the same item under service "glowline"
@@ -66,7 +67,7 @@ def test_secret_service_seen_from_a_second_process(real_keyring: KeyringSetup) -
 
     # and the other way round: stored by a subprocess, read here
     other = unique_user()
-    store = "import sys; from glowline.credentials import store_password; store_password(sys.argv[1], sys.argv[2])"
+    store = "import sys; from glowline.data.credentials import store_password; store_password(sys.argv[1], sys.argv[2])"
     done = run_python(store, real_keyring.env, other, PASSWORD + "-2")
     assert done.returncode == 0, done.stderr
     assert credentials.fetch_password(other) == PASSWORD + "-2"
@@ -117,7 +118,7 @@ def test_null_backend_is_disabled_not_saved(null_keyring: KeyringSetup) -> None:
 
 def test_glowline_no_keyring_disables_without_importing_keyring(home: Path) -> None:
     code = (
-        "import sys; from glowline import credentials as c; i = c.backend_info();"
+        "import sys; from glowline.data import credentials as c; i = c.backend_info();"
         "print(i.kind, 'keyring' in sys.modules)\n"
         "try:\n c.store_password('u', sys.argv[1])\nexcept c.KeyringError as e:\n print(e)"
     )
@@ -211,7 +212,7 @@ def test_hung_secret_service_does_not_keep_a_process_alive(hung_keyring: Keyring
     """The abandoned keyring thread is a daemon: the process still exits right after its deadline."""
     code = (
         "import sys, time; t = time.monotonic()\n"
-        "from glowline.credentials import fetch_password, KeyringError\n"
+        "from glowline.data.credentials import fetch_password, KeyringError\n"
         "try:\n fetch_password('u', timeout=1.0)\nexcept KeyringError as e:\n print(e)\n"
         "print(round(time.monotonic() - t, 2))"
     )
@@ -347,7 +348,7 @@ def test_token_with_wrong_types_reads_as_none(home: Path, body: bytes) -> None:
 def test_importing_credentials_is_cheap(home: Path) -> None:
     """Nothing heavy at import: only glowline's own modules are added to what a bare interpreter has loaded."""
     code = (
-        "import sys; before = set(sys.modules); import glowline.credentials, glowline.login;"
+        "import sys; before = set(sys.modules); import glowline.data.credentials, glowline.commands.login;"
         "print(' '.join(sorted(m for m in set(sys.modules) - before"
         " if not m.startswith('glowline') and m != '__future__')))"
     )

@@ -12,10 +12,10 @@ from typing import Any
 
 import pytest
 
-from glowline import credentials
-from glowline.doctor import EXIT_WARN
+from glowline.commands.doctor import EXIT_WARN
+from glowline.data import credentials
 from glowline.emulator import DEMO_PASSWORD, DEMO_USERNAME, Emulator
-from glowline.exceptions import EXIT_CONFIG, EXIT_KEYRING, EXIT_NOT_FOUND, EXIT_OK, EXIT_UNAVAILABLE
+from glowline.errors import EXIT_CONFIG, EXIT_KEYRING, EXIT_NOT_FOUND, EXIT_OK, EXIT_UNAVAILABLE
 from tests.fixtures_keyring import KeyringSetup
 from tests.helpers import age_cache, cache_dir, glowline_env, run
 
@@ -25,9 +25,9 @@ CHECKS = ["config", "keyring", "account", "token", "api", "sites", "cache", "fil
 def doctor(
     env: dict[str, str], *args: str, launcher: bool = False, timeout: float = 60
 ) -> subprocess.CompletedProcess[str]:
-    """``python -m glowline.doctor ARGS`` (the same code `glowline doctor` runs once cli.py wires it in)."""
+    """``python -m glowline.commands.doctor ARGS`` (the same code `glowline doctor` runs once cli.py wires it in)."""
     extra = [] if launcher else ["--no-launcher"]
-    proc = subprocess.run([sys.executable, "-m", "glowline.doctor", *extra, *args], env=env, capture_output=True,
+    proc = subprocess.run([sys.executable, "-m", "glowline.commands.doctor", *extra, *args], env=env, capture_output=True,
                           text=True, timeout=timeout)
     assert "Traceback" not in proc.stdout + proc.stderr
     assert DEMO_PASSWORD not in proc.stdout + proc.stderr

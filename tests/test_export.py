@@ -13,7 +13,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from glowline import commands_data, export
+from glowline.commands import data_commands as commands_data
+from glowline.data import export
 from glowline.emulator.household import ELECTRICITY_RATE_CENTIPENCE, GAS_RATE_CENTIPENCE
 from tests.test_tariff import parse_args
 
@@ -135,7 +136,7 @@ def test_resources_as_comma_list_and_repeated(account: Any) -> None:
 
 def test_streams_window_by_window_within_span_limits(account: Any) -> None:
     """A 30-day half-hourly export is 3 PT30M windows per resource, made only as the rows are consumed."""
-    from glowline.refresh import Session, api_url, username
+    from glowline.data.sync import Session, api_url, username
 
     session = Session(api_url({}), username())
     rid = account.resource_id(HOME, "electricity.consumption")
@@ -160,7 +161,7 @@ def test_progress_only_on_a_terminal(account: Any, capsys: pytest.CaptureFixture
 
 
 def test_usage_errors(account: Any) -> None:
-    from glowline.exceptions import UsageError
+    from glowline.errors import UsageError
 
     for argv in (("--days", "2", "--from", "2026-01-01"), ("--to", "2026-01-01"),
                  ("--from", "2026-02-02", "--to", "2026-02-01"), ("--resource", "water")):

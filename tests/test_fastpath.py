@@ -31,7 +31,7 @@ def test_warm_status_line_imports_nothing_heavy(home: Path, emulator: Any, fmt: 
     assert run(env, "fetch").returncode == 0
     emulator.reset_counts()
     modules = imported(env, "--format", fmt)
-    assert "glowline.statusline" in modules and f"glowline.formats.{fmt}" in modules
+    assert "glowline.status.line" in modules and f"glowline.status.formats.{fmt}" in modules
     assert not modules & HEAVY, modules & HEAVY
     assert not modules & SLOW_STDLIB, modules & SLOW_STDLIB
     assert emulator.count() == 0

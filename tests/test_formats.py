@@ -16,8 +16,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from glowline import formats, levels, render, sparkline
-from glowline.line import NORMAL, PARTIAL, Day, Line, RenderOptions
+from glowline.status import formats, levels, sparkline
+from glowline.status.formats import shared as render
+from glowline.status.model import NORMAL, PARTIAL, Day, Line, RenderOptions
 from tests.helpers import assert_balanced
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -81,7 +82,7 @@ def test_get_every_format_has_render() -> None:
 
 
 def test_unknown_format_is_a_usage_error() -> None:
-    from glowline.exceptions import UsageError
+    from glowline.errors import UsageError
 
     with pytest.raises(UsageError, match="unknown format"):
         formats.get("html")
@@ -97,19 +98,19 @@ def run_python(code: str, env: dict[str, str] | None = None) -> str:
 
 def test_get_imports_only_the_chosen_format() -> None:
     code = (
-        "import sys, glowline.formats as f; f.get('tmux');"
-        "print(sorted(m for m in sys.modules if m.startswith('glowline.formats.')))"
+        "import sys, glowline.status.formats as f; f.get('tmux');"
+        "print(sorted(m for m in sys.modules if m.startswith('glowline.status.formats.') and m.rsplit('.', 1)[1] in f.FORMATS))"
     )
-    assert run_python(code).strip() == "['glowline.formats.tmux']"
+    assert run_python(code).strip() == "['glowline.status.formats.tmux']"
 
 
 def test_status_path_imports_stay_light() -> None:
     heavy = ["json", "re", "datetime", "typing", "dataclasses", "requests", "rich", "argparse", "subprocess"]
     code = (
         "import sys; before = set(sys.modules);"
-        "import glowline.formats.waybar, glowline.formats.tmux, glowline.formats.i3bar, glowline.formats.i3blocks,"
-        " glowline.formats.xbar, glowline.formats.motd, glowline.render, "
-        "glowline.sparkline, glowline.levels;"
+        "import glowline.status.formats.waybar, glowline.status.formats.tmux, glowline.status.formats.i3bar, glowline.status.formats.i3blocks,"
+        " glowline.status.formats.xbar, glowline.status.formats.motd, glowline.status.formats.shared, "
+        "glowline.status.sparkline, glowline.status.levels;"
         f"print(sorted(m for m in {heavy!r} if m in sys.modules and m not in before))"
     )
     assert run_python(code, env={"PATH": os.environ.get("PATH", "")}).strip() == "[]"
@@ -338,7 +339,7 @@ def test_i3blocks_json_when_format_property_is_json(monkeypatch: pytest.MonkeyPa
 
 
 def test_i3bar_block() -> None:
-    from glowline.formats import i3bar
+    from glowline.status.formats import i3bar
 
     line = make_line(stale=False)
     block = i3bar.block(line, RenderOptions())
@@ -434,7 +435,7 @@ def test_motd_under_env_i() -> None:
     """update-motd runs scripts with an empty environment (no HOME, LANG, TERM): still UTF-8 text, blank line first."""
     code = (
         "import sys; sys.path.insert(0, '.');"
-        "from glowline.line import Day, Line, RenderOptions; from glowline import formats;"
+        "from glowline.status.model import Day, Line, RenderOptions; from glowline.status import formats;"
         "line = Line('electricity.consumption', 'electricity', 'kWh', 'Europe/London',"
         " [Day('2026-11-20', 0, 0, 1.0, True), Day('2026-11-21', 0, 0, 2.0, False)], now=1e9, fetched_at=1e9-60);"
         "sys.stdout.write(formats.get('motd').render(line, RenderOptions()))"
@@ -454,8 +455,8 @@ def test_no_ansi_in_machine_formats_even_when_forced() -> None:
     """FORCE_COLOR in the environment and opts.color=True must not reach any machine format."""
     code = (
         "import sys; sys.path.insert(0, '.');"
-        "from tests.test_formats import make_line, MACHINE_FORMATS; from glowline import formats;"
-        "from glowline.line import RenderOptions;"
+        "from tests.test_formats import make_line, MACHINE_FORMATS; from glowline.status import formats;"
+        "from glowline.status.model import RenderOptions;"
         "opts = RenderOptions(color=True);"
         "sys.stdout.write(''.join(formats.get(f).render(make_line(), opts) for f in MACHINE_FORMATS))"
     )

@@ -21,10 +21,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from glowline import cache, config, summary, tariff
-from glowline.api import GlowmarktClient, Token, parse_readings
+from glowline import config
+from glowline.data import tariff
+from glowline.data.glowmarkt import GlowmarktClient, Token, parse_readings
+from glowline.data.store import json_cache as cache
 from glowline.emulator import DEMO_PASSWORD, DEMO_USERNAME, Emulator
-from glowline.exceptions import ConfigError, GlowlineError, MalformedResponse
+from glowline.errors import ConfigError, GlowlineError, MalformedResponse
+from glowline.status import days as summary
 from tests.helpers import age_cache, cache_dir, env_for, run, run_json
 
 FAST = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -314,7 +317,7 @@ def cache_files(home: Path) -> dict[str, bytes]:
 def test_hostile_readings_during_a_refresh_leave_the_cache_intact(
     warm_proxy: tuple[Path, Proxy, dict[str, bytes]], body: bytes, status: int
 ) -> None:
-    from glowline import refresh
+    from glowline.data import sync as refresh
 
     home, proxy, good = warm_proxy
     proxy.hostile = (status, "application/json", body)
@@ -335,7 +338,7 @@ def test_hostile_readings_during_a_refresh_leave_the_cache_intact(
 def test_a_readings_answer_with_missing_buckets_keeps_the_delivered_values(
     warm_proxy: tuple[Path, Proxy, dict[str, bytes]],
 ) -> None:
-    from glowline import refresh
+    from glowline.data import sync as refresh
 
     home, proxy, _good = warm_proxy
     path = str(cache_dir(home) / "default--electricity.consumption--Europe_London.days")
@@ -361,7 +364,7 @@ def warm_proxy(home: Path, emulator: Emulator, monkeypatch: pytest.MonkeyPatch) 
                            ("GLOWLINE_PASSWORD", DEMO_PASSWORD),
                            ("PYTHON_KEYRING_BACKEND", "keyring.backends.fail.Keyring")):
             monkeypatch.setenv(var, value)
-        from glowline import refresh
+        from glowline.data import sync as refresh
 
         refresh.refresh("", "electricity.consumption", 10, "Europe/London")
         good = cache_files(home)
@@ -431,7 +434,7 @@ def test_fault_matrix_keeps_the_last_good_data(home: Path, emulator: Emulator, n
     finally:
         emulator.clear_faults()
     if name == "hung":
-        from glowline.background import is_locked
+        from glowline.status.spawn import is_locked
 
         lock = str(cache_dir(home) / "default--electricity.consumption.lock")
         from tests.helpers import wait_until

@@ -22,7 +22,7 @@ from typing import Any
 
 import pytest
 
-from glowline.background import is_locked
+from glowline.status.spawn import is_locked
 from tests.helpers import age_cache, assert_balanced, cache_dir, glowline_env, wait_until
 from tests.test_watch import I3barStream, Watch, click
 
@@ -161,7 +161,7 @@ class ShellWatch(Watch):
         while time.monotonic() < deadline:
             cmdline = Path(f"/proc/{self.proc.pid}/cmdline").read_bytes().split(b"\0")
             is_python = "python" in os.path.basename(os.readlink(f"/proc/{self.proc.pid}/exe"))
-            if is_python and (b"watch" in cmdline or any(b"glowline.watch" in part for part in cmdline)):
+            if is_python and (b"watch" in cmdline or any(b"glowline.commands.watch" in part for part in cmdline)):
                 return
             time.sleep(0.05)
         pytest.fail(f"the shell did not exec glowline: {cmdline!r}")

@@ -26,10 +26,10 @@ from typing import Any
 
 import pytest
 
-from glowline import credentials
-from glowline.api import GlowmarktClient, Token
+from glowline.data import credentials
+from glowline.data.glowmarkt import GlowmarktClient, Token
 from glowline.emulator import DEMO_PASSWORD, DEMO_USERNAME, Emulator
-from glowline.exceptions import APIUnavailable, GlowlineError
+from glowline.errors import APIUnavailable, GlowlineError
 from tests.fixtures_keyring import KeyringSetup
 from tests.helpers import age_cache, cache_dir, env_for, files_under, glowline_env, run, wait_until
 
@@ -188,7 +188,7 @@ def test_login_status_logout_round_trip_through_the_real_keyring(
     assert out.run(env, "-vv", "fetch").returncode == 0
     assert [r.kind for r in emulator.requests].count("auth") == 1
     # a fourth process reads the password the first one stored
-    read = subprocess.run([sys.executable, "-c", "from glowline.credentials import fetch_password as f; "
+    read = subprocess.run([sys.executable, "-c", "from glowline.data.credentials import fetch_password as f; "
                            f"print(f({DEMO_USERNAME!r}) == {DEMO_PASSWORD!r})"],
                           env=env, capture_output=True, text=True, timeout=60)
     assert read.stdout.strip() == "True", read.stderr

@@ -10,8 +10,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from glowline import levels
-from glowline.line import HIGH, LOW, NONE, NORMAL, PARTIAL, Day, Line
+from glowline.status import levels
+from glowline.status.model import HIGH, LOW, NONE, NORMAL, PARTIAL, Day, Line
 
 
 def make_line(values: Sequence[float | None], complete: list[bool] | None = None) -> Line:

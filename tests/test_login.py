@@ -13,18 +13,19 @@ from pathlib import Path
 
 import pytest
 
-from glowline import credentials, paths
+from glowline import paths
+from glowline.commands.login import login, logout
+from glowline.data import credentials
 from glowline.emulator import DEMO_PASSWORD, DEMO_USERNAME, Emulator
-from glowline.exceptions import EXIT_AUTH, EXIT_KEYRING, EXIT_OK, EXIT_USAGE
-from glowline.login import login, logout
+from glowline.errors import EXIT_AUTH, EXIT_KEYRING, EXIT_OK, EXIT_USAGE
 from tests.fixtures_keyring import KeyringSetup, reset_keyring_cache
 from tests.helpers import files_under
 
 LOGGED_IN = f"logged in as {DEMO_USERNAME} (password in Secret Service)\n"
 LOGGED_OUT = f"logged out {DEMO_USERNAME} (password removed from the keyring)\n"
-LOGIN = "import sys; from glowline.login import login; sys.exit(login(sys.argv[1], True, sys.argv[2]))"
-LOGOUT = "import sys; from glowline.login import logout; sys.exit(logout())"
-FETCH = "import sys; from glowline.credentials import fetch_password; print(fetch_password(sys.argv[1]))"
+LOGIN = "import sys; from glowline.commands.login import login; sys.exit(login(sys.argv[1], True, sys.argv[2]))"
+LOGOUT = "import sys; from glowline.commands.login import logout; sys.exit(logout())"
+FETCH = "import sys; from glowline.data.credentials import fetch_password; print(fetch_password(sys.argv[1]))"
 
 
 class Run:
@@ -260,7 +261,7 @@ def test_no_terminal_and_no_password_stdin_is_a_usage_error(real_keyring: Keyrin
 
 
 def test_unreachable_api_exits_with_its_code_and_saves_nothing(real_keyring: KeyringSetup) -> None:
-    from glowline.exceptions import EXIT_UNAVAILABLE
+    from glowline.errors import EXIT_UNAVAILABLE
 
     done = run_login("http://127.0.0.1:9/api/v0-1/", DEMO_PASSWORD + "\n")
     assert done.code == EXIT_UNAVAILABLE and len(done.err.splitlines()) == 1
@@ -331,7 +332,7 @@ def test_interactive_login_prompts_on_a_terminal_without_echoing_the_password(
 ) -> None:
     import pty
 
-    code = "import sys; from glowline.login import login; sys.exit(login(None, False, sys.argv[1]))"
+    code = "import sys; from glowline.commands.login import login; sys.exit(login(None, False, sys.argv[1]))"
     pid, fd = pty.fork()
     if pid == 0:  # the child: a glowline login whose stdin/stdout/stderr and /dev/tty are the pseudo-terminal
         os.execve(sys.executable, [sys.executable, "-c", code, emulator.url], real_keyring.env)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from glowline.readings import Series, day_bounds, local_days, period_for, windows, zone
+from glowline.data.readings import Series, day_bounds, local_days, period_for, windows, zone
 
 LONDON = zone("Europe/London")
 

@@ -11,8 +11,9 @@ from typing import Any
 import pytest
 from rich.cells import cell_len
 
-from glowline import commands_data, report
-from glowline.units import GasUnit
+from glowline.catalog import GasUnit
+from glowline.commands import data_commands as commands_data
+from glowline.commands import report
 from tests.test_export import number, run_export, table
 from tests.test_tariff import parse_args
 

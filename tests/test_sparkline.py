@@ -7,8 +7,8 @@ import math
 from hypothesis import given
 from hypothesis import strategies as st
 
-from glowline import sparkline
-from glowline.sparkline import ASCII_RAMP, GAP, UNICODE_RAMP, bars, resample
+from glowline.status import sparkline
+from glowline.status.sparkline import ASCII_RAMP, GAP, UNICODE_RAMP, bars, resample
 
 
 def test_ramps_have_no_gap_glyph_and_ascii_is_ascii() -> None:

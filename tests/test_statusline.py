@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from glowline.background import is_locked
+from glowline.status.spawn import is_locked
 from tests.helpers import age_cache, cache_dir, glowline_env, run, run_json, wait_until
 
 LOCK = "default--electricity.consumption.lock"

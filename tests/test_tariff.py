@@ -9,15 +9,15 @@ from typing import Any
 
 import pytest
 
-from glowline import commands_data
+from glowline.commands import data_commands as commands_data
+from glowline.data.tariff import NO_TARIFF, parse
 from glowline.emulator.household import (
     ELECTRICITY_RATE_CENTIPENCE,
     ELECTRICITY_STANDING_CENTIPENCE,
     GAS_RATE_CENTIPENCE,
     GAS_STANDING_CENTIPENCE,
 )
-from glowline.exceptions import MalformedResponse
-from glowline.tariff import NO_TARIFF, parse
+from glowline.errors import MalformedResponse
 
 
 def parse_args(*argv: str) -> argparse.Namespace:

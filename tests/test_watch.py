@@ -21,9 +21,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from glowline import options, render
-from glowline.background import is_locked
-from glowline.watch import I3BAR_HEADER, ClickReader, next_resource
+from glowline.commands.watch import I3BAR_HEADER, ClickReader, next_resource
+from glowline.status import argv as options
+from glowline.status.formats import shared as render
+from glowline.status.spawn import is_locked
 from tests.helpers import age_cache, assert_balanced, cache_dir, glowline_env, run, wait_until
 
 STALE = render.DEFAULT_COLORS["stale"]
@@ -312,7 +313,7 @@ def test_bad_arguments(home: Path) -> None:
     assert main(["watch", "--format", "i3bar", "--interval", "0"]) == 2
     assert main(["watch", "--format", "i3bar", "--days", "0"]) == 2
     parser = argparse.ArgumentParser(prog="glowline")
-    from glowline.watch import add_parser
+    from glowline.commands.watch import add_parser
 
     add_parser(parser.add_subparsers(dest="command"))
     ns = parser.parse_args(["watch", "--format", "waybar", "--interval", "5", "--days", "7", "--resource", "gas"])

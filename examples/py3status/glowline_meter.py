@@ -37,8 +37,10 @@ class Py3status:
         self._force = False
 
     def glowline(self) -> dict[str, Any]:
-        from glowline import config, options, statusline
-        from glowline.formats import i3bar
+        from glowline import config
+        from glowline.status import argv as options
+        from glowline.status import line as statusline
+        from glowline.status.formats import i3bar
 
         conf = config.load_fast()
         values: dict[str, object] = dict(conf if conf is not None else config.load())
@@ -58,7 +60,7 @@ class Py3status:
 
     def on_click(self, event: dict[str, Any]) -> None:
         """Left: refresh now. Right: the next resource. (py3status redraws after every click.)"""
-        from glowline.options import RESOURCES
+        from glowline.status.argv import RESOURCES
 
         if event.get("button") == 1:
             self._force = True

@@ -1,0 +1,76 @@
+"""Gas volume from energy: m3 = kWh x 3.6 / calorific value / correction factor, both configurable (config [gas]).
+
+Glowmarkt delivers gas in kWh, converted from the meter's m3 with the supplier's calorific value (CV, MJ/m3, about
+39-40 in Great Britain) and the standard volume correction factor 1.02264 (glowmarkt-api.md 3.6). Going back to m3
+uses the same two numbers; the CV on a bill varies a little month by month, so set yours in the config.
+"""
+
+from __future__ import annotations
+
+from glowline.errors import ConfigError, UsageError
+
+#: MJ per m3; GB gas is about 38-41 (glowmarkt-api.md 3.6 quotes "about 40" and 39.9); set yours from a bill
+DEFAULT_CALORIFIC_VALUE = 39.5
+#: the standard temperature/pressure volume correction used on GB gas bills
+DEFAULT_CORRECTION_FACTOR = 1.02264
+MJ_PER_KWH = 3.6
+GAS_UNITS = ("kwh", "m3")
+
+
+class GasUnit:
+    """How gas values are shown: kWh as delivered, or m3 with this CV and correction factor."""
+
+    __slots__ = ("calorific_value", "correction_factor", "unit")
+
+    def __init__(
+        self,
+        unit: str = "kwh",
+        calorific_value: float = DEFAULT_CALORIFIC_VALUE,
+        correction_factor: float = DEFAULT_CORRECTION_FACTOR,
+    ) -> None:
+        if unit not in GAS_UNITS:
+            raise UsageError(f"unknown gas unit {unit!r}: use kwh or m3")
+        if not 20.0 <= calorific_value <= 60.0:
+            raise ConfigError(f"[gas] calorific_value = {calorific_value!r} is not plausible: expected 20 to 60 MJ/m3")
+        if not 0.9 <= correction_factor <= 1.1:
+            raise ConfigError(
+                f"[gas] correction_factor = {correction_factor!r} is not plausible: expected about 1.02264"
+            )
+        self.unit = unit
+        self.calorific_value = calorific_value
+        self.correction_factor = correction_factor
+
+    @property
+    def label(self) -> str:
+        """The unit as printed: ``kWh`` or ``m3``."""
+        return "m3" if self.unit == "m3" else "kWh"
+
+    def convert(self, kwh: float | None) -> float | None:
+        """A gas kWh value in this unit (None stays None)."""
+        if kwh is None or self.unit == "kwh":
+            return kwh
+        return kwh_to_m3(kwh, self.calorific_value, self.correction_factor)
+
+    def describe(self) -> str:
+        if self.unit == "kwh":
+            return "gas in kWh as delivered by the meter"
+        return (
+            f"gas in m3 = kWh x {MJ_PER_KWH} / CV {self.calorific_value:g} / correction {self.correction_factor:g}"
+        )
+
+
+def kwh_to_m3(kwh: float, calorific_value: float, correction_factor: float) -> float:
+    """The gas volume (m3) that holds ``kwh`` of energy."""
+    return kwh * MJ_PER_KWH / calorific_value / correction_factor
+
+
+def gas_unit(conf: dict[str, object], override: str | None = None) -> GasUnit:
+    """The gas unit from ``--gas-unit`` (override), else config ``[gas] unit``, with the config's CV and factor."""
+    table = conf.get("gas")
+    gas: dict[str, object] = table if isinstance(table, dict) else {}
+    unit = override or gas.get("unit") or "kwh"
+    cv = gas.get("calorific_value", DEFAULT_CALORIFIC_VALUE)
+    factor = gas.get("correction_factor", DEFAULT_CORRECTION_FACTOR)
+    if not isinstance(cv, (int, float)) or not isinstance(factor, (int, float)):
+        raise ConfigError("[gas] calorific_value and correction_factor must be numbers")
+    return GasUnit(str(unit), float(cv), float(factor))

@@ -1,0 +1,547 @@
+"""`glowline doctor`: one OK/WARN/FAIL line per check (config, keyring, account, token, API, sites, cache, files,
+status-path weight), each with the fix, and an exit code for the worst line. Never a traceback, never the password.
+
+Exit codes: 0 all OK, 10 only warnings, else the documented exit code of the first FAIL (e.g. 4 keyring, 5 API).
+The config is checked here, not by the CLI, so that a broken config file is one FAIL line among the others.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+import time
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from glowline import paths
+from glowline.data import credentials
+from glowline.errors import EXIT_INTERNAL, EXIT_KEYRING, EXIT_OK, GlowlineError, NotLoggedIn
+
+if TYPE_CHECKING:
+    import argparse
+
+    from glowline.data.glowmarkt import GlowmarktClient, Site, Token
+
+OK, WARN, FAIL = "OK", "WARN", "FAIL"
+EXIT_WARN = 10
+#: seconds for each keyring call and each API request the doctor makes
+DEFAULT_TIMEOUT = 5.0
+#: modules the status line's fast path must never import (README "Performance")
+HEAVY_MODULES = ("requests", "keyring", "rich")
+KEEP_OUT_OF_ENV = "install and start a Secret Service (e.g. gnome-keyring) and run `glowline login`, to keep the " \
+    "password out of the environment"
+EXIT_HELP = """exit codes:
+  0   every check OK
+  10  warnings only (e.g. a plaintext keyring, a stale cache, a token about to be renewed)
+  else the exit code of the first FAIL: 2 usage, 3 login, 4 keyring, 5 API unavailable, 6 malformed,
+       7 not found, 8 config (see `glowline --help`), 1 internal
+"""
+
+log = logging.getLogger("glowline.commands.doctor")
+
+
+@dataclass
+class Check:
+    """One line: ``level`` OK/WARN/FAIL, what was checked (``text``), what to do (``fix``), the exit code of a FAIL."""
+
+    name: str
+    level: str
+    text: str
+    fix: str = ""
+    exit_code: int = 0
+
+    def line(self) -> str:
+        fix = f" -- fix: {self.fix}" if self.fix else ""
+        return f"{self.level:<4} {self.name:<8} {self.text}{fix}"
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"name": self.name, "level": self.level, "text": self.text, "fix": self.fix,
+                "exit_code": self.exit_code}
+
+
+@dataclass
+class State:
+    """What earlier checks found and later checks use."""
+
+    timeout: float
+    conf: dict[str, object] = field(default_factory=dict)
+    backend: credentials.BackendInfo | None = None
+    keyring_ok: bool = False
+    username: str | None = None
+    password: str | None = None  # kept in memory only, to renew the token; never printed
+    api_url: str | None = None
+    token: Token | None = None
+    renewed: Token | None = None
+    client: GlowmarktClient | None = None
+    api_ok: bool = False
+    secrets: list[str] = field(default_factory=list)
+
+
+# -- command line ----------------------------------------------------------------------------------------------------
+
+
+def add_parser(subparsers: Any) -> argparse.ArgumentParser:
+    """Add ``glowline doctor`` to ``subparsers`` (from ``add_subparsers``)."""
+    import argparse
+
+    p: argparse.ArgumentParser = subparsers.add_parser(
+        "doctor",
+        help="check keyring, account, token, API, sites, cache and config: one OK/WARN/FAIL line each",
+        description="Check everything glowline depends on; one OK/WARN/FAIL line each, with the fix.",
+        epilog=EXIT_HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    add_arguments(p)
+    return p
+
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    from glowline.cli import number_type
+
+    p.add_argument("--format", dest="format", choices=("plain", "json"), default="plain",
+                   help="plain lines (default) or one JSON document")
+    p.add_argument("--timeout", dest="doctor_timeout", type=number_type(float, 0.1, 120, "seconds"),
+                   default=DEFAULT_TIMEOUT,
+                   help=f"seconds for each keyring call and API request (default {DEFAULT_TIMEOUT:g})")
+    p.add_argument("--no-launcher", dest="no_launcher", action="store_true",
+                   help="skip timing the status line's imports (it runs glowline once more)")
+
+
+def run(args: argparse.Namespace, conf: dict[str, object] | None = None) -> int:
+    """Run every check, print them (plain lines or JSON), return the exit code of the worst line.
+
+    ``conf`` is ignored except as a fallback: the doctor loads and reports the config file itself.
+    """
+    checks = diagnose(
+        float(getattr(args, "doctor_timeout", DEFAULT_TIMEOUT)), launcher=not getattr(args, "no_launcher", False)
+    )
+    code = exit_code(checks)
+    if getattr(args, "format", "plain") == "json":
+        import json
+
+        worst = FAIL if any(c.level == FAIL for c in checks) else WARN if any(c.level == WARN for c in checks) else OK
+        doc = {"worst": worst, "exit_code": code, "checks": [c.as_dict() for c in checks]}
+        sys.stdout.write(json.dumps(doc, indent=2) + "\n")
+    else:
+        sys.stdout.write("".join(c.line() + "\n" for c in checks))
+    sys.stdout.flush()
+    return code
+
+
+def exit_code(checks: list[Check]) -> int:
+    """0 all OK, EXIT_WARN for warnings only, else the first FAIL's exit code."""
+    for check in checks:
+        if check.level == FAIL:
+            return check.exit_code or EXIT_INTERNAL
+    return EXIT_WARN if any(c.level == WARN for c in checks) else EXIT_OK
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m glowline.commands.doctor``: the same command without the rest of the CLI."""
+    import argparse
+
+    parser = argparse.ArgumentParser(prog="glowline doctor", epilog=EXIT_HELP,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    add_arguments(parser)
+    parser.add_argument("--verbose", "-v", action="count", default=0, help="log to stderr (-vv: debug)")
+    try:
+        ns = parser.parse_args(argv)
+    except SystemExit as exc:
+        return int(exc.code or 0)
+    if ns.verbose:
+        logging.basicConfig(level=logging.DEBUG if ns.verbose >= 2 else logging.INFO,
+                            format="glowline: %(name)s: %(message)s")
+    try:
+        return run(ns, None)
+    except KeyboardInterrupt:
+        return 130
+
+
+# -- the checks ------------------------------------------------------------------------------------------------------
+
+
+def diagnose(timeout: float = DEFAULT_TIMEOUT, launcher: bool = True) -> list[Check]:
+    """Every check in display order; each is guarded, so one failing check never hides the others."""
+    state = State(timeout)
+    env_password = os.environ.get("GLOWLINE_PASSWORD")
+    if env_password:
+        state.secrets.append(env_password)
+    steps = [
+        ("config", check_config),
+        ("keyring", check_keyring),
+        ("account", check_account),
+        ("token", check_token),
+        ("api", check_api),
+        ("sites", check_sites),
+        ("cache", check_cache),
+        ("files", check_files),
+    ]
+    if launcher:
+        steps.append(("launcher", check_launcher))
+    checks: list[Check] = []
+    token_check: Check | None = None
+    try:
+        for name, step in steps:
+            try:
+                check = step(state)
+            except GlowlineError as exc:
+                check = Check(name, FAIL, str(exc), exit_code=exc.exit_code)
+            except Exception as exc:  # a bug in a check: one line, never a traceback
+                log.debug("check %s failed", name, exc_info=True)
+                check = Check(name, FAIL, f"internal error ({type(exc).__name__}): {exc}", exit_code=EXIT_INTERNAL)
+            if name == "token":
+                token_check = check
+            if name == "api" and token_check is not None and state.renewed is not None:
+                _note_renewal(token_check, state.renewed)
+            checks.append(check)
+    finally:
+        if state.client is not None:
+            state.client.close()
+    for check in checks:
+        check.text = _clean(check.text, state.secrets)
+        check.fix = _clean(check.fix, state.secrets)
+    return checks
+
+
+def _clean(text: str, secrets: list[str]) -> str:
+    for secret in secrets:
+        if secret:
+            text = text.replace(secret, "***")
+    return " ".join(text.split())
+
+
+def _split_fix(message: str) -> tuple[str, str]:
+    """Split one of credentials' messages ("what: what to do") into text and fix where the hint is known."""
+    for hint in (credentials.INSTALL_HINT, credentials.ENV_HINT):
+        if message.endswith(hint) and len(message) > len(hint):
+            head = message[: -len(hint)].rstrip(" :;,")
+            if head.endswith(", or") or head.endswith(" or"):
+                head = head[: head.rindex(" or")].rstrip(" :;,")
+                if ": " in head:
+                    what, todo = head.split(": ", 1)
+                    return what, f"{todo}, or {hint}"
+                return head, hint
+            return head, hint
+    return message, ""
+
+
+def check_config(state: State) -> Check:
+    from glowline import config
+
+    path = paths.config_file()
+    if not os.path.exists(path):
+        return Check("config", OK, f"no config file at {path}: using the defaults")
+    try:
+        state.conf = config.load()
+    except GlowlineError as exc:
+        return Check("config", FAIL, str(exc), f"correct or remove that setting in {path}", exc.exit_code)
+    return Check("config", OK, f"{path}: valid ({len(state.conf)} settings)")
+
+
+def check_keyring(state: State) -> Check:
+    env = credentials.env_credentials()
+    info = credentials.backend_info(state.timeout)
+    state.backend = info
+    using_env = "; GLOWLINE_USERNAME/GLOWLINE_PASSWORD from the environment are used instead" if env else ""
+    if info.kind in ("none", "disabled"):
+        text, fix = _split_fix(info.message)
+        if info.kind == "disabled" and not fix:
+            fix = credentials.ENV_HINT
+        if info.kind == "none" and not fix:
+            fix = credentials.INSTALL_HINT
+        if env:
+            return Check("keyring", WARN, text + using_env, KEEP_OUT_OF_ENV)
+        return Check("keyring", FAIL, text, fix, EXIT_KEYRING)
+    try:
+        credentials.check_keyring(state.timeout)  # a harmless lookup: proves it answers and is unlocked
+    except GlowlineError as exc:
+        text, fix = _split_fix(str(exc))
+        if env:
+            return Check("keyring", WARN, text + using_env, KEEP_OUT_OF_ENV)
+        return Check("keyring", FAIL, text, fix, exc.exit_code)
+    state.keyring_ok = True
+    if info.kind == "plaintext":
+        where = f" in {info.file}" if info.file else ""
+        return Check("keyring", WARN, f"{info.label} ({info.name}) keeps the password UNENCRYPTED{where}",
+                     credentials.INSTALL_HINT)
+    return Check("keyring", OK, f"{info.label} ({info.name}): secure, unlocked and answering")
+
+
+def check_account(state: State) -> Check:
+    env = credentials.env_credentials()
+    if env is not None:
+        state.username, state.password = env
+        return Check("account", OK, f"{env[0]} from GLOWLINE_USERNAME and GLOWLINE_PASSWORD (environment)")
+    saved = credentials.load_account()
+    username = os.environ.get("GLOWLINE_USERNAME") or (saved["username"] if saved else "")
+    if not username:
+        return Check("account", FAIL, "not logged in (no saved account, no GLOWLINE_USERNAME)",
+                     "run `glowline login`, or set GLOWLINE_USERNAME and GLOWLINE_PASSWORD", NotLoggedIn.exit_code)
+    state.username = username
+    origin = "GLOWLINE_USERNAME" if os.environ.get("GLOWLINE_USERNAME") else "saved by `glowline login`"
+    if not state.keyring_ok:
+        label = state.backend.label if state.backend else "the keyring"
+        return Check("account", FAIL, f"{username} ({origin}), but its password cannot be read: {label} is not usable",
+                     "fix the keyring (see above), or set GLOWLINE_PASSWORD", EXIT_KEYRING)
+    password = credentials.fetch_password(username, state.timeout)
+    if not password:
+        return Check("account", FAIL, f"{username} ({origin}), but the keyring holds no password for it",
+                     "run `glowline login` again", NotLoggedIn.exit_code)
+    state.password = password
+    state.secrets.append(password)
+    label = state.backend.label if state.backend else "the keyring"
+    return Check("account", OK, f"{username} ({origin}); password in {label}")
+
+
+def _days_left(exp: int) -> float:
+    return (exp - time.time()) / 86400
+
+
+def check_token(state: State) -> Check:
+    from glowline.data import sync as refresh
+    from glowline.data.glowmarkt import Token
+
+    state.api_url = refresh.api_url(state.conf)  # a refused URL (plain http to a remote host) fails here and in api
+    if state.username is None:
+        return Check("token", WARN, "not checked: no account", "run `glowline login`")
+    cached = credentials.load_token(state.username, state.api_url)
+    if cached is None:
+        return Check("token", WARN, f"no cached token for {state.username} at {state.api_url}: one will be issued "
+                     "at the next refresh", "none needed (or run `glowline fetch` now)")
+    state.token = Token(*cached)
+    mode = _mode(paths.token_file())
+    if mode is not None and mode & 0o077:
+        return Check("token", WARN, f"{paths.token_file()} is mode {mode:04o}: others can read the token",
+                     f"chmod 600 {paths.token_file()}")
+    left = _days_left(cached[1])
+    if left <= 0:
+        return Check("token", WARN, f"expired {-left:.1f} days ago: it will renew at the next refresh", "none needed")
+    if not state.token.usable():
+        return Check("token", WARN, f"{left * 24:.1f} hours left: it will renew at the next refresh", "none needed")
+    return Check("token", OK, f"valid for {left:.1f} more days (file mode {mode or 0:04o})")
+
+
+def _note_renewal(check: Check, token: Token) -> None:
+    if check.level == WARN and ("renew" in check.text or "no cached token" in check.text):
+        check.level, check.fix = OK, ""
+        check.text += f"; renewed by this check: valid for {_days_left(token.exp):.1f} days"
+
+
+def check_api(state: State) -> Check:
+    from glowline.data.glowmarkt import GlowmarktClient
+    from glowline.errors import APIUnavailable
+
+    if state.api_url is None:
+        from glowline.data import sync as refresh
+
+        state.api_url = refresh.api_url(state.conf)
+    url = state.api_url
+    limit = (state.timeout, state.timeout)
+    password = state.password
+
+    def reauth() -> Token:
+        if password is None or state.username is None:
+            raise NotLoggedIn("the token must be renewed but there is no password: run `glowline login`")
+        token = GlowmarktClient(url, timeout=limit).authenticate(state.username, password)
+        credentials.save_token(state.username, url, token.token, token.exp)
+        state.renewed = token
+        return token
+
+    client = GlowmarktClient(url, token=state.token, reauth=reauth, timeout=limit)
+    state.client = client
+    started = time.monotonic()
+    try:
+        if state.token is None and password is None:  # no way to log in: is the API there at all?
+            resp = client._send("GET", "auth")
+            ms = (time.monotonic() - started) * 1000
+            if resp.status_code >= 500:
+                return Check("api", FAIL, f"{url} answered HTTP {resp.status_code} in {ms:.0f} ms",
+                             "try again later; the status line shows cached data meanwhile",
+                             APIUnavailable.exit_code)
+            return Check("api", OK, f"{url} reachable in {ms:.0f} ms (HTTP {resp.status_code}; not logged in)")
+        doc = client._get("auth", "token check")
+    except GlowlineError as exc:
+        ms = (time.monotonic() - started) * 1000
+        fix = {
+            "offline": "check the network and the API URL, or try again later; the status line shows cached data "
+                       "meanwhile",
+            "auth": "run `glowline login` again",
+            "malformed": "check GLOWLINE_API_URL / api_url points at the Glowmarkt API",
+            "notfound": "check GLOWLINE_API_URL / api_url points at the Glowmarkt API",
+            "usage": "use an https:// API URL",
+        }.get(exc.kind, "")
+        return Check("api", FAIL, f"{url}: {exc} (after {ms:.0f} ms)", fix, exc.exit_code)
+    ms = (time.monotonic() - started) * 1000
+    state.api_ok = True
+    if not isinstance(doc, dict) or doc.get("valid") is not True:
+        return Check("api", WARN, f"{url} answered in {ms:.0f} ms, but not with a token check",
+                     "check GLOWLINE_API_URL / api_url points at the Glowmarkt API")
+    how = " (token renewed)" if state.renewed is not None else ""
+    level, fix = OK, ""
+    if ms > 2000:
+        level, fix = WARN, "a slow API: raise --timeout for cold status lines, or use `glowline fetch` from cron"
+    return Check("api", level, f"{url} answered in {ms:.0f} ms{how}", fix)
+
+
+def check_sites(state: State) -> Check:
+    from glowline.data import sync as refresh
+    from glowline.data.glowmarkt import Resource, Site
+    from glowline.data.store import json_cache as cache
+
+    classifier, wanted = _wanted(state.conf)
+    sites: list[Site] | None = None
+    source = "from the API"
+    if state.api_ok and state.client is not None:
+        sites = state.client.sites()
+    elif state.api_url and state.username:
+        cached = cache.load_sites({"api_url": state.api_url, "username": state.username})
+        try:
+            sites = None if cached is None else [
+                Site(s["ve_id"], s["name"], [Resource(*r) for r in s["resources"]]) for s in cached
+            ]
+        except (KeyError, TypeError):
+            sites = None
+        source = "from the cache (the API check failed)"
+    if sites is None:
+        if not state.username:
+            return Check("sites", WARN, "not checked: no account", "run `glowline login`")
+        return Check("sites", WARN, "not checked: the API check failed and nothing is cached",
+                     "fix the API check above")
+    if not sites:
+        return Check("sites", FAIL, f"the account has no sites ({source})",
+                     "check the account in the Bright app", 7)
+    parts = []
+    for site in sites:
+        counts: dict[str, int] = {}
+        for r in site.resources:
+            counts[r.classifier] = counts.get(r.classifier, 0) + 1
+        names = ", ".join(c if n == 1 else f"{c} x{n} (the DCC one is used)" for c, n in counts.items())
+        parts.append(f"{site.name!r} ({names or 'no resources'})")
+    text = f"{len(sites)} site{'s' if len(sites) != 1 else ''} {source}: " + "; ".join(parts)
+    try:
+        refresh.pick_site(sites, wanted, classifier).resource(classifier)
+    except GlowlineError as exc:
+        return Check("sites", FAIL, f"{text}; {exc}",
+                     "choose another --resource/--site (or resource/site in the config)", exc.exit_code)
+    return Check("sites", OK, text)
+
+
+def _wanted(conf: dict[str, object]) -> tuple[str, str]:
+    from glowline.status.argv import DEFAULTS, RESOURCES
+
+    resource = str(conf.get("resource") or DEFAULTS["resource"])
+    return RESOURCES.get(resource, RESOURCES["electricity"]), str(conf.get("site") or "")
+
+
+def _age(seconds: float) -> str:
+    if seconds < 90:
+        return f"{seconds:.0f} s"
+    if seconds < 5400:
+        return f"{seconds / 60:.0f} min"
+    if seconds < 2 * 86400:
+        return f"{seconds / 3600:.1f} h"
+    return f"{seconds / 86400:.1f} days"
+
+
+def check_cache(state: State) -> Check:
+    from glowline.status import days as summary
+    from glowline.status.argv import DEFAULTS, MIN_MAX_AGE
+
+    folder = paths.cache_dir()
+    if not os.path.isdir(folder):
+        return Check("cache", WARN, f"{folder} does not exist yet: nothing fetched", "run `glowline fetch`")
+    max_age = max(float(state.conf.get("max_age", DEFAULTS["max_age"])), MIN_MAX_AGE) * 60  # type: ignore[arg-type]
+    now = time.time()
+    parts, stale, failed = [], [], []
+    for name in sorted(os.listdir(folder)):
+        path = os.path.join(folder, name)
+        if name.endswith(".days"):
+            summ = summary.read(path)
+            if summ is None:
+                parts.append(f"{name} unreadable (it will be rebuilt)")
+                continue
+            age = now - summ.fetched_at
+            label = f"{summ.resource} ({summ.site}, {summ.tz}) {_age(age)} old"
+            if age > max_age:
+                label += " STALE"
+                stale.append(summ.resource)
+            parts.append(label)
+        elif name.endswith(".error"):
+            site, _, resource = name[: -len(".error")].partition("--")
+            err = summary.read_error("" if site == "default" else site, resource)
+            if err is not None:
+                failed.append(f"{resource}: last refresh failed {_age(max(0.0, now - err[2]))} ago: {err[3]}")
+    if not parts:
+        return Check("cache", WARN, f"{folder}: nothing cached yet", "run `glowline fetch`")
+    text = f"{folder}: " + ", ".join(parts)
+    if failed:
+        return Check("cache", WARN, text + "; " + "; ".join(failed), "see the API check; it retries by itself")
+    if stale:
+        return Check("cache", WARN, text + f" (older than {max_age / 60:g} min)",
+                     "run `glowline fetch` (a status line also refreshes it in the background)")
+    return Check("cache", OK, text)
+
+
+def _mode(path: str) -> int | None:
+    import stat
+
+    try:
+        return stat.S_IMODE(os.lstat(path).st_mode)
+    except OSError:
+        return None
+
+
+def check_files(state: State) -> Check:
+    """The config and cache folders are 0700 and every file in them 0600 (tokens and account live there)."""
+    if sys.platform == "win32":  # pragma: no cover
+        return Check("files", OK, "permissions not checked on Windows")
+    loose: list[str] = []
+    for root in dict.fromkeys((paths.config_dir(), paths.cache_dir())):
+        if not os.path.isdir(root):
+            continue
+        for folder, _dirs, names in os.walk(root):
+            mode = _mode(folder)
+            if mode is not None and mode & 0o077:
+                loose.append(f"{folder}/ {mode:04o}")
+            for name in names:
+                path = os.path.join(folder, name)
+                if name == "config.toml":  # the user's own file: readable by others is their choice
+                    continue
+                mode = _mode(path)
+                if mode is not None and mode & 0o077:
+                    loose.append(f"{path} {mode:04o}")
+    if loose:
+        return Check("files", WARN, "readable by others: " + ", ".join(loose[:5]) + (" ..." if len(loose) > 5 else ""),
+                     "chmod 700 the folders and 600 the files")
+    return Check("files", OK, f"{paths.config_dir()} and {paths.cache_dir()}: folders 0700, files 0600")
+
+
+def check_launcher(state: State) -> Check:
+    """Run the status line once (--cached-only: no network) under ``-X importtime`` and look for heavy imports."""
+    import subprocess
+
+    launcher = os.path.join(os.path.dirname(sys.executable), "glowline")
+    target = [launcher] if os.path.isfile(launcher) else ["-m", "glowline"]
+    argv = [sys.executable, "-X", "importtime", *target, "--cached-only", "--format", "tmux"]
+    started = time.monotonic()
+    try:
+        proc = subprocess.run(argv, stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=30)
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        return Check("launcher", WARN, f"could not time the status line: {type(exc).__name__}", "")
+    ms = (time.monotonic() - started) * 1000
+    imported = []
+    for line in proc.stderr.splitlines():
+        if line.startswith("import time:") and line.count("|") == 2:
+            imported.append(line.rsplit("|", 1)[1].strip())
+    heavy = sorted({m.split(".")[0] for m in imported if m.split(".")[0] in HEAVY_MODULES})
+    where = launcher if target == [launcher] else "python -m glowline"
+    if heavy:
+        return Check("launcher", WARN, f"{where}: the cached status line imports {', '.join(heavy)} ({ms:.0f} ms)",
+                     "report it: the status line should not load them")
+    return Check("launcher", OK, f"{where}: the cached status line ran in {ms:.0f} ms, importing {len(imported)} "
+                 f"modules, none of {', '.join(HEAVY_MODULES)}")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

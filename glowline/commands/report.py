@@ -1,0 +1,373 @@
+"""``glowline report``: daily totals and costs, the average day by hour, and each day's own shape, in the terminal.
+
+The only module that imports rich (inside functions). Numbers come from the same PT1H cache the status line uses,
+summed into local days by glowline.data.readings, so they match ``glowline export --period day``. Costs are the
+consumption at the tariff's unit rate plus its daily standing charge. Days the DCC has not fully delivered are
+marked as such and left out of averages, never drawn as low use.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import shutil
+import sys
+from datetime import date, datetime, timedelta
+from typing import IO, TYPE_CHECKING, Any
+
+from glowline.data.readings import day_bounds, local_days
+from glowline.status import sparkline
+from glowline.status.argv import RESOURCES
+
+if TYPE_CHECKING:
+    import argparse
+    from zoneinfo import ZoneInfo
+
+    from glowline.catalog import GasUnit
+    from glowline.commands.data_commands import Context
+    from glowline.data.readings import Series
+    from glowline.data.tariff import Tariff
+
+DEFAULT_DAYS = 14
+EIGHTHS = " ▏▎▍▌▋▊▉"
+
+
+class Day:
+    """One local day of one resource: total (display unit), cost (GBP), hourly values, and whether it is whole."""
+
+    __slots__ = ("complete", "cost", "date", "hourly", "kwh", "note", "value")
+
+    def __init__(self, day: date, kwh: float | None, value: float | None, cost: float | None, complete: bool,
+                 hourly: list[float | None], note: str) -> None:
+        self.date = day
+        self.kwh = kwh  # delivered energy (kWh) or pence for cost resources, as the API gives it
+        self.value = value  # in the display unit (kWh, m3 or GBP)
+        self.cost = cost  # GBP: energy at the unit rate plus the standing charge; None without a tariff
+        self.complete = complete
+        self.hourly = hourly  # display unit per local hour (23, 24 or 25 values), None where not delivered
+        self.note = note  # "" or why the day is not whole: "DCC lag: data to 03:30", "gaps"
+
+
+class ResourceReport:
+    """Everything the report shows for one resource."""
+
+    def __init__(self, name: str, classifier: str, unit: str, tariff: Tariff | None, days: list[Day],
+                 previous: list[Day], profile: list[float | None]) -> None:
+        self.name = name
+        self.classifier = classifier
+        self.unit = unit  # display unit: kWh, m3 or GBP
+        self.tariff = tariff
+        self.days = days
+        self.previous = previous
+        self.profile = profile  # average per local hour of day 0..23 over the complete days
+
+    def total(self) -> float:
+        return math.fsum(d.value for d in self.days if d.value is not None)
+
+    def total_cost(self) -> float | None:
+        costs = [d.cost for d in self.days if d.cost is not None]
+        return math.fsum(costs) if costs else None
+
+    def average(self, days: list[Day] | None = None) -> float | None:
+        """Mean of the complete days (incomplete ones would read as low use)."""
+        values = [d.value for d in (self.days if days is None else days) if d.complete and d.value is not None]
+        return math.fsum(values) / len(values) if values else None
+
+    def average_cost(self) -> float | None:
+        values = [d.cost for d in self.days if d.complete and d.cost is not None]
+        return math.fsum(values) / len(values) if values else None
+
+    def change(self) -> float | None:
+        """Daily average of this period against the previous one of the same length (fraction), complete days."""
+        now, before = self.average(), self.average(self.previous)
+        if now is None or not before:
+            return None
+        return (now - before) / before
+
+    def peak(self) -> tuple[int, float] | None:
+        present = [(v, h) for h, v in enumerate(self.profile) if v is not None]
+        if not present:
+            return None
+        value, hour = max(present)
+        return hour, value
+
+
+class Report:
+    def __init__(self, site: str, tz_name: str, first: date, last: date, resources: list[ResourceReport],
+                 horizon_text: str) -> None:
+        self.site = site
+        self.tz_name = tz_name
+        self.first = first
+        self.last = last
+        self.resources = resources
+        self.horizon_text = horizon_text
+
+
+# -- building --------------------------------------------------------------------------------------------------
+
+
+def resource_report(name: str, classifier: str, series: Series, tz: ZoneInfo, today: date, count: int,
+                    now: float, tariff: Tariff | None, gas_unit: GasUnit | None) -> ResourceReport:
+    """Sum the cached series into ``count`` local days to ``today`` (and the ``count`` before), with costs."""
+    is_cost = classifier.endswith(".cost")
+    is_gas = classifier.startswith("gas") and not is_cost
+    unit = "GBP" if is_cost else (gas_unit.label if is_gas and gas_unit is not None else "kWh")
+
+    def display(value: float | None) -> float | None:
+        if value is None:
+            return None
+        if is_cost:
+            return value / 100
+        return gas_unit.convert(value) if is_gas and gas_unit is not None else value
+
+    horizon = series.horizon(now)
+    pending = series.pending_from()
+    priced = tariff is not None and tariff.rate is not None and classifier.endswith(".consumption")
+
+    def days_of(last: date) -> list[Day]:
+        out = []
+        for total in local_days(series, day_bounds(last, count, tz), horizon):
+            hourly: list[float | None] = []
+            for ts in range(total.start, total.end, series.step):
+                i = (ts - series.start) // series.step
+                raw = series.values[i] if 0 <= i < len(series.values) and ts < pending else None
+                hourly.append(display(raw))
+            if series.step != 3600:  # half-hourly cache (zones off the whole hour): one cell per hour anyway
+                hourly = sparkline.resample(hourly, max(1, (total.end - total.start) // 3600))
+            cost = None
+            if priced and tariff is not None and tariff.rate is not None:
+                cost = ((total.value or 0.0) * tariff.rate + (tariff.standing or 0.0)) / 100
+            elif is_cost and total.value is not None:
+                cost = total.value / 100
+            note = ""
+            if not total.complete:
+                if total.end > horizon and total.start <= horizon:
+                    note = "DCC lag: data to " + datetime.fromtimestamp(horizon, tz).strftime("%H:%M")
+                elif total.start > horizon:
+                    note = "not delivered yet"
+                else:
+                    note = "gaps in the data"
+            out.append(Day(total.date, total.value, display(total.value), cost, total.complete, hourly, note))
+        return out
+
+    days = days_of(today)
+    previous = days_of(today - timedelta(days=count))
+    by_hour: dict[int, list[float]] = {}
+    for day in days:
+        if not day.complete:
+            continue
+        start = int(datetime(day.date.year, day.date.month, day.date.day, tzinfo=tz).timestamp())
+        for n, value in enumerate(day.hourly):
+            if value is not None:
+                by_hour.setdefault(datetime.fromtimestamp(start + n * 3600, tz).hour, []).append(value)
+    profile = [math.fsum(by_hour[h]) / len(by_hour[h]) if by_hour.get(h) else None for h in range(24)]
+    return ResourceReport(name, classifier, unit, tariff, days, previous, profile)
+
+
+def build(ctx: Context, names: list[str], count: int, gas_unit: GasUnit | None) -> Report:
+    """Refresh each resource's cache for twice ``count`` days (this period and the one before) and sum it up."""
+    from glowline.data import sync as refresh
+
+    resources = []
+    horizons = []
+    for name in names:
+        classifier = RESOURCES[name]
+        result = refresh.refresh(ctx.site_key, classifier, 2 * count, ctx.tz_name, now=ctx.now)
+        series = result.entry.series
+        tariff = ctx.tariff(name) if classifier.endswith(".consumption") else None
+        resources.append(resource_report(name, classifier, series, ctx.tz, ctx.today, count, ctx.now, tariff,
+                                         gas_unit))
+        horizons.append(f"{name} to {datetime.fromtimestamp(series.horizon(ctx.now), ctx.tz):%a %H:%M}")
+    first = ctx.today - timedelta(days=count - 1)
+    return Report(ctx.site.name, ctx.tz_name, first, ctx.today, resources, ", ".join(horizons))
+
+
+# -- drawing ---------------------------------------------------------------------------------------------------
+
+
+def bar(value: float | None, top: float, width: int) -> str:
+    """A horizontal bar in eighths of a cell, ``width`` cells for ``top``."""
+    if value is None or top <= 0 or value <= 0:
+        return ""
+    eighths = round(value / top * width * 8)
+    return "█" * (eighths // 8) + (EIGHTHS[eighths % 8] if eighths % 8 else "")
+
+
+def _number(value: float | None, digits: int = 2) -> str:
+    return "–" if value is None else f"{value:,.{digits}f}"
+
+
+def _money(value: float | None) -> str:
+    return "" if value is None else f"£{value:,.2f}"
+
+
+def _day_label(day: date) -> str:
+    return f"{day:%a %d %b}" + (" *" if day.weekday() >= 5 else "")
+
+
+def _change(value: float | None) -> str:
+    if value is None:
+        return "–"
+    return f"{value * 100:+.1f}%"
+
+
+def render(report: Report, out: IO[str], width: int, color: bool | None = None) -> None:
+    """Draw the report on ``out`` within ``width`` columns; no ANSI unless ``out`` is a colour terminal.
+
+    Piped or redirected, the text is drawn into a buffer first and written without rich's trailing padding.
+    """
+    import io
+
+    from rich.console import Console
+
+    options: dict[str, Any] = {
+        "width": width, "highlight": False, "markup": False, "emoji": False, "soft_wrap": False,
+        "no_color": bool(os.environ.get("NO_COLOR")), "force_terminal": color,
+        "color_system": "auto" if color is not False else None, "legacy_windows": False,
+    }
+    console = Console(file=out, **options)
+    if console.is_terminal:
+        _draw(report, console, width, styled=not options["no_color"])
+        return
+    buffer = io.StringIO()
+    _draw(report, Console(file=buffer, **{**options, "force_terminal": False}), width, styled=False)
+    out.write("".join(line.rstrip() + "\n" for line in buffer.getvalue().splitlines()))
+
+
+def _draw(report: Report, console: Any, width: int, styled: bool) -> None:
+    from rich.table import Table
+    from rich.text import Text
+
+    res = report.resources
+    dim = "dim" if styled else ""
+    bold = "bold" if styled else ""
+    accent = {"electricity": "yellow", "gas": "cyan"}
+
+    def style_of(r: ResourceReport) -> str:
+        return accent.get(r.name, "green") if styled else ""
+
+    days_count = len(res[0].days)
+    title = Text(f"glowline report · {report.site} · {report.first:%a %d %b} to {report.last:%a %d %b %Y} · "
+                 f"{report.tz_name}", style=bold)
+    console.print(title, overflow="ellipsis", no_wrap=True)
+    for r in res:
+        if r.tariff is not None:
+            what = r.tariff.describe() if r.tariff.usable else f"no cost: {r.tariff.source}"
+            console.print(Text(f"{r.name}: {what}", style=dim), overflow="fold")
+    if any(r.unit == "m3" for r in res):
+        console.print(Text("gas volume: m3 = kWh x 3.6 / calorific value / correction factor (config [gas])",
+                           style=dim), overflow="fold")
+
+    # daily totals: side by side when every resource's columns fit, else one table per resource
+    day_w = 12
+    cost_w = 7
+    per = (width - day_w) // len(res)
+    bar_w = per - (9 + cost_w + 3)  # value, cost, bar and a space before each
+    groups = [res] if bar_w >= 6 else [[r] for r in res]
+    if len(groups) > 1:
+        bar_w = max(4, width - day_w - (9 + cost_w + 3))
+    bar_w = min(bar_w, 24)
+
+    console.print()
+    for group in groups:
+        table = Table(box=None, padding=(0, 0, 0, 1), pad_edge=False, show_edge=False, header_style=bold,
+                      expand=False)
+        table.add_column("daily\ntotals", no_wrap=True, width=day_w)
+        for r in group:
+            unit = r.unit
+            table.add_column(f"\n{unit}", justify="right", no_wrap=True, width=9, style=style_of(r))
+            table.add_column("\nGBP", justify="right", no_wrap=True, width=cost_w)
+            table.add_column(f"{r.name}\n", no_wrap=True, width=bar_w, overflow="crop", style=style_of(r))
+        tops = [max([d.value for d in r.days if d.value is not None] or [0.0]) for r in group]
+        for i in range(days_count):
+            cells: list[Any] = [Text(_day_label(group[0].days[i].date))]
+            for r, top in zip(group, tops, strict=True):
+                d = r.days[i]
+                value = _number(d.value) + ("" if d.complete else "~")
+                cells += [Text(value), Text(_money(d.cost)), Text(bar(d.value, top, bar_w))]
+            table.add_row(*cells)
+        table.add_row(*([Text("")] * (1 + 3 * len(group))))
+        summary = [
+            ("total", [(_number(r.total()), _money(r.total_cost())) for r in group]),
+            ("daily avg", [(_number(r.average()), _money(r.average_cost())) for r in group]),
+            (f"vs prev {days_count}d", [(_change(r.change()), "") for r in group]),
+        ]
+        for label, pairs in summary:
+            row: list[Any] = [Text(label, style=bold)]
+            for a, b in pairs:
+                row += [Text(a), Text(b), Text("")]
+            table.add_row(*row)
+        console.print(table)
+        console.print()
+    notes = [f"{r.name} {d.date:%a %d}: {d.note}" for r in res for d in r.days if d.note]
+    legend = (f"* weekend  ~ not a whole day (left out of averages); daily avg: complete days; vs prev "
+              f"{days_count}d: daily average against the {days_count} days before")
+    console.print(Text(legend, style=dim), overflow="fold")
+    for note in notes:
+        console.print(Text("  " + note, style=dim), overflow="fold")
+
+    # the average day by hour of day
+    console.print()
+    console.print(Text("average day by hour (complete days)", style=bold))
+    table = Table(box=None, padding=(0, 0, 0, 1), pad_edge=False, show_edge=False, show_header=False,
+                  expand=False)
+    table.add_column(no_wrap=True, width=day_w)
+    table.add_column(no_wrap=True, width=24)
+    table.add_column(no_wrap=True, overflow="ellipsis", max_width=max(10, width - day_w - 24 - 2))
+    table.add_row(Text(""), Text("0     6     12    18    ", style=dim), Text(""))
+    for r in res:
+        peak = r.peak()
+        where = "no complete day yet" if peak is None else \
+            f"peak {peak[0]:02d}:00–{(peak[0] + 1) % 24:02d}:00, {_number(peak[1])} {r.unit}/h"
+        table.add_row(Text(r.name), Text(sparkline.bars(r.profile), style=style_of(r)), Text(where))
+    console.print(table)
+
+    # small multiples: every day by hour
+    console.print()
+    console.print(Text("each day by hour (00:00 to 24:00; gaps are not delivered yet)", style=bold))
+    spark_w = 25
+    side = day_w + 1 + len(res) * (spark_w + 1) <= width
+    for group in ([res] if side else [[r] for r in res]):
+        table = Table(box=None, padding=(0, 0, 0, 1), pad_edge=False, show_edge=False, header_style=bold,
+                      expand=False)
+        table.add_column("", no_wrap=True, width=day_w)
+        for r in group:
+            table.add_column(r.name, no_wrap=True, width=spark_w, style=style_of(r))
+        tops = [max([v for d in r.days for v in d.hourly if v is not None] or [0.0]) for r in group]
+        for i in range(days_count):
+            row = [Text(_day_label(group[0].days[i].date))]
+            for r, top in zip(group, tops, strict=True):
+                hourly = r.days[i].hourly  # one shared scale per resource, so days compare
+                row.append(Text("".join(sparkline.cell(v, top, sparkline.UNICODE_RAMP) for v in hourly)))
+            table.add_row(*row)
+        console.print(table)
+    console.print()
+    console.print(Text(f"delivered: {report.horizon_text}", style=dim), overflow="fold")
+
+
+def terminal_width(out: IO[str], given: int | None) -> int:
+    """--width, else the terminal's width when ``out`` is one, else 80."""
+    if given:
+        return given
+    try:
+        if out.isatty():
+            return max(40, shutil.get_terminal_size((80, 24)).columns)
+    except (AttributeError, ValueError):
+        pass
+    return 80
+
+
+def run(args: argparse.Namespace, conf: dict[str, object], out: IO[str] | None = None) -> int:
+    """``glowline report``: refresh, sum and draw."""
+    from glowline.catalog import gas_unit
+    from glowline.commands.data_commands import Context, resource_names
+
+    out = out or sys.stdout
+    unit = gas_unit(conf, getattr(args, "gas_unit", None))
+    names, explicit = resource_names(args.resource)
+    count = args.days or DEFAULT_DAYS
+    with Context(args, conf, RESOURCES[names[0]]) as ctx:
+        names = ctx.available(names, explicit)
+        report = build(ctx, names, count, unit)
+    render(report, out, terminal_width(out, getattr(args, "width", None)))
+    return 0

@@ -1,0 +1,409 @@
+"""`glowline watch`: one persistent process streaming the status line to i3bar, i3blocks, Waybar or Polybar.
+
+Each update is statusline.line_for() (the cache, at most one detached refresh under the shared lock) drawn in the
+host's streaming form and flushed: i3bar's header and endless array of block arrays, one line per update for
+i3blocks `interval=persist`, Waybar's continuous mode and Polybar's `tail = true`. Updates come every --interval
+seconds, as soon as the cache files change (a finished refresh shows at once), on SIGUSR1 and on clicks read from
+stdin (i3bar click events, or i3blocks' button numbers): left click refreshes now, right click shows the next
+resource. Network and API errors never end the process; SIGTERM, SIGINT and a closed stdout end it with exit 0.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+
+from glowline.status import argv as options
+
+TYPE_CHECKING = False  # typing costs an import; mypy treats this name as true
+if TYPE_CHECKING:
+    import argparse
+    from collections.abc import Iterator
+
+    from glowline.status.model import Line
+
+#: Seconds between updates when --interval is not given.
+DEFAULT_INTERVAL = 60.0
+#: How often the cache files are checked for a finished refresh (seconds).
+POLL_SECONDS = 1.0
+#: The first line of the i3bar protocol: version 1, and please send click events on stdin.
+I3BAR_HEADER = '{"version":1,"click_events":true}'
+#: Unparsed click input kept at most (bytes of text); anything longer without a complete event is junk.
+MAX_PENDING = 65536
+LEFT, RIGHT = 1, 3
+
+
+class _Stop(Exception):
+    """Raised by the SIGTERM/SIGINT handler, and on a closed stdout: leave quietly with exit 0."""
+
+
+# ---------------------------------------------------------------------------------------------------- command line
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """The status-line options, with --format limited to the streaming hosts, and --interval."""
+    from glowline.cli import add_status_options, number_type
+    from glowline.status.formats import WATCH_FORMATS
+
+    add_status_options(parser)
+    parser.add_argument("--format", dest="format", choices=WATCH_FORMATS, required=True,
+                        help="the host's streaming form: " + ", ".join(WATCH_FORMATS))
+    parser.add_argument("--interval", dest="interval", type=number_type(float, 1, 86400, "interval"), default=None,
+                        help=f"seconds between updates (default {DEFAULT_INTERVAL:g}); cache changes show at once")
+
+
+def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> argparse.ArgumentParser:
+    """Add the `watch` subcommand to glowline's argparse subparsers."""
+    parser = subparsers.add_parser(
+        "watch",
+        help="a persistent process for i3bar/swaybar, i3blocks (persist), Waybar (continuous), Polybar (tail)",
+        description="Stream the status line: one flushed line per update. Left click or SIGUSR1 refreshes now, "
+        "right click shows the next resource. Exits 0 on SIGTERM, SIGINT or a closed stdout.",
+        conflict_handler="resolve",  # our --format (streaming hosts only) replaces the status options' one
+    )
+    add_arguments(parser)
+    return parser
+
+
+def run(args: argparse.Namespace, conf: dict[str, object]) -> int:
+    """Run the watch loop with the command line ``args`` over the config ``conf``; returns the exit status (0)."""
+    from glowline.cli import given_options
+
+    values = {**conf, **given_options(args)}
+    values["format"] = args.format
+    interval = args.interval if args.interval is not None else DEFAULT_INTERVAL
+    watcher = Watcher(values, interval)
+    try:
+        watcher.loop()
+    except (_Stop, KeyboardInterrupt):
+        pass
+    finally:
+        watcher.close()
+    return 0
+
+
+# ---------------------------------------------------------------------------------------------------- click input
+
+
+class ClickReader:
+    """Incremental parser of what hosts write on stdin: i3bar's endless JSON array of click objects (`[`, then
+    `{...}` and `,{...}` lines) and i3blocks' persist clicks (a button number per line in raw format, one JSON
+    object per line in JSON format). Anything else is junk and skipped; nothing here ever raises."""
+
+    def __init__(self) -> None:
+        import codecs
+        import json
+
+        self._decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
+        self._json = json.JSONDecoder()
+        self._pending = ""
+
+    def feed(self, data: bytes) -> list[dict[str, object]]:
+        """The complete events in ``data`` (plus what was pending), as dicts; a bare number is {"button": N}."""
+        self._pending += self._decoder.decode(data)
+        return list(self._events())
+
+    def _events(self) -> Iterator[dict[str, object]]:
+        text = self._pending
+        pos = 0
+        while True:
+            while pos < len(text) and (text[pos].isspace() or text[pos] in "[],"):
+                pos += 1
+            if pos >= len(text):
+                break
+            if text[pos] == "{":
+                try:
+                    event, end = self._json.raw_decode(text, pos)
+                except ValueError:
+                    resume = _next_event_start(text, pos)
+                    if resume < 0:  # incomplete (or junk we cannot yet tell apart): wait for more
+                        break
+                    pos = resume
+                    continue
+                pos = end
+                if isinstance(event, dict):
+                    yield event
+                continue
+            newline = text.find("\n", pos)
+            if newline < 0:
+                break
+            word = text[pos:newline].strip()
+            pos = newline + 1
+            if word.isdigit() and len(word) < 4:
+                yield {"button": int(word)}
+        rest = text[pos:]
+        self._pending = rest if len(rest) <= MAX_PENDING else ""
+
+
+def _next_event_start(text: str, pos: int) -> int:
+    """Where the next event starts after a `{` at ``pos`` that does not parse: a later line opening with `{` or
+    `,` (i3bar writes one event per line), or -1 when there is none yet (the object may still be arriving)."""
+    index = text.find("\n", pos)
+    while index >= 0:
+        start = index + 1
+        while start < len(text) and text[start] in " \t\r":
+            start += 1
+        if start < len(text) and text[start] in "{,[":
+            return start
+        index = text.find("\n", start)
+    return -1
+
+
+def _button(event: dict[str, object]) -> int | None:
+    button = event.get("button")
+    if isinstance(button, bool):
+        return None
+    if isinstance(button, int):
+        return button
+    if isinstance(button, str) and button.isdigit():
+        return int(button)
+    return None
+
+
+def next_resource(current: str) -> str:
+    """The resource after ``current`` in glowline.status.argv.RESOURCES order, wrapping round."""
+    names = list(options.RESOURCES)
+    index = names.index(current) if current in names else -1
+    return names[(index + 1) % len(names)]
+
+
+# ---------------------------------------------------------------------------------------------------- the loop
+
+
+class Watcher:
+    """The state of one watch process: the options (resource can change), what was drawn from, and the timers."""
+
+    def __init__(self, values: dict[str, object], interval: float) -> None:
+        import selectors
+
+        self.values = values
+        self.interval = interval
+        self.format = str(values["format"])
+        self.updates = 0
+        self.refresh_requested = False
+        self.redraw_requested = False
+        self.selector = selectors.DefaultSelector()
+        self.wake_read, self.wake_write = os.pipe()
+        self.stdin_open = False
+        self.clicks = ClickReader()
+        self.seen: tuple[object, ...] | None = None
+        self.last_body = ""
+
+    # -- set-up and tear-down
+
+    def _install(self) -> None:
+        import selectors
+        import signal
+
+        os.set_blocking(self.wake_read, False)
+        os.set_blocking(self.wake_write, False)
+        signal.set_wakeup_fd(self.wake_write, warn_on_full_buffer=False)
+        signal.signal(signal.SIGTERM, _stop)
+        signal.signal(signal.SIGINT, _stop)
+        if hasattr(signal, "SIGUSR1"):
+            signal.signal(signal.SIGUSR1, self._on_usr1)
+        self.selector.register(self.wake_read, selectors.EVENT_READ)
+        try:
+            os.fstat(0)
+            self.selector.register(0, selectors.EVENT_READ)
+            self.stdin_open = True
+        except (OSError, ValueError):  # no stdin, or a regular file / /dev/null that epoll refuses
+            self.stdin_open = False
+
+    def _on_usr1(self, signum: int, frame: object) -> None:
+        self.refresh_requested = True
+
+    def close(self) -> None:
+        import signal
+
+        try:
+            signal.set_wakeup_fd(-1)
+        except ValueError:
+            pass
+        self.selector.close()
+        for fd in (self.wake_read, self.wake_write):
+            try:
+                os.close(fd)
+            except OSError:
+                pass
+
+    # -- options
+
+    def opts(self, **overrides: object) -> options.Options:
+        return options.Options({**self.values, **overrides})
+
+    # -- main loop
+
+    def loop(self) -> None:
+        self._install()
+        if self.format == "i3bar":
+            self._write(I3BAR_HEADER + "\n[\n")
+        self.update()
+        next_tick = time.monotonic() + self.interval
+        while True:
+            now = time.monotonic()
+            for key, _mask in self.selector.select(max(0.0, min(POLL_SECONDS, next_tick - now))):
+                if key.fd == self.wake_read:
+                    _drain(self.wake_read)
+                else:
+                    self._read_stdin()
+            _reap_children()
+            if self.refresh_requested:
+                self.refresh_requested = self.redraw_requested = False
+                self.update(force_refresh=True)
+            elif self.redraw_requested:
+                self.redraw_requested = False
+                self.update()
+            elif time.monotonic() >= next_tick:
+                self.update()  # statusline backs off by itself after a failed refresh
+            elif self._signature() != self.seen:
+                self.update(quiet=True, only_if_changed=True)
+            else:
+                continue
+            next_tick = time.monotonic() + self.interval
+
+    def _read_stdin(self) -> None:
+        try:
+            data = os.read(0, 65536)
+        except (BlockingIOError, InterruptedError):
+            return
+        except OSError:
+            data = b""
+        if not data:  # the host closed our stdin: no more clicks, carry on
+            self.selector.unregister(0)
+            self.stdin_open = False
+            return
+        for event in self.clicks.feed(data):
+            self._click(event)
+
+    def _click(self, event: dict[str, object]) -> None:
+        """Left click: refresh now. Right click: the next resource, drawn at once. Other buttons: nothing."""
+        if self.format == "i3bar" and event.get("name") not in (None, "glowline"):
+            return
+        button = _button(event)
+        if button == LEFT:
+            self.refresh_requested = True
+        elif button == RIGHT:
+            shown = event.get("instance") if self.format == "i3bar" else None
+            current = shown if isinstance(shown, str) and shown in options.RESOURCES else self.values.get("resource")
+            self.values["resource"] = next_resource(str(current or options.DEFAULTS["resource"]))
+            self.redraw_requested = True  # draw the new resource on this turn of the loop
+
+    # -- one update
+
+    def _paths(self) -> tuple[str, str]:
+        from glowline.status import days as summary
+
+        opts = self.opts()
+        return summary.days_path(opts.site, opts.classifier, opts.tz), summary.error_path(opts.site, opts.classifier)
+
+    def _signature(self) -> tuple[object, ...]:
+        """What the drawn line depends on in the cache folder: the resource, and its .days and .error files."""
+        out: list[object] = [self.values.get("resource")]
+        for path in self._paths():
+            try:
+                st = os.stat(path)
+                out.append((path, st.st_mtime_ns, st.st_size, st.st_ino))
+            except OSError:
+                out.append((path, None))
+        return tuple(out)
+
+    def update(self, force_refresh: bool = False, quiet: bool = False, only_if_changed: bool = False) -> None:
+        """Draw the line once: ``quiet`` never starts a refresh, ``force_refresh`` starts one whatever the age;
+        ``only_if_changed`` writes nothing when the line is the one last written (a cache file was merely touched)."""
+        self.seen = self._signature()
+        opts = self.opts(cached_only=True) if quiet else self.opts()
+        line = self._line(opts, force_refresh)
+        text = self._render(line, opts)
+        body = text.lstrip(",")
+        if only_if_changed and body == self.last_body:  # a cache file changed but the line did not: nothing to redraw
+            return
+        self._write(text)
+        self.last_body = body
+        self.updates += 1
+
+    def _line(self, opts: options.Options, force_refresh: bool) -> Line:
+        from glowline.status import line as statusline
+
+        try:
+            return statusline.line_for(opts, time.monotonic() + opts.timeout, force_refresh=force_refresh)[0]
+        except _Stop:
+            raise
+        except Exception as exc:  # a watch never dies of an error: it draws the degraded line
+            return _error_line(opts, exc)
+
+    def _render(self, line: Line, opts: options.Options) -> str:
+        from glowline.status import line as statusline
+        from glowline.status.formats import get as get_format
+
+        ropts = statusline.render_options(opts)
+        ropts.color = False  # machine formats never carry ANSI
+        if self.format == "i3bar":
+            from glowline.status.formats import i3bar
+            from glowline.status.formats import shared as render
+
+            array = render.json_dumps([i3bar.block(line, ropts)])
+            return ("," if self.updates else "") + array + "\n"
+        # one line per update: Waybar's JSON object, Polybar's tagged line, i3blocks' JSON object or (raw) full_text
+        text: str = get_format(self.format).render(line, ropts)
+        return text.split("\n", 1)[0] + "\n"
+
+    def _write(self, text: str) -> None:
+        """Write and flush one update; a closed stdout (the host went away) ends the watch quietly."""
+        data = text.encode("utf-8", "replace")
+        try:
+            while data:
+                written = os.write(1, data)
+                data = data[written:]
+        except (BrokenPipeError, ConnectionResetError):
+            _silence_stdout()
+            raise _Stop from None
+        except OSError:
+            _silence_stdout()
+            raise _Stop from None
+
+
+def _stop(signum: int, frame: object) -> None:
+    raise _Stop
+
+
+def _drain(fd: int) -> None:
+    try:
+        while os.read(fd, 512):
+            pass
+    except (BlockingIOError, InterruptedError, OSError):
+        pass
+
+
+def _reap_children() -> None:
+    """Collect finished background refreshers (our children: posix_spawn), so none lingers as a zombie."""
+    while True:
+        try:
+            pid, _status = os.waitpid(-1, os.WNOHANG)
+        except (ChildProcessError, OSError):
+            return
+        if pid == 0:
+            return
+
+
+def _silence_stdout() -> None:
+    """Point fd 1 at /dev/null so the interpreter's final flush cannot complain about the closed pipe."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, 1)
+        os.close(devnull)
+    except OSError:
+        pass
+
+
+def _error_line(opts: options.Options, exc: BaseException) -> Line:
+    """A Line without days carrying ``exc`` as its reason (the format draws the degraded or hidden form)."""
+    from glowline.errors import GlowlineError
+    from glowline.status.model import Line
+
+    if isinstance(exc, GlowlineError):
+        message, kind = str(exc), exc.kind
+    else:
+        message, kind = f"internal error ({type(exc).__name__}): {exc}", "error"
+    unit = "GBP" if opts.classifier.endswith(".cost") else "kWh"
+    return Line(opts.classifier, opts.resource, unit, opts.tz, [], time.time(), error=message, error_kind=kind)

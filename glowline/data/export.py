@@ -1,0 +1,289 @@
+"""``glowline export``: readings of several resources merged on local timestamps, streamed as CSV or JSON.
+
+Rows are made window by window (one API request per resource and window, within the span limits), so memory stays
+constant however long the range; hour and day rows come from the PT1H cache where it covers the range. Lagged zeros
+(the trailing zeros the DCC has not filled in yet) are not usage and are written as empty values, like gaps.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import math
+import sys
+import time
+from collections.abc import Callable, Iterator
+from datetime import date, datetime
+from typing import IO, TYPE_CHECKING, Any
+
+from glowline.data.readings import HALF_HOUR, MAX_SPAN, ceil, day_bounds, floor, windows
+
+if TYPE_CHECKING:
+    from zoneinfo import ZoneInfo
+
+    from glowline.catalog import GasUnit
+    from glowline.data.glowmarkt import GlowmarktClient
+    from glowline.data.readings import Series
+    from glowline.data.tariff import Tariff
+
+PERIODS = ("30m", "hour", "day")
+ROW_STEP = {"30m": HALF_HOUR, "hour": 3600}
+Buckets = list[tuple[int, "float | None"]]
+
+
+class Source:
+    """One resource's readings for the export: how to read a window, and where its lagged zeros start."""
+
+    __slots__ = ("classifier", "name", "pending", "pending_zero", "read", "requests_per_window", "step")
+
+    def __init__(
+        self, name: str, classifier: str, step: int, read: Callable[[int, int], Buckets], pending: int,
+        requests_per_window: int,
+    ) -> None:
+        self.name = name  # "electricity", "gas", "electricity-cost", ...
+        self.classifier = classifier
+        self.step = step  # seconds per bucket that ``read`` returns
+        self.read = read
+        self.pending = pending  # buckets from here on are lagged: not usage
+        # an hourly cache knows the lag to the hour: the last delivered hour's second half-hour is lagged if it is 0
+        self.pending_zero = pending - HALF_HOUR if step == HALF_HOUR else pending
+        self.requests_per_window = requests_per_window  # 0 when read from the cache
+
+    def value(self, ts: int, value: float | None) -> float | None:
+        """The bucket's usage, or None when it is missing or a lagged zero."""
+        if value is None or ts >= self.pending or (ts >= self.pending_zero and not value):
+            return None
+        return value
+
+
+def cache_source(name: str, classifier: str, series: Series) -> Source:
+    """Read from a cached series (already brought up to date by refresh)."""
+
+    def read(a: int, b: int) -> Buckets:
+        first = max(ceil(a, series.step), series.start)
+        last = min(b, series.end)
+        return [(ts, series.values[(ts - series.start) // series.step]) for ts in range(first, last, series.step)]
+
+    return Source(name, classifier, series.step, read, series.pending_from(), 0)
+
+
+def api_source(
+    name: str, classifier: str, client: GlowmarktClient, resource_id: str, period: str, pending: int,
+    pending_step: int,
+) -> Source:
+    """Read from the API with ``period`` buckets; ``pending`` comes from the (refreshed) cached series."""
+    step = {"PT30M": HALF_HOUR, "PT1H": 3600}[period]
+
+    def read(a: int, b: int) -> Buckets:
+        out: Buckets = []
+        for x, y in windows(floor(a, step), ceil(b, step), period):
+            out.extend(client.readings(resource_id, x, y, period))
+        return out
+
+    source = Source(name, classifier, step, read, pending, 1)
+    if pending_step == step:
+        source.pending_zero = pending
+    return source
+
+
+def day_windows(days: list[tuple[date, int, int]], span: int) -> list[list[tuple[date, int, int]]]:
+    """Consecutive local days grouped so that each group's span fits one request of ``span`` seconds."""
+    groups: list[list[tuple[date, int, int]]] = []
+    for day in days:
+        if groups and day[2] - groups[-1][0][1] <= span:
+            groups[-1].append(day)
+        else:
+            groups.append([day])
+    return groups
+
+
+def rows(
+    sources: list[Source], days: list[tuple[date, int, int]], period: str, stop: int,
+    progress: Callable[[int], None] | None = None,
+) -> Iterator[tuple[int, list[float | None]]]:
+    """(row start epoch, one value per source) for every row in ``days`` before ``stop``, window by window.
+
+    Values are sums of the delivered buckets in the row (kWh or pence, as the API gives them); None when the row
+    has none (a gap, lagged zeros, or the future).
+    """
+    span = min(MAX_SPAN["PT30M"] if s.step == HALF_HOUR else MAX_SPAN["PT1H"] for s in sources)
+    for group in day_windows(days, span):
+        start, end = group[0][1], min(group[-1][2], stop)
+        if start >= end:
+            return
+        if period == "day":
+            keys = [d[1] for d in group if d[1] < end]
+            key_of = _day_key([d[1] for d in group])
+        else:
+            step = ROW_STEP[period]
+            keys = list(range(floor(start, step), ceil(end, step), step))
+            key_of = _step_key(step)
+        columns: list[dict[int, float]] = []
+        for source in sources:
+            sums: dict[int, list[float]] = {}
+            for ts, raw in source.read(start, end):
+                value = source.value(ts, raw)
+                if value is not None and start <= ts < end:
+                    sums.setdefault(key_of(ts), []).append(value)
+            columns.append({k: math.fsum(v) for k, v in sums.items()})
+            if progress is not None and source.requests_per_window:
+                progress(source.requests_per_window)
+        for key in keys:
+            yield key, [column.get(key) for column in columns]
+
+
+def _day_key(starts: list[int]) -> Callable[[int], int]:
+    def key_of(ts: int) -> int:
+        i = len(starts) - 1
+        while i > 0 and starts[i] > ts:
+            i -= 1
+        return starts[i]
+
+    return key_of
+
+
+def _step_key(step: int) -> Callable[[int], int]:
+    def key_of(ts: int) -> int:
+        return floor(ts, step)
+
+    return key_of
+
+
+class Column:
+    """One output column: a header name, and how a row's source values become its value (None for empty)."""
+
+    __slots__ = ("digits", "header", "make", "unit")
+
+    def __init__(self, header: str, unit: str, make: Callable[[list[float | None]], float | None], digits: int):
+        self.header = header
+        self.unit = unit
+        self.make = make
+        self.digits = digits
+
+    def value(self, values: list[float | None]) -> float | None:
+        result = self.make(values)
+        return None if result is None else round(result, self.digits) + 0.0  # +0.0: no "-0.0"
+
+
+def columns_for(sources: list[Source], tariffs: dict[str, Tariff | None], gas_unit: GasUnit) -> list[Column]:
+    """Quantities first (``electricity_kwh``, ``gas_m3``...), then costs (``electricity_gbp``) where a rate exists.
+
+    Consumption is priced at the tariff's unit rate (energy only: the standing charge is per day, not per reading);
+    cost resources are the meter's own pence, shown in GBP.
+    """
+    quantities: list[Column] = []
+    costs: list[Column] = []
+    for i, source in enumerate(sources):
+        base = source.name.replace("-", "_")
+        if source.classifier.endswith(".cost"):
+            quantities.append(Column(f"{base}_gbp", "GBP", _scaled(i, 0.01), 7))
+            continue
+        if source.classifier.startswith("gas"):
+            quantities.append(Column(f"{base}_{gas_unit.unit}", gas_unit.label, _gas(i, gas_unit), 8))
+        else:
+            quantities.append(Column(f"{base}_kwh", "kWh", _scaled(i, 1.0), 8))
+        if source.classifier.endswith(".consumption"):
+            tariff = tariffs.get(source.name)
+            rate = tariff.rate if tariff is not None else None
+            costs.append(Column(f"{base}_gbp", "GBP", _scaled(i, None if rate is None else rate / 100), 6))
+    return quantities + costs
+
+
+def _scaled(i: int, factor: float | None) -> Callable[[list[float | None]], float | None]:
+    def make(values: list[float | None]) -> float | None:
+        value = values[i]
+        return None if value is None or factor is None else value * factor
+
+    return make
+
+
+def _gas(i: int, unit: GasUnit) -> Callable[[list[float | None]], float | None]:
+    def make(values: list[float | None]) -> float | None:
+        return unit.convert(values[i])
+
+    return make
+
+
+def timestamp(epoch: int, tz: ZoneInfo) -> str:
+    """Local ISO-8601 with the UTC offset: ``2026-03-29T00:00:00+00:00``, ``2026-03-29T02:00:00+01:00``."""
+    return datetime.fromtimestamp(epoch, tz).isoformat()
+
+
+def _text(value: float | None) -> str:
+    return "" if value is None else repr(value)
+
+
+def write_csv(
+    out: IO[str], columns: list[Column], stream: Iterator[tuple[int, list[float | None]]], tz: ZoneInfo
+) -> int:
+    """Header then one row per timestamp; empty cells for missing values. Returns the number of rows."""
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["timestamp", *(c.header for c in columns)])
+    count = 0
+    for epoch, values in stream:
+        writer.writerow([timestamp(epoch, tz), *(_text(c.value(values)) for c in columns)])
+        count += 1
+    return count
+
+
+def write_json(
+    out: IO[str], columns: list[Column], stream: Iterator[tuple[int, list[float | None]]], tz: ZoneInfo,
+    meta: dict[str, Any],
+) -> int:
+    """One object: ``meta``, ``columns`` with units, then ``rows`` (objects), written row by row."""
+    head = {**meta, "columns": {c.header: c.unit for c in columns}}
+    out.write(json.dumps(head, ensure_ascii=False)[:-1] + ', "rows": [')
+    count = 0
+    for epoch, values in stream:
+        row: dict[str, Any] = {"timestamp": timestamp(epoch, tz)}
+        row.update((c.header, c.value(values)) for c in columns)
+        out.write(("\n" if count == 0 else ",\n") + json.dumps(row))
+        count += 1
+    out.write("\n]}\n")
+    return count
+
+
+class Progress:
+    """A one-line progress bar on stderr, only when stderr is a terminal and there is more than one request."""
+
+    __slots__ = ("done", "enabled", "last", "stream", "total")
+
+    def __init__(self, total: int, stream: IO[str] | None = None) -> None:
+        self.stream = stream if stream is not None else sys.stderr
+        self.total = total
+        self.done = 0
+        self.last = 0.0
+        try:
+            tty = self.stream.isatty()
+        except (AttributeError, ValueError):
+            tty = False
+        self.enabled = tty and total > 1
+
+    def __call__(self, count: int) -> None:
+        self.done += count
+        now = time.monotonic()
+        if self.enabled and (now - self.last > 0.1 or self.done >= self.total):
+            self.last = now
+            width = 30
+            filled = width * min(self.done, self.total) // max(self.total, 1)
+            self.stream.write(f"\rfetching [{'#' * filled}{'.' * (width - filled)}] {self.done}/{self.total} requests")
+            self.stream.flush()
+
+    def finish(self) -> None:
+        if self.enabled:
+            self.stream.write("\r\x1b[K")
+            self.stream.flush()
+
+
+def request_count(sources: list[Source], days: list[tuple[date, int, int]], stop: int) -> int:
+    """How many API requests ``rows`` will make (for the progress bar)."""
+    if not days:
+        return 0
+    span = min(MAX_SPAN["PT30M"] if s.step == HALF_HOUR else MAX_SPAN["PT1H"] for s in sources)
+    groups = [g for g in day_windows(days, span) if g[0][1] < stop]
+    return len(groups) * sum(s.requests_per_window for s in sources)
+
+
+def local_range(first: date, last: date, tz: ZoneInfo) -> list[tuple[date, int, int]]:
+    """The local days from ``first`` to ``last`` inclusive."""
+    return day_bounds(last, (last - first).days + 1, tz)

@@ -1,0 +1,334 @@
+"""Glowmarkt REST client: one requests.Session, token headers, one re-auth on 401, and typed errors.
+
+Only the fetch path imports this module (requests costs ~120 ms); the status line never does.
+Every request has a connect and a read timeout, follows no redirect (the ``token`` header must never reach
+another host), and keeps TLS verification on. Bodies are checked against the documented shapes and any
+surprise becomes a MalformedResponse with one clear line, never a KeyError.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import logging
+import math
+import time
+from collections.abc import Callable
+from typing import Any
+from urllib.parse import urlsplit
+
+import requests
+
+from glowline.errors import APIUnavailable, AuthError, MalformedResponse, NotFound, UsageError
+
+DEFAULT_URL = "https://api.glowmarkt.com/api/v0-1/"
+#: the published applicationId for individual Bright users (glowmarkt-api.md 1.1)
+APPLICATION_ID = "b0f1b774-a586-4f72-9edd-27ead8aa7a8d"
+#: seconds to connect, seconds between bytes of the answer
+TIMEOUT = (5.0, 20.0)
+#: a token is renewed when less than this is left (glowmarkt-api.md 1.2: clients renew with a day to go)
+RENEW_BEFORE = 86400
+#: longest span ``to - from`` the API accepts per period (glowmarkt-api.md 3.4)
+MAX_SPAN = {"PT30M": 10 * 86400, "PT1H": 31 * 86400, "P1D": 31 * 86400}
+PERIOD_SECONDS = {"PT30M": 1800, "PT1H": 3600, "P1D": 86400}
+
+log = logging.getLogger("glowline.data.glowmarkt")
+
+
+class Token:
+    """An API token and its expiry (epoch seconds)."""
+
+    __slots__ = ("exp", "token")
+
+    def __init__(self, token: str, exp: int) -> None:
+        self.token = token
+        self.exp = exp
+
+    def __repr__(self) -> str:  # never show the token itself
+        return f"Token(exp={self.exp})"
+
+    def usable(self, now: float | None = None) -> bool:
+        """True while more than a day is left before ``exp``."""
+        return self.exp - (time.time() if now is None else now) > RENEW_BEFORE
+
+
+class Resource:
+    """One metered stream of a site: its id, classifier (e.g. ``gas.consumption``) and unit."""
+
+    __slots__ = ("classifier", "data_source_type", "description", "name", "resource_id", "unit")
+
+    def __init__(
+        self, resource_id: str, classifier: str, name: str, unit: str, data_source_type: str, description: str
+    ) -> None:
+        self.resource_id = resource_id
+        self.classifier = classifier
+        self.name = name
+        self.unit = unit
+        self.data_source_type = data_source_type
+        self.description = description
+
+    def is_dcc_profile(self) -> bool:
+        """DCC smart-meter profile reads: preferred when a classifier appears twice (glowmarkt-api.md 2.2)."""
+        text = f"{self.name} {self.description}".lower()
+        return self.data_source_type.upper() == "AMRAPI" or "dcc" in text or "profile read" in text
+
+
+class Site:
+    """A virtual entity: one installation with its resources."""
+
+    __slots__ = ("name", "resources", "ve_id")
+
+    def __init__(self, ve_id: str, name: str, resources: list[Resource]) -> None:
+        self.ve_id = ve_id
+        self.name = name
+        self.resources = resources
+
+    def resource(self, classifier: str) -> Resource:
+        """The resource with this classifier, preferring the DCC/AMRAPI one when there are several."""
+        matches = [r for r in self.resources if r.classifier == classifier]
+        if not matches:
+            raise NotFound(f"site {self.name!r} has no {classifier} resource")
+        matches.sort(key=lambda r: not r.is_dcc_profile())
+        return matches[0]
+
+
+def check_base_url(url: str) -> str:
+    """Normalise the API base URL; plain http is refused unless the host is loopback."""
+    parts = urlsplit(url.strip())
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise UsageError(f"invalid API URL {url!r}: expected https://host/path/")
+    if parts.scheme == "http" and not _is_loopback(parts.hostname):
+        raise UsageError(f"refusing plain http:// for {parts.hostname}: use https:// (http only on loopback)")
+    return url.strip() if url.strip().endswith("/") else url.strip() + "/"
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def utc_text(epoch: int) -> str:
+    """``YYYY-MM-DDTHH:MM:SS`` in UTC, no zone suffix and no fractional seconds, as the API wants."""
+    return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(epoch))
+
+
+class GlowmarktClient:
+    """The API over one session. ``reauth`` supplies a fresh Token when the current one is missing or refused."""
+
+    def __init__(
+        self,
+        base_url: str,
+        token: Token | None = None,
+        reauth: Callable[[], Token] | None = None,
+        timeout: tuple[float, float] = TIMEOUT,
+    ) -> None:
+        self.base_url = check_base_url(base_url)
+        self.token = token
+        self.reauth = reauth
+        self.timeout = timeout
+        self.session = requests.Session()
+        self.session.headers.update(
+            {"applicationId": APPLICATION_ID, "Content-Type": "application/json", "Accept": "application/json"}
+        )
+        self.session.trust_env = True  # proxies and CA bundles from the environment; verify stays on
+
+    def close(self) -> None:
+        self.session.close()
+
+    # -- requests ---------------------------------------------------------------------------------------------
+
+    def _send(self, method: str, path: str, params: dict[str, str] | None = None, body: Any = None) -> Any:
+        url = self.base_url + path
+        started = time.monotonic()
+        headers = {"token": self.token.token} if self.token is not None else {}
+        try:
+            resp = self.session.request(
+                method, url, params=params, json=body, headers=headers, timeout=self.timeout, allow_redirects=False
+            )
+        except requests.Timeout:
+            raise APIUnavailable(f"the Glowmarkt API did not answer within {self.timeout[1]:g} s") from None
+        except requests.ConnectionError as exc:
+            raise APIUnavailable(f"cannot reach the Glowmarkt API: {_reason(exc)}") from None
+        except requests.RequestException as exc:
+            raise APIUnavailable(f"request to the Glowmarkt API failed: {type(exc).__name__}") from None
+        log.debug("%s /%s %s -> %s in %.0f ms", method, path, params or "", resp.status_code,
+                  (time.monotonic() - started) * 1000)
+        return resp
+
+    def _json(self, resp: requests.Response, what: str) -> Any:
+        status = resp.status_code
+        if 300 <= status < 400:
+            raise APIUnavailable(f"the Glowmarkt API redirected ({status}); not following it with the token")
+        if status >= 500:
+            page = ", an HTML error page" if "html" in resp.headers.get("Content-Type", "").lower() else ""
+            raise APIUnavailable(f"the Glowmarkt API is having problems (HTTP {status}{page})")
+        if status == 404:
+            raise NotFound(f"{what}: not found (HTTP 404)")
+        if status == 400:
+            raise MalformedResponse(f"the API refused the {what} request: {_error_text(resp)}")
+        if status != 200:
+            raise APIUnavailable(f"unexpected HTTP {status} from the Glowmarkt API for {what}")
+        ctype = resp.headers.get("Content-Type", "")
+        if "html" in ctype.lower():
+            raise APIUnavailable(f"the Glowmarkt API answered an HTML page instead of {what} data")
+        try:
+            return resp.json(parse_constant=_refuse_constant)
+        except (ValueError, RecursionError):
+            raise MalformedResponse(f"the Glowmarkt API sent invalid JSON for {what}") from None
+
+    def _get(self, path: str, what: str, params: dict[str, str] | None = None) -> Any:
+        """GET with a usable token: renew it first if needed, and re-authenticate once on a 401."""
+        if (self.token is None or not self.token.usable()) and self.reauth is not None:
+            self.token = self.reauth()
+        resp = self._send("GET", path, params)
+        if resp.status_code == 401 and self.reauth is not None:
+            log.debug("401 on %s: re-authenticating once", path)
+            self.token = self.reauth()
+            resp = self._send("GET", path, params)
+        if resp.status_code == 401:
+            raise AuthError("the Glowmarkt API refused the token (HTTP 401): run `glowline login` again")
+        return self._json(resp, what)
+
+    # -- endpoints --------------------------------------------------------------------------------------------
+
+    def authenticate(self, username: str, password: str) -> Token:
+        """POST auth: a Token, or AuthError when the API refuses the credentials."""
+        resp = self._send("POST", "auth", body={"username": username, "password": password})
+        if resp.status_code in (400, 401, 403):
+            raise AuthError(f"login refused for {username}: wrong username or password (HTTP {resp.status_code})")
+        doc = self._json(resp, "auth")
+        if not isinstance(doc, dict) or doc.get("valid") is not True:
+            raise AuthError(f"login refused for {username}: the API said the credentials are not valid")
+        token, exp = doc.get("token"), doc.get("exp")
+        if not isinstance(token, str) or not token or not _is_int(exp):
+            raise MalformedResponse("the auth answer has no usable token/exp")
+        self.token = Token(token, int(exp))  # type: ignore[arg-type]  # _is_int checked it
+        return self.token
+
+    def sites(self) -> list[Site]:
+        """Every virtual entity with its full resource documents (two kinds of request: list, then one per site)."""
+        listing = self._get("virtualentity", "virtual entity list")
+        if not isinstance(listing, list):
+            raise MalformedResponse("the virtual entity list is not a JSON array")
+        sites = []
+        for ve in listing:
+            if not isinstance(ve, dict) or not isinstance(ve.get("veId"), str):
+                raise MalformedResponse("a virtual entity has no veId")
+            doc = self._get(f"virtualentity/{ve['veId']}/resources", "site resources")
+            if not isinstance(doc, dict) or not isinstance(doc.get("resources"), list):
+                raise MalformedResponse("the site resources answer has no resources list")
+            resources = [r for r in (_resource(x) for x in doc["resources"]) if r is not None]
+            name = doc.get("name") if isinstance(doc.get("name"), str) else ve.get("name")
+            sites.append(Site(ve["veId"], name if isinstance(name, str) else ve["veId"], resources))
+        return sites
+
+    def readings(self, resource_id: str, start: int, end: int, period: str) -> list[tuple[int, float | None]]:
+        """Buckets of ``period`` covering [start, end) in UTC: one request, exclusive end (``to`` = end - 1 s)."""
+        step = PERIOD_SECONDS[period]
+        if start % step or end % step or not 0 < end - start <= MAX_SPAN[period]:
+            raise ValueError(f"readings window {start}..{end} does not fit {period}")  # a bug, never sent
+        params = {
+            "from": utc_text(start),
+            "to": utc_text(end - 1),
+            "period": period,
+            "offset": "0",
+            "function": "sum",
+            "nulls": "1",
+        }
+        doc = self._get(f"resource/{resource_id}/readings", "readings", params)
+        return parse_readings(doc, start, end, step)
+
+    def tariff(self, resource_id: str) -> Any:
+        """The raw tariff document (its shapes vary; glowline.data.tariff reads it)."""
+        return self._get(f"resource/{resource_id}/tariff", "tariff")
+
+
+def parse_readings(doc: Any, start: int, end: int, step: int) -> list[tuple[int, float | None]]:
+    """Check a readings body and return (bucket start, value or None) for buckets inside [start, end)."""
+    if not isinstance(doc, dict) or not isinstance(doc.get("data"), list):
+        raise MalformedResponse("the readings answer has no data list")
+    if len(doc["data"]) > (end - start) // step + 1:
+        raise MalformedResponse("the readings answer has more buckets than the window holds")
+    out: list[tuple[int, float | None]] = []
+    for item in doc["data"]:
+        if not isinstance(item, list) or len(item) != 2 or not _is_int(item[0]):
+            raise MalformedResponse("a reading is not a [timestamp, value] pair")
+        ts, value = int(item[0]), _number(item[1])
+        if ts % step or not start <= ts < end:
+            raise MalformedResponse(f"a reading's timestamp {ts} is outside the requested window")
+        out.append((ts, value))
+    return out
+
+
+def _number(value: Any) -> float | None:
+    """A reading value: number, null, or a numeric string (seen in tariffs); anything else is malformed."""
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        raise MalformedResponse("a reading value is a boolean")
+    if isinstance(value, (int, float)):
+        number = float(value)
+    elif isinstance(value, str) and len(value) < 40:
+        try:
+            number = float(value)
+        except ValueError:
+            raise MalformedResponse(f"a reading value is not a number: {value[:20]!r}") from None
+    else:
+        raise MalformedResponse(f"a reading value has type {type(value).__name__}")
+    if not math.isfinite(number) or abs(number) > 1e9:
+        raise MalformedResponse("a reading value is not a finite, plausible number")
+    return number
+
+
+def _resource(doc: Any) -> Resource | None:
+    if not isinstance(doc, dict):
+        raise MalformedResponse("a resource document is not an object")
+    rid, classifier = doc.get("resourceId"), doc.get("classifier")
+    if not isinstance(rid, str) or not isinstance(classifier, str):
+        return None  # a resource without a classifier cannot be selected; skip it
+    return Resource(
+        rid,
+        classifier,
+        _text(doc.get("name")),
+        _text(doc.get("baseUnit")),
+        _text(doc.get("dataSourceType")),
+        _text(doc.get("description")),
+    )
+
+
+def _text(value: Any) -> str:
+    return value if isinstance(value, str) else ""
+
+
+def _is_int(value: Any) -> bool:
+    return (isinstance(value, int) and not isinstance(value, bool)) or (isinstance(value, float) and value.is_integer())
+
+
+def _refuse_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")
+
+
+def _error_text(resp: requests.Response) -> str:
+    try:
+        doc = resp.json()
+    except ValueError:
+        return f"HTTP {resp.status_code}"
+    if isinstance(doc, dict) and isinstance(doc.get("error"), str):
+        return str(doc["error"])[:120]
+    return f"HTTP {resp.status_code}"
+
+
+def _reason(exc: Exception) -> str:
+    if isinstance(exc, requests.exceptions.SSLError):
+        return "TLS certificate verification failed (is a proxy intercepting HTTPS? set REQUESTS_CA_BUNDLE)"
+    text = str(exc)
+    if "refused" in text.lower():
+        return "connection refused"
+    if "RemoteDisconnected" in text or "reset" in text.lower() or "aborted" in text.lower():
+        return "connection dropped without an answer"
+    if "Name or service not known" in text or "getaddrinfo" in text:
+        return "host name not found"
+    return type(exc).__name__

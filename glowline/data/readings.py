@@ -1,0 +1,174 @@
+"""Readings: fetch windows under the API's span limits, a contiguous series, the DCC-lag horizon, local days.
+
+The half-hour is the API's unit of delivery. Data comes as UTC buckets (``offset=0``) and is summed into the
+meter's local calendar days here, so a day is 23 or 25 hours long on clock-change Sundays. Recent half-hours the
+DCC has not delivered yet come back as 0 (even with ``nulls=1``): zeros after the last non-zero bucket are
+"pending", not usage, and never count towards a day.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterator
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from glowline.errors import UsageError
+
+HALF_HOUR = 1800
+MAX_SPAN = {"PT30M": 10 * 86400, "PT1H": 31 * 86400}
+STEP = {"PT30M": 1800, "PT1H": 3600}
+
+
+def zone(name: str) -> ZoneInfo:
+    """The IANA zone, or a UsageError naming it."""
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise UsageError(f"unknown time zone {name!r} (use an IANA name such as Europe/London)") from None
+
+
+def period_for(tz: ZoneInfo, start: int, end: int) -> str:
+    """PT1H when every local midnight in the window falls on a whole UTC hour (the UK does), else PT30M."""
+    day = local_date(start, tz)
+    while True:
+        midnight = day_start(day, tz)
+        if midnight >= end:
+            return "PT1H"
+        if midnight % 3600:
+            return "PT30M"
+        day += timedelta(days=1)
+
+
+def windows(start: int, end: int, period: str) -> Iterator[tuple[int, int]]:
+    """Split [start, end) into request windows no longer than the API allows for ``period``."""
+    span = MAX_SPAN[period]
+    while start < end:
+        stop = min(end, start + span)
+        yield start, stop
+        start = stop
+
+
+def floor(epoch: float, step: int) -> int:
+    return int(epoch // step * step)
+
+
+def ceil(epoch: float, step: int) -> int:
+    return int(math.ceil(epoch / step) * step)
+
+
+class Series:
+    """Contiguous buckets of ``step`` seconds from ``start``; None where the API has no value."""
+
+    __slots__ = ("start", "step", "values")
+
+    def __init__(self, start: int, step: int, values: list[float | None] | None = None) -> None:
+        self.start = start
+        self.step = step
+        self.values: list[float | None] = values if values is not None else []
+
+    @property
+    def end(self) -> int:
+        return self.start + self.step * len(self.values)
+
+    def merge(self, start: int, end: int, buckets: list[tuple[int, float | None]]) -> None:
+        """Lay a freshly read window [start, end) over the series: each bucket in the answer replaces the cached one;
+        a bucket the answer leaves out keeps what was cached (never wipe delivered data)."""
+        if not self.values:
+            self.start = start
+        if start < self.start:  # extend to the past
+            self.values[:0] = [None] * ((self.start - start) // self.step)
+            self.start = start
+        if end > self.end:  # extend to the future
+            self.values.extend([None] * ((end - self.end) // self.step))
+        for ts, value in buckets:
+            self.values[(ts - self.start) // self.step] = value
+
+    def pending_from(self) -> int:
+        """Start of the trailing run of zeros/nulls: buckets from here on are not delivered yet."""
+        i = len(self.values)
+        while i > 0 and not self.values[i - 1]:
+            i -= 1
+        return self.start + i * self.step
+
+    def horizon(self, now: float) -> int:
+        """Everything before this instant is delivered: up to the end of the last non-zero *half-hour*.
+
+        With hourly buckets the last non-zero hour may hold only its first half-hour, so only that half counts.
+        """
+        pending = self.pending_from()
+        if pending == self.start:
+            return self.start
+        return int(min(now, pending - self.step + HALF_HOUR))
+
+
+def local_date(epoch: int, tz: ZoneInfo) -> date:
+    return datetime.fromtimestamp(epoch, tz).date()
+
+
+def day_start(day: date, tz: ZoneInfo) -> int:
+    """Epoch of the local midnight that starts ``day`` (zoneinfo handles 23- and 25-hour days)."""
+    return int(datetime(day.year, day.month, day.day, tzinfo=tz).timestamp())
+
+
+def day_bounds(last: date, count: int, tz: ZoneInfo) -> list[tuple[date, int, int]]:
+    """The ``count`` local days ending with ``last``: (date, start epoch, end epoch), oldest first."""
+    first = last - timedelta(days=count - 1)
+    out = []
+    for n in range(count):
+        day = first + timedelta(days=n)
+        out.append((day, day_start(day, tz), day_start(day + timedelta(days=1), tz)))
+    return out
+
+
+class DayTotal:
+    """A local day's sum, in the resource's API unit (kWh or pence)."""
+
+    __slots__ = ("complete", "date", "end", "hours", "start", "value")
+
+    def __init__(self, day: date, start: int, end: int, value: float | None, complete: bool, hours: int) -> None:
+        self.date = day
+        self.start = start
+        self.end = end
+        self.value = value
+        self.complete = complete
+        self.hours = hours  # delivered buckets counted
+
+    def __repr__(self) -> str:
+        return f"DayTotal({self.date}, {self.value!r}, complete={self.complete})"
+
+
+def local_days(series: Series, bounds: list[tuple[date, int, int]], horizon: int) -> list[DayTotal]:
+    """Sum the series into local days. A day is complete when it is fully delivered, gap-free and in the past.
+
+    Buckets at or after the pending horizon are DCC lag, not usage, and are left out of the sums.
+    """
+    pending = series.pending_from()
+    out = []
+    for day, start, end in bounds:
+        values: list[float] = []
+        gaps = start < series.start or end > series.end
+        for ts in range(max(start, series.start), min(end, series.end), series.step):
+            value = series.values[(ts - series.start) // series.step]
+            if ts >= pending or value is None:
+                gaps = True
+            else:
+                values.append(value)
+        total = math.fsum(values) if values else None
+        out.append(DayTotal(day, start, end, total, end <= horizon and not gaps, len(values)))
+    return out
+
+
+def fetch_window(
+    read: Callable[[int, int, str], list[tuple[int, float | None]]],
+    series: Series,
+    start: int,
+    end: int,
+    period: str,
+) -> int:
+    """Read [start, end) in as few requests as the span limit allows and merge them; returns the request count."""
+    count = 0
+    for a, b in windows(start, end, period):
+        series.merge(a, b, read(a, b, period))
+        count += 1
+    return count

@@ -1,0 +1,40 @@
+"""--format json: the line as one JSON object for scripts; not a status format, so errors keep their exit codes.
+
+Keys, in this order: resource (API classifier), unit, tz, days [{date, value, complete, level}], total,
+fetched_at (ISO-8601 UTC or null), stale; then name, site, level, typical, age_seconds, error, error_kind.
+Values are rounded to 3 decimals (kWh, m3) or 4 (GBP). --short/--width/--ascii/--on-error do not apply.
+"""
+
+from __future__ import annotations
+
+from glowline.status.formats import shared
+from glowline.status.model import Line, RenderOptions
+
+
+def document(line: Line) -> dict[str, object]:
+    """The JSON object as a dict (for callers that embed it)."""
+    unit = line.unit
+    age = line.age
+    return {
+        "resource": line.resource,
+        "unit": unit,
+        "tz": line.tz,
+        "days": [
+            {"date": d.date, "value": shared.rounded(d.value, unit), "complete": d.complete, "level": d.level}
+            for d in line.days
+        ],
+        "total": shared.rounded(line.total, unit),
+        "fetched_at": shared.iso_utc(line.fetched_at),
+        "stale": line.stale,
+        "name": line.name,
+        "site": line.site,
+        "level": line.level,
+        "typical": shared.rounded(line.typical, unit),
+        "age_seconds": None if age is None else int(age),
+        "error": line.error,
+        "error_kind": line.error_kind,
+    }
+
+
+def render(line: Line, opts: RenderOptions) -> str:
+    return shared.json_dumps(document(line)) + "\n"

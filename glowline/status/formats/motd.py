@@ -1,0 +1,34 @@
+"""--format motd: for /etc/update-motd.d: a blank line, then one plain line (never ANSI, --short ignored).
+
+"Electricity, last 10 days: ▂▃▅▂▇█▆▃▂▄… 103.1 kWh (data from 06:00)"; the time is the machine's local time of the
+last fetch, with the date when that was not today. The hide form (--on-error hide, no data) prints nothing.
+"""
+
+from __future__ import annotations
+
+import time
+
+from glowline.status.formats import shared
+from glowline.status.model import Line, RenderOptions
+
+
+def data_from(line: Line) -> str:
+    """ "data from 06:00" (same local day as now) or "data from 2026-11-19 06:00"; "" when never fetched."""
+    if line.fetched_at is None:
+        return ""
+    fetched = time.localtime(line.fetched_at)
+    same_day = time.strftime("%Y-%m-%d", fetched) == time.strftime("%Y-%m-%d", time.localtime(line.now))
+    return "data from " + time.strftime("%H:%M" if same_day else "%Y-%m-%d %H:%M", fetched)
+
+
+def render(line: Line, opts: RenderOptions) -> str:
+    if shared.hidden(line, opts):
+        return ""
+    if not line.has_data:
+        return f"\n{shared.title(line)}: {shared.reason(line)}\n"
+    bars = shared.spark(line, opts) + shared.partial_mark(line, opts)
+    text = f"{shared.title(line)}, last {len(line.days)} days: {bars} {shared.total_text(line, opts)}"
+    when = data_from(line)
+    if when:
+        text += f" ({when})"
+    return f"\n{text}\n"

@@ -1,0 +1,16 @@
+"""--format polybar: for a custom/script module: %{F#rrggbb}...%{F-} per level, every tag closed.
+
+Hide form (--on-error hide without data): a single empty line, which Polybar (exit 0) shows as no module.
+"""
+
+from __future__ import annotations
+
+from glowline.status.formats import shared
+from glowline.status.model import Line, RenderOptions
+
+
+def render(line: Line, opts: RenderOptions) -> str:
+    if shared.hidden(line, opts):
+        return "\n"
+    parts = shared.segments(line, opts, opts.short)
+    return "".join(f"%{{F{colour}}}{shared.polybar_escape(text)}%{{F-}}" for colour, text in parts) + "\n"

@@ -1,0 +1,23 @@
+"""--format prompt: the short line for shell prompts (Starship, PS1); ANSI only when opts.color.
+
+With opts.prompt_wrap every escape sequence is wrapped in \\001...\\002 so readline (bash) counts the prompt
+width correctly. Without data: the degraded line, or nothing with --on-error hide (Starship then drops the module).
+"""
+
+from __future__ import annotations
+
+from glowline.status.formats import shared
+from glowline.status.model import Line, RenderOptions
+
+
+def _wrap(escape: str, opts: RenderOptions) -> str:
+    return f"\001{escape}\002" if opts.prompt_wrap and escape else escape
+
+
+def render(line: Line, opts: RenderOptions) -> str:
+    if shared.hidden(line, opts):
+        return "\n"
+    if not opts.color:
+        return shared.text(line, opts, short=True) + "\n"
+    parts = [_wrap(shared.ansi_color(colour), opts) + text for colour, text in shared.segments(line, opts, True)]
+    return "".join(parts) + _wrap(shared.ANSI_RESET, opts) + "\n"

@@ -1,0 +1,330 @@
+"""Shared pieces of every output format: text of totals and ages, the sparkline cells with their colours, escapes,
+and a small JSON encoder (importing ``json`` costs ~10 ms here). Status-line path: imports only ``time`` and
+glowline's import-free modules.
+
+Decisions (documented in the README's "Status bars and prompts"):
+- Totals: kWh with 1 decimal ("103.1 kWh"), GBP as pounds ("£4.27"), m3 with 2 decimals ("12.34 m³"); --short
+  rounds kWh to whole units and m3 to 1 decimal; --ascii writes "GBP 4.27" and "m3".
+- Stale data gets a suffix with its age: " ·25m", " ·3h", " ·2d" (--ascii: " (3h)").
+- An incomplete LAST day (today so far) keeps its bar; formats without per-cell colour (plain, waybar text, i3bar,
+  i3blocks, xbar, motd, prompt without colour) follow the sparkline with "…" (--ascii: "~"); colour formats (ansi,
+  tmux, polybar, conky, coloured prompt) draw incomplete days' cells in the "partial" colour instead.
+- No data at all: a short degraded line, "glowline: offline" (the reason's kind), or the host's hide form when
+  --on-error hide. Data with a failed refresh is NOT an error to hide: it is drawn with its stale marker.
+"""
+
+from __future__ import annotations
+
+import time
+
+from glowline.status import sparkline
+from glowline.status.model import HIGH, LOW, NONE, NORMAL, PARTIAL, Day, Line, RenderOptions
+
+#: Default colours per level and state (#rrggbb); RenderOptions.colors is merged over these.
+DEFAULT_COLORS: dict[str, str] = {
+    LOW: "#a3be8c",  # green: below the typical day
+    NORMAL: "#88c0d0",  # frost blue
+    HIGH: "#d08770",  # orange: above the typical day
+    PARTIAL: "#7b8598",  # dim slate: incomplete day, judged later
+    NONE: "#4c566a",  # no data (gap cells are blank anyway)
+    "stale": "#9a8c98",  # muted mauve: the age marker of old data
+    "error": "#bf616a",  # red: degraded line, nothing to draw
+}
+#: Number of most recent days the --short form draws.
+SHORT_DAYS = 5
+PARTIAL_MARK = "…"
+PARTIAL_MARK_ASCII = "~"
+
+#: A short word for each GlowlineError.kind, used on degraded lines.
+REASONS = {
+    "auth": "login failed",
+    "keyring": "keyring error",
+    "offline": "offline",
+    "malformed": "bad API reply",
+    "notfound": "not found",
+    "nodata": "no data yet",
+    "config": "config error",
+    "usage": "usage error",
+}
+
+UNIT_NAMES = {"kWh": "kWh", "m3": "m³", "GBP": "£"}
+
+
+def colors(opts: RenderOptions) -> dict[str, str]:
+    """DEFAULT_COLORS with the user's colours (config file) on top."""
+    merged = dict(DEFAULT_COLORS)
+    merged.update(opts.colors)
+    return merged
+
+
+def line_color(line: Line, opts: RenderOptions) -> str:
+    """The one colour for hosts with a single colour per block: error without data, stale, else the total's level."""
+    palette = colors(opts)
+    if not line.has_data:
+        return palette["error"]
+    if line.stale:
+        return palette["stale"]
+    return palette.get(line.level, palette[NORMAL])
+
+
+# ---------------------------------------------------------------------------------------------------- numbers, text
+
+
+def value_text(value: float | None, unit: str, ascii: bool = False, short: bool = False) -> str:
+    """One amount with its unit: "103.1 kWh", "£4.27", "12.34 m³"; "–" (ASCII "-") for None."""
+    if value is None or value - value != 0.0:
+        return "-" if ascii else "–"
+    if unit == "GBP":
+        return f"GBP {value:.2f}" if ascii else f"£{value:.2f}"
+    if unit == "kWh":
+        return f"{value:.0f} kWh" if short else f"{value:.1f} kWh"
+    if unit == "m3":
+        number = f"{value:.1f}" if short else f"{value:.2f}"
+        return f"{number} m3" if ascii else f"{number} m³"
+    return f"{value:.0f} {unit}" if short else f"{value:.1f} {unit}"
+
+
+def total_text(line: Line, opts: RenderOptions, short: bool = False) -> str:
+    return value_text(line.total, line.unit, opts.ascii, short)
+
+
+def age_text(seconds: float) -> str:
+    """Compact age: "25m" under an hour, "3h" under two days, else "2d" (minimum "1m")."""
+    if seconds < 3600:
+        return f"{max(1, int(seconds // 60))}m"
+    if seconds < 172800:
+        return f"{int(seconds // 3600)}h"
+    return f"{int(seconds // 86400)}d"
+
+
+def stale_marker(line: Line, opts: RenderOptions) -> str:
+    """ " ·3h" when the line is stale and its age is known, else ""."""
+    age = line.age
+    if not line.stale or age is None:
+        return ""
+    return f" ({age_text(age)})" if opts.ascii else f" ·{age_text(age)}"
+
+
+def updated_text(line: Line) -> str:
+    """ "Updated 3h ago" for dropdowns and tooltips."""
+    age = line.age
+    if age is None:
+        return "Never updated"
+    if age < 60:
+        return "Updated just now"
+    return f"Updated {age_text(age)} ago"
+
+
+def iso_utc(timestamp: float | None) -> str | None:
+    """ISO-8601 UTC ("2026-11-20T06:00:00Z") without importing datetime; None stays None."""
+    if timestamp is None:
+        return None
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(timestamp))
+
+
+def title(line: Line) -> str:
+    """Human name of the resource: "electricity" -> "Electricity", "gas-cost" -> "Gas cost"."""
+    name = (line.name or line.resource).replace("-", " ").replace(".", " ")
+    return name[:1].upper() + name[1:]
+
+
+def reason(line: Line) -> str:
+    """Why there is nothing to draw, in two or three words."""
+    if line.error_kind in REASONS:
+        return REASONS[line.error_kind]
+    return "error" if line.error else "no data yet"
+
+
+def degraded(line: Line, opts: RenderOptions) -> str:
+    """The short line drawn when there is no data: "glowline: offline"."""
+    return f"glowline: {reason(line)}"
+
+
+def hidden(line: Line, opts: RenderOptions) -> bool:
+    """True when the host's hide form should be printed: --on-error hide and nothing to draw."""
+    return opts.on_error == "hide" and not line.has_data
+
+
+def day_lines(line: Line, opts: RenderOptions) -> list[str]:
+    """One line per day, newest last: "2026-11-20  12.3 kWh", incomplete days marked " so far"."""
+    out = []
+    for day in line.days:
+        text = f"{day.date}  {value_text(day.value, line.unit, opts.ascii)}"
+        if not day.complete:
+            text += " so far" if day.value is not None else " (no data yet)"
+        out.append(text)
+    return out
+
+
+def summary_lines(line: Line, opts: RenderOptions) -> list[str]:
+    """Total, typical day, freshness and error: the detail under the per-day lines."""
+    out = [f"Total {total_text(line, opts)} over {len(line.days)} days"] if line.days else ["No data yet"]
+    if line.typical is not None:
+        out.append(f"Typical day {value_text(line.typical, line.unit, opts.ascii)} ({line.level})")
+    out.append(updated_text(line) + (" (stale)" if line.stale else ""))
+    if line.error:
+        out.append(f"Error: {line.error}")
+    return out
+
+
+# ---------------------------------------------------------------------------------------------------- sparkline
+
+
+def shown_days(line: Line, short: bool = False) -> list[Day]:
+    return line.days[-SHORT_DAYS:] if short else line.days
+
+
+def spark(line: Line, opts: RenderOptions, short: bool = False) -> str:
+    """The bars only: every day (resampled to --width) or, for --short, the last SHORT_DAYS days."""
+    days = shown_days(line, short)
+    width = None if short else opts.width
+    return sparkline.bars([d.value for d in days], width, opts.ascii)
+
+
+def partial_mark(line: Line, opts: RenderOptions) -> str:
+    """ "…" (ASCII "~") when the last day is incomplete, else ""."""
+    if line.days and not line.days[-1].complete:
+        return PARTIAL_MARK_ASCII if opts.ascii else PARTIAL_MARK
+    return ""
+
+
+def text(line: Line, opts: RenderOptions, short: bool = False) -> str:
+    """The uncoloured status text: "▂▃▅▂▇█▆▃▂▄… 103.1 kWh ·3h", or the degraded line without data."""
+    if not line.has_data:
+        return degraded(line, opts)
+    bars = spark(line, opts, short) + partial_mark(line, opts)
+    return f"{bars} {total_text(line, opts, short)}{stale_marker(line, opts)}"
+
+
+def cell_levels(line: Line, opts: RenderOptions, short: bool = False) -> list[str]:
+    """The level each sparkline cell is coloured by: PARTIAL if any of its days is incomplete, else its newest day's."""
+    days = shown_days(line, short)
+    count = len(days)
+    width = count if short or opts.width is None else opts.width
+    if count == 0:
+        return [NONE] * width
+    out = []
+    for index in range(width):
+        bucket = [days[i] for i in sparkline.bucket_of(index, count, width)]
+        if any(not d.complete and d.value is not None for d in bucket):
+            out.append(PARTIAL)
+        elif all(d.value is None for d in bucket):
+            out.append(NONE)
+        else:
+            out.append(bucket[-1].level if bucket[-1].value is not None else NORMAL)
+    return out
+
+
+def segments(line: Line, opts: RenderOptions, short: bool = False) -> list[tuple[str, str]]:
+    """(#rrggbb, text) runs for colour formats: the bars by day level, the total by line level, the stale marker.
+
+    Incomplete days are shown by colour here, so no "…" mark. Without data: one run, the degraded line in red.
+    """
+    palette = colors(opts)
+    if not line.has_data:
+        return [(palette["error"], degraded(line, opts))]
+    bars = spark(line, opts, short)
+    runs: list[tuple[str, str]] = []
+    for glyph, level in zip(bars, cell_levels(line, opts, short), strict=True):
+        colour = palette.get(level, palette[NORMAL])
+        if runs and runs[-1][0] == colour:
+            runs[-1] = (colour, runs[-1][1] + glyph)
+        else:
+            runs.append((colour, glyph))
+    runs.append((palette.get(line.level, palette[NORMAL]), " " + total_text(line, opts, short)))
+    marker = stale_marker(line, opts)
+    if marker:
+        runs.append((palette["stale"], marker))
+    return runs
+
+
+# ---------------------------------------------------------------------------------------------------- escapes
+
+
+def pango_escape(value: str) -> str:
+    """Escape for Pango markup (Waybar, i3bar markup=pango): & < > ' "."""
+    return (
+        value.replace("&", "&amp;")
+        .replace("<", "&lt;")
+        .replace(">", "&gt;")
+        .replace("'", "&#39;")
+        .replace('"', "&quot;")
+    )
+
+
+def tmux_escape(value: str) -> str:
+    """tmux re-expands #() output as a format: every literal # must be ##."""
+    return value.replace("#", "##")
+
+
+def polybar_escape(value: str) -> str:
+    """Polybar parses %{...} as a tag; a literal "%{" is written "%%{"."""
+    return value.replace("%{", "%%{")
+
+
+def conky_escape(value: str) -> str:
+    """Conky execp(i) parses $ as a variable; a literal $ is written $$."""
+    return value.replace("$", "$$")
+
+
+def ansi_color(hex_color: str) -> str:
+    """24-bit ANSI foreground for "#rrggbb" (empty for a malformed colour)."""
+    digits = hex_color.lstrip("#")
+    if len(digits) != 6:
+        return ""
+    try:
+        red, green, blue = int(digits[0:2], 16), int(digits[2:4], 16), int(digits[4:6], 16)
+    except ValueError:
+        return ""
+    return f"\x1b[38;2;{red};{green};{blue}m"
+
+
+ANSI_RESET = "\x1b[0m"
+
+
+# ---------------------------------------------------------------------------------------------------- JSON
+
+_JSON_ESCAPES = {i: f"\\u{i:04x}" for i in range(0x20)}
+_JSON_ESCAPES.update({0x22: '\\"', 0x5C: "\\\\", 0x08: "\\b", 0x09: "\\t", 0x0A: "\\n", 0x0C: "\\f", 0x0D: "\\r"})
+_JSON_ESCAPES.update({0x2028: "\\u2028", 0x2029: "\\u2029"})
+
+
+def json_string(value: str) -> str:
+    """A JSON string literal, non-ASCII kept as is (ensure_ascii=False); lone surrogates escaped as \\udxxx."""
+    escaped = value.translate(_JSON_ESCAPES)
+    try:
+        escaped.encode("utf-8")
+    except UnicodeEncodeError:
+        escaped = "".join(f"\\u{ord(c):04x}" if 0xD800 <= ord(c) <= 0xDFFF else c for c in escaped)
+    return f'"{escaped}"'
+
+
+def json_dumps(obj: object) -> str:
+    """Compact JSON for dicts (str keys), lists/tuples, str, int, float, bool, None; NaN/inf become null.
+
+    Same meaning as json.dumps(obj, ensure_ascii=False, separators=(",", ":")), without importing json.
+    """
+    if obj is None:
+        return "null"
+    if obj is True:
+        return "true"
+    if obj is False:
+        return "false"
+    if isinstance(obj, str):
+        return json_string(obj)
+    if isinstance(obj, int):
+        return str(int(obj))
+    if isinstance(obj, float):
+        return repr(obj) if obj - obj == 0.0 else "null"
+    if isinstance(obj, dict):
+        return "{" + ",".join(f"{json_string(str(k))}:{json_dumps(v)}" for k, v in obj.items()) + "}"
+    if isinstance(obj, (list, tuple)):
+        return "[" + ",".join(json_dumps(v) for v in obj) + "]"
+    raise TypeError(f"json_dumps cannot encode {type(obj).__name__}")
+
+
+def rounded(value: float | None, unit: str) -> float | None:
+    """A value for machine output: 4 decimals for GBP, 3 for kWh and m3; None for missing or non-finite."""
+    if value is None or value - value != 0.0:
+        return None
+    return round(value, 4 if unit == "GBP" else 3)

@@ -1,0 +1,124 @@
+"""The data a status line is drawn from: local days, the total, freshness. Plain slotted classes, no imports.
+
+Formats (glowline/formats/) are functions of (Line, RenderOptions) -> text; they know nothing of where the
+numbers came from. Built by glowline.status.line from the cache; kept import-free for the fast path.
+"""
+
+from __future__ import annotations
+
+# Levels a day or the total can have, relative to the household's own typical day (glowline.status.levels).
+LOW, NORMAL, HIGH = "low", "normal", "high"
+PARTIAL = "partial"  # an incomplete day (today so far, or DCC lag): never judged low
+NONE = "none"  # no data at all for that day
+
+
+class Day:
+    """One calendar day in the meter's local time zone."""
+
+    __slots__ = ("complete", "date", "end", "level", "start", "value")
+
+    def __init__(
+        self,
+        date: str,
+        start: int,
+        end: int,
+        value: float | None,
+        complete: bool,
+        level: str = NORMAL,
+    ) -> None:
+        self.date = date  # "YYYY-MM-DD", local
+        self.start = start  # epoch seconds (UTC) of local midnight
+        self.end = end  # epoch seconds of the next local midnight (23 or 25 hours later on clock-change days)
+        self.value = value  # in Line.unit; None when no half-hour of the day has data yet
+        self.complete = complete  # False for today, for days the DCC has not fully delivered, and for gaps
+        self.level = level
+
+    def __repr__(self) -> str:
+        return f"Day({self.date!r}, {self.value!r}, complete={self.complete}, level={self.level!r})"
+
+
+class Line:
+    """Everything any output format needs to draw one status line."""
+
+    __slots__ = (
+        "days",
+        "error",
+        "error_kind",
+        "fetched_at",
+        "level",
+        "name",
+        "now",
+        "resource",
+        "site",
+        "stale",
+        "total",
+        "typical",
+        "tz",
+        "unit",
+    )
+
+    def __init__(
+        self,
+        resource: str,
+        name: str,
+        unit: str,
+        tz: str,
+        days: list[Day],
+        now: float,
+        fetched_at: float | None = None,
+        stale: bool = False,
+        site: str = "",
+        typical: float | None = None,
+        level: str = NORMAL,
+        error: str | None = None,
+        error_kind: str | None = None,
+    ) -> None:
+        self.resource = resource  # API classifier, e.g. "electricity.consumption"
+        self.name = name  # the --resource name, e.g. "electricity", "gas-cost"
+        self.unit = unit  # "kWh", "GBP" or "m3"
+        self.tz = tz  # IANA zone the days are in, e.g. "Europe/London"
+        self.site = site  # the site's (virtual entity's) name
+        self.days = days  # oldest first; the last one is today (usually incomplete)
+        self.total = sum(d.value for d in days if d.value is not None)
+        self.level = level  # level of the total against typical * len(days)
+        self.typical = typical  # the household's typical complete day, same unit; None if unknown
+        self.fetched_at = fetched_at  # epoch seconds of the last successful fetch; None if never
+        self.now = now  # epoch seconds at render time
+        self.stale = stale  # True when the data is older than --max-age (or a refresh failed)
+        self.error = error  # one-line reason when degraded (refresh failed, no data yet)
+        self.error_kind = error_kind  # GlowlineError.kind of that reason
+
+    @property
+    def age(self) -> float | None:
+        """Seconds since the data was fetched, or None if it never was."""
+        return None if self.fetched_at is None else max(0.0, self.now - self.fetched_at)
+
+    @property
+    def has_data(self) -> bool:
+        return any(d.value is not None for d in self.days)
+
+
+class RenderOptions:
+    """How to draw: chosen by the user (flags, config), never by the data."""
+
+    __slots__ = ("ascii", "color", "colors", "on_error", "prompt_wrap", "short", "stale_after", "width")
+
+    def __init__(
+        self,
+        width: int | None = None,
+        short: bool = False,
+        ascii: bool = False,
+        color: bool = False,
+        prompt_wrap: bool = False,
+        colors: dict[str, str] | None = None,
+        on_error: str = "show",
+        stale_after: float = 1800.0,
+    ) -> None:
+        self.width = width  # resample the sparkline to this many cells
+        self.short = short  # narrow form for small bars
+        self.ascii = ascii  # no block characters
+        self.color = color  # for ansi/prompt: emit ANSI colour (already resolved from --color/NO_COLOR/TTY)
+        self.prompt_wrap = prompt_wrap  # wrap ANSI in \001...\002 for bash/zsh prompts
+        self.colors = colors if colors is not None else {}  # level -> "#rrggbb", merged over defaults
+        self.on_error = on_error  # "show" a degraded line, or "hide" (the host's hide form)
+        self.stale_after = stale_after  # --max-age in seconds
