@@ -1,5 +1,9 @@
-"""Gas volume from energy: m3 = kWh x 3.6 / calorific value / correction factor, both configurable (config [gas]).
+"""What glowline knows about the meter's data, in one import-free place: resources, formats, units and conversions,
+and the API's periods and span limits.
 
+Every "GBP if cost, else kWh", pence to pounds, kWh to m3 and span limit in the code comes from here.
+
+Gas volume from energy: m3 = kWh x 3.6 / calorific value / correction factor, both configurable (config [gas]).
 Glowmarkt delivers gas in kWh, converted from the meter's m3 with the supplier's calorific value (CV, MJ/m3, about
 39-40 in Great Britain) and the standard volume correction factor 1.02264 (glowmarkt-api.md 3.6). Going back to m3
 uses the same two numbers; the CV on a bill varies a little month by month, so set yours in the config.
@@ -8,6 +12,76 @@ uses the same two numbers; the CV on a bill varies a little month by month, so s
 from __future__ import annotations
 
 from glowline.errors import ConfigError, UsageError
+
+# ---------------------------------------------------------------------------------------------------- resources
+
+#: --resource name -> the API's classifier
+RESOURCES = {
+    "electricity": "electricity.consumption",
+    "gas": "gas.consumption",
+    "electricity-cost": "electricity.consumption.cost",
+    "gas-cost": "gas.consumption.cost",
+    "export": "electricity.export",
+}
+#: what report, export and tariff show when no --resource is given
+DEFAULT_RESOURCES = ("electricity", "gas")
+PENCE_PER_POUND = 100.0
+
+
+def is_cost(classifier: str) -> bool:
+    """True for the priced resources, whose API unit is pence (``electricity.consumption.cost``)."""
+    return classifier.endswith(".cost")
+
+
+def is_gas_energy(classifier: str) -> bool:
+    """True for gas consumption in kWh, the one resource that can be shown as a volume."""
+    return classifier == "gas.consumption"
+
+
+def api_unit(classifier: str) -> str:
+    """The unit the API delivers: "pence" for cost resources, else "kWh"."""
+    return "pence" if is_cost(classifier) else "kWh"
+
+
+def display_unit(classifier: str, gas: GasUnit | None = None) -> str:
+    """The unit glowline shows: "GBP" for cost resources, "m3" for gas in m3, else "kWh"."""
+    if is_cost(classifier):
+        return "GBP"
+    if gas is not None and is_gas_energy(classifier):
+        return gas.label
+    return "kWh"
+
+
+def to_display(value: float | None, classifier: str, gas: GasUnit | None = None) -> float | None:
+    """An API value in the display unit: pence to pounds, gas kWh to m3 when ``gas`` says so (None stays None)."""
+    if value is None:
+        return None
+    if is_cost(classifier):
+        return value / PENCE_PER_POUND
+    if gas is not None and is_gas_energy(classifier):
+        return gas.convert(value)
+    return value
+
+
+# ---------------------------------------------------------------------------------------------------- formats
+
+#: Every --format name; glowline/status/formats/<name>.py has ``render(line: Line, opts: RenderOptions) -> str``.
+FORMATS = ("plain", "ansi", "json", "tmux", "i3blocks", "i3bar", "waybar", "polybar", "xbar", "conky", "prompt", "motd")
+#: Formats embedded in a host: always exit 0 and print a degraded line (or the host's hide form) on any error.
+STATUS_FORMATS = ("tmux", "i3blocks", "i3bar", "waybar", "polybar", "xbar", "conky", "prompt", "motd")
+#: Formats `glowline watch` can stream, one flushed line per update.
+WATCH_FORMATS = ("i3bar", "i3blocks", "waybar", "polybar")
+
+# ---------------------------------------------------------------------------------------------------- API periods
+
+HALF_HOUR = 1800
+#: seconds per bucket of each readings period the API knows
+PERIOD_SECONDS = {"PT30M": 1800, "PT1H": 3600, "P1D": 86400}
+#: longest span ``to - from`` the API accepts per period (glowmarkt-api.md 3.4)
+MAX_SPAN = {"PT30M": 10 * 86400, "PT1H": 31 * 86400, "P1D": 31 * 86400}
+
+# ---------------------------------------------------------------------------------------------------- gas
+
 
 #: MJ per m3; GB gas is about 38-41 (glowmarkt-api.md 3.6 quotes "about 40" and 39.9); set yours from a bill
 DEFAULT_CALORIFIC_VALUE = 39.5

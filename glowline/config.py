@@ -2,20 +2,21 @@
 
 tomllib costs ~20 ms to import, too much for a status bar that runs every few seconds, so a validated copy is
 kept in the cache folder as tab-separated text, tagged with the TOML file's size and mtime. The fast path reads
-that copy or, when it is missing or out of date, hands over to the full CLI, which parses and re-writes it.
+that copy (glowline.status.settings) or, when it is missing or out of date, hands over to the full CLI, which
+parses the TOML here and re-writes the copy.
 An invalid file gives one ConfigError naming the key.
 """
 
 from __future__ import annotations
 
-import os
 import sys
 
 from glowline import paths
+from glowline.catalog import FORMATS, RESOURCES
 from glowline.errors import ConfigError
-from glowline.status.argv import COLOR_MODES, FORMATS, ON_ERROR, RESOURCES, check
+from glowline.status.argv import COLOR_MODES, ON_ERROR, check
+from glowline.status.settings import MAGIC, compiled_path, signature
 
-MAGIC = "glowline-config 1"
 LEVEL_COLORS = ("low", "normal", "high", "partial", "stale", "error")
 # key -> expected kind: "int", "float", "str", "bool", or a tuple of choices
 TOP_LEVEL: dict[str, object] = {
@@ -40,50 +41,10 @@ TABLES: dict[str, dict[str, object]] = {
 }
 
 
-def compiled_path() -> str:
-    return os.path.join(paths.cache_dir(), "config.compiled")
-
-
-def _signature(path: str) -> str | None:
-    try:
-        st = os.stat(path)
-    except OSError:
-        return None
-    return f"{st.st_mtime_ns}\t{st.st_size}"
-
-
-def load_fast() -> dict[str, object] | None:
-    """The config as a flat dict ({} when there is no file), or None when only the full loader can tell."""
-    sig = _signature(paths.config_file())
-    if sig is None:
-        return {}
-    try:
-        with open(compiled_path(), encoding="utf-8") as fh:
-            lines = fh.read(65536).split("\n")
-    except (OSError, UnicodeDecodeError):
-        return None
-    if lines[0] != f"{MAGIC}\t{sig}" or lines[-2:] != ["end", ""]:
-        return None
-    out: dict[str, object] = {}
-    try:
-        for line in lines[1:-2]:
-            key, kind, text = line.split("\t", 2)
-            value: object = int(text) if kind == "i" else float(text) if kind == "f" else text == "1" if kind == "b" \
-                else text
-            table, dot, name = key.partition(".")
-            if dot:
-                out.setdefault(table, {})[name] = value  # type: ignore[index]
-            else:
-                out[key] = value
-    except ValueError:
-        return None
-    return out
-
-
 def load() -> dict[str, object]:
     """Parse and validate config.toml (raising ConfigError naming the key), refreshing the compiled copy."""
     path = paths.config_file()
-    sig = _signature(path)
+    sig = signature(path)
     if sig is None:
         return {}
     if sys.version_info >= (3, 11):

@@ -1,27 +1,68 @@
-"""One exception hierarchy for glowline; the CLI catches GlowlineError in one place and maps it to an exit code.
+"""The one exception tree, the exit-code table and the one map from any exception to (message, exit code, kind).
 
-Kept free of imports so that the status-line fast path can use it at no cost.
+Import-free, so the status line's fast path uses it at no cost. The CLI, ``watch``, ``doctor`` and the status line
+all turn exceptions into words through ``describe``; the help texts are generated from ``EXIT_CODES``.
 """
 
 from __future__ import annotations
 
-# Documented exit codes (README "Exit codes"). Status formats always exit 0 with a degraded line.
-EXIT_OK = 0
-EXIT_INTERNAL = 1
-EXIT_USAGE = 2
-EXIT_AUTH = 3
-EXIT_KEYRING = 4
-EXIT_UNAVAILABLE = 5
-EXIT_MALFORMED = 6
-EXIT_NOT_FOUND = 7
-EXIT_CONFIG = 8
-EXIT_NO_DATA = 9
+
+class ExitStatus:
+    """Documented exit codes (README "Exit codes"). Status formats always exit 0, with a degraded line."""
+
+    OK = 0
+    INTERNAL = 1
+    USAGE = 2
+    AUTH = 3
+    KEYRING = 4
+    UNAVAILABLE = 5
+    MALFORMED = 6
+    NOT_FOUND = 7
+    CONFIG = 8
+    NO_DATA = 9
+    DOCTOR_WARN = 10
+    INTERRUPTED = 130
+
+
+# The names the rest of the code (and the tests) use; ExitStatus stays the one table.
+EXIT_OK = ExitStatus.OK
+EXIT_INTERNAL = ExitStatus.INTERNAL
+EXIT_USAGE = ExitStatus.USAGE
+EXIT_AUTH = ExitStatus.AUTH
+EXIT_KEYRING = ExitStatus.KEYRING
+EXIT_UNAVAILABLE = ExitStatus.UNAVAILABLE
+EXIT_MALFORMED = ExitStatus.MALFORMED
+EXIT_NOT_FOUND = ExitStatus.NOT_FOUND
+EXIT_CONFIG = ExitStatus.CONFIG
+EXIT_NO_DATA = ExitStatus.NO_DATA
+
+#: (code, meaning) of every documented exit code, in order; the help texts are made from this
+EXIT_CODES: tuple[tuple[int, str], ...] = (
+    (ExitStatus.OK, "ok (status formats always exit 0, with a degraded line on errors)"),
+    (ExitStatus.INTERNAL, "internal error"),
+    (ExitStatus.USAGE, "usage error"),
+    (ExitStatus.AUTH, "not logged in / login refused"),
+    (ExitStatus.KEYRING, "keyring problem"),
+    (ExitStatus.UNAVAILABLE, "API unavailable (network, timeout, 5xx)"),
+    (ExitStatus.MALFORMED, "API answer malformed or refused"),
+    (ExitStatus.NOT_FOUND, "site or resource not found"),
+    (ExitStatus.CONFIG, "config file invalid"),
+    (ExitStatus.NO_DATA, "no data yet"),
+    (ExitStatus.DOCTOR_WARN, "doctor: warnings only"),
+    (ExitStatus.INTERRUPTED, "interrupted (Ctrl-C)"),
+)
+
+
+def exit_codes_help(codes: tuple[int, ...] | None = None) -> str:
+    """The "exit codes:" block for --help epilogs: every documented code, or only ``codes``, one per line."""
+    rows = [(code, text) for code, text in EXIT_CODES if codes is None or code in codes]
+    return "exit codes:\n" + "".join(f"  {code:>3}  {text}\n" for code, text in rows)
 
 
 class GlowlineError(Exception):
     """Base class: ``str(err)`` is one clear line for the user, ``exit_code`` the documented exit status."""
 
-    exit_code = EXIT_INTERNAL
+    exit_code = ExitStatus.INTERNAL
     #: a short word for degraded status lines and JSON ("auth", "offline", ...)
     kind = "error"
 
@@ -29,21 +70,21 @@ class GlowlineError(Exception):
 class UsageError(GlowlineError):
     """Bad command-line input."""
 
-    exit_code = EXIT_USAGE
+    exit_code = ExitStatus.USAGE
     kind = "usage"
 
 
 class ConfigError(GlowlineError):
     """The config file is unreadable or has an invalid key; the message names the key."""
 
-    exit_code = EXIT_CONFIG
+    exit_code = ExitStatus.CONFIG
     kind = "config"
 
 
 class AuthError(GlowlineError):
     """Credentials missing or refused by the API (401 on POST auth, or a second 401 after re-auth)."""
 
-    exit_code = EXIT_AUTH
+    exit_code = ExitStatus.AUTH
     kind = "auth"
 
 
@@ -54,33 +95,34 @@ class NotLoggedIn(AuthError):
 class KeyringError(GlowlineError):
     """The OS keyring is missing, locked, refused or too slow; the message says what to do."""
 
-    exit_code = EXIT_KEYRING
+    exit_code = ExitStatus.KEYRING
     kind = "keyring"
 
 
 class APIUnavailable(GlowlineError):
     """The API could not be reached in time: connection refused or dropped, timeout, 5xx, HTML error page."""
 
-    exit_code = EXIT_UNAVAILABLE
+    exit_code = ExitStatus.UNAVAILABLE
     kind = "offline"
 
 
 class MalformedResponse(GlowlineError):
     """The API answered 200 but the body is not what the documented shapes allow."""
 
-    exit_code = EXIT_MALFORMED
+    exit_code = ExitStatus.MALFORMED
     kind = "malformed"
 
 
 class NotFound(GlowlineError):
     """An unknown site, resource or id (404, or no resource with the wanted classifier)."""
 
-    exit_code = EXIT_NOT_FOUND
+    exit_code = ExitStatus.NOT_FOUND
     kind = "notfound"
 
 
-class NoData(GlowlineError):
-    """Nothing cached yet and no fresh data within the deadline."""
-
-    exit_code = EXIT_NO_DATA
-    kind = "nodata"
+def describe(exc: BaseException) -> tuple[str, int, str]:
+    """(one-line message, exit code, kind) for any exception: ours say what to do; anything else is a bug."""
+    if isinstance(exc, GlowlineError):
+        return str(exc), exc.exit_code, exc.kind
+    text = " ".join(str(exc).split())
+    return f"internal error ({type(exc).__name__}): {text}", ExitStatus.INTERNAL, "error"

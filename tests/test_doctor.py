@@ -25,9 +25,9 @@ CHECKS = ["config", "keyring", "account", "token", "api", "sites", "cache", "fil
 def doctor(
     env: dict[str, str], *args: str, launcher: bool = False, timeout: float = 60
 ) -> subprocess.CompletedProcess[str]:
-    """``python -m glowline.commands.doctor ARGS`` (the same code `glowline doctor` runs once cli.py wires it in)."""
+    """``python -m glowline doctor ARGS``."""
     extra = [] if launcher else ["--no-launcher"]
-    proc = subprocess.run([sys.executable, "-m", "glowline.commands.doctor", *extra, *args], env=env, capture_output=True,
+    proc = subprocess.run([sys.executable, "-m", "glowline", "doctor", *extra, *args], env=env, capture_output=True,
                           text=True, timeout=timeout)
     assert "Traceback" not in proc.stdout + proc.stderr
     assert DEMO_PASSWORD not in proc.stdout + proc.stderr

@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from glowline.commands import data_commands as commands_data
+from glowline.commands import export as export_command
 from glowline.data import export
 from glowline.emulator.household import ELECTRICITY_RATE_CENTIPENCE, GAS_RATE_CENTIPENCE
 from tests.test_tariff import parse_args
@@ -24,7 +24,7 @@ HOME = "DCC Sourced"
 
 def run_export(*argv: str, conf: dict[str, object] | None = None) -> str:
     out = io.StringIO()
-    assert commands_data.run_export(parse_args("export", *argv), conf or {}, out) == 0
+    assert export_command.run(parse_args("export", *argv), conf or {}, out) == 0
     return out.getvalue()
 
 
@@ -110,7 +110,7 @@ def test_recent_totals_equal_the_emulator_and_lagged_zeros_are_empty(account: An
 def test_output_file_json_and_gas_m3(account: Any, tmp_path: Path) -> None:
     target = tmp_path / "out.csv"
     args = ("--from", "2026-10-01", "--to", "2026-10-02", "--period", "hour")
-    assert commands_data.run_export(parse_args("export", *args, "-o", str(target)), {}, io.StringIO()) == 0
+    assert export_command.run(parse_args("export", *args, "-o", str(target)), {}, io.StringIO()) == 0
     assert target.read_text(encoding="utf-8") == run_export(*args)
     assert not (tmp_path / "out.csv.part").exists()
 
@@ -136,12 +136,12 @@ def test_resources_as_comma_list_and_repeated(account: Any) -> None:
 
 def test_streams_window_by_window_within_span_limits(account: Any) -> None:
     """A 30-day half-hourly export is 3 PT30M windows per resource, made only as the rows are consumed."""
-    from glowline.data.sync import Session, api_url, username
+    from glowline.data.account import open_session
 
-    session = Session(api_url({}), username())
+    session = open_session(config={})
     rid = account.resource_id(HOME, "electricity.consumption")
     days = export.local_range(date(2026, 9, 1), date(2026, 9, 30), LONDON)
-    source = export.api_source("electricity", "electricity.consumption", session.client, rid, "PT30M",
+    source = export.api_source("electricity", "electricity.consumption", session.source, rid, "PT30M",
                                midnight(date(2026, 11, 1)), 1800)
     account.reset_counts()
     stream = export.rows([source], days, "30m", days[-1][2])
@@ -166,4 +166,4 @@ def test_usage_errors(account: Any) -> None:
     for argv in (("--days", "2", "--from", "2026-01-01"), ("--to", "2026-01-01"),
                  ("--from", "2026-02-02", "--to", "2026-02-01"), ("--resource", "water")):
         with pytest.raises(UsageError):
-            commands_data.run_export(parse_args("export", *argv), {}, io.StringIO())
+            export_command.run(parse_args("export", *argv), {}, io.StringIO())

@@ -24,10 +24,12 @@ from hypothesis import strategies as st
 from glowline import config
 from glowline.data import tariff
 from glowline.data.glowmarkt import GlowmarktClient, Token, parse_readings
+from glowline.data.store import Entry
 from glowline.data.store import json_cache as cache
 from glowline.emulator import DEMO_PASSWORD, DEMO_USERNAME, Emulator
 from glowline.errors import ConfigError, GlowlineError, MalformedResponse
 from glowline.status import days as summary
+from glowline.status import layout
 from tests.helpers import age_cache, cache_dir, env_for, run, run_json
 
 FAST = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -143,12 +145,13 @@ def test_config_validate_never_raises_anything_else(doc: dict[str, Any]) -> None
 @given(st.binary(max_size=300) | json_values.map(encode) | st.sampled_from(ADVERSARIAL))
 def test_cache_and_summary_readers_never_raise(home: Path, body: bytes) -> None:
     identity = {"api_url": "http://127.0.0.1/", "username": "u", "period": "PT30M"}
-    path = Path(cache.series_path("", "electricity.consumption"))
+    store = cache.JsonStore()
+    path = Path(layout.series_path("", "electricity.consumption"))
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(body)
-    entry = cache.load("", "electricity.consumption", identity)
-    assert entry is None or isinstance(entry, cache.Entry)
-    days = Path(summary.days_path("", "electricity.consumption", "Europe/London"))
+    entry = store.load("", "electricity.consumption", identity)
+    assert entry is None or isinstance(entry, Entry)
+    days = Path(layout.days_path("", "electricity.consumption", "Europe/London"))
     days.write_bytes(body)
     assert summary.read(str(days)) is None or isinstance(summary.read(str(days)), summary.Summary)
     try:
@@ -158,7 +161,7 @@ def test_cache_and_summary_readers_never_raise(home: Path, body: bytes) -> None:
     for candidate in (doc, {"format": cache.FORMAT, "version": cache.VERSION, "identity": identity, **(
             doc if isinstance(doc, dict) else {"values": doc})}):
         path.write_text(json.dumps(candidate, allow_nan=True))
-        entry = cache.load("", "electricity.consumption", identity)
+        entry = store.load("", "electricity.consumption", identity)
         assert entry is None or all(v is None or math.isfinite(v) for v in entry.series.values)
 
 
@@ -170,7 +173,7 @@ def test_cache_and_summary_readers_never_raise(home: Path, body: bytes) -> None:
 def test_summary_read_of_near_valid_files(home: Path, rows: list[tuple[Any, ...]], fetched: str) -> None:
     head = [summary.MAGIC, "resource\te", "unit\tkWh", "tz\tEurope/London", "site\ts", f"fetched_at\t{fetched}"]
     text = "\n".join(head + ["\t".join(map(str, r)) for r in rows] + ["end", ""])
-    path = Path(summary.days_path("", "e", "Europe/London"))
+    path = Path(layout.days_path("", "e", "Europe/London"))
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(text, encoding="utf-8")
     found = summary.read(str(path))

@@ -14,7 +14,8 @@ from pathlib import Path
 import pytest
 
 from glowline import paths
-from glowline.commands.login import login, logout
+from glowline.commands.login import login
+from glowline.commands.logout import logout
 from glowline.data import credentials
 from glowline.emulator import DEMO_PASSWORD, DEMO_USERNAME, Emulator
 from glowline.errors import EXIT_AUTH, EXIT_KEYRING, EXIT_OK, EXIT_USAGE
@@ -24,7 +25,7 @@ from tests.helpers import files_under
 LOGGED_IN = f"logged in as {DEMO_USERNAME} (password in Secret Service)\n"
 LOGGED_OUT = f"logged out {DEMO_USERNAME} (password removed from the keyring)\n"
 LOGIN = "import sys; from glowline.commands.login import login; sys.exit(login(sys.argv[1], True, sys.argv[2]))"
-LOGOUT = "import sys; from glowline.commands.login import logout; sys.exit(logout())"
+LOGOUT = "import sys; from glowline.commands.logout import logout; sys.exit(logout())"
 FETCH = "import sys; from glowline.data.credentials import fetch_password; print(fetch_password(sys.argv[1]))"
 
 

@@ -12,15 +12,15 @@ import pytest
 from rich.cells import cell_len
 
 from glowline.catalog import GasUnit
-from glowline.commands import data_commands as commands_data
 from glowline.commands import report
+from glowline.commands.context import Context
 from tests.test_export import number, run_export, table
 from tests.test_tariff import parse_args
 
 
 def build(days: int = 10) -> report.Report:
     args = parse_args("report", "--days", str(days))
-    with commands_data.Context(args, {}, "electricity.consumption") as ctx:
+    with Context(args, {}, "electricity.consumption") as ctx:
         return report.build(ctx, ["electricity", "gas"], days, GasUnit())
 
 
@@ -94,7 +94,7 @@ def test_run_with_demo(home: Path, capsys: pytest.CaptureFixture[str]) -> None:
     import os
 
     args = parse_args("report", "--demo", "--days", "7", "--width", "80")
-    assert commands_data.run(args, {}) == 0
+    assert report.run(args, {}) == 0
     text = capsys.readouterr().out
     assert "glowline report · DCC Sourced" in text
     assert max(cell_len(line) for line in text.splitlines()) <= 80

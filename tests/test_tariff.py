@@ -9,7 +9,9 @@ from typing import Any
 
 import pytest
 
-from glowline.commands import data_commands as commands_data
+from glowline.commands import export as export_command
+from glowline.commands import report as report_command
+from glowline.commands import tariff as tariff_command
 from glowline.data.tariff import NO_TARIFF, parse
 from glowline.emulator.household import (
     ELECTRICITY_RATE_CENTIPENCE,
@@ -22,7 +24,9 @@ from glowline.errors import MalformedResponse
 
 def parse_args(*argv: str) -> argparse.Namespace:
     parser = argparse.ArgumentParser()
-    commands_data.add_parser(parser.add_subparsers(dest="command"))
+    sub = parser.add_subparsers(dest="command")
+    for command in (report_command, tariff_command, export_command):
+        command.add_parser(sub)
     return parser.parse_args(list(argv))
 
 
@@ -75,7 +79,7 @@ def test_tariff_command(account: Any, variant: str) -> None:
     for classifier in ("electricity.consumption", "gas.consumption"):
         account.set_tariff(account.resource_id("DCC Sourced", classifier), variant)
     out = io.StringIO()
-    assert commands_data.run_tariff(parse_args("tariff"), {}, out) == 0
+    assert tariff_command.run(parse_args("tariff"), {}, out) == 0
     text = out.getvalue()
     assert f"electricity: unit rate {ELECTRICITY_RATE_CENTIPENCE / 100:.2f} p/kWh, standing charge " \
            f"{ELECTRICITY_STANDING_CENTIPENCE / 100:.2f} p/day" in text
@@ -89,7 +93,7 @@ def test_tariff_command_empty_data(account: Any) -> None:
     for classifier in ("gas.consumption", "gas.consumption.cost"):
         account.set_tariff(account.resource_id("DCC Sourced", classifier), "empty")
     out = io.StringIO()
-    assert commands_data.run_tariff(parse_args("tariff", "--resource", "gas"), {}, out) == 0
+    assert tariff_command.run(parse_args("tariff", "--resource", "gas"), {}, out) == 0
     assert "gas: no tariff from the meter" in out.getvalue()
     assert "unit rate" not in out.getvalue()
 
@@ -98,7 +102,7 @@ def test_tariff_falls_back_to_the_cost_resource(account: Any) -> None:
     account.set_tariff(account.resource_id("DCC Sourced", "electricity.consumption"), "empty")
     account.set_tariff(account.resource_id("DCC Sourced", "electricity.consumption.cost"), "strings")
     out = io.StringIO()
-    assert commands_data.run_tariff(parse_args("tariff", "--resource", "electricity"), {}, out) == 0
+    assert tariff_command.run(parse_args("tariff", "--resource", "electricity"), {}, out) == 0
     assert f"unit rate {ELECTRICITY_RATE_CENTIPENCE / 100:.2f} p/kWh" in out.getvalue()
     assert "electricity.consumption.cost resource" in out.getvalue()
 
@@ -107,5 +111,5 @@ def test_tariff_command_server_error(account: Any) -> None:
     for classifier in ("gas.consumption", "gas.consumption.cost"):
         account.set_tariff(account.resource_id("DCC Sourced", classifier), "error")
     out = io.StringIO()
-    assert commands_data.run_tariff(parse_args("tariff", "--resource", "gas"), {}, out) == 5
+    assert tariff_command.run(parse_args("tariff", "--resource", "gas"), {}, out) == 5
     assert "gas: tariff unavailable: the Glowmarkt API is having problems (HTTP 500)" in out.getvalue()

@@ -38,17 +38,20 @@ class Py3status:
 
     def glowline(self) -> dict[str, Any]:
         from glowline import config
+        from glowline.commands.line import rebuild
         from glowline.status import argv as options
         from glowline.status import line as statusline
+        from glowline.status import settings
         from glowline.status.formats import i3bar
 
-        conf = config.load_fast()
+        conf = settings.load_fast()
         values: dict[str, object] = dict(conf if conf is not None else config.load())
         values.update(days=int(self.days), resource=self._resource, tz=self.tz, format="i3bar")
         if self.site:
             values["site"] = self.site
         opts = options.Options(values)
-        line, _code = statusline.line_for(opts, time.monotonic() + opts.timeout, force_refresh=self._force)
+        line, _code = statusline.line_for(opts, time.monotonic() + opts.timeout, force_refresh=self._force,
+                                              rebuild=rebuild)
         self._force = False
         block = i3bar.block(line, statusline.render_options(opts))
         return {

@@ -1,0 +1,22 @@
+"""The subcommands, one module each with ``add_parser(subparsers)`` and ``run(args, conf) -> int``.
+
+``COMMANDS`` is the registry: a new subcommand is one new module here and one line in it. glowline.cli builds
+argparse from it and imports a command's module only when that command runs (or --help lists them all).
+"""
+
+from __future__ import annotations
+
+import importlib
+from types import ModuleType
+
+#: every subcommand, in --help order
+COMMANDS = ("fetch", "login", "logout", "report", "export", "tariff", "watch", "doctor", "demo", "emulator")
+#: commands that read the config file themselves (a broken config is one of doctor's lines, not a CLI error)
+LOADS_OWN_CONFIG = ("doctor",)
+
+
+def module(name: str) -> ModuleType:
+    """The module of the subcommand ``name``."""
+    if name not in COMMANDS:
+        raise KeyError(name)
+    return importlib.import_module(f"glowline.commands.{name}")

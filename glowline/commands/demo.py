@@ -3,14 +3,19 @@ emulator, with throwaway config and cache folders, printing the line a user woul
 
 from __future__ import annotations
 
+import argparse
 import contextlib
 import os
 import sys
 import tempfile
 import time
 from collections.abc import Iterator
+from typing import Any
 
-from glowline.status.argv import Options
+from glowline.commands.options import add_status_options, status_options
+from glowline.data.sync import refresh
+from glowline.status import days as days_file
+from glowline.status import layout, line
 
 _ENV = ("GLOWLINE_CONFIG_DIR", "GLOWLINE_CACHE_DIR", "GLOWLINE_API_URL", "GLOWLINE_USERNAME", "GLOWLINE_PASSWORD")
 
@@ -40,17 +45,19 @@ def demo_environment() -> Iterator[str]:
                     os.environ[key] = value
 
 
-def run(opts: Options) -> int:
-    from glowline.data import sync as refresh
-    from glowline.status import days as summary
-    from glowline.status import line as statusline
+def add_parser(subparsers: Any) -> None:
+    p = subparsers.add_parser("demo", help="the real code path against a built-in emulator, with throwaway folders")
+    add_status_options(p, prefix_help="demo: ")
 
+
+def run(args: argparse.Namespace, conf: dict[str, object]) -> int:
+    opts = status_options(args, conf)
     with demo_environment():
-        refresh.refresh(opts.site, opts.classifier, opts.days, opts.tz)
-        summ = summary.read(summary.days_path(opts.site, opts.classifier, opts.tz))
+        refresh(opts.site, opts.classifier, opts.days, opts.tz)
+        summ = days_file.read(layout.days_path(opts.site, opts.classifier, opts.tz))
         if summ is None:
-            raise AssertionError("the demo refresh wrote no summary")
-        code = statusline.emit(statusline.build_line(summ, opts, time.time()), opts)
+            raise AssertionError("the demo refresh wrote no days file")
+        code = line.emit(line.build_line(summ, opts, time.time()), opts)
     if sys.stderr.isatty():
         sys.stderr.write("(a built-in emulator's household; `glowline login` for your own meter, `glowline --help`)\n")
     return code

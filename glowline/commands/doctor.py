@@ -15,28 +15,38 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from glowline import paths
-from glowline.data import credentials
-from glowline.errors import EXIT_INTERNAL, EXIT_KEYRING, EXIT_OK, GlowlineError, NotLoggedIn
+from glowline.data import account, credentials
+from glowline.data.models import Site, Token
+from glowline.data.source import Source, open_source
+from glowline.data.store import default_store
+from glowline.errors import (
+    EXIT_INTERNAL,
+    EXIT_KEYRING,
+    EXIT_NOT_FOUND,
+    EXIT_OK,
+    ExitStatus,
+    GlowlineError,
+    NotLoggedIn,
+    describe,
+    exit_codes_help,
+)
+from glowline.status import days as days_file
+from glowline.status import failures
+from glowline.status.formats.shared import age_text
 
 if TYPE_CHECKING:
     import argparse
 
-    from glowline.data.glowmarkt import GlowmarktClient, Site, Token
-
 OK, WARN, FAIL = "OK", "WARN", "FAIL"
-EXIT_WARN = 10
 #: seconds for each keyring call and each API request the doctor makes
 DEFAULT_TIMEOUT = 5.0
 #: modules the status line's fast path must never import (README "Performance")
 HEAVY_MODULES = ("requests", "keyring", "rich")
 KEEP_OUT_OF_ENV = "install and start a Secret Service (e.g. gnome-keyring) and run `glowline login`, to keep the " \
     "password out of the environment"
-EXIT_HELP = """exit codes:
-  0   every check OK
-  10  warnings only (e.g. a plaintext keyring, a stale cache, a token about to be renewed)
-  else the exit code of the first FAIL: 2 usage, 3 login, 4 keyring, 5 API unavailable, 6 malformed,
-       7 not found, 8 config (see `glowline --help`), 1 internal
-"""
+EXIT_WARN = ExitStatus.DOCTOR_WARN
+EXIT_HELP = ("every check OK exits 0; warnings only (a plaintext keyring, a stale cache, a token about to be renewed) "
+             "exit 10; else the exit code of the first FAIL.\n\n" + exit_codes_help())
 
 log = logging.getLogger("glowline.commands.doctor")
 
@@ -73,7 +83,7 @@ class State:
     api_url: str | None = None
     token: Token | None = None
     renewed: Token | None = None
-    client: GlowmarktClient | None = None
+    client: Source | None = None
     api_ok: bool = False
     secrets: list[str] = field(default_factory=list)
 
@@ -97,7 +107,7 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
-    from glowline.cli import number_type
+    from glowline.commands.options import number_type
 
     p.add_argument("--format", dest="format", choices=("plain", "json"), default="plain",
                    help="plain lines (default) or one JSON document")
@@ -137,27 +147,6 @@ def exit_code(checks: list[Check]) -> int:
     return EXIT_WARN if any(c.level == WARN for c in checks) else EXIT_OK
 
 
-def main(argv: list[str] | None = None) -> int:
-    """``python -m glowline.commands.doctor``: the same command without the rest of the CLI."""
-    import argparse
-
-    parser = argparse.ArgumentParser(prog="glowline doctor", epilog=EXIT_HELP,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
-    add_arguments(parser)
-    parser.add_argument("--verbose", "-v", action="count", default=0, help="log to stderr (-vv: debug)")
-    try:
-        ns = parser.parse_args(argv)
-    except SystemExit as exc:
-        return int(exc.code or 0)
-    if ns.verbose:
-        logging.basicConfig(level=logging.DEBUG if ns.verbose >= 2 else logging.INFO,
-                            format="glowline: %(name)s: %(message)s")
-    try:
-        return run(ns, None)
-    except KeyboardInterrupt:
-        return 130
-
-
 # -- the checks ------------------------------------------------------------------------------------------------------
 
 
@@ -189,7 +178,7 @@ def diagnose(timeout: float = DEFAULT_TIMEOUT, launcher: bool = True) -> list[Ch
                 check = Check(name, FAIL, str(exc), exit_code=exc.exit_code)
             except Exception as exc:  # a bug in a check: one line, never a traceback
                 log.debug("check %s failed", name, exc_info=True)
-                check = Check(name, FAIL, f"internal error ({type(exc).__name__}): {exc}", exit_code=EXIT_INTERNAL)
+                check = Check(name, FAIL, describe(exc)[0], exit_code=EXIT_INTERNAL)
             if name == "token":
                 token_check = check
             if name == "api" and token_check is not None and state.renewed is not None:
@@ -299,10 +288,7 @@ def _days_left(exp: int) -> float:
 
 
 def check_token(state: State) -> Check:
-    from glowline.data import sync as refresh
-    from glowline.data.glowmarkt import Token
-
-    state.api_url = refresh.api_url(state.conf)  # a refused URL (plain http to a remote host) fails here and in api
+    state.api_url = account.api_url(state.conf)  # a refused URL (plain http to a remote host) fails here and in api
     if state.username is None:
         return Check("token", WARN, "not checked: no account", "run `glowline login`")
     cached = credentials.load_token(state.username, state.api_url)
@@ -329,13 +315,10 @@ def _note_renewal(check: Check, token: Token) -> None:
 
 
 def check_api(state: State) -> Check:
-    from glowline.data.glowmarkt import GlowmarktClient
     from glowline.errors import APIUnavailable
 
     if state.api_url is None:
-        from glowline.data import sync as refresh
-
-        state.api_url = refresh.api_url(state.conf)
+        state.api_url = account.api_url(state.conf)
     url = state.api_url
     limit = (state.timeout, state.timeout)
     password = state.password
@@ -343,24 +326,28 @@ def check_api(state: State) -> Check:
     def reauth() -> Token:
         if password is None or state.username is None:
             raise NotLoggedIn("the token must be renewed but there is no password: run `glowline login`")
-        token = GlowmarktClient(url, timeout=limit).authenticate(state.username, password)
+        login = open_source(url, timeout=limit)
+        try:
+            token = login.authenticate(state.username, password)
+        finally:
+            login.close()
         credentials.save_token(state.username, url, token.token, token.exp)
         state.renewed = token
         return token
 
-    client = GlowmarktClient(url, token=state.token, reauth=reauth, timeout=limit)
+    client = open_source(url, token=state.token, reauth=reauth, timeout=limit)
     state.client = client
     started = time.monotonic()
     try:
         if state.token is None and password is None:  # no way to log in: is the API there at all?
-            resp = client._send("GET", "auth")
+            status = client.reachable()
             ms = (time.monotonic() - started) * 1000
-            if resp.status_code >= 500:
-                return Check("api", FAIL, f"{url} answered HTTP {resp.status_code} in {ms:.0f} ms",
+            if status >= 500:
+                return Check("api", FAIL, f"{url} answered HTTP {status} in {ms:.0f} ms",
                              "try again later; the status line shows cached data meanwhile",
                              APIUnavailable.exit_code)
-            return Check("api", OK, f"{url} reachable in {ms:.0f} ms (HTTP {resp.status_code}; not logged in)")
-        doc = client._get("auth", "token check")
+            return Check("api", OK, f"{url} reachable in {ms:.0f} ms (HTTP {status}; not logged in)")
+        valid = client.token_valid()
     except GlowlineError as exc:
         ms = (time.monotonic() - started) * 1000
         fix = {
@@ -374,7 +361,7 @@ def check_api(state: State) -> Check:
         return Check("api", FAIL, f"{url}: {exc} (after {ms:.0f} ms)", fix, exc.exit_code)
     ms = (time.monotonic() - started) * 1000
     state.api_ok = True
-    if not isinstance(doc, dict) or doc.get("valid") is not True:
+    if not valid:
         return Check("api", WARN, f"{url} answered in {ms:.0f} ms, but not with a token check",
                      "check GLOWLINE_API_URL / api_url points at the Glowmarkt API")
     how = " (token renewed)" if state.renewed is not None else ""
@@ -385,23 +372,13 @@ def check_api(state: State) -> Check:
 
 
 def check_sites(state: State) -> Check:
-    from glowline.data import sync as refresh
-    from glowline.data.glowmarkt import Resource, Site
-    from glowline.data.store import json_cache as cache
-
     classifier, wanted = _wanted(state.conf)
     sites: list[Site] | None = None
     source = "from the API"
     if state.api_ok and state.client is not None:
         sites = state.client.sites()
     elif state.api_url and state.username:
-        cached = cache.load_sites({"api_url": state.api_url, "username": state.username})
-        try:
-            sites = None if cached is None else [
-                Site(s["ve_id"], s["name"], [Resource(*r) for r in s["resources"]]) for s in cached
-            ]
-        except (KeyError, TypeError):
-            sites = None
+        sites = default_store().load_sites({"api_url": state.api_url, "username": state.username})
         source = "from the cache (the API check failed)"
     if sites is None:
         if not state.username:
@@ -410,7 +387,7 @@ def check_sites(state: State) -> Check:
                      "fix the API check above")
     if not sites:
         return Check("sites", FAIL, f"the account has no sites ({source})",
-                     "check the account in the Bright app", 7)
+                     "check the account in the Bright app", EXIT_NOT_FOUND)
     parts = []
     for site in sites:
         counts: dict[str, int] = {}
@@ -420,7 +397,7 @@ def check_sites(state: State) -> Check:
         parts.append(f"{site.name!r} ({names or 'no resources'})")
     text = f"{len(sites)} site{'s' if len(sites) != 1 else ''} {source}: " + "; ".join(parts)
     try:
-        refresh.pick_site(sites, wanted, classifier).resource(classifier)
+        account.pick_site(sites, wanted, classifier).resource(classifier)
     except GlowlineError as exc:
         return Check("sites", FAIL, f"{text}; {exc}",
                      "choose another --resource/--site (or resource/site in the config)", exc.exit_code)
@@ -428,53 +405,34 @@ def check_sites(state: State) -> Check:
 
 
 def _wanted(conf: dict[str, object]) -> tuple[str, str]:
-    from glowline.status.argv import DEFAULTS, RESOURCES
+    from glowline.catalog import RESOURCES
+    from glowline.status.argv import DEFAULTS
 
     resource = str(conf.get("resource") or DEFAULTS["resource"])
     return RESOURCES.get(resource, RESOURCES["electricity"]), str(conf.get("site") or "")
 
 
-def _age(seconds: float) -> str:
-    if seconds < 90:
-        return f"{seconds:.0f} s"
-    if seconds < 5400:
-        return f"{seconds / 60:.0f} min"
-    if seconds < 2 * 86400:
-        return f"{seconds / 3600:.1f} h"
-    return f"{seconds / 86400:.1f} days"
-
-
 def check_cache(state: State) -> Check:
-    from glowline.status import days as summary
     from glowline.status.argv import DEFAULTS, MIN_MAX_AGE
 
     folder = paths.cache_dir()
     if not os.path.isdir(folder):
         return Check("cache", WARN, f"{folder} does not exist yet: nothing fetched", "run `glowline fetch`")
-    max_age = max(float(state.conf.get("max_age", DEFAULTS["max_age"])), MIN_MAX_AGE) * 60  # type: ignore[arg-type]
+    max_age = max(float(str(state.conf.get("max_age", DEFAULTS["max_age"]))), MIN_MAX_AGE) * 60
     now = time.time()
-    parts, stale, failed = [], [], []
-    for name in sorted(os.listdir(folder)):
-        path = os.path.join(folder, name)
-        if name.endswith(".days"):
-            summ = summary.read(path)
-            if summ is None:
-                parts.append(f"{name} unreadable (it will be rebuilt)")
-                continue
-            age = now - summ.fetched_at
-            label = f"{summ.resource} ({summ.site}, {summ.tz}) {_age(age)} old"
-            if age > max_age:
-                label += " STALE"
-                stale.append(summ.resource)
-            parts.append(label)
-        elif name.endswith(".error"):
-            site, _, resource = name[: -len(".error")].partition("--")
-            err = summary.read_error("" if site == "default" else site, resource)
-            if err is not None:
-                failed.append(f"{resource}: last refresh failed {_age(max(0.0, now - err[2]))} ago: {err[3]}")
-    if not parts:
+    parts, stale = [], []
+    for summ in days_file.every():
+        age = now - summ.fetched_at
+        label = f"{summ.resource} ({summ.site}, {summ.tz}) {age_text(age, compact=False)} old"
+        if age > max_age:
+            label += " STALE"
+            stale.append(summ.resource)
+        parts.append(label)
+    failed = [f"{f.classifier}: last refresh failed {age_text(max(0.0, now - f.at), compact=False)} ago: {f.message}"
+              for f in failures.every()]
+    if not parts and not failed:
         return Check("cache", WARN, f"{folder}: nothing cached yet", "run `glowline fetch`")
-    text = f"{folder}: " + ", ".join(parts)
+    text = f"{folder}: " + (", ".join(parts) or "nothing cached yet")
     if failed:
         return Check("cache", WARN, text + "; " + "; ".join(failed), "see the API check; it retries by itself")
     if stale:
@@ -542,6 +500,3 @@ def check_launcher(state: State) -> Check:
     return Check("launcher", OK, f"{where}: the cached status line ran in {ms:.0f} ms, importing {len(imported)} "
                  f"modules, none of {', '.join(HEAVY_MODULES)}")
 
-
-if __name__ == "__main__":
-    sys.exit(main())

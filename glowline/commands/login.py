@@ -1,4 +1,4 @@
-"""`glowline login` and `glowline logout`: check credentials against the API, keep the password in the OS keyring.
+"""`glowline login`: check credentials against the API, keep the password in the OS keyring.
 
 Order matters: the keyring is proven usable before the API is asked, the password is stored before anything else is
 written, so a failure at any step leaves nothing half-saved. The password is never printed, logged or written to a file.
@@ -6,20 +6,35 @@ written, so a failure at any step leaves nothing half-saved. The password is nev
 
 from __future__ import annotations
 
-import os
 import sys
 
-from glowline import paths
 from glowline.data import credentials
-from glowline.errors import EXIT_KEYRING, EXIT_OK, GlowlineError, KeyringError, UsageError
-from glowline.files import remove_file
+from glowline.errors import EXIT_OK, GlowlineError, KeyringError, UsageError
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from typing import TextIO
+    import argparse
+    from typing import Any, TextIO
 
 
-def _say(stream: TextIO, line: str) -> None:
+def add_parser(subparsers: Any) -> None:
+    from glowline.commands.options import number_type
+
+    p = subparsers.add_parser("login", help="save the account: username in the config, password in the OS keyring")
+    p.add_argument("--username", "-u", help="the Bright app account's email")
+    p.add_argument("--password-stdin", action="store_true", help="read the password from stdin (for scripts)")
+    p.add_argument("--timeout", type=number_type(float, 0.1, 600, "seconds"), default=10.0,
+                   help="keyring deadline in seconds (default 10)")
+
+
+def run(args: argparse.Namespace, conf: dict[str, object]) -> int:
+    from glowline.data import account
+
+    return login(args.username, args.password_stdin, account.api_url(conf), timeout=args.timeout)
+
+
+def say(stream: TextIO, line: str) -> None:
+    """One line on ``stream``, flushed."""
     stream.write(line + "\n")
     stream.flush()
 
@@ -29,22 +44,6 @@ def _is_tty(stream: TextIO | None) -> bool:
         return stream is not None and stream.isatty()
     except (AttributeError, ValueError, OSError):
         return False
-
-
-def clear_cache_folder() -> None:
-    """Remove everything inside the cache folder (data of a previous account), keeping the folder itself."""
-    import shutil
-
-    folder = paths.cache_dir()
-    try:
-        entries = list(os.scandir(folder))
-    except FileNotFoundError:
-        return
-    for entry in entries:
-        if entry.is_dir(follow_symlinks=False):
-            shutil.rmtree(entry.path, ignore_errors=True)
-        else:
-            remove_file(entry.path)
 
 
 def _read_username(username: str | None, stdin: TextIO | None, err: TextIO) -> str:
@@ -83,20 +82,14 @@ def _read_password(username: str, password_stdin: bool, stdin: TextIO | None) ->
     return password
 
 
-def _checked_url(api_url: str) -> str:
-    from glowline.data.glowmarkt import check_base_url
-
-    return check_base_url(api_url)
-
-
 def _authenticate(api_url: str, username: str, password: str) -> tuple[str, int]:
-    from glowline.data.glowmarkt import GlowmarktClient
+    from glowline.data.source import open_source
 
-    client = GlowmarktClient(api_url)
+    source = open_source(api_url)
     try:
-        token = client.authenticate(username, password)
+        token = source.authenticate(username, password)
     finally:
-        client.close()
+        source.close()
     return token.token, int(token.exp)
 
 
@@ -112,15 +105,18 @@ def login(
     """Ask for the credentials, check them against the API, keep them; one line out, the exit code back.
 
     ``out``/``err``/``stdin`` default to the process's streams (the username prompt and --password-stdin read stdin).
-    The account and token are saved under the API URL as normalised by ``glowline.data.glowmarkt.check_base_url``.
+    The account and token are saved under the API URL as normalised by ``glowline.data.endpoint.check_base_url``.
     """
     out = out or sys.stdout
     err = err or sys.stderr
     stdin = stdin if stdin is not None else sys.stdin
+    from glowline.data.endpoint import check_base_url
+    from glowline.data.store import default_store
+
     password: str | None = None
     try:
         backend = credentials.check_keyring(timeout)  # before the API: no keyring means nothing to keep it in
-        api_url = _checked_url(api_url)  # before the prompts: a refused URL should not cost the user a password
+        api_url = check_base_url(api_url)  # before the prompts: a refused URL should not cost the user a password
         username = _read_username(username, stdin, err)
         password = _read_password(username, password_stdin, stdin)
         token, exp = _authenticate(api_url, username, password)
@@ -133,58 +129,20 @@ def login(
                     credentials.delete_password(previous["username"], timeout)
                 except KeyringError as exc:
                     notes.append(f"note: the old password of {previous['username']} was not removed: {exc}")
-            clear_cache_folder()  # readings of another account or API (this also drops its token)
+            default_store().clear()  # readings of another account or API (this also drops its token)
         credentials.save_account(username, api_url)
         credentials.save_token(username, api_url, token, exp)
     except GlowlineError as exc:
-        _say(err, "glowline: " + _redact(str(exc), password))
+        say(err, "glowline: " + _redact(str(exc), password))
         return exc.exit_code
     except OSError as exc:
-        _say(err, f"glowline: cannot save the login: {exc.strerror or exc} ({exc.filename or ''})")
+        say(err, f"glowline: cannot save the login: {exc.strerror or exc} ({exc.filename or ''})")
         return GlowlineError.exit_code
-    _say(out, f"logged in as {username} (password in {backend.label})")
+    say(out, f"logged in as {username} (password in {backend.label})")
     if backend.kind == "plaintext":
-        _say(err, backend.message)
+        say(err, backend.message)
     for note in notes:
-        _say(err, note)
-    return EXIT_OK
-
-
-def logout(
-    api_url: str | None = None, out: TextIO | None = None, err: TextIO | None = None, timeout: float = 10.0
-) -> int:
-    """Remove the password, the token, the account and the cache; exit 0 even when some were already gone.
-
-    A keyring failure still removes the rest and exits 4 saying the password is still stored. ``api_url`` is
-    accepted for symmetry with login; logout always forgets everything.
-    """
-    out = out or sys.stdout
-    err = err or sys.stderr
-    account = credentials.load_account()
-    problem: str | None = None
-    removed = False
-    if account is not None:
-        try:
-            removed = credentials.delete_password(account["username"], timeout)
-        except KeyringError as exc:
-            problem = str(exc)
-    had_token = os.path.exists(paths.token_file())
-    try:
-        credentials.clear_token()
-        credentials.clear_account()
-        clear_cache_folder()
-    except OSError as exc:
-        _say(err, f"glowline: cannot remove the saved login: {exc.strerror or exc} ({exc.filename or ''})")
-        return GlowlineError.exit_code
-    if account is None:
-        _say(out, "logged out (no saved login" + (", removed a cached token)" if had_token else ")"))
-        return EXIT_OK
-    username = account["username"]
-    if problem is not None:
-        _say(err, f"glowline: logged out {username}, but the password could not be removed from the keyring: {problem}")
-        return EXIT_KEYRING
-    what = "password removed from the keyring" if removed else "no password was in the keyring"
-    _say(out, f"logged out {username} ({what})")
+        say(err, note)
     return EXIT_OK
 
 

@@ -8,51 +8,58 @@ marked as such and left out of averages, never drawn as low use.
 
 from __future__ import annotations
 
+import argparse
 import math
 import os
 import shutil
 import sys
 from datetime import date, datetime, timedelta
-from typing import IO, TYPE_CHECKING, Any
+from typing import IO, Any
+from zoneinfo import ZoneInfo
 
-from glowline.data.readings import day_bounds, local_days
+from glowline import catalog
+from glowline.catalog import RESOURCES, GasUnit, gas_unit
+from glowline.commands.context import Context, add_common, maybe_demo
+from glowline.commands.options import number_type, resource_names
+from glowline.data.readings import DayTotal, Series, day_bounds, local_days
+from glowline.data.sync import refresh
+from glowline.data.tariff import Tariff
+from glowline.errors import EXIT_OK
 from glowline.status import sparkline
-from glowline.status.argv import RESOURCES
-
-if TYPE_CHECKING:
-    import argparse
-    from zoneinfo import ZoneInfo
-
-    from glowline.catalog import GasUnit
-    from glowline.commands.data_commands import Context
-    from glowline.data.readings import Series
-    from glowline.data.tariff import Tariff
+from glowline.status.argv import MAX_DAYS
 
 DEFAULT_DAYS = 14
 EIGHTHS = " ▏▎▍▌▋▊▉"
 
 
-class Day:
-    """One local day of one resource: total (display unit), cost (GBP), hourly values, and whether it is whole."""
+class ReportDay:
+    """One local day of one resource as the report shows it: the day's total in API units (DayTotal), and its value
+    in the display unit, its cost, its hours and why it is not whole."""
 
-    __slots__ = ("complete", "cost", "date", "hourly", "kwh", "note", "value")
+    __slots__ = ("cost", "hourly", "note", "total", "value")
 
-    def __init__(self, day: date, kwh: float | None, value: float | None, cost: float | None, complete: bool,
-                 hourly: list[float | None], note: str) -> None:
-        self.date = day
-        self.kwh = kwh  # delivered energy (kWh) or pence for cost resources, as the API gives it
+    def __init__(self, total: DayTotal, value: float | None, cost: float | None, hourly: list[float | None],
+                 note: str) -> None:
+        self.total = total
         self.value = value  # in the display unit (kWh, m3 or GBP)
         self.cost = cost  # GBP: energy at the unit rate plus the standing charge; None without a tariff
-        self.complete = complete
         self.hourly = hourly  # display unit per local hour (23, 24 or 25 values), None where not delivered
         self.note = note  # "" or why the day is not whole: "DCC lag: data to 03:30", "gaps"
+
+    @property
+    def date(self) -> date:
+        return self.total.date
+
+    @property
+    def complete(self) -> bool:
+        return self.total.complete
 
 
 class ResourceReport:
     """Everything the report shows for one resource."""
 
-    def __init__(self, name: str, classifier: str, unit: str, tariff: Tariff | None, days: list[Day],
-                 previous: list[Day], profile: list[float | None]) -> None:
+    def __init__(self, name: str, classifier: str, unit: str, tariff: Tariff | None, days: list[ReportDay],
+                 previous: list[ReportDay], profile: list[float | None]) -> None:
         self.name = name
         self.classifier = classifier
         self.unit = unit  # display unit: kWh, m3 or GBP
@@ -68,7 +75,7 @@ class ResourceReport:
         costs = [d.cost for d in self.days if d.cost is not None]
         return math.fsum(costs) if costs else None
 
-    def average(self, days: list[Day] | None = None) -> float | None:
+    def average(self, days: list[ReportDay] | None = None) -> float | None:
         """Mean of the complete days (incomplete ones would read as low use)."""
         values = [d.value for d in (self.days if days is None else days) if d.complete and d.value is not None]
         return math.fsum(values) / len(values) if values else None
@@ -109,22 +116,16 @@ class Report:
 def resource_report(name: str, classifier: str, series: Series, tz: ZoneInfo, today: date, count: int,
                     now: float, tariff: Tariff | None, gas_unit: GasUnit | None) -> ResourceReport:
     """Sum the cached series into ``count`` local days to ``today`` (and the ``count`` before), with costs."""
-    is_cost = classifier.endswith(".cost")
-    is_gas = classifier.startswith("gas") and not is_cost
-    unit = "GBP" if is_cost else (gas_unit.label if is_gas and gas_unit is not None else "kWh")
+    unit = catalog.display_unit(classifier, gas_unit)
 
     def display(value: float | None) -> float | None:
-        if value is None:
-            return None
-        if is_cost:
-            return value / 100
-        return gas_unit.convert(value) if is_gas and gas_unit is not None else value
+        return catalog.to_display(value, classifier, gas_unit)
 
     horizon = series.horizon(now)
     pending = series.pending_from()
     priced = tariff is not None and tariff.rate is not None and classifier.endswith(".consumption")
 
-    def days_of(last: date) -> list[Day]:
+    def days_of(last: date) -> list[ReportDay]:
         out = []
         for total in local_days(series, day_bounds(last, count, tz), horizon):
             hourly: list[float | None] = []
@@ -136,9 +137,9 @@ def resource_report(name: str, classifier: str, series: Series, tz: ZoneInfo, to
                 hourly = sparkline.resample(hourly, max(1, (total.end - total.start) // 3600))
             cost = None
             if priced and tariff is not None and tariff.rate is not None:
-                cost = ((total.value or 0.0) * tariff.rate + (tariff.standing or 0.0)) / 100
-            elif is_cost and total.value is not None:
-                cost = total.value / 100
+                cost = ((total.value or 0.0) * tariff.rate + (tariff.standing or 0.0)) / catalog.PENCE_PER_POUND
+            elif catalog.is_cost(classifier) and total.value is not None:
+                cost = display(total.value)
             note = ""
             if not total.complete:
                 if total.end > horizon and total.start <= horizon:
@@ -147,7 +148,7 @@ def resource_report(name: str, classifier: str, series: Series, tz: ZoneInfo, to
                     note = "not delivered yet"
                 else:
                     note = "gaps in the data"
-            out.append(Day(total.date, total.value, display(total.value), cost, total.complete, hourly, note))
+            out.append(ReportDay(total, display(total.value), cost, hourly, note))
         return out
 
     days = days_of(today)
@@ -166,14 +167,11 @@ def resource_report(name: str, classifier: str, series: Series, tz: ZoneInfo, to
 
 def build(ctx: Context, names: list[str], count: int, gas_unit: GasUnit | None) -> Report:
     """Refresh each resource's cache for twice ``count`` days (this period and the one before) and sum it up."""
-    from glowline.data import sync as refresh
-
     resources = []
     horizons = []
     for name in names:
         classifier = RESOURCES[name]
-        result = refresh.refresh(ctx.site_key, classifier, 2 * count, ctx.tz_name, now=ctx.now)
-        series = result.entry.series
+        series = refresh(ctx.site_key, classifier, 2 * count, ctx.tz_name, now=ctx.now, session=ctx.session).series
         tariff = ctx.tariff(name) if classifier.endswith(".consumption") else None
         resources.append(resource_report(name, classifier, series, ctx.tz, ctx.today, count, ctx.now, tariff,
                                          gas_unit))
@@ -234,115 +232,143 @@ def render(report: Report, out: IO[str], width: int, color: bool | None = None) 
     out.write("".join(line.rstrip() + "\n" for line in buffer.getvalue().splitlines()))
 
 
+class _Style:
+    """The report's styles, empty when drawn without colour."""
+
+    def __init__(self, styled: bool) -> None:
+        self.dim = "dim" if styled else ""
+        self.bold = "bold" if styled else ""
+        self.styled = styled
+
+    def of(self, r: ResourceReport) -> str:
+        return {"electricity": "yellow", "gas": "cyan"}.get(r.name, "green") if self.styled else ""
+
+
+#: columns of the day label
+DAY_W = 12
+
+
 def _draw(report: Report, console: Any, width: int, styled: bool) -> None:
-    from rich.table import Table
+    style = _Style(styled)
+    _draw_heading(report, console, style)
+    _draw_totals(report, console, width, style)
+    _draw_profile(report, console, width, style)
+    _draw_each_day(report, console, width, style)
+    console.print()
+    console.print(_text(f"delivered: {report.horizon_text}", style.dim), overflow="fold")
+
+
+def _text(text: str, style: str = "") -> Any:
     from rich.text import Text
 
+    return Text(text, style=style)
+
+
+def _table(bold: str, show_header: bool = True) -> Any:
+    from rich.table import Table
+
+    return Table(box=None, padding=(0, 0, 0, 1), pad_edge=False, show_edge=False, header_style=bold, expand=False,
+                 show_header=show_header)
+
+
+def _draw_heading(report: Report, console: Any, style: _Style) -> None:
     res = report.resources
-    dim = "dim" if styled else ""
-    bold = "bold" if styled else ""
-    accent = {"electricity": "yellow", "gas": "cyan"}
-
-    def style_of(r: ResourceReport) -> str:
-        return accent.get(r.name, "green") if styled else ""
-
-    days_count = len(res[0].days)
-    title = Text(f"glowline report · {report.site} · {report.first:%a %d %b} to {report.last:%a %d %b %Y} · "
-                 f"{report.tz_name}", style=bold)
-    console.print(title, overflow="ellipsis", no_wrap=True)
+    console.print(_text(f"glowline report · {report.site} · {report.first:%a %d %b} to {report.last:%a %d %b %Y} · "
+                        f"{report.tz_name}", style.bold), overflow="ellipsis", no_wrap=True)
     for r in res:
         if r.tariff is not None:
             what = r.tariff.describe() if r.tariff.usable else f"no cost: {r.tariff.source}"
-            console.print(Text(f"{r.name}: {what}", style=dim), overflow="fold")
+            console.print(_text(f"{r.name}: {what}", style.dim), overflow="fold")
     if any(r.unit == "m3" for r in res):
-        console.print(Text("gas volume: m3 = kWh x 3.6 / calorific value / correction factor (config [gas])",
-                           style=dim), overflow="fold")
+        console.print(_text("gas volume: m3 = kWh x 3.6 / calorific value / correction factor (config [gas])",
+                            style.dim), overflow="fold")
 
-    # daily totals: side by side when every resource's columns fit, else one table per resource
-    day_w = 12
+
+def _draw_totals(report: Report, console: Any, width: int, style: _Style) -> None:
+    """Daily totals: side by side when every resource's columns fit, else one table per resource."""
+    res = report.resources
+    days_count = len(res[0].days)
     cost_w = 7
-    per = (width - day_w) // len(res)
+    per = (width - DAY_W) // len(res)
     bar_w = per - (9 + cost_w + 3)  # value, cost, bar and a space before each
     groups = [res] if bar_w >= 6 else [[r] for r in res]
     if len(groups) > 1:
-        bar_w = max(4, width - day_w - (9 + cost_w + 3))
+        bar_w = max(4, width - DAY_W - (9 + cost_w + 3))
     bar_w = min(bar_w, 24)
 
     console.print()
     for group in groups:
-        table = Table(box=None, padding=(0, 0, 0, 1), pad_edge=False, show_edge=False, header_style=bold,
-                      expand=False)
-        table.add_column("daily\ntotals", no_wrap=True, width=day_w)
+        table = _table(style.bold)
+        table.add_column("daily\ntotals", no_wrap=True, width=DAY_W)
         for r in group:
-            unit = r.unit
-            table.add_column(f"\n{unit}", justify="right", no_wrap=True, width=9, style=style_of(r))
+            table.add_column(f"\n{r.unit}", justify="right", no_wrap=True, width=9, style=style.of(r))
             table.add_column("\nGBP", justify="right", no_wrap=True, width=cost_w)
-            table.add_column(f"{r.name}\n", no_wrap=True, width=bar_w, overflow="crop", style=style_of(r))
+            table.add_column(f"{r.name}\n", no_wrap=True, width=bar_w, overflow="crop", style=style.of(r))
         tops = [max([d.value for d in r.days if d.value is not None] or [0.0]) for r in group]
         for i in range(days_count):
-            cells: list[Any] = [Text(_day_label(group[0].days[i].date))]
+            cells: list[Any] = [_text(_day_label(group[0].days[i].date))]
             for r, top in zip(group, tops, strict=True):
                 d = r.days[i]
                 value = _number(d.value) + ("" if d.complete else "~")
-                cells += [Text(value), Text(_money(d.cost)), Text(bar(d.value, top, bar_w))]
+                cells += [_text(value), _text(_money(d.cost)), _text(bar(d.value, top, bar_w))]
             table.add_row(*cells)
-        table.add_row(*([Text("")] * (1 + 3 * len(group))))
+        table.add_row(*([_text("")] * (1 + 3 * len(group))))
         summary = [
             ("total", [(_number(r.total()), _money(r.total_cost())) for r in group]),
             ("daily avg", [(_number(r.average()), _money(r.average_cost())) for r in group]),
             (f"vs prev {days_count}d", [(_change(r.change()), "") for r in group]),
         ]
         for label, pairs in summary:
-            row: list[Any] = [Text(label, style=bold)]
+            row: list[Any] = [_text(label, style.bold)]
             for a, b in pairs:
-                row += [Text(a), Text(b), Text("")]
+                row += [_text(a), _text(b), _text("")]
             table.add_row(*row)
         console.print(table)
         console.print()
     notes = [f"{r.name} {d.date:%a %d}: {d.note}" for r in res for d in r.days if d.note]
     legend = (f"* weekend  ~ not a whole day (left out of averages); daily avg: complete days; vs prev "
               f"{days_count}d: daily average against the {days_count} days before")
-    console.print(Text(legend, style=dim), overflow="fold")
+    console.print(_text(legend, style.dim), overflow="fold")
     for note in notes:
-        console.print(Text("  " + note, style=dim), overflow="fold")
+        console.print(_text("  " + note, style.dim), overflow="fold")
 
-    # the average day by hour of day
+
+def _draw_profile(report: Report, console: Any, width: int, style: _Style) -> None:
+    """The average day by hour of day."""
     console.print()
-    console.print(Text("average day by hour (complete days)", style=bold))
-    table = Table(box=None, padding=(0, 0, 0, 1), pad_edge=False, show_edge=False, show_header=False,
-                  expand=False)
-    table.add_column(no_wrap=True, width=day_w)
+    console.print(_text("average day by hour (complete days)", style.bold))
+    table = _table(style.bold, show_header=False)
+    table.add_column(no_wrap=True, width=DAY_W)
     table.add_column(no_wrap=True, width=24)
-    table.add_column(no_wrap=True, overflow="ellipsis", max_width=max(10, width - day_w - 24 - 2))
-    table.add_row(Text(""), Text("0     6     12    18    ", style=dim), Text(""))
-    for r in res:
+    table.add_column(no_wrap=True, overflow="ellipsis", max_width=max(10, width - DAY_W - 24 - 2))
+    table.add_row(_text(""), _text("0     6     12    18    ", style.dim), _text(""))
+    for r in report.resources:
         peak = r.peak()
         where = "no complete day yet" if peak is None else \
             f"peak {peak[0]:02d}:00–{(peak[0] + 1) % 24:02d}:00, {_number(peak[1])} {r.unit}/h"
-        table.add_row(Text(r.name), Text(sparkline.bars(r.profile), style=style_of(r)), Text(where))
+        table.add_row(_text(r.name), _text(sparkline.bars(r.profile), style.of(r)), _text(where))
     console.print(table)
 
-    # small multiples: every day by hour
+
+def _draw_each_day(report: Report, console: Any, width: int, style: _Style) -> None:
+    """Small multiples: every day by hour, one shared scale per resource so days compare."""
+    res = report.resources
     console.print()
-    console.print(Text("each day by hour (00:00 to 24:00; gaps are not delivered yet)", style=bold))
+    console.print(_text("each day by hour (00:00 to 24:00; gaps are not delivered yet)", style.bold))
     spark_w = 25
-    side = day_w + 1 + len(res) * (spark_w + 1) <= width
+    side = DAY_W + 1 + len(res) * (spark_w + 1) <= width
     for group in ([res] if side else [[r] for r in res]):
-        table = Table(box=None, padding=(0, 0, 0, 1), pad_edge=False, show_edge=False, header_style=bold,
-                      expand=False)
-        table.add_column("", no_wrap=True, width=day_w)
+        table = _table(style.bold)
+        table.add_column("", no_wrap=True, width=DAY_W)
         for r in group:
-            table.add_column(r.name, no_wrap=True, width=spark_w, style=style_of(r))
+            table.add_column(r.name, no_wrap=True, width=spark_w, style=style.of(r))
         tops = [max([v for d in r.days for v in d.hourly if v is not None] or [0.0]) for r in group]
-        for i in range(days_count):
-            row = [Text(_day_label(group[0].days[i].date))]
+        for i in range(len(res[0].days)):
+            row = [_text(_day_label(group[0].days[i].date))]
             for r, top in zip(group, tops, strict=True):
-                hourly = r.days[i].hourly  # one shared scale per resource, so days compare
-                row.append(Text("".join(sparkline.cell(v, top, sparkline.UNICODE_RAMP) for v in hourly)))
+                row.append(_text("".join(sparkline.cell(v, top, sparkline.UNICODE_RAMP) for v in r.days[i].hourly)))
             table.add_row(*row)
         console.print(table)
-    console.print()
-    console.print(Text(f"delivered: {report.horizon_text}", style=dim), overflow="fold")
 
 
 def terminal_width(out: IO[str], given: int | None) -> int:
@@ -357,12 +383,21 @@ def terminal_width(out: IO[str], given: int | None) -> int:
     return 80
 
 
+def add_parser(subparsers: Any) -> None:
+    p = subparsers.add_parser("report", help="a terminal report: daily totals and costs, average day, each day")
+    add_common(p)
+    p.add_argument("--days", type=number_type(int, 1, MAX_DAYS, "days"), default=None,
+                   help=f"how many local days, today included (default {DEFAULT_DAYS})")
+    p.add_argument("--width", type=number_type(int, 40, 400, "width"), default=None,
+                   help="columns to fit (default: the terminal, or 80)")
+
+
 def run(args: argparse.Namespace, conf: dict[str, object], out: IO[str] | None = None) -> int:
     """``glowline report``: refresh, sum and draw."""
-    from glowline.catalog import gas_unit
-    from glowline.commands.data_commands import Context, resource_names
+    return maybe_demo(args, lambda: _report(args, conf, out or sys.stdout))
 
-    out = out or sys.stdout
+
+def _report(args: argparse.Namespace, conf: dict[str, object], out: IO[str]) -> int:
     unit = gas_unit(conf, getattr(args, "gas_unit", None))
     names, explicit = resource_names(args.resource)
     count = args.days or DEFAULT_DAYS
@@ -370,4 +405,4 @@ def run(args: argparse.Namespace, conf: dict[str, object], out: IO[str] | None =
         names = ctx.available(names, explicit)
         report = build(ctx, names, count, unit)
     render(report, out, terminal_width(out, getattr(args, "width", None)))
-    return 0
+    return EXIT_OK

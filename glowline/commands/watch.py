@@ -13,6 +13,8 @@ from __future__ import annotations
 import os
 import time
 
+from glowline import paths
+from glowline.catalog import RESOURCES
 from glowline.status import argv as options
 
 TYPE_CHECKING = False  # typing costs an import; mypy treats this name as true
@@ -24,8 +26,10 @@ if TYPE_CHECKING:
 
 #: Seconds between updates when --interval is not given.
 DEFAULT_INTERVAL = 60.0
-#: How often the cache files are checked for a finished refresh (seconds).
+#: Where the platform cannot say when the cache folder changes (no Linux dnotify), how often its files are checked.
 POLL_SECONDS = 1.0
+#: dnotify events that can change what the line draws: a file created, written, renamed over or deleted
+_DN_EVENTS = ("DN_CREATE", "DN_MODIFY", "DN_RENAME", "DN_DELETE")
 #: The first line of the i3bar protocol: version 1, and please send click events on stdin.
 I3BAR_HEADER = '{"version":1,"click_events":true}'
 #: Unparsed click input kept at most (bytes of text); anything longer without a complete event is junk.
@@ -42,8 +46,8 @@ class _Stop(Exception):
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """The status-line options, with --format limited to the streaming hosts, and --interval."""
-    from glowline.cli import add_status_options, number_type
-    from glowline.status.formats import WATCH_FORMATS
+    from glowline.catalog import WATCH_FORMATS
+    from glowline.commands.options import add_status_options, number_type
 
     add_status_options(parser)
     parser.add_argument("--format", dest="format", choices=WATCH_FORMATS, required=True,
@@ -67,7 +71,7 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
 
 def run(args: argparse.Namespace, conf: dict[str, object]) -> int:
     """Run the watch loop with the command line ``args`` over the config ``conf``; returns the exit status (0)."""
-    from glowline.cli import given_options
+    from glowline.commands.options import given_options
 
     values = {**conf, **given_options(args)}
     values["format"] = args.format
@@ -162,7 +166,7 @@ def _button(event: dict[str, object]) -> int | None:
 
 def next_resource(current: str) -> str:
     """The resource after ``current`` in glowline.status.argv.RESOURCES order, wrapping round."""
-    names = list(options.RESOURCES)
+    names = list(RESOURCES)
     index = names.index(current) if current in names else -1
     return names[(index + 1) % len(names)]
 
@@ -188,6 +192,7 @@ class Watcher:
         self.clicks = ClickReader()
         self.seen: tuple[object, ...] | None = None
         self.last_body = ""
+        self.cache_fd = -1  # the cache folder, opened for dnotify; -1 where the platform cannot notify
 
     # -- set-up and tear-down
 
@@ -202,6 +207,9 @@ class Watcher:
         signal.signal(signal.SIGINT, _stop)
         if hasattr(signal, "SIGUSR1"):
             signal.signal(signal.SIGUSR1, self._on_usr1)
+        if hasattr(signal, "SIGCHLD"):  # a refresher we started ended: wake up, reap it, look at the cache
+            signal.signal(signal.SIGCHLD, _wake)
+        self.cache_fd = _notify_on_change(paths.cache_dir())
         self.selector.register(self.wake_read, selectors.EVENT_READ)
         try:
             os.fstat(0)
@@ -221,7 +229,9 @@ class Watcher:
         except ValueError:
             pass
         self.selector.close()
-        for fd in (self.wake_read, self.wake_write):
+        for fd in (self.wake_read, self.wake_write, self.cache_fd):
+            if fd < 0:
+                continue
             try:
                 os.close(fd)
             except OSError:
@@ -241,8 +251,11 @@ class Watcher:
         self.update()
         next_tick = time.monotonic() + self.interval
         while True:
-            now = time.monotonic()
-            for key, _mask in self.selector.select(max(0.0, min(POLL_SECONDS, next_tick - now))):
+            # sleep until something is due: the next interval, a click, a signal, or (dnotify) a cache change
+            wait = next_tick - time.monotonic()
+            if self.cache_fd < 0:
+                wait = min(wait, POLL_SECONDS)
+            for key, _mask in self.selector.select(max(0.0, wait)):
                 if key.fd == self.wake_read:
                     _drain(self.wake_read)
                 else:
@@ -285,17 +298,17 @@ class Watcher:
             self.refresh_requested = True
         elif button == RIGHT:
             shown = event.get("instance") if self.format == "i3bar" else None
-            current = shown if isinstance(shown, str) and shown in options.RESOURCES else self.values.get("resource")
+            current = shown if isinstance(shown, str) and shown in RESOURCES else self.values.get("resource")
             self.values["resource"] = next_resource(str(current or options.DEFAULTS["resource"]))
             self.redraw_requested = True  # draw the new resource on this turn of the loop
 
     # -- one update
 
     def _paths(self) -> tuple[str, str]:
-        from glowline.status import days as summary
+        from glowline.status import layout
 
         opts = self.opts()
-        return summary.days_path(opts.site, opts.classifier, opts.tz), summary.error_path(opts.site, opts.classifier)
+        return layout.days_path(opts.site, opts.classifier, opts.tz), layout.error_path(opts.site, opts.classifier)
 
     def _signature(self) -> tuple[object, ...]:
         """What the drawn line depends on in the cache folder: the resource, and its .days and .error files."""
@@ -323,10 +336,12 @@ class Watcher:
         self.updates += 1
 
     def _line(self, opts: options.Options, force_refresh: bool) -> Line:
+        from glowline.commands.line import rebuild
         from glowline.status import line as statusline
 
         try:
-            return statusline.line_for(opts, time.monotonic() + opts.timeout, force_refresh=force_refresh)[0]
+            return statusline.line_for(opts, time.monotonic() + opts.timeout, force_refresh=force_refresh,
+                                       rebuild=rebuild)[0]
         except _Stop:
             raise
         except Exception as exc:  # a watch never dies of an error: it draws the degraded line
@@ -367,6 +382,35 @@ def _stop(signum: int, frame: object) -> None:
     raise _Stop
 
 
+def _wake(signum: int, frame: object) -> None:
+    """A signal whose only job is to wake the loop (through the wakeup fd)."""
+
+
+def _notify_on_change(folder: str) -> int:
+    """Ask Linux (dnotify) for SIGIO whenever a file in ``folder`` is created, written, renamed or deleted, so the
+    loop sleeps until then instead of polling; the folder's fd, or -1 where the platform cannot do it."""
+    import fcntl
+    import signal
+
+    if not hasattr(fcntl, "F_NOTIFY") or not hasattr(signal, "SIGIO"):
+        return -1
+    events = fcntl.DN_MULTISHOT
+    for name in _DN_EVENTS:
+        events |= getattr(fcntl, name)
+    try:
+        os.makedirs(folder, mode=0o700, exist_ok=True)
+        fd = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+    except OSError:
+        return -1
+    try:
+        signal.signal(signal.SIGIO, _wake)  # before arming: SIGIO's default action ends the process
+        fcntl.fcntl(fd, fcntl.F_NOTIFY, events)
+    except OSError:
+        os.close(fd)
+        return -1
+    return fd
+
+
 def _drain(fd: int) -> None:
     try:
         while os.read(fd, 512):
@@ -398,12 +442,8 @@ def _silence_stdout() -> None:
 
 def _error_line(opts: options.Options, exc: BaseException) -> Line:
     """A Line without days carrying ``exc`` as its reason (the format draws the degraded or hidden form)."""
-    from glowline.errors import GlowlineError
-    from glowline.status.model import Line
+    from glowline.errors import describe
+    from glowline.status.line import error_line
 
-    if isinstance(exc, GlowlineError):
-        message, kind = str(exc), exc.kind
-    else:
-        message, kind = f"internal error ({type(exc).__name__}): {exc}", "error"
-    unit = "GBP" if opts.classifier.endswith(".cost") else "kWh"
-    return Line(opts.classifier, opts.resource, unit, opts.tz, [], time.time(), error=message, error_kind=kind)
+    message, _code, kind = describe(exc)
+    return error_line(opts, message, kind)

@@ -16,17 +16,18 @@ from collections.abc import Callable, Iterator
 from datetime import date, datetime
 from typing import IO, TYPE_CHECKING, Any
 
-from glowline.data.readings import HALF_HOUR, MAX_SPAN, ceil, day_bounds, floor, windows
+from glowline import catalog
+from glowline.catalog import HALF_HOUR, MAX_SPAN, PERIOD_SECONDS
+from glowline.data.readings import ceil, day_bounds, floor, windows
 
 if TYPE_CHECKING:
     from zoneinfo import ZoneInfo
 
     from glowline.catalog import GasUnit
-    from glowline.data.glowmarkt import GlowmarktClient
     from glowline.data.readings import Series
+    from glowline.data.source import Source as DataSource
     from glowline.data.tariff import Tariff
 
-PERIODS = ("30m", "hour", "day")
 ROW_STEP = {"30m": HALF_HOUR, "hour": 3600}
 Buckets = list[tuple[int, "float | None"]]
 
@@ -68,11 +69,11 @@ def cache_source(name: str, classifier: str, series: Series) -> Source:
 
 
 def api_source(
-    name: str, classifier: str, client: GlowmarktClient, resource_id: str, period: str, pending: int,
+    name: str, classifier: str, client: DataSource, resource_id: str, period: str, pending: int,
     pending_step: int,
 ) -> Source:
     """Read from the API with ``period`` buckets; ``pending`` comes from the (refreshed) cached series."""
-    step = {"PT30M": HALF_HOUR, "PT1H": 3600}[period]
+    step = PERIOD_SECONDS[period]
 
     def read(a: int, b: int) -> Buckets:
         out: Buckets = []
@@ -175,31 +176,29 @@ def columns_for(sources: list[Source], tariffs: dict[str, Tariff | None], gas_un
     costs: list[Column] = []
     for i, source in enumerate(sources):
         base = source.name.replace("-", "_")
-        if source.classifier.endswith(".cost"):
-            quantities.append(Column(f"{base}_gbp", "GBP", _scaled(i, 0.01), 7))
-            continue
-        if source.classifier.startswith("gas"):
-            quantities.append(Column(f"{base}_{gas_unit.unit}", gas_unit.label, _gas(i, gas_unit), 8))
-        else:
-            quantities.append(Column(f"{base}_kwh", "kWh", _scaled(i, 1.0), 8))
+        unit = catalog.display_unit(source.classifier, gas_unit)
+        digits = 7 if catalog.is_cost(source.classifier) else 8
+        quantities.append(Column(f"{base}_{unit.lower()}", unit, _display(i, source.classifier, gas_unit), digits))
         if source.classifier.endswith(".consumption"):
             tariff = tariffs.get(source.name)
             rate = tariff.rate if tariff is not None else None
-            costs.append(Column(f"{base}_gbp", "GBP", _scaled(i, None if rate is None else rate / 100), 6))
+            costs.append(Column(f"{base}_gbp", "GBP", _priced(i, rate), 6))
     return quantities + costs
 
 
-def _scaled(i: int, factor: float | None) -> Callable[[list[float | None]], float | None]:
+def _display(i: int, classifier: str, gas_unit: GasUnit) -> Callable[[list[float | None]], float | None]:
     def make(values: list[float | None]) -> float | None:
-        value = values[i]
-        return None if value is None or factor is None else value * factor
+        return catalog.to_display(values[i], classifier, gas_unit)
 
     return make
 
 
-def _gas(i: int, unit: GasUnit) -> Callable[[list[float | None]], float | None]:
+def _priced(i: int, rate_pence: float | None) -> Callable[[list[float | None]], float | None]:
+    """kWh at ``rate_pence`` per kWh, in GBP."""
+
     def make(values: list[float | None]) -> float | None:
-        return unit.convert(values[i])
+        value = values[i]
+        return None if value is None or rate_pence is None else value * rate_pence / catalog.PENCE_PER_POUND
 
     return make
 

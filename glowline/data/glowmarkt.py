@@ -8,106 +8,25 @@ surprise becomes a MalformedResponse with one clear line, never a KeyError.
 
 from __future__ import annotations
 
-import ipaddress
 import logging
 import math
 import time
 from collections.abc import Callable
 from typing import Any
-from urllib.parse import urlsplit
 
 import requests
 
-from glowline.errors import APIUnavailable, AuthError, MalformedResponse, NotFound, UsageError
+from glowline.catalog import MAX_SPAN, PERIOD_SECONDS
+from glowline.data.endpoint import check_base_url
+from glowline.data.models import Reading, Resource, Site, Token
+from glowline.errors import APIUnavailable, AuthError, MalformedResponse, NotFound
 
-DEFAULT_URL = "https://api.glowmarkt.com/api/v0-1/"
 #: the published applicationId for individual Bright users (glowmarkt-api.md 1.1)
 APPLICATION_ID = "b0f1b774-a586-4f72-9edd-27ead8aa7a8d"
 #: seconds to connect, seconds between bytes of the answer
 TIMEOUT = (5.0, 20.0)
-#: a token is renewed when less than this is left (glowmarkt-api.md 1.2: clients renew with a day to go)
-RENEW_BEFORE = 86400
-#: longest span ``to - from`` the API accepts per period (glowmarkt-api.md 3.4)
-MAX_SPAN = {"PT30M": 10 * 86400, "PT1H": 31 * 86400, "P1D": 31 * 86400}
-PERIOD_SECONDS = {"PT30M": 1800, "PT1H": 3600, "P1D": 86400}
 
 log = logging.getLogger("glowline.data.glowmarkt")
-
-
-class Token:
-    """An API token and its expiry (epoch seconds)."""
-
-    __slots__ = ("exp", "token")
-
-    def __init__(self, token: str, exp: int) -> None:
-        self.token = token
-        self.exp = exp
-
-    def __repr__(self) -> str:  # never show the token itself
-        return f"Token(exp={self.exp})"
-
-    def usable(self, now: float | None = None) -> bool:
-        """True while more than a day is left before ``exp``."""
-        return self.exp - (time.time() if now is None else now) > RENEW_BEFORE
-
-
-class Resource:
-    """One metered stream of a site: its id, classifier (e.g. ``gas.consumption``) and unit."""
-
-    __slots__ = ("classifier", "data_source_type", "description", "name", "resource_id", "unit")
-
-    def __init__(
-        self, resource_id: str, classifier: str, name: str, unit: str, data_source_type: str, description: str
-    ) -> None:
-        self.resource_id = resource_id
-        self.classifier = classifier
-        self.name = name
-        self.unit = unit
-        self.data_source_type = data_source_type
-        self.description = description
-
-    def is_dcc_profile(self) -> bool:
-        """DCC smart-meter profile reads: preferred when a classifier appears twice (glowmarkt-api.md 2.2)."""
-        text = f"{self.name} {self.description}".lower()
-        return self.data_source_type.upper() == "AMRAPI" or "dcc" in text or "profile read" in text
-
-
-class Site:
-    """A virtual entity: one installation with its resources."""
-
-    __slots__ = ("name", "resources", "ve_id")
-
-    def __init__(self, ve_id: str, name: str, resources: list[Resource]) -> None:
-        self.ve_id = ve_id
-        self.name = name
-        self.resources = resources
-
-    def resource(self, classifier: str) -> Resource:
-        """The resource with this classifier, preferring the DCC/AMRAPI one when there are several."""
-        matches = [r for r in self.resources if r.classifier == classifier]
-        if not matches:
-            raise NotFound(f"site {self.name!r} has no {classifier} resource")
-        matches.sort(key=lambda r: not r.is_dcc_profile())
-        return matches[0]
-
-
-def check_base_url(url: str) -> str:
-    """Normalise the API base URL; plain http is refused unless the host is loopback."""
-    parts = urlsplit(url.strip())
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise UsageError(f"invalid API URL {url!r}: expected https://host/path/")
-    if parts.scheme == "http" and not _is_loopback(parts.hostname):
-        raise UsageError(f"refusing plain http:// for {parts.hostname}: use https:// (http only on loopback)")
-    return url.strip() if url.strip().endswith("/") else url.strip() + "/"
-
-
-def _is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 def utc_text(epoch: int) -> str:
@@ -244,6 +163,31 @@ class GlowmarktClient:
     def tariff(self, resource_id: str) -> Any:
         """The raw tariff document (its shapes vary; glowline.data.tariff reads it)."""
         return self._get(f"resource/{resource_id}/tariff", "tariff")
+
+    def reachable(self) -> int:
+        """GET auth without a token: the HTTP status the API answered (it is there whatever the status)."""
+        return int(self._send("GET", "auth").status_code)
+
+    def token_valid(self) -> bool:
+        """GET auth with the token (renewed first when it must be): True when the API says it is valid."""
+        doc = self._get("auth", "token check")
+        return isinstance(doc, dict) and doc.get("valid") is True
+
+    def current(self, resource_id: str) -> Reading | None:
+        """GET resource/{id}/current: the latest [epoch, value] pair, or None when ``data`` is empty (DCC-only
+        accounts have no live hardware; glow-mqtt.md section 6)."""
+        doc = self._get(f"resource/{resource_id}/current", "current reading")
+        if not isinstance(doc, dict) or not isinstance(doc.get("data"), list):
+            raise MalformedResponse("the current reading answer has no data list")
+        if not doc["data"]:
+            return None
+        pair = doc["data"][-1]
+        if not isinstance(pair, list) or len(pair) != 2 or not _is_int(pair[0]):
+            raise MalformedResponse("the current reading is not a [timestamp, value] pair")
+        value = _number(pair[1])
+        if value is None:
+            return None
+        return Reading(int(pair[0]), value, _text(doc.get("units")))
 
 
 def parse_readings(doc: Any, start: int, end: int, step: int) -> list[tuple[int, float | None]]:

@@ -13,11 +13,8 @@ from collections.abc import Callable, Iterator
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from glowline.catalog import HALF_HOUR, MAX_SPAN
 from glowline.errors import UsageError
-
-HALF_HOUR = 1800
-MAX_SPAN = {"PT30M": 10 * 86400, "PT1H": 31 * 86400}
-STEP = {"PT30M": 1800, "PT1H": 3600}
 
 
 def zone(name: str) -> ZoneInfo:

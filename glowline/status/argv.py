@@ -7,17 +7,10 @@ returns None and the full argparse CLI takes over, which then also gives the pro
 
 from __future__ import annotations
 
-RESOURCES = {
-    "electricity": "electricity.consumption",
-    "gas": "gas.consumption",
-    "electricity-cost": "electricity.consumption.cost",
-    "gas-cost": "gas.consumption.cost",
-    "export": "electricity.export",
-}
-FORMATS = ("plain", "ansi", "json", "tmux", "i3blocks", "i3bar", "waybar", "polybar", "xbar", "conky", "prompt", "motd")
+from glowline.catalog import FORMATS, GAS_UNITS, RESOURCES
+
 COLOR_MODES = ("auto", "always", "never")
 ON_ERROR = ("show", "hide")
-GAS_UNITS = ("kwh", "m3")
 MAX_DAYS = 400
 MIN_MAX_AGE = 5  # minutes: Glowmarkt asks clients not to poll more often
 
@@ -65,30 +58,43 @@ class Options:
 
     def __init__(self, values: dict[str, object]) -> None:
         merged = {**DEFAULTS, **values}
-        self.days: int = merged["days"]  # type: ignore[assignment]
-        self.resource: str = merged["resource"]  # type: ignore[assignment]
-        self.site: str = merged["site"]  # type: ignore[assignment]
-        self.tz: str = merged["tz"]  # type: ignore[assignment]
-        self.format: str = merged["format"]  # type: ignore[assignment]
-        self.width: int | None = merged["width"]  # type: ignore[assignment]
-        self.short: bool = merged["short"]  # type: ignore[assignment]
-        self.ascii: bool = merged["ascii"]  # type: ignore[assignment]
-        self.color: str = merged["color"]  # type: ignore[assignment]
-        self.prompt_wrap: bool = merged["prompt_wrap"]  # type: ignore[assignment]
+        self.days = int(_number(merged["days"]))
+        self.resource = str(merged["resource"])
+        self.site = str(merged["site"])
+        self.tz = str(merged["tz"])
+        self.format = str(merged["format"])
+        width = merged["width"]
+        self.width = None if width is None else int(_number(width))
+        self.short = merged["short"] is True
+        self.ascii = merged["ascii"] is True
+        self.color = str(merged["color"])
+        self.prompt_wrap = merged["prompt_wrap"] is True
         # the MOTD runs at every login with no timeout: it reads the cache only, whatever else is asked
-        self.cached_only: bool = merged["cached_only"] or merged["format"] == "motd"  # type: ignore[assignment]
-        self.max_age: float = max(float(merged["max_age"]), MIN_MAX_AGE)  # type: ignore[arg-type]
-        self.timeout: float = merged["timeout"]  # type: ignore[assignment]
-        self.on_error: str = merged["on_error"]  # type: ignore[assignment]
-        self.gas: dict[str, object] = merged.get("gas") or {}  # type: ignore[assignment]
-        self.gas_unit: str | None = merged["gas_unit"] or self.gas.get("unit")  # type: ignore[assignment]
-        self.colors: dict[str, str] = merged.get("colors") or {}  # type: ignore[assignment]
-        self.thresholds: dict[str, float] = merged.get("thresholds") or {}  # type: ignore[assignment]
-        self.api_url: str = merged.get("api_url") or ""  # type: ignore[assignment]
+        self.cached_only = merged["cached_only"] is True or self.format == "motd"
+        self.max_age = max(_number(merged["max_age"]), MIN_MAX_AGE)
+        self.timeout = _number(merged["timeout"])
+        self.on_error = str(merged["on_error"])
+        self.gas = _table(merged.get("gas"))
+        unit = merged["gas_unit"] or self.gas.get("unit")
+        self.gas_unit = None if unit is None else str(unit)
+        self.colors = {str(k): str(v) for k, v in _table(merged.get("colors")).items()}
+        self.thresholds = {str(k): _number(v) for k, v in _table(merged.get("thresholds")).items()}
+        self.api_url = str(merged.get("api_url") or "")
 
     @property
     def classifier(self) -> str:
         return RESOURCES[self.resource]
+
+
+def _number(value: object) -> float:
+    """A number from already-validated settings (argv or config); anything else is a bug, never user input."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return float(value)
+    raise TypeError(f"not a number: {value!r}")
+
+
+def _table(value: object) -> dict[str, object]:
+    return value if isinstance(value, dict) else {}
 
 
 def check(dest: str, value: object) -> str | None:

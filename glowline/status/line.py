@@ -1,9 +1,12 @@
-"""The status line: from the cache to one printed line, within a hard deadline, never blocked by the network.
+"""The status line: from the days file to one printed line, within a hard deadline, never blocked by the network.
 
-Fresh cache: print it. Stale cache: print it with its age and start one detached refresh for the next call.
-No cache: start (or join) the refresh and wait for it until ``--timeout``, then print what there is, or a short
-degraded line. Status formats always exit 0; plain/ansi/json exit with the error's code when there is no data.
-This module and everything it imports on the fresh path stay light (no json, datetime, requests, keyring, rich).
+Fresh days file: print it. Stale: print it with its age and start one detached refresh for the next call.
+Nothing usable: start (or join) the refresh and wait for it until ``--timeout``, then print what there is, or a
+short degraded line. Status formats always exit 0; plain/ansi/json exit with the error's code when there is no data.
+
+Everything here is the fast path: stdlib os/sys/time only (import-linter and tests/test_fastpath.py hold it so).
+The one route that needs more, re-projecting the stored series into days for another zone or a lost days file, is
+not taken here: the caller hands in ``rebuild`` (glowline.data.days.rebuild) and it is called visibly below.
 """
 
 from __future__ import annotations
@@ -12,96 +15,64 @@ import os
 import sys
 import time
 
+from glowline import catalog
 from glowline.errors import EXIT_NO_DATA, EXIT_OK
-from glowline.status import days as summary
-from glowline.status import levels
-from glowline.status import spawn as background
+from glowline.status import days as days_file
+from glowline.status import failures, layout, levels, policy, spawn
 from glowline.status.argv import MIN_MAX_AGE, Options
-from glowline.status.formats import STATUS_FORMATS
 from glowline.status.formats import get as get_format
 from glowline.status.model import Day, Line, RenderOptions
 
-#: complete days before the window that make the household's "typical day"
-TYPICAL_DAYS = 28
-#: after a failed refresh, seconds before a status line tries again: an outage is not hammered every few
-#: seconds by every bar, and a refusal that only the user can fix (login, keyring, config) waits longer
-RETRY_AFTER = 60.0
-RETRY_AFTER_USER_FIX = 900.0
-USER_FIX_KINDS = ("auth", "keyring", "config", "notfound", "usage")
+TYPE_CHECKING = False  # typing costs an import on the status-line path; mypy treats this name as true
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from glowline.status.days import Summary
+    from glowline.status.failures import Failure
+
+    #: re-project the stored series into the days file for ``opts`` at ``now``; None when nothing is stored
+    Rebuild = Callable[[Options, float], Summary | None]
 
 
-def run(opts: Options, started: float) -> int:
+def run(opts: Options, started: float, rebuild: Rebuild | None = None) -> int:
     """Print the status line for ``opts``; ``started`` is time.monotonic() at process start (the deadline's zero)."""
-    line, code = line_for(opts, started + opts.timeout)
+    line, code = line_for(opts, started + opts.timeout, rebuild=rebuild)
     return emit(line, opts, code)
 
 
-def line_for(opts: Options, deadline: float, force_refresh: bool = False) -> tuple[Line, int]:
+def line_for(
+    opts: Options, deadline: float, force_refresh: bool = False, rebuild: Rebuild | None = None
+) -> tuple[Line, int]:
     """The Line to draw now, and the exit code for non-status formats should it carry no data.
 
-    Starts one background refresh when the cache is stale (or ``force_refresh``); waits for one, at most until
-    ``deadline`` (monotonic), only when there is nothing cached to show.
+    Starts one background refresh when the data is stale (or ``force_refresh``); waits for one, at most until
+    ``deadline`` (monotonic), only when there is nothing to show.
     """
-    path = summary.days_path(opts.site, opts.classifier, opts.tz)
+    path = layout.days_path(opts.site, opts.classifier, opts.tz)
     now = time.time()
-    summ = _usable(summary.read(path), opts.days, now) or _from_series(opts, now)
-    err = summary.read_error(opts.site, opts.classifier)
-    may_refresh = not opts.cached_only and (force_refresh or not _too_soon_after(err, now))
+    summ = _current(path, opts, now, rebuild)
+    err = failures.read(opts.site, opts.classifier)
+    may_refresh = not opts.cached_only and (force_refresh or not policy.too_soon_after(err, now))
     if summ is not None:
-        if may_refresh and (force_refresh or is_stale(summ.fetched_at, now, opts)):
+        if may_refresh and (force_refresh or policy.is_stale(summ.fetched_at, now, opts.max_age)):
             _start_refresh(opts, path, None if force_refresh else summ.fetched_at)
         return build_line(summ, opts, now, err), EXIT_OK
     if may_refresh:
         _refresh_and_wait(opts, deadline)
         now = time.time()
-        summ = _usable(summary.read(path), opts.days, now) or _from_series(opts, now)
-        err = summary.read_error(opts.site, opts.classifier)
+        summ = _current(path, opts, now, rebuild)
+        err = failures.read(opts.site, opts.classifier)
         if summ is not None:
             return build_line(summ, opts, now, err), EXIT_OK
     return degraded_line(opts, now, err)
 
 
-def is_stale(fetched_at: float, now: float, opts: Options) -> bool:
-    """Older than --max-age, or stamped in the future (the clock was wrong or has been set back)."""
-    return abs(now - fetched_at) > opts.max_age * 60
-
-
-def _too_soon_after(err: summary.ErrorRecord | None, now: float) -> bool:
-    """True while the last refresh failure is too recent to try again."""
-    if err is None:
-        return False
-    wait = RETRY_AFTER_USER_FIX if err[0] in USER_FIX_KINDS else RETRY_AFTER
-    return 0 <= now - err[2] < wait
-
-
-def _usable(summ: summary.Summary | None, days: int, now: float) -> summary.Summary | None:
-    """The summary if it reaches today and holds ``days`` days up to it."""
-    if summ is None:
-        return None
-    index = summ.index_of(now)
-    return summ if index >= days - 1 else None
-
-
-def _from_series(opts: Options, now: float) -> summary.Summary | None:
-    """Rebuild the summary from the cached series without the network (another --tz, or a lost .days file)."""
-    from glowline.data.store import json_cache as cache
-
-    if not os.path.exists(cache.series_path(opts.site, opts.classifier)):
-        return None
-    from glowline.data import sync as refresh
-    from glowline.data.readings import zone
-
-    try:
-        url = refresh.api_url()
-        identity = {"api_url": url, "username": refresh.username()}
-        tz = zone(opts.tz)
-        for period in ("PT1H", "PT30M"):
-            entry = cache.load(opts.site, opts.classifier, {**identity, "period": period})
-            if entry is not None:
-                return _usable(refresh.write_summary(opts.site, entry, tz, opts.tz, now), opts.days, now)
-    except Exception:
-        return None
-    return None
+def _current(path: str, opts: Options, now: float, rebuild: Rebuild | None) -> Summary | None:
+    """The days to draw: the days file when it reaches today, else (the hand-over) the caller's rebuild."""
+    summ = policy.usable(days_file.read(path), opts.days, now)
+    if summ is None and rebuild is not None:
+        summ = policy.usable(rebuild(opts, now), opts.days, now)
+    return summ
 
 
 def refresh_args(opts: Options, forced: bool = False) -> list[str]:
@@ -113,78 +84,70 @@ def refresh_args(opts: Options, forced: bool = False) -> list[str]:
 
 def _start_refresh(opts: Options, path: str, fetched_at: float | None) -> None:
     """Start one detached refresh unless one is running or (given the ``fetched_at`` we saw) has just finished."""
-    lock = summary.lock_path(opts.site, opts.classifier)
-    fd = background.try_lock(lock)
+    fd = spawn.try_lock(layout.lock_path(opts.site, opts.classifier))
     if fd is None:
         return
-    again = summary.read(path) if fetched_at is not None else None
+    again = days_file.read(path) if fetched_at is not None else None
     if again is not None and fetched_at is not None and again.fetched_at > fetched_at:  # refreshed meanwhile
         os.close(fd)
         return
-    background.spawn_refresh(refresh_args(opts, forced=fetched_at is None), fd)
+    spawn.spawn_refresh(refresh_args(opts, forced=fetched_at is None), fd)
 
 
 def _refresh_and_wait(opts: Options, deadline: float) -> None:
-    """No usable cache: run the refresh (or join the one running) until the deadline."""
-    lock = summary.lock_path(opts.site, opts.classifier)
-    fd = background.try_lock(lock)
+    """Nothing usable: run the refresh (or join the one running) until the deadline."""
+    lock = layout.lock_path(opts.site, opts.classifier)
+    fd = spawn.try_lock(lock)
     if fd is None:
-        background.wait_unlocked(lock, deadline)
+        spawn.wait_unlocked(lock, deadline)
         return
-    pid = background.spawn_refresh(refresh_args(opts), fd)
-    background.wait_child(pid, deadline)
+    pid = spawn.spawn_refresh(refresh_args(opts), fd)
+    spawn.wait_child(pid, deadline)
 
 
-def build_line(
-    summ: summary.Summary, opts: Options, now: float, err: summary.ErrorRecord | None = None
-) -> Line:
+def build_line(summ: Summary, opts: Options, now: float, err: Failure | None = None) -> Line:
+    """The Line for ``opts`` from a days file that reaches ``now``: values in the display unit, levels judged."""
     index = summ.index_of(now)
     first = max(0, index - opts.days + 1)
-    scale = _gas_scale(summ.resource, opts)
-    days = [Day(d.date, d.start, d.end, _scaled(d.value, scale), d.complete) for d in summ.days[first : index + 1]]
-    stale = is_stale(summ.fetched_at, now, opts)
+    gas = catalog.gas_unit({"gas": opts.gas}, opts.gas_unit)
+
+    def shown(value: float | None) -> float | None:
+        return catalog.to_display(value, summ.resource, gas)
+
+    days = [Day(d.date, d.start, d.end, shown(d.value), d.complete) for d in summ.days[first : index + 1]]
     line = Line(
-        summ.resource, opts.resource, "m3" if scale != 1.0 else summ.unit, summ.tz, days, now,
-        fetched_at=summ.fetched_at, stale=stale, site=summ.site,
+        summ.resource, opts.resource, catalog.display_unit(summ.resource, gas), summ.tz, days, now,
+        fetched_at=summ.fetched_at, stale=policy.is_stale(summ.fetched_at, now, opts.max_age), site=summ.site,
     )
-    if err is not None and err[2] > summ.fetched_at:
-        line.error, line.error_kind = err[3], err[0]
-    history = [d.value * scale for d in summ.days[max(0, first - TYPICAL_DAYS) : first]
-               if d.complete and d.value is not None]
-    if len(history) < 3:  # a young cache: judge against the complete days shown
-        history = [d.value for d in days if d.complete and d.value is not None]
+    if err is not None and err.at > summ.fetched_at:
+        line.error, line.error_kind = err.message, err.kind
+    history = [shown(d.value) for d in summ.days[max(0, first - policy.TYPICAL_DAYS) : first] if d.complete]
+    if len([v for v in history if v is not None]) < levels.MIN_HISTORY:  # a young cache: judge the days shown
+        history = [d.value for d in days if d.complete]
     levels.apply(line, history, **_thresholds(opts))
     return line
-
-
-def _gas_scale(classifier: str, opts: Options) -> float:
-    """1.0, or the kWh -> m3 factor when gas consumption is to be shown in m3 (--gas-unit, config [gas])."""
-    if classifier != "gas.consumption" or opts.gas_unit != "m3":
-        return 1.0
-    from glowline.catalog import gas_unit
-
-    return gas_unit({"gas": opts.gas}, "m3").convert(1.0) or 1.0
-
-
-def _scaled(value: float | None, scale: float) -> float | None:
-    return None if value is None else value * scale
 
 
 def _thresholds(opts: Options) -> dict[str, float]:
     return {k: float(v) for k, v in opts.thresholds.items() if k in ("low", "high")}
 
 
-def degraded_line(opts: Options, now: float, err: summary.ErrorRecord | None) -> tuple[Line, int]:
+def error_line(opts: Options, message: str, kind: str, now: float | None = None) -> Line:
+    """A Line without days carrying a reason: the one builder of every degraded line (CLI, watch, status)."""
+    when = time.time() if now is None else now
+    unit = catalog.display_unit(opts.classifier)
+    return Line(opts.classifier, opts.resource, unit, opts.tz, [], when, error=message, error_kind=kind)
+
+
+def degraded_line(opts: Options, now: float, err: Failure | None) -> tuple[Line, int]:
     """No data to show: a Line without days carrying the reason, and the exit code for non-status formats."""
     if err is not None:
-        message, kind, code = err[3], err[0], err[1]
+        message, kind, code = err.message, err.kind, err.exit_code
     elif opts.cached_only:
         message, kind, code = "no cached data yet: run `glowline fetch`", "nodata", EXIT_NO_DATA
     else:
         message, kind, code = f"no data yet: still fetching after {opts.timeout:g} s", "nodata", EXIT_NO_DATA
-    line = Line(opts.classifier, opts.resource, "GBP" if opts.classifier.endswith(".cost") else "kWh", opts.tz, [],
-                now, error=message, error_kind=kind)
-    return line, code
+    return error_line(opts, message, kind, now), code
 
 
 def render_options(opts: Options) -> RenderOptions:
@@ -213,7 +176,7 @@ def use_color(mode: str) -> bool:
 
 def emit(line: Line, opts: Options, code: int = EXIT_NO_DATA) -> int:
     """Write the formatted line; the exit status follows the format's kind and whether there is data."""
-    status = opts.format in STATUS_FORMATS
+    status = opts.format in catalog.STATUS_FORMATS
     if line.has_data or status or opts.format == "json":
         write(get_format(opts.format).render(line, render_options(opts)))
     if line.has_data or status:

@@ -1,32 +1,17 @@
-"""The output formats, one small module each; ``get`` imports only the chosen one (status-line path)."""
+"""The output formats, one small module each (a function from Line and RenderOptions to text); ``get`` imports
+only the chosen one. A new format is one new file here and its name in glowline.catalog.FORMATS."""
 
 from __future__ import annotations
 
 import sys
 
+from glowline.catalog import FORMATS, STATUS_FORMATS, WATCH_FORMATS
+
 TYPE_CHECKING = False  # typing costs an import on the status-line path; mypy still reads the block below
 if TYPE_CHECKING:
     from types import ModuleType
 
-#: Every --format name; glowline/formats/<name>.py has ``render(line: Line, opts: RenderOptions) -> str``.
-FORMATS = (
-    "plain",
-    "ansi",
-    "json",
-    "tmux",
-    "i3blocks",
-    "i3bar",
-    "waybar",
-    "polybar",
-    "xbar",
-    "conky",
-    "prompt",
-    "motd",
-)
-#: Formats embedded in a host: always exit 0 and print a degraded line (or the host's hide form) on any error.
-STATUS_FORMATS = ("tmux", "i3blocks", "i3bar", "waybar", "polybar", "xbar", "conky", "prompt", "motd")
-#: Formats `glowline watch` can stream, one flushed line per update.
-WATCH_FORMATS = ("i3bar", "i3blocks", "waybar", "polybar")
+__all__ = ["FORMATS", "STATUS_FORMATS", "WATCH_FORMATS", "get"]
 
 
 def get(name: str) -> ModuleType:

@@ -47,8 +47,6 @@ REASONS = {
     "usage": "usage error",
 }
 
-UNIT_NAMES = {"kWh": "kWh", "m3": "m³", "GBP": "£"}
-
 
 def colors(opts: RenderOptions) -> dict[str, str]:
     """DEFAULT_COLORS with the user's colours (config file) on top."""
@@ -88,8 +86,17 @@ def total_text(line: Line, opts: RenderOptions, short: bool = False) -> str:
     return value_text(line.total, line.unit, opts.ascii, short)
 
 
-def age_text(seconds: float) -> str:
-    """Compact age: "25m" under an hour, "3h" under two days, else "2d" (minimum "1m")."""
+def age_text(seconds: float, compact: bool = True) -> str:
+    """An age. Compact, for status lines: "25m" under an hour, "3h" under two days, else "2d" (minimum "1m").
+    Long, for doctor: "45 s", "25 min", "3.0 h", "2.1 days"."""
+    if not compact:
+        if seconds < 90:
+            return f"{seconds:.0f} s"
+        if seconds < 5400:
+            return f"{seconds / 60:.0f} min"
+        if seconds < 172800:
+            return f"{seconds / 3600:.1f} h"
+        return f"{seconds / 86400:.1f} days"
     if seconds < 3600:
         return f"{max(1, int(seconds // 60))}m"
     if seconds < 172800:

@@ -1,0 +1,105 @@
+"""What report, export and tariff share: the account's session, the site, the zone and the resources to use,
+the ``--demo`` switch, and each resource's tariff."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from collections.abc import Callable
+from datetime import date
+from typing import IO
+
+from glowline.catalog import RESOURCES
+from glowline.commands.options import add_resources_option
+from glowline.data import account
+from glowline.data.models import Site
+from glowline.data.readings import local_date, zone
+from glowline.data.tariff import NO_TARIFF, Tariff, parse
+from glowline.errors import APIUnavailable, MalformedResponse, NotFound
+
+
+def add_common(p: argparse.ArgumentParser, gas_unit: bool = True) -> None:
+    """--resource, --site, --tz, (--gas-unit) and --demo."""
+    add_resources_option(p)
+    p.add_argument("--site", default=None, help="site name or veId when the account has several")
+    p.add_argument("--tz", default=None, help="the meter's time zone (default Europe/London)")
+    if gas_unit:
+        p.add_argument("--gas-unit", choices=("kwh", "m3"), default=None,
+                       help="gas in kWh (as delivered) or m3 (config [gas] calorific_value, correction_factor)")
+    p.add_argument("--demo", action="store_true", help="run against the built-in emulator with throwaway folders")
+
+
+def maybe_demo(args: argparse.Namespace, run: Callable[[], int]) -> int:
+    """``run()``, inside the demo environment when --demo was given."""
+    if getattr(args, "demo", False):
+        from glowline.commands.demo import demo_environment
+
+        with demo_environment():
+            return run()
+    return run()
+
+
+class Context:
+    """One command's account session, site, zone and the resources it will use."""
+
+    def __init__(self, args: argparse.Namespace, conf: dict[str, object], default_classifier: str) -> None:
+        self.tz_name = str(args.tz or conf.get("tz") or "Europe/London")
+        self.tz = zone(self.tz_name)
+        self.site_key = str(args.site if args.site is not None else conf.get("site") or "")
+        self.now = time.time()
+        self.session = account.open_session(config=conf)
+        try:
+            self.site: Site = account.pick_site(self.session.sites(), self.site_key, default_classifier)
+        except BaseException:
+            self.session.close()
+            raise
+
+    def close(self) -> None:
+        self.session.close()
+
+    def __enter__(self) -> Context:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @property
+    def today(self) -> date:
+        return local_date(int(self.now), self.tz)
+
+    def has(self, name: str) -> bool:
+        return any(r.classifier == RESOURCES[name] for r in self.site.resources)
+
+    def available(self, names: list[str], explicit: bool, out: IO[str] | None = None) -> list[str]:
+        """The names this site has; a missing one is an error when asked for, else a note on stderr."""
+        found = []
+        for name in names:
+            if self.has(name):
+                found.append(name)
+            elif explicit:
+                raise NotFound(f"site {self.site.name!r} has no {name} resource ({RESOURCES[name]})")
+            else:
+                (out or sys.stderr).write(f"glowline: note: site {self.site.name!r} has no {name} meter; skipped\n")
+        if not found:
+            raise NotFound(f"site {self.site.name!r} has none of: {', '.join(names)}")
+        return found
+
+    def tariff(self, name: str) -> Tariff:
+        """The tariff of a consumption resource: its own, else its cost resource's; an API failure is a reason."""
+        classifier = RESOURCES[name]
+        candidates = [classifier] + ([f"{classifier}.cost"] if not classifier.endswith(".cost") else [])
+        result: Tariff | None = None
+        for candidate in candidates:
+            if not any(r.classifier == candidate for r in self.site.resources):
+                continue
+            try:
+                found = parse(self.session.source.tariff(self.site.resource(candidate).resource_id))
+            except (APIUnavailable, MalformedResponse, NotFound) as exc:
+                found = Tariff(None, None, f"tariff unavailable: {exc}")
+            if candidate != classifier and found.usable:
+                found.source += f" of the {candidate} resource"
+            if found.usable:
+                return found
+            result = result or found
+        return result or Tariff(None, None, NO_TARIFF)

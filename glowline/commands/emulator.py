@@ -1,0 +1,21 @@
+"""``glowline emulator``: run the Glowmarkt API emulator in the foreground (it prints its URL and demo account)."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from glowline.commands.options import number_type
+
+
+def add_parser(subparsers: Any) -> None:
+    p = subparsers.add_parser("emulator", help="run the Glowmarkt API emulator (prints its URL and demo credentials)")
+    p.add_argument("--port", type=number_type(int, 0, 65535, "port"), default=8080,
+                   help="TCP port to listen on (default 8080; 0 picks a free one)")
+    p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1, loopback only)")
+
+
+def run(args: argparse.Namespace, conf: dict[str, object]) -> int:
+    from glowline.emulator.cli import run as run_emulator
+
+    return run_emulator(["--port", str(args.port), "--host", args.host])

@@ -1,0 +1,137 @@
+"""``glowline export``: readings of several resources merged on local timestamps, as CSV or JSON (glowline.data.export
+makes the rows; this module chooses the range, the sources and where the output goes)."""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import os
+import sys
+from datetime import date, timedelta
+from typing import IO, Any
+from zoneinfo import ZoneInfo
+
+from glowline.catalog import HALF_HOUR, RESOURCES, gas_unit
+from glowline.commands.context import Context, add_common, maybe_demo
+from glowline.commands.options import date_type, number_type, resource_names
+from glowline.data import export
+from glowline.data.readings import local_date, period_for
+from glowline.data.sync import refresh
+from glowline.errors import EXIT_OK, UsageError
+from glowline.status.argv import MAX_DAYS
+
+
+def add_parser(subparsers: Any) -> None:
+    p = subparsers.add_parser("export", help="readings as CSV or JSON: one row per timestamp, a column per resource")
+    add_common(p)
+    p.add_argument("--days", type=number_type(int, 1, MAX_DAYS, "days"), default=None,
+                   help="the last N local days, today included (default 7)")
+    p.add_argument("--from", dest="date_from", type=date_type, default=None, metavar="DATE",
+                   help="first local day, YYYY-MM-DD")
+    p.add_argument("--to", dest="date_to", type=date_type, default=None, metavar="DATE",
+                   help="last local day, YYYY-MM-DD, included (default today)")
+    p.add_argument("--period", choices=("30m", "hour", "day"), default="30m", help="row size (default 30m)")
+    p.add_argument("--format", choices=("csv", "json"), default="csv", help="output format (default csv)")
+    p.add_argument("-o", "--output", default=None, metavar="FILE", help="write to FILE instead of stdout")
+
+
+def run(args: argparse.Namespace, conf: dict[str, object], out: IO[str] | None = None) -> int:
+    return maybe_demo(args, lambda: run_export(args, conf, out))
+
+
+def export_range(args: argparse.Namespace, today: date) -> tuple[date, date]:
+    """The first and last local day of the export from --days or --from/--to."""
+    if args.days is not None and (args.date_from or args.date_to):
+        raise UsageError("use either --days or --from/--to, not both")
+    if args.date_from is None:
+        if args.date_to is not None:
+            raise UsageError("--to needs --from")
+        days = args.days or 7
+        return today - timedelta(days=days - 1), today
+    last = args.date_to or today
+    if last < args.date_from:
+        raise UsageError(f"--to {last} is before --from {args.date_from}")
+    if args.date_from > today:
+        raise UsageError(f"--from {args.date_from} is in the future")
+    return args.date_from, min(last, today)
+
+
+def run_export(args: argparse.Namespace, conf: dict[str, object], out: IO[str] | None = None) -> int:
+    """Write the export to ``out`` (stdout by default) or ``-o FILE`` (written to FILE.part, then renamed)."""
+    unit = gas_unit(conf, args.gas_unit)
+    names, explicit = resource_names(args.resource)
+    with Context(args, conf, RESOURCES[names[0]]) as ctx:
+        names = ctx.available(names, explicit)
+        first, last = export_range(args, ctx.today)
+        days = export.local_range(first, last, ctx.tz)
+        stop = min(days[-1][2], int(ctx.now) // HALF_HOUR * HALF_HOUR + HALF_HOUR)  # up to the current half-hour
+        sources = [export_source(ctx, name, args.period, days[0][1]) for name in names]
+        tariffs = {n: ctx.tariff(n) for n in names if RESOURCES[n].endswith(".consumption")}
+        for name, tariff in tariffs.items():
+            if not tariff.usable:
+                sys.stderr.write(f"glowline: note: {name}_gbp is empty: {tariff.source}\n")
+        columns = export.columns_for(sources, dict(tariffs), unit)
+        progress = export.Progress(export.request_count(sources, days, stop))
+        stream = export.rows(sources, days, args.period, stop, progress)
+        meta = {
+            "site": ctx.site.name,
+            "timezone": ctx.tz_name,
+            "period": args.period,
+            "from": first.isoformat(),
+            "to": last.isoformat(),
+            "gas_unit": unit.describe(),
+            "costs": "consumption at the tariff's unit rate, energy only (the standing charge is per day, not "
+                     "per reading); lagged and missing readings are null",
+            "tariffs": {n: {"rate_p_per_kwh": t.rate, "standing_p_per_day": t.standing, "source": t.origin()}
+                        for n, t in tariffs.items()},
+        }
+        try:
+            if args.output:
+                part = f"{args.output}.part"
+                try:
+                    with open(part, "w", encoding="utf-8", newline="") as fh:
+                        count = _write(args.format, fh, columns, stream, ctx.tz, meta)
+                    os.replace(part, args.output)
+                except OSError as exc:
+                    with contextlib.suppress(OSError):
+                        os.unlink(part)
+                    raise UsageError(f"cannot write {args.output}: {exc.strerror or exc}") from None
+                finally:
+                    progress.finish()
+                sys.stderr.write(f"glowline: wrote {count} rows to {args.output}\n")
+            else:
+                try:
+                    _write(args.format, out or sys.stdout, columns, stream, ctx.tz, meta)
+                    (out or sys.stdout).flush()
+                finally:
+                    progress.finish()
+        except BrokenPipeError:  # `glowline export | head`: the reader has all it wants
+            with contextlib.suppress(OSError):
+                os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            return EXIT_OK
+    return EXIT_OK
+
+
+def _write(fmt: str, fh: IO[str], columns: Any, stream: Any, tz: ZoneInfo, meta: dict[str, Any]) -> int:
+    if fmt == "json":
+        return export.write_json(fh, columns, stream, tz, meta)
+    return export.write_csv(fh, columns, stream, tz)
+
+
+def export_source(ctx: Context, name: str, period: str, start: int) -> export.Source:
+    """Bring the resource's store up to date (for the DCC-lag horizon) and read it where it covers the range:
+    hour and day rows from the PT1H series; 30-minute rows, and ranges the store does not reach, from the API."""
+    classifier = RESOURCES[name]
+    days_back = (ctx.today - local_date(start, ctx.tz)).days + 1
+    store_period = period_for(ctx.tz, start, int(ctx.now))
+    entry = ctx.session.store.load(ctx.site_key, classifier, {**ctx.session.identity, "period": store_period})
+    covered = entry is not None and entry.series.start <= start
+    use_store = period != "30m" and (covered or days_back <= 31)
+    entry = refresh(ctx.site_key, classifier, days_back if use_store and not covered else 1, ctx.tz_name,
+                    now=ctx.now, session=ctx.session)
+    series = entry.series
+    if use_store and series.start <= start:
+        return export.cache_source(name, classifier, series)
+    fetch_period = "PT30M" if period == "30m" else store_period
+    return export.api_source(name, classifier, ctx.session.source, entry.resource_id, fetch_period,
+                             series.pending_from(), series.step)

@@ -1,0 +1,59 @@
+"""The cache folder's file names: the one module that knows glowline's on-disk layout (os only, no I/O).
+
+Per site and resource: ``<site>--<classifier>.json`` (the series, glowline.data.store), ``...--<tz>.days`` (the
+status line's per-day totals), ``.error`` (the last failed refresh) and ``.lock`` (one refresher at a time). For the
+account: ``sites.json`` (discovery), ``token.json`` and ``config.compiled`` (the validated config).
+"""
+
+from __future__ import annotations
+
+import os
+
+from glowline import paths
+
+DAYS_SUFFIX = ".days"
+ERROR_SUFFIX = ".error"
+
+
+def safe_name(text: str) -> str:
+    """A file-name-safe form of a site, resource or zone name."""
+    return "".join(c if c.isalnum() or c in "._-" else "_" for c in text) or "_"
+
+
+def entry_base(site: str, classifier: str) -> str:
+    """Path prefix of every cache file of one site and resource."""
+    return os.path.join(paths.cache_dir(), f"{safe_name(site or 'default')}--{safe_name(classifier)}")
+
+
+def days_path(site: str, classifier: str, tz: str) -> str:
+    return f"{entry_base(site, classifier)}--{safe_name(tz)}{DAYS_SUFFIX}"
+
+
+def error_path(site: str, classifier: str) -> str:
+    return entry_base(site, classifier) + ERROR_SUFFIX
+
+
+def lock_path(site: str, classifier: str) -> str:
+    return entry_base(site, classifier) + ".lock"
+
+
+def series_path(site: str, classifier: str) -> str:
+    return entry_base(site, classifier) + ".json"
+
+
+def sites_path() -> str:
+    return os.path.join(paths.cache_dir(), "sites.json")
+
+
+def compiled_config_path() -> str:
+    return os.path.join(paths.cache_dir(), "config.compiled")
+
+
+def files_ending(suffix: str) -> list[str]:
+    """Every file in the cache folder whose name ends with ``suffix``, sorted; [] without a folder."""
+    folder = paths.cache_dir()
+    try:
+        names = sorted(os.listdir(folder))
+    except OSError:
+        return []
+    return [os.path.join(folder, name) for name in names if name.endswith(suffix)]
