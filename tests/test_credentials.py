@@ -1,5 +1,5 @@
-"""glowline.data.credentials against real keyring backends: gnome-keyring on a private bus, plaintext, fail, null, a locked
-and a hung Secret Service; plus the account and token files."""
+"""glowline.data.credentials against real keyring backends: gnome-keyring on a private bus, plaintext, fail, null,
+a locked and a hung Secret Service; plus the account and token files."""
 
 from __future__ import annotations
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -9,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from tests.helpers import ROOT, glowline_env, run
+from tests.helpers import ROOT, age_cache, cache_dir, glowline_env, run, wait_until
 
 HEAVY = {"requests", "urllib3", "keyring", "rich", "importlib.metadata", "http.client", "ssl", "socket"}
 # not heavy in general, but each costs milliseconds the status line does not need
@@ -17,9 +18,11 @@ SLOW_STDLIB = {"json", "re", "argparse", "datetime", "zoneinfo", "tomllib", "typ
                "enum", "pathlib", "tempfile", "logging"}
 
 
-def imported(env: dict[str, str], *args: str) -> set[str]:
-    """Modules a real `glowline ARGS` process imports, read from -X importtime (without site, so only ours)."""
-    proc = subprocess.run([sys.executable, "-S", "-X", "importtime", str(ROOT / "bin" / "glowline"), *args],
+def imported(env: dict[str, str], *args: str, site: bool = False) -> set[str]:
+    """Modules a real `glowline ARGS` process imports, read from -X importtime (without site, so only ours, unless
+    ``site``: the route needs site-packages)."""
+    flags = [] if site else ["-S"]
+    proc = subprocess.run([sys.executable, *flags, "-X", "importtime", str(ROOT / "bin" / "glowline"), *args],
                           env=env, capture_output=True, text=True, timeout=30)
     assert proc.returncode == 0, proc.stderr[-2000:]
     return {line.rsplit("|", 1)[1].strip() for line in proc.stderr.splitlines() if line.startswith("import time:")}
@@ -43,3 +46,57 @@ def test_help_imports_nothing_networked(home: Path) -> None:
     assert proc.returncode == 0 and "usage: glowline" in proc.stdout
     modules = {line.rsplit("|", 1)[1].strip() for line in proc.stderr.splitlines() if line.startswith("import time:")}
     assert not modules & {"requests", "keyring", "rich", "importlib.metadata"}
+
+
+# -- the cold routes: each still imports nothing heavy; only the hand-over (a stored series re-projected into days
+# for a zone without a days file) may pay for json/datetime, and it never touches requests or the network
+
+def test_stale_route_imports_nothing_heavy_and_starts_the_refresher(home: Path, emulator: Any) -> None:
+    env = glowline_env(home, emulator)
+    assert run(env, "fetch").returncode == 0
+    age_cache(home, 3 * 3600)
+    modules = imported(env, "--format", "tmux")
+    assert not modules & HEAVY, modules & HEAVY
+    assert not modules & SLOW_STDLIB, modules & SLOW_STDLIB
+    assert wait_until(lambda: emulator.count("readings") >= 1, 10)  # the detached refresher did the network part
+
+
+@pytest.mark.parametrize("route", ["no-days-file", "another-tz"])
+def test_handover_routes_import_nothing_heavy(home: Path, emulator: Any, route: str) -> None:
+    env = glowline_env(home, emulator)
+    assert run(env, "fetch").returncode == 0
+    args = ["--cached-only", "--format", "json"]
+    if route == "no-days-file":
+        for path in cache_dir(home).glob("*.days"):
+            path.unlink()
+    else:
+        args += ["--tz", "Europe/Paris"]
+    emulator.reset_counts()
+    modules = imported(env, *args)
+    assert "glowline.data.days" in modules  # the explicit hand-over, not a silent fallback
+    assert not modules & HEAVY, modules & HEAVY
+    assert emulator.count() == 0
+    days = json.loads(run(env, *args).stdout)["days"]
+    assert len(days) == 10 and days[-2]["value"] is not None
+
+
+def test_cached_only_with_nothing_cached_imports_nothing_heavy(home: Path, emulator: Any) -> None:
+    env = glowline_env(home, emulator)
+    proc = subprocess.run([sys.executable, "-S", "-X", "importtime", str(ROOT / "bin" / "glowline"), "--cached-only",
+                           "--format", "tmux"], env=env, capture_output=True, text=True, timeout=30)
+    assert proc.returncode == 0 and "no data yet" in proc.stdout
+    modules = {line.rsplit("|", 1)[1].strip() for line in proc.stderr.splitlines() if line.startswith("import time:")}
+    assert not modules & HEAVY, modules & HEAVY
+    assert emulator.count() == 0
+
+
+def test_fetch_builds_no_cli_and_imports_no_other_command(home: Path, emulator: Any) -> None:
+    """The background refresher's route: fetch's own options, then the sync; no doctor, report, export, rich."""
+    env = glowline_env(home, emulator)
+    modules = imported(env, "fetch", site=True)
+    assert "glowline.data.sync" in modules and "requests" in modules  # it did fetch
+    others = {m for m in modules if m.startswith("glowline.commands.")} - {
+        "glowline.commands.fetch", "glowline.commands.options"}
+    assert not others, others
+    assert not modules & {"rich", "glowline.data.export", "glowline.data.tariff"}
+    assert emulator.count("readings") == 1

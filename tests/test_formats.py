@@ -99,7 +99,8 @@ def run_python(code: str, env: dict[str, str] | None = None) -> str:
 def test_get_imports_only_the_chosen_format() -> None:
     code = (
         "import sys, glowline.status.formats as f; f.get('tmux');"
-        "print(sorted(m for m in sys.modules if m.startswith('glowline.status.formats.') and m.rsplit('.', 1)[1] in f.FORMATS))"
+        "print(sorted(m for m in sys.modules"
+        " if m.startswith('glowline.status.formats.') and m.rsplit('.', 1)[1] in f.FORMATS))"
     )
     assert run_python(code).strip() == "['glowline.status.formats.tmux']"
 
@@ -108,9 +109,9 @@ def test_status_path_imports_stay_light() -> None:
     heavy = ["json", "re", "datetime", "typing", "dataclasses", "requests", "rich", "argparse", "subprocess"]
     code = (
         "import sys; before = set(sys.modules);"
-        "import glowline.status.formats.waybar, glowline.status.formats.tmux, glowline.status.formats.i3bar, glowline.status.formats.i3blocks,"
-        " glowline.status.formats.xbar, glowline.status.formats.motd, glowline.status.formats.shared, "
-        "glowline.status.sparkline, glowline.status.levels;"
+        "import glowline.status.formats.waybar, glowline.status.formats.tmux, glowline.status.formats.i3bar,"
+        " glowline.status.formats.i3blocks, glowline.status.formats.xbar, glowline.status.formats.motd,"
+        " glowline.status.formats.shared, glowline.status.sparkline, glowline.status.levels;"
         f"print(sorted(m for m in {heavy!r} if m in sys.modules and m not in before))"
     )
     assert run_python(code, env={"PATH": os.environ.get("PATH", "")}).strip() == "[]"

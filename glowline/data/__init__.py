@@ -1,0 +1,2 @@
+"""The data: sources (the Glowmarkt client), credentials, readings and days, tariffs, the store, and the sync
+that fills it."""

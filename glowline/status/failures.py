@@ -16,7 +16,9 @@ class Failure:
 
     __slots__ = ("at", "classifier", "exit_code", "kind", "message", "site")
 
-    def __init__(self, kind: str, exit_code: int, at: float, message: str, site: str = "", classifier: str = "") -> None:
+    def __init__(
+        self, kind: str, exit_code: int, at: float, message: str, site: str = "", classifier: str = ""
+    ) -> None:
         self.kind = kind
         self.exit_code = exit_code
         self.at = at
