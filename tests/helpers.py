@@ -19,8 +19,10 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def env_for(home: Path, **extra: str) -> dict[str, str]:
-    """The environment for a glowline subprocess inside ``home`` (no GLOWLINE_/XDG_ variables leak in)."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("GLOWLINE_", "XDG_"))}
+    """The environment for a glowline subprocess inside ``home`` (no GLOWLINE_/XDG_ or proxy variables leak in:
+    tests talk to loopback only)."""
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith(("GLOWLINE_", "XDG_")) and not k.lower().endswith("_proxy")}
     env.update(
         HOME=str(home),
         XDG_CONFIG_HOME=str(home / ".config"),

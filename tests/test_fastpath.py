@@ -94,7 +94,8 @@ def test_fetch_builds_no_cli_and_imports_no_other_command(home: Path, emulator: 
     """The background refresher's route: fetch's own options, then the sync; no doctor, report, export, rich."""
     env = glowline_env(home, emulator)
     modules = imported(env, "fetch", site=True)
-    assert "glowline.data.sync" in modules and "requests" in modules  # it did fetch
+    assert "glowline.data.sync" in modules and "http.client" in modules  # it did fetch
+    assert "requests" not in modules  # no proxy configured: the standard library's transport (README "Performance")
     others = {m for m in modules if m.startswith("glowline.commands.")} - {
         "glowline.commands.fetch", "glowline.commands.options"}
     assert not others, others

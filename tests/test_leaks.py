@@ -28,6 +28,7 @@ import pytest
 
 from glowline.data import credentials
 from glowline.data.glowmarkt import GlowmarktClient, Token
+from glowline.data.transport import RequestsTransport, StdlibTransport
 from glowline.emulator import DEMO_PASSWORD, DEMO_USERNAME, Emulator
 from glowline.errors import APIUnavailable, GlowlineError
 from tests.fixtures_keyring import KeyringSetup
@@ -334,12 +335,31 @@ def test_keyring_errors_never_hold_the_password(fail_keyring: KeyringSetup) -> N
 # -- transport: TLS, plain http, redirects ------------------------------------------------------------------------
 
 
-def test_the_session_verifies_tls() -> None:
-    client = GlowmarktClient("https://api.glowmarkt.com/api/v0-1/")
+@pytest.mark.parametrize("transport", [StdlibTransport, RequestsTransport])
+def test_every_transport_verifies_tls_and_honours_the_ca_bundle(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, transport: Any
+) -> None:
+    """Both transports refuse a certificate nobody vouches for, before any HTTP; REQUESTS_CA_BUNDLE vouches."""
+    cert, key = self_signed(tmp_path)
+    server = Recorder(lambda h: (200, {"Content-Type": "application/json"}, b'{"valid":true}'))
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert, key)
+    server.socket = context.wrap_socket(server.socket, server_side=True)
+    url = f"https://127.0.0.1:{server.port}/api/v0-1/"
+    for var in ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE", "SSL_CERT_FILE", "SSL_CERT_DIR"):
+        monkeypatch.delenv(var, raising=False)
     try:
-        assert client.session.verify is True
-    finally:
+        client = GlowmarktClient(url, timeout=(2.0, 2.0), transport=transport())
+        with pytest.raises(APIUnavailable, match="TLS certificate verification failed"):
+            client.reachable()
         client.close()
+        assert server.seen == []
+        monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(cert))
+        client = GlowmarktClient(url, timeout=(2.0, 2.0), transport=transport())
+        assert client.reachable() == 200 and server.seen
+        client.close()
+    finally:
+        server.close()
 
 
 class Recorder(http.server.ThreadingHTTPServer):

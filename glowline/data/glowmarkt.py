@@ -1,9 +1,9 @@
-"""Glowmarkt REST client: one requests.Session, token headers, one re-auth on 401, and typed errors.
+"""The Glowmarkt REST client (a data Source): token headers, one re-auth on 401, and typed errors.
 
-Only the fetch path imports this module (requests costs ~120 ms); the status line never does.
-Every request has a connect and a read timeout, follows no redirect (the ``token`` header must never reach
-another host), and keeps TLS verification on. Bodies are checked against the documented shapes and any
-surprise becomes a MalformedResponse with one clear line, never a KeyError.
+It talks through a transport (glowline.data.transport: http.client, or requests behind a proxy); only the refresh
+path imports it, the status line never does. Every request has a connect and a read timeout, follows no redirect
+(the ``token`` header must never reach another host), and keeps TLS verification on. Bodies are checked against
+the documented shapes and any surprise becomes a MalformedResponse with one clear line, never a KeyError.
 """
 
 from __future__ import annotations
@@ -14,11 +14,10 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-import requests
-
 from glowline.catalog import MAX_SPAN, PERIOD_SECONDS
 from glowline.data.endpoint import check_base_url
 from glowline.data.models import Reading, Resource, Site, Token
+from glowline.data.transport import Response, Transport, default_transport
 from glowline.errors import APIUnavailable, AuthError, MalformedResponse, NotFound
 
 #: the published applicationId for individual Bright users (glowmarkt-api.md 1.1)
@@ -43,46 +42,35 @@ class GlowmarktClient:
         token: Token | None = None,
         reauth: Callable[[], Token] | None = None,
         timeout: tuple[float, float] = TIMEOUT,
+        transport: Transport | None = None,
     ) -> None:
         self.base_url = check_base_url(base_url)
         self.token = token
         self.reauth = reauth
         self.timeout = timeout
-        self.session = requests.Session()
-        self.session.headers.update(
-            {"applicationId": APPLICATION_ID, "Content-Type": "application/json", "Accept": "application/json"}
-        )
-        self.session.trust_env = True  # proxies and CA bundles from the environment; verify stays on
+        self.transport = transport if transport is not None else default_transport()
 
     def close(self) -> None:
-        self.session.close()
+        self.transport.close()
 
     # -- requests ---------------------------------------------------------------------------------------------
 
-    def _send(self, method: str, path: str, params: dict[str, str] | None = None, body: Any = None) -> Any:
-        url = self.base_url + path
+    def _send(self, method: str, path: str, params: dict[str, str] | None = None, body: Any = None) -> Response:
         started = time.monotonic()
-        headers = {"token": self.token.token} if self.token is not None else {}
-        try:
-            resp = self.session.request(
-                method, url, params=params, json=body, headers=headers, timeout=self.timeout, allow_redirects=False
-            )
-        except requests.Timeout:
-            raise APIUnavailable(f"the Glowmarkt API did not answer within {self.timeout[1]:g} s") from None
-        except requests.ConnectionError as exc:
-            raise APIUnavailable(f"cannot reach the Glowmarkt API: {_reason(exc)}") from None
-        except requests.RequestException as exc:
-            raise APIUnavailable(f"request to the Glowmarkt API failed: {type(exc).__name__}") from None
+        headers = {"applicationId": APPLICATION_ID, "Content-Type": "application/json", "Accept": "application/json"}
+        if self.token is not None:
+            headers["token"] = self.token.token
+        resp = self.transport.request(method, self.base_url + path, params, body, headers, self.timeout)
         log.debug("%s /%s %s -> %s in %.0f ms", method, path, params or "", resp.status_code,
                   (time.monotonic() - started) * 1000)
         return resp
 
-    def _json(self, resp: requests.Response, what: str) -> Any:
+    def _json(self, resp: Response, what: str) -> Any:
         status = resp.status_code
         if 300 <= status < 400:
             raise APIUnavailable(f"the Glowmarkt API redirected ({status}); not following it with the token")
         if status >= 500:
-            page = ", an HTML error page" if "html" in resp.headers.get("Content-Type", "").lower() else ""
+            page = ", an HTML error page" if "html" in resp.header("Content-Type").lower() else ""
             raise APIUnavailable(f"the Glowmarkt API is having problems (HTTP {status}{page})")
         if status == 404:
             raise NotFound(f"{what}: not found (HTTP 404)")
@@ -90,7 +78,7 @@ class GlowmarktClient:
             raise MalformedResponse(f"the API refused the {what} request: {_error_text(resp)}")
         if status != 200:
             raise APIUnavailable(f"unexpected HTTP {status} from the Glowmarkt API for {what}")
-        ctype = resp.headers.get("Content-Type", "")
+        ctype = resp.header("Content-Type")
         if "html" in ctype.lower():
             raise APIUnavailable(f"the Glowmarkt API answered an HTML page instead of {what} data")
         try:
@@ -255,7 +243,7 @@ def _refuse_constant(name: str) -> Any:
     raise ValueError(f"{name} is not JSON")
 
 
-def _error_text(resp: requests.Response) -> str:
+def _error_text(resp: Response) -> str:
     try:
         doc = resp.json()
     except ValueError:
@@ -263,16 +251,3 @@ def _error_text(resp: requests.Response) -> str:
     if isinstance(doc, dict) and isinstance(doc.get("error"), str):
         return str(doc["error"])[:120]
     return f"HTTP {resp.status_code}"
-
-
-def _reason(exc: Exception) -> str:
-    if isinstance(exc, requests.exceptions.SSLError):
-        return "TLS certificate verification failed (is a proxy intercepting HTTPS? set REQUESTS_CA_BUNDLE)"
-    text = str(exc)
-    if "refused" in text.lower():
-        return "connection refused"
-    if "RemoteDisconnected" in text or "reset" in text.lower() or "aborted" in text.lower():
-        return "connection dropped without an answer"
-    if "Name or service not known" in text or "getaddrinfo" in text:
-        return "host name not found"
-    return type(exc).__name__
