@@ -12,7 +12,10 @@ from typing import Any
 
 import pytest
 
-from glowline.data.glowmarkt import GlowmarktClient, Token, check_base_url
+from glowline.data.endpoint import check_base_url
+from glowline.data.glowmarkt import GlowmarktClient
+from glowline.data.models import Token
+from glowline.data.transport import RequestsTransport, StdlibTransport, Transport, default_transport
 from glowline.emulator import DEMO_PASSWORD, DEMO_USERNAME
 from glowline.errors import APIUnavailable, AuthError, MalformedResponse, NotFound, UsageError
 
@@ -60,6 +63,12 @@ class Replay:
     def close(self) -> None:
         self.server.shutdown()
         self.server.server_close()
+
+
+@pytest.fixture(params=[StdlibTransport, RequestsTransport], ids=["http.client", "requests"])
+def transport(request: pytest.FixtureRequest) -> type[Transport]:
+    """Each transport in turn: the client must behave the same over both."""
+    return request.param  # type: ignore[no-any-return]
 
 
 @pytest.fixture
@@ -113,12 +122,13 @@ def test_token_and_application_id_headers_are_sent(replay: Replay) -> None:
     assert "authorization" not in headers
 
 
-def test_redirect_is_not_followed_so_the_token_stays_home(replay: Replay) -> None:
+def test_redirect_is_not_followed_so_the_token_stays_home(replay: Replay, transport: type[Transport]) -> None:
     other = Replay()
     try:
         other.load("virtual-entities.json")
         replay.capture = {"statusCode": 302, "headers": {}, "data": "", "extra_headers": {"Location": other.url}}
-        client = GlowmarktClient(replay.url, token=Token("secret-token", int(time.time()) + 30 * 86400))
+        client = GlowmarktClient(replay.url, token=Token("secret-token", int(time.time()) + 30 * 86400),
+                                 transport=transport())
         with pytest.raises(APIUnavailable, match="redirected"):
             client._get("virtualentity", "x")
         assert other.seen == []
@@ -150,8 +160,8 @@ def test_discovery_prefers_the_dcc_resource(emulator: Any) -> None:
         sites[1].resource("electricity.export")
 
 
-def test_readings_use_utc_and_an_exclusive_end(emulator: Any) -> None:
-    client = GlowmarktClient(emulator.url)
+def test_readings_use_utc_and_an_exclusive_end(emulator: Any, transport: type[Transport]) -> None:
+    client = GlowmarktClient(emulator.url, transport=transport())
     client.authenticate(DEMO_USERNAME, DEMO_PASSWORD)
     rid = emulator.resource_id("DCC Sourced", "electricity.consumption")
     start = (int(time.time()) // 86400 - 20) * 86400
@@ -173,16 +183,18 @@ def test_readings_use_utc_and_an_exclusive_end(emulator: Any) -> None:
         ("badjson", MalformedResponse, "invalid JSON"),
     ],
 )
-def test_each_fault_is_one_clear_error(emulator: Any, fault: str, error: type[Exception], text: str) -> None:
-    client = GlowmarktClient(emulator.url)
+def test_each_fault_is_one_clear_error(
+    emulator: Any, fault: str, error: type[Exception], text: str, transport: type[Transport]
+) -> None:
+    client = GlowmarktClient(emulator.url, transport=transport())
     client.authenticate(DEMO_USERNAME, DEMO_PASSWORD)
     emulator.fault(fault, path="/virtualentity")
     with pytest.raises(error, match=text):
         client.sites()
 
 
-def test_hung_api_times_out(emulator: Any) -> None:
-    client = GlowmarktClient(emulator.url, timeout=(1.0, 0.5))
+def test_hung_api_times_out(emulator: Any, transport: type[Transport]) -> None:
+    client = GlowmarktClient(emulator.url, timeout=(1.0, 0.5), transport=transport())
     client.authenticate(DEMO_USERNAME, DEMO_PASSWORD)
     emulator.fault("hang", path="/virtualentity")
     started = time.monotonic()
@@ -219,3 +231,69 @@ def test_token_near_expiry_is_renewed_before_use(emulator: Any) -> None:
     client = GlowmarktClient(emulator.url, token=Token(fresh.token, int(time.time()) + 3600), reauth=reauth)
     client.sites()
     assert renewed == [fresh]  # under a day left: renewed first, not after a 401
+
+
+class ForwardProxy(ThreadingHTTPServer):
+    """A loopback HTTP forward proxy: takes absolute-URI requests, passes them on, and records the URLs."""
+
+    daemon_threads = True
+
+    def __init__(self) -> None:
+        self.seen: list[str] = []
+        proxy = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args: object) -> None:
+                pass
+
+            def _forward(self) -> None:
+                import http.client
+                from urllib.parse import urlsplit
+
+                proxy.seen.append(self.path)
+                target = urlsplit(self.path)
+                length = int(self.headers.get("Content-Length") or 0)
+                body = self.rfile.read(length) if length else None
+                keep = {k: v for k, v in self.headers.items() if k.lower() not in ("host", "proxy-connection",
+                                                                                    "connection")}
+                upstream = http.client.HTTPConnection(target.hostname, target.port, timeout=10)
+                upstream.request(self.command, target.path + (f"?{target.query}" if target.query else ""), body,
+                                 keep)
+                reply = upstream.getresponse()
+                data = reply.read()
+                self.send_response(reply.status)
+                for name, value in reply.getheaders():
+                    if name.lower() not in ("transfer-encoding", "connection", "content-length"):
+                        self.send_header(name, value)
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+                upstream.close()
+
+            do_GET = do_POST = _forward
+
+        super().__init__(("127.0.0.1", 0), Handler)
+        self.port = self.server_address[1]
+        threading.Thread(target=self.serve_forever, daemon=True).start()
+
+    def close(self) -> None:
+        self.shutdown()
+        self.server_close()
+
+
+def test_a_proxy_in_the_environment_is_used_through_requests(emulator: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    assert isinstance(default_transport(), StdlibTransport)  # no proxy configured: the light transport
+    proxy = ForwardProxy()
+    try:
+        monkeypatch.setenv("HTTP_PROXY", f"http://127.0.0.1:{proxy.port}")
+        monkeypatch.delenv("NO_PROXY", raising=False)
+        monkeypatch.delenv("no_proxy", raising=False)
+        chosen = default_transport()
+        assert isinstance(chosen, RequestsTransport)
+        client = GlowmarktClient(emulator.url, transport=chosen)
+        client.authenticate(DEMO_USERNAME, DEMO_PASSWORD)
+        assert [s.ve_id for s in client.sites()] == emulator.site_ids()
+        client.close()
+        assert proxy.seen and all(url.startswith(emulator.url) for url in proxy.seen)
+    finally:
+        proxy.close()

@@ -23,7 +23,8 @@ from hypothesis import strategies as st
 
 from glowline import config
 from glowline.data import tariff
-from glowline.data.glowmarkt import GlowmarktClient, Token, parse_readings
+from glowline.data.glowmarkt import GlowmarktClient, parse_readings
+from glowline.data.models import Token
 from glowline.data.store import Entry
 from glowline.data.store import json_cache as cache
 from glowline.emulator import DEMO_PASSWORD, DEMO_USERNAME, Emulator

@@ -27,7 +27,8 @@ from typing import Any
 import pytest
 
 from glowline.data import credentials
-from glowline.data.glowmarkt import GlowmarktClient, Token
+from glowline.data.glowmarkt import GlowmarktClient
+from glowline.data.models import Token
 from glowline.data.transport import RequestsTransport, StdlibTransport
 from glowline.emulator import DEMO_PASSWORD, DEMO_USERNAME, Emulator
 from glowline.errors import APIUnavailable, GlowlineError
