@@ -28,6 +28,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--background", action="store_true", help=argparse.SUPPRESS)
     p.add_argument("--lock-fd", type=int, default=None, help=argparse.SUPPRESS)
     p.add_argument("--password-stdin", action="store_true", help=argparse.SUPPRESS)
+    p.add_argument("--done-fd", type=int, default=None, help=argparse.SUPPRESS)  # closed once the result is written
     p.add_argument("--max-age", type=number_type(float, 0, 10080, "minutes"), default=None,
                    help="skip re-reading data younger than this (minutes)")
 
@@ -59,6 +60,7 @@ def run(args: argparse.Namespace, conf: dict[str, object]) -> int:
         max_age = None if args.max_age is None else args.max_age * 60
         refresh(opts.site, opts.classifier, opts.days, opts.tz, password=password, max_age=max_age)
     finally:
-        if lock_fd is not None:
-            os.close(lock_fd)
+        for fd in (args.done_fd, lock_fd):  # the waiting status line may read the result now
+            if fd is not None:
+                os.close(fd)
     return EXIT_OK

@@ -91,7 +91,7 @@ def _start_refresh(opts: Options, path: str, fetched_at: float | None) -> None:
     if again is not None and fetched_at is not None and again.fetched_at > fetched_at:  # refreshed meanwhile
         os.close(fd)
         return
-    spawn.spawn_refresh(refresh_args(opts, forced=fetched_at is None), fd)
+    spawn.spawn_refresh(refresh_args(opts, forced=fetched_at is None), fd)  # detached: nobody waits for it
 
 
 def _refresh_and_wait(opts: Options, deadline: float) -> None:
@@ -101,8 +101,8 @@ def _refresh_and_wait(opts: Options, deadline: float) -> None:
     if fd is None:
         spawn.wait_unlocked(lock, deadline)
         return
-    pid = spawn.spawn_refresh(refresh_args(opts), fd)
-    spawn.wait_child(pid, deadline)
+    _pid, done = spawn.spawn_refresh(refresh_args(opts), fd, notify=True)
+    spawn.wait_done(done, deadline)
 
 
 def build_line(summ: Summary, opts: Options, now: float, err: Failure | None = None) -> Line:

@@ -63,8 +63,10 @@ def is_locked(path: str) -> bool:
         os.close(fd)
 
 
-def spawn_refresh(args: list[str], lock_fd: int) -> int:
-    """Start ``glowline fetch --background ARGS`` detached, holding ``lock_fd``; returns its pid.
+def spawn_refresh(args: list[str], lock_fd: int, notify: bool = False) -> tuple[int, int]:
+    """Start ``glowline fetch --background ARGS`` detached, holding ``lock_fd``; returns its pid and, with
+    ``notify``, the read end of a pipe that reaches end-of-file as soon as the refresher has written its result
+    (``wait_done``), else -1.
 
     The parent's copy of the lock fd is closed here: from now on the child alone holds the lock.
     """
@@ -73,6 +75,11 @@ def spawn_refresh(args: list[str], lock_fd: int) -> int:
     argv = [sys.executable, "-m", "glowline", "fetch", "--background", "--lock-fd", str(lock_fd), *args]
     if password:
         argv.append("--password-stdin")
+    done_read = done_write = -1
+    if notify:
+        done_read, done_write = os.pipe()
+        os.set_inheritable(done_write, True)
+        argv += ["--done-fd", str(done_write)]
     os.set_inheritable(lock_fd, True)
     read_end = write_end = -1
     if password:
@@ -101,26 +108,33 @@ def spawn_refresh(args: list[str], lock_fd: int) -> int:
             pid = proc.pid
         if password:
             os.write(write_end, (password + "\n").encode())
+    except BaseException:
+        if done_read >= 0:
+            os.close(done_read)
+        raise
     finally:
-        for fd in (read_end, write_end):
+        for fd in (read_end, write_end, done_write):
             if fd >= 0:
                 os.close(fd)
         os.close(lock_fd)
-    return pid
+    return pid, done_read
 
 
-def wait_child(pid: int, deadline: float) -> int | None:
-    """The child's exit status if it ends before ``deadline`` (monotonic), else None (it carries on alone)."""
-    while True:
-        try:
-            done, status = os.waitpid(pid, os.WNOHANG)
-        except ChildProcessError:
-            return None
-        if done:
-            return os.waitstatus_to_exitcode(status)
-        if time.monotonic() >= deadline:
-            return None
-        time.sleep(0.02)
+def wait_done(done_fd: int, deadline: float) -> bool:
+    """Wait until the refresher behind ``done_fd`` has finished (end-of-file) or ``deadline`` (monotonic) passes,
+    without polling; closes ``done_fd``. True if it finished in time."""
+    import select  # a built-in module: no cost worth counting
+
+    try:
+        while True:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return False
+            ready, _, _ = select.select([done_fd], [], [], left)
+            if ready:
+                return os.read(done_fd, 64) == b""
+    finally:
+        os.close(done_fd)
 
 
 def wait_unlocked(path: str, deadline: float) -> bool:
