@@ -33,6 +33,11 @@ def is_cost(classifier: str) -> bool:
     return classifier.endswith(".cost")
 
 
+def is_consumption(classifier: str) -> bool:
+    """True for energy consumption in kWh (electricity or gas), the resources a tariff prices."""
+    return classifier.endswith(".consumption")
+
+
 def is_gas_energy(classifier: str) -> bool:
     """True for gas consumption in kWh, the one resource that can be shown as a volume."""
     return classifier == "gas.consumption"

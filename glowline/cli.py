@@ -20,6 +20,8 @@ if TYPE_CHECKING:
     import argparse
     from collections.abc import Callable
 
+    from glowline.status.days import Summary
+
 
 def main(argv_: list[str] | None = None) -> int:
     """Run glowline with ``argv_`` (default sys.argv[1:]); never raises, returns the exit code."""
@@ -39,10 +41,16 @@ def main(argv_: list[str] | None = None) -> int:
 
 
 def _status(opts: argv.Options, started: float) -> int:
-    from glowline.commands.line import rebuild
     from glowline.status import line
 
-    return line.run(opts, started, rebuild=rebuild)
+    return line.run(opts, started, rebuild=_rebuild)
+
+
+def _rebuild(opts: argv.Options, now: float) -> Summary | None:
+    """The fast path's hand-over (see glowline.status.line): imported only when a days file is missing."""
+    from glowline.data.days import rebuild
+
+    return rebuild(opts, now)
 
 
 def _guarded(call: Callable[[], int], fmt: str | None = None, verbose: int = 0) -> int:

@@ -341,12 +341,7 @@ def test_every_transport_verifies_tls_and_honours_the_ca_bundle(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, transport: Any
 ) -> None:
     """Both transports refuse a certificate nobody vouches for, before any HTTP; REQUESTS_CA_BUNDLE vouches."""
-    cert, key = self_signed(tmp_path)
-    server = Recorder(lambda h: (200, {"Content-Type": "application/json"}, b'{"valid":true}'))
-    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    context.load_cert_chain(cert, key)
-    server.socket = context.wrap_socket(server.socket, server_side=True)
-    url = f"https://127.0.0.1:{server.port}/api/v0-1/"
+    server, cert, url = https_recorder(tmp_path, b'{"valid":true}')
     for var in ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE", "SSL_CERT_FILE", "SSL_CERT_DIR"):
         monkeypatch.delenv(var, raising=False)
     try:
@@ -429,13 +424,18 @@ def self_signed(folder: Path) -> tuple[Path, Path]:
     return cert_path, key_path
 
 
-def test_self_signed_https_is_refused_with_one_clear_line(home: Path, tmp_path: Path) -> None:
-    cert, key = self_signed(tmp_path)
-    server = Recorder(lambda h: (200, {"Content-Type": "application/json"}, b'{"valid":true,"token":"t","exp":1}'))
+def https_recorder(folder: Path, body: bytes) -> tuple[Recorder, Path, str]:
+    """A Recorder behind TLS with a fresh self-signed certificate for 127.0.0.1: (server, certificate, API URL)."""
+    cert, key = self_signed(folder)
+    server = Recorder(lambda h: (200, {"Content-Type": "application/json"}, body))
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     context.load_cert_chain(cert, key)
     server.socket = context.wrap_socket(server.socket, server_side=True)
-    url = f"https://127.0.0.1:{server.port}/api/v0-1/"
+    return server, cert, f"https://127.0.0.1:{server.port}/api/v0-1/"
+
+
+def test_self_signed_https_is_refused_with_one_clear_line(home: Path, tmp_path: Path) -> None:
+    server, cert, url = https_recorder(tmp_path, b'{"valid":true,"token":"t","exp":1}')
     try:
         client = GlowmarktClient(url, timeout=(2.0, 2.0))
         with pytest.raises(APIUnavailable) as caught:

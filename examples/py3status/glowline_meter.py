@@ -38,7 +38,7 @@ class Py3status:
 
     def glowline(self) -> dict[str, Any]:
         from glowline import config
-        from glowline.commands.line import rebuild
+        from glowline.data.days import rebuild
         from glowline.status import argv as options
         from glowline.status import line as statusline
         from glowline.status import settings

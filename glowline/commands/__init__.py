@@ -6,8 +6,11 @@ argparse from it and imports a command's module only when that command runs (or 
 
 from __future__ import annotations
 
-import importlib
-from types import ModuleType
+import sys
+
+TYPE_CHECKING = False  # the fast route imports this package (for the hand-over): no typing, importlib or types
+if TYPE_CHECKING:
+    from types import ModuleType
 
 #: every subcommand, in --help order
 COMMANDS = ("fetch", "login", "logout", "report", "export", "tariff", "watch", "doctor", "demo", "emulator")
@@ -19,4 +22,6 @@ def module(name: str) -> ModuleType:
     """The module of the subcommand ``name``."""
     if name not in COMMANDS:
         raise KeyError(name)
-    return importlib.import_module(f"glowline.commands.{name}")
+    module_name = f"glowline.commands.{name}"
+    __import__(module_name)
+    return sys.modules[module_name]

@@ -10,6 +10,7 @@ from collections.abc import Callable
 from datetime import date
 from typing import IO
 
+from glowline import catalog
 from glowline.catalog import RESOURCES
 from glowline.commands.options import add_resources_option
 from glowline.data import account
@@ -88,7 +89,7 @@ class Context:
     def tariff(self, name: str) -> Tariff:
         """The tariff of a consumption resource: its own, else its cost resource's; an API failure is a reason."""
         classifier = RESOURCES[name]
-        candidates = [classifier] + ([f"{classifier}.cost"] if not classifier.endswith(".cost") else [])
+        candidates = [classifier] + ([f"{classifier}.cost"] if not catalog.is_cost(classifier) else [])
         result: Tariff | None = None
         for candidate in candidates:
             if not any(r.classifier == candidate for r in self.site.resources):

@@ -11,7 +11,7 @@ from datetime import date, timedelta
 from typing import IO, Any
 from zoneinfo import ZoneInfo
 
-from glowline.catalog import HALF_HOUR, RESOURCES, gas_unit
+from glowline.catalog import HALF_HOUR, RESOURCES, gas_unit, is_consumption
 from glowline.commands.context import Context, add_common, maybe_demo
 from glowline.commands.options import date_type, number_type, resource_names
 from glowline.data import export
@@ -66,7 +66,7 @@ def run_export(args: argparse.Namespace, conf: dict[str, object], out: IO[str] |
         days = export.local_range(first, last, ctx.tz)
         stop = min(days[-1][2], int(ctx.now) // HALF_HOUR * HALF_HOUR + HALF_HOUR)  # up to the current half-hour
         sources = [export_source(ctx, name, args.period, days[0][1]) for name in names]
-        tariffs = {n: ctx.tariff(n) for n in names if RESOURCES[n].endswith(".consumption")}
+        tariffs = {n: ctx.tariff(n) for n in names if is_consumption(RESOURCES[n])}
         for name, tariff in tariffs.items():
             if not tariff.usable:
                 sys.stderr.write(f"glowline: note: {name}_gbp is empty: {tariff.source}\n")

@@ -123,7 +123,7 @@ def resource_report(name: str, classifier: str, series: Series, tz: ZoneInfo, to
 
     horizon = series.horizon(now)
     pending = series.pending_from()
-    priced = tariff is not None and tariff.rate is not None and classifier.endswith(".consumption")
+    priced = tariff is not None and tariff.rate is not None and catalog.is_consumption(classifier)
 
     def days_of(last: date) -> list[ReportDay]:
         out = []
@@ -172,7 +172,7 @@ def build(ctx: Context, names: list[str], count: int, gas_unit: GasUnit | None) 
     for name in names:
         classifier = RESOURCES[name]
         series = refresh(ctx.site_key, classifier, 2 * count, ctx.tz_name, now=ctx.now, session=ctx.session).series
-        tariff = ctx.tariff(name) if classifier.endswith(".consumption") else None
+        tariff = ctx.tariff(name) if catalog.is_consumption(classifier) else None
         resources.append(resource_report(name, classifier, series, ctx.tz, ctx.today, count, ctx.now, tariff,
                                          gas_unit))
         horizons.append(f"{name} to {datetime.fromtimestamp(series.horizon(ctx.now), ctx.tz):%a %H:%M}")

@@ -6,6 +6,7 @@ import argparse
 import sys
 from typing import IO, Any
 
+from glowline import catalog
 from glowline.catalog import RESOURCES
 from glowline.commands.context import Context, add_common, maybe_demo
 from glowline.commands.options import resource_names
@@ -24,7 +25,7 @@ def run(args: argparse.Namespace, conf: dict[str, object], out: IO[str] | None =
 def show(args: argparse.Namespace, conf: dict[str, object], out: IO[str]) -> int:
     """Print each resource's unit rate and standing charge and where they came from."""
     names, explicit = resource_names(args.resource)
-    names = [n for n in names if not RESOURCES[n].endswith((".cost", ".export"))] or names
+    names = [n for n in names if catalog.is_consumption(RESOURCES[n])] or names
     with Context(args, conf, RESOURCES[names[0]]) as ctx:
         names = ctx.available(names, explicit)
         out.write(f"site: {ctx.site.name}\n")

@@ -336,7 +336,7 @@ class Watcher:
         self.updates += 1
 
     def _line(self, opts: options.Options, force_refresh: bool) -> Line:
-        from glowline.commands.line import rebuild
+        from glowline.data.days import rebuild
         from glowline.status import line as statusline
 
         try:

@@ -179,7 +179,7 @@ def columns_for(sources: list[Source], tariffs: dict[str, Tariff | None], gas_un
         unit = catalog.display_unit(source.classifier, gas_unit)
         digits = 7 if catalog.is_cost(source.classifier) else 8
         quantities.append(Column(f"{base}_{unit.lower()}", unit, _display(i, source.classifier, gas_unit), digits))
-        if source.classifier.endswith(".consumption"):
+        if catalog.is_consumption(source.classifier):
             tariff = tariffs.get(source.name)
             rate = tariff.rate if tariff is not None else None
             costs.append(Column(f"{base}_gbp", "GBP", _priced(i, rate), 6))

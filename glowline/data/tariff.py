@@ -48,10 +48,6 @@ class Tariff:
         extra = "".join((f' "{self.name}"' if self.name else "", f" since {self.since}" if self.since else ""))
         return f"{self.source},{extra}" if extra else self.source
 
-    def cost_pence(self, kwh: float) -> float | None:
-        """Energy cost of ``kwh`` at the unit rate (no standing charge)."""
-        return None if self.rate is None else kwh * self.rate
-
 
 def number(value: Any) -> float | None:
     """A tariff value: a number, a numeric string, or ``{"value": x}``; None when absent or unusable."""

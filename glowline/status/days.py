@@ -8,7 +8,6 @@ own UTC bounds, so the reader finds "today" with ``time.time()`` alone. Any file
 
 from __future__ import annotations
 
-from glowline.files import atomic_write
 from glowline.status import layout
 from glowline.status.model import Day
 
@@ -42,6 +41,9 @@ class Summary:
 
 
 def write(path: str, summary: Summary) -> None:
+    """Write the days file atomically (the refresher does; a status line only reads)."""
+    from glowline.files import atomic_write
+
     lines = [
         MAGIC,
         f"resource\t{summary.resource}",

@@ -5,7 +5,6 @@ Written by glowline.data.sync, read on the fast path (a few fields of tab-separa
 
 from __future__ import annotations
 
-from glowline.files import atomic_write, remove_file
 from glowline.status import layout
 
 MAGIC = "glowline-failure 2"
@@ -36,6 +35,8 @@ def _clean(text: str) -> str:
 
 def write(failure: Failure) -> None:
     """Remember why the last refresh failed, for the next status line to show."""
+    from glowline.files import atomic_write
+
     fields = (MAGIC, failure.kind, str(failure.exit_code), repr(failure.at), _clean(failure.site),
               _clean(failure.classifier), _clean(failure.message))
     atomic_write(layout.error_path(failure.site, failure.classifier), "\t".join(fields) + "\n")
@@ -59,6 +60,8 @@ def read(site: str, classifier: str) -> Failure | None:
 
 
 def clear(site: str, classifier: str) -> None:
+    from glowline.files import remove_file
+
     try:
         remove_file(layout.error_path(site, classifier))
     except OSError:

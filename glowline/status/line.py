@@ -18,7 +18,7 @@ import time
 from glowline import catalog
 from glowline.errors import EXIT_NO_DATA, EXIT_OK
 from glowline.status import days as days_file
-from glowline.status import failures, layout, levels, policy, spawn
+from glowline.status import failures, layout, levels, policy
 from glowline.status.argv import MIN_MAX_AGE, Options
 from glowline.status.formats import get as get_format
 from glowline.status.model import Day, Line, RenderOptions
@@ -84,6 +84,7 @@ def refresh_args(opts: Options, forced: bool = False) -> list[str]:
 
 def _start_refresh(opts: Options, path: str, fetched_at: float | None) -> None:
     """Start one detached refresh unless one is running or (given the ``fetched_at`` we saw) has just finished."""
+    from glowline.status import spawn  # with fcntl: only when refreshing, not on every fresh line
     fd = spawn.try_lock(layout.lock_path(opts.site, opts.classifier))
     if fd is None:
         return
@@ -96,6 +97,7 @@ def _start_refresh(opts: Options, path: str, fetched_at: float | None) -> None:
 
 def _refresh_and_wait(opts: Options, deadline: float) -> None:
     """Nothing usable: run the refresh (or join the one running) until the deadline."""
+    from glowline.status import spawn
     lock = layout.lock_path(opts.site, opts.classifier)
     fd = spawn.try_lock(lock)
     if fd is None:
