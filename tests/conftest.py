@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 
 from tests.helpers import env_for  # noqa: F401  (re-exported: some tests import it from here)
+from tests.tools import require
 
 pytest_plugins = ["tests.fixtures_keyring"]
 
@@ -62,8 +63,7 @@ def account(home: Path, emulator: Any, monkeypatch: pytest.MonkeyPatch) -> Any:
 @pytest.fixture
 def tmux_sockets() -> Iterator[tuple[str, str]]:
     """Two private tmux servers' socket paths (inner, outer) in a short temp dir; both killed at teardown."""
-    if shutil.which("tmux") is None:
-        pytest.fail("tmux is not installed (Debian package tmux; .ci/run installs it)")
+    require("tmux")  # skips with the apt-get line on a fresh machine; fails under .ci/run
     folder = tempfile.mkdtemp(prefix="glowline-tmux-")  # short: a socket path must fit in 108 bytes
     inner, outer = os.path.join(folder, "inner"), os.path.join(folder, "outer")
     try:

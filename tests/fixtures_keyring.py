@@ -25,6 +25,7 @@ SECRETS_NAME = "org.freedesktop.secrets"
 SECRET_SERVICE_BACKEND = "keyring.backends.SecretService.Keyring"
 PLAINTEXT_BACKEND = "keyrings.alt.file.PlaintextKeyring"
 KEYRING_UNLOCK_PASSWORD = "fixture-login-keyring-pw"  # unlocks the test's own login keyring, not a user secret
+REQUIRE_TOOLS = "GLOWLINE_TEST_REQUIRE_HOST_TOOLS"  # tests/tools.py: .ci/run forbids every host-tool skip
 MISSING = "gnome-keyring-daemon/dbus-daemon not installed: apt-get install gnome-keyring dbus-x11"
 
 BUS_CONFIG = """<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
@@ -102,7 +103,7 @@ def require_binaries(*names: str) -> None:
     GLOWLINE_TEST_REQUIRE_SECRET_SERVICE=1 (CI sets it, so the real Secret Service tests can never be skipped there)."""
     if all(shutil.which(name) for name in names or ("gnome-keyring-daemon", "dbus-daemon")):
         return
-    if os.environ.get("GLOWLINE_TEST_REQUIRE_SECRET_SERVICE") == "1":
+    if "1" in (os.environ.get("GLOWLINE_TEST_REQUIRE_SECRET_SERVICE"), os.environ.get(REQUIRE_TOOLS)):
         pytest.fail(MISSING + " (GLOWLINE_TEST_REQUIRE_SECRET_SERVICE=1 forbids skipping)")
     pytest.skip(MISSING)
 

@@ -25,6 +25,7 @@ import pytest
 from glowline.status.spawn import is_locked
 from tests.helpers import age_cache, assert_balanced, cache_dir, glowline_env, wait_until
 from tests.test_watch import I3barStream, Watch, click
+from tests.tools import require as require_tool
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -350,8 +351,7 @@ def test_bash_prompt(warm_host: Host) -> None:
 
 
 def test_zsh_prompt(warm_host: Host) -> None:
-    if shutil.which("zsh") is None:
-        pytest.fail("zsh is not installed (Debian package zsh; .ci/run must install it)")
+    require_tool("zsh")
     script = snippet("zsh") + 'print -rnP -- "$PROMPT"\n'  # zsh's own prompt expansion
     proc = subprocess.run(["zsh", "-f", "-c", script], env={**warm_host.env, "PROMPT": "%# "}, capture_output=True,
                           text=True, timeout=30)
