@@ -93,25 +93,10 @@ def _degraded(fmt: str, message: str, kind: str) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    import argparse
+    """The argparse tree (glowline.commands.options.build_parser: errors in one line, with "did you mean")."""
+    from glowline.commands.options import build_parser
 
-    from glowline import commands
-    from glowline.commands import line
-    from glowline.errors import exit_codes_help
-
-    parser = argparse.ArgumentParser(
-        prog="glowline",
-        description="Your smart meter's last days as one sparkline: ▂▃▅▂▇█▆▃▂▄ 103.1 kWh",
-        epilog=exit_codes_help(),
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    parser.add_argument("--version", action="store_true", help="print the version and exit")
-    parser.add_argument("--verbose", "-v", action="count", default=0, help="log to stderr (-vv: debug)")
-    line.add_arguments(parser)
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for name in commands.COMMANDS:
-        commands.module(name).add_parser(sub)
-    return parser
+    return build_parser()
 
 
 def program(args: list[str], started: float) -> int:
@@ -122,9 +107,7 @@ def program(args: list[str], started: float) -> int:
     except SystemExit as exc:  # argparse printed its one-line usage error (exit 2) or the help (exit 0)
         return int(exc.code or 0)
     if ns.version:
-        from glowline import __version__
-
-        print(f"glowline {__version__}")
+        _version(ns.verbose)
         return EXIT_OK
     _logging(ns.verbose)
     from glowline import commands
@@ -144,6 +127,24 @@ def program(args: list[str], started: float) -> int:
         return int(commands.module(ns.command).run(ns, conf))
 
     return _guarded(call, fmt, ns.verbose)
+
+
+def _version(verbose: int) -> None:
+    """``glowline 0.1.0``; with -v also the Python and the keyring backend (what a bug report needs)."""
+    from glowline import __version__
+
+    print(f"glowline {__version__}")
+    if verbose:
+        import platform
+
+        print(f"python {platform.python_version()} ({sys.executable})")
+        try:
+            import keyring
+
+            backend = keyring.get_keyring()
+            print(f"keyring {type(backend).__module__}.{type(backend).__qualname__} (priority {backend.priority:g})")
+        except Exception as exc:  # a broken keyring setup is worth reporting, never a crash
+            print(f"keyring unavailable: {describe(exc)[0]}")
 
 
 def _logging(verbose: int) -> None:

@@ -4,12 +4,100 @@ the resource list, and which options were given. Subcommands import these, never
 from __future__ import annotations
 
 import argparse
+import re
+import sys
 from collections.abc import Callable
 from datetime import date
+from typing import Any, NoReturn
 
 from glowline.catalog import DEFAULT_RESOURCES, RESOURCES
-from glowline.errors import UsageError
+from glowline.errors import ExitStatus, UsageError
 from glowline.status import argv
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse with errors that say the one thing wrong, on one line, with the nearest valid word when there is
+    one ("unknown command 'repot': did you mean `report`?"), instead of the usage block first."""
+
+    _given: tuple[str, ...] = ()
+
+    def parse_known_args(  # type: ignore[override]  # argparse's overloads; this keeps its behaviour
+        self, args: Any = None, namespace: Any = None
+    ) -> tuple[argparse.Namespace, list[str]]:
+        self._given = tuple(args or ())  # what this (sub)parser was asked to parse, for the error's suggestion
+        return super().parse_known_args(args, namespace)
+
+    def error(self, message: str) -> NoReturn:
+        sys.stderr.write(f"{self.prog}: {explain(self, message)} (see `{self.prog} --help`)\n")
+        sys.exit(ExitStatus.USAGE)
+
+
+def explain(parser: Parser, message: str) -> str:
+    """argparse's ``message`` as one line, with a "did you mean" when a word is near a valid one."""
+    invalid = re.match(r"argument (\S+): invalid choice: '(.*?)' \(choose from (.*)\)$", message)
+    if invalid:
+        dest, word, choices = invalid.group(1), invalid.group(2), re.findall(r"'(.*?)'", invalid.group(3))
+        before = _word_before(parser._given, word)
+        if dest == "COMMAND" and before is not None and before.startswith("-") and before not in _flags(parser):
+            return _unknown_option(parser, before)  # `--colour always`: the option is what is wrong, not "always"
+        what = "unknown command" if dest == "COMMAND" else f"{dest}: unknown value"
+        return f"{what} {word!r}" + (_nearest(word, choices) or f"; choose from {', '.join(choices)}")
+    unknown = re.match(r"unrecognized arguments: (.*)$", message)
+    if unknown:
+        flag = next((w for w in unknown.group(1).split() if w.startswith("-")), None)
+        if flag is not None:
+            return _unknown_option(parser, flag)
+        return f"unexpected argument {unknown.group(1).split()[0]!r}"
+    return message.replace("argument ", "", 1) if message.startswith("argument ") else message
+
+
+def _unknown_option(parser: Parser, given: str) -> str:
+    flag = given.partition("=")[0]
+    return f"unknown option {flag!r}" + _nearest(flag, sorted(_flags(parser)))
+
+
+def _nearest(word: str, choices: list[str]) -> str:
+    import difflib
+
+    close = difflib.get_close_matches(word, choices, n=1, cutoff=0.6)
+    return f": did you mean `{close[0]}`?" if close else ""
+
+
+def _flags(parser: argparse.ArgumentParser) -> set[str]:
+    """Every option string this parser or its subcommands accept (a misplaced option is still suggested)."""
+    flags = set(parser._option_string_actions)
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for sub in action.choices.values():
+                flags |= set(sub._option_string_actions)
+    return flags
+
+
+def _word_before(given: tuple[str, ...], word: str) -> str | None:
+    if word in given:
+        index = given.index(word)
+        return given[index - 1] if index > 0 else None
+    return None
+
+
+def build_parser() -> Parser:
+    """The whole command line: the top-level options, the status options, every registered subcommand."""
+    from glowline import commands
+    from glowline.errors import exit_codes_help
+
+    parser = Parser(
+        prog="glowline",
+        description="Your smart meter's last days as one sparkline: ▂▃▅▂▇█▆▃▂▄ 103.1 kWh",
+        epilog=exit_codes_help(),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="store_true", help="print the version (-v: also Python and the keyring)")
+    parser.add_argument("--verbose", "-v", action="count", default=0, help="log to stderr (-vv: debug)")
+    add_status_options(parser)  # `glowline --days 7 --format tmux`: the status line's own options
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", help="`glowline COMMAND --help` for its options")
+    for name in commands.COMMANDS:
+        commands.module(name).add_parser(sub)
+    return parser
 
 
 def add_status_options(parser: argparse.ArgumentParser, prefix_help: str = "",
@@ -27,6 +115,9 @@ def add_status_options(parser: argparse.ArgumentParser, prefix_help: str = "",
             parser.add_argument(flag, dest=dest, help=prefix_help + text, default=None, type=_typed(dest, str(kind)))
 
 
+#: how a value's kind is named in messages ("an int" would be Python's word, not the user's)
+_KINDS = {"int": "a whole number", "float": "a number"}
+
 #: the options that say which data a command reads
 DATA_OPTIONS = ("days", "resource", "site", "tz")
 
@@ -35,7 +126,7 @@ def _typed(dest: str, kind: str) -> Callable[[str], object]:
     def convert(text: str) -> object:
         value = argv.convert(kind, text)
         if value is None:
-            raise argparse.ArgumentTypeError(f"invalid {kind} value: {text!r}")
+            raise argparse.ArgumentTypeError(f"{text!r} is not {_KINDS.get(kind, 'valid')}")
         problem = argv.check(dest, value)
         if problem:
             raise argparse.ArgumentTypeError(f"{text!r} {problem}")
@@ -52,7 +143,8 @@ def number_type(cast: type[int] | type[float], low: float, high: float, what: st
         try:
             value = cast(text)
         except ValueError:
-            raise argparse.ArgumentTypeError(f"invalid {what}: {text!r}") from None
+            kind = "a whole number" if cast is int else "a number"
+            raise argparse.ArgumentTypeError(f"{text!r} is not {kind} ({what})") from None
         if not low <= value <= high:  # also refuses NaN
             kind = "a whole number" if cast is int else "a number"
             raise argparse.ArgumentTypeError(f"{text!r}: {what} must be {kind} from {low:g} to {high:g}")

@@ -1,0 +1,228 @@
+"""``glowline config path|show|init|check``: where the files live, the effective settings and where each came from,
+a commented example config (never overwriting one), and validation with one line per problem."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from typing import Any
+
+from glowline import paths
+from glowline.catalog import DEFAULT_CALORIFIC_VALUE, DEFAULT_CORRECTION_FACTOR
+from glowline.errors import ConfigError, ExitStatus, UsageError
+from glowline.status import argv, settings
+
+ACTIONS = ("path", "show", "init", "check")
+
+#: the settings an environment variable decides, over the config file
+ENVIRONMENT = {"api_url": "GLOWLINE_API_URL"}
+
+#: defaults of the table keys (the top-level ones are glowline.status.argv.DEFAULTS)
+TABLE_DEFAULTS: dict[str, dict[str, object]] = {
+    "colors": {"low": "#a3be8c", "normal": "#88c0d0", "high": "#d08770", "partial": "#7b8598", "stale": "#9a8c98",
+               "error": "#bf616a"},
+    "thresholds": {"low": 0.8, "high": 1.25},
+    "gas": {"unit": "kwh", "calorific_value": DEFAULT_CALORIFIC_VALUE,
+            "correction_factor": DEFAULT_CORRECTION_FACTOR},
+}
+
+EXAMPLE = f"""\
+# glowline's settings (written by `glowline config init`). Every line is commented out: the defaults apply
+# until you remove a '#'. Command-line options win over this file; `glowline config check` validates it and
+# `glowline config show` prints what is in effect and where each value came from.
+
+# days = 10                   # how many local days, today included (1 to 400)
+# resource = "electricity"    # electricity, gas, electricity-cost, gas-cost, export
+# site = ""                   # a site name or veId when the account has several ("" = the first)
+# tz = "Europe/London"        # the meter's time zone
+# format = "plain"            # plain, ansi, json, tmux, i3blocks, i3bar, waybar, polybar, xbar, conky, prompt, motd
+# width = 10                  # resample the sparkline to this many cells
+# short = false               # the short form for narrow bars
+# ascii = false               # ASCII instead of block characters
+# color = "auto"              # auto, always, never, 16, 256, truecolor
+# max_age = 30.0              # minutes before cached data is refreshed (at least 5)
+# timeout = 2.0               # seconds: the hard deadline for printing a line
+# on_error = "show"           # show a degraded line on errors, or hide (the host's hide form)
+# api_url = "https://api.glowmarkt.com/api/v0-1/"
+
+# [colors]                    # "#rrggbb" for each level
+# low = "#a3be8c"
+# normal = "#88c0d0"
+# high = "#d08770"
+# partial = "#7b8598"
+# stale = "#9a8c98"
+# error = "#bf616a"
+
+# [thresholds]                # a day is low below low x typical, high above high x typical
+# low = 0.8
+# high = 1.25
+
+# [gas]
+# unit = "kwh"                # or "m3"
+# calorific_value = {DEFAULT_CALORIFIC_VALUE}       # MJ/m3, from your gas bill
+# correction_factor = {DEFAULT_CORRECTION_FACTOR}
+"""
+
+
+def add_parser(subparsers: Any) -> None:
+    p = subparsers.add_parser(
+        "config",
+        help="the config file: path, show, init, check",
+        description="path: where each file lives. show: the effective settings and where each came from "
+        "(default, config file, environment). init: write a commented example config (never overwrites). "
+        "check: validate the config, one line per problem (exit 8 when there is one).",
+    )
+    p.add_argument("action", choices=ACTIONS, help="path, show, init or check")
+
+
+def run(args: argparse.Namespace, conf: object) -> int:
+    return int({"path": show_paths, "show": show, "init": init, "check": check}[args.action]())
+
+
+# ---------------------------------------------------------------------------------------------------------- path
+
+
+def show_paths() -> int:
+    rows = [
+        ("config", paths.config_file(), "your settings (TOML); `glowline config init` writes an example"),
+        ("account", paths.account_file(), "the username and API URL `glowline login` saved"),
+        ("cache", paths.cache_dir(), "fetched readings, per-day files, the token"),
+        ("compiled", settings.compiled_path(), "the validated copy of config the status line reads"),
+    ]
+    for name, path, what in rows:
+        state = "exists" if os.path.exists(path) else "not there"
+        print(f"{name:<9}{path}  ({state}: {what})")
+    return ExitStatus.OK
+
+
+# ---------------------------------------------------------------------------------------------------------- show
+
+
+def _read() -> tuple[dict[str, object], list[str]]:
+    """The config file's document and its problems (one line each); ({}, []) when there is no file."""
+    path = paths.config_file()
+    if not os.path.exists(path):
+        return {}, []
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover - Python 3.10
+        import tomli as tomllib
+    try:
+        with open(path, "rb") as fh:
+            doc: dict[str, object] = tomllib.load(fh)
+    except OSError as exc:
+        return {}, [f"{path}: cannot read: {exc.strerror}"]
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        return {}, [f"{path} is not valid TOML: {exc}"]
+    return doc, problems(doc, path)
+
+
+def problems(doc: dict[str, object], path: str) -> list[str]:
+    """Every invalid key of ``doc``, one line each (glowline.config.validate stops at the first)."""
+    from glowline import config
+
+    found: list[str] = []
+    for key, value in doc.items():
+        if key in config.TABLES and isinstance(value, dict):
+            for name, item in value.items():
+                try:
+                    config.validate({key: {name: item}}, path)
+                except ConfigError as exc:
+                    found.append(str(exc))
+            try:  # rules across a table's keys
+                config.validate({key: value}, path)
+            except ConfigError as exc:
+                if str(exc) not in found:
+                    found.append(str(exc))
+        else:
+            try:
+                config.validate({key: value}, path)
+            except ConfigError as exc:
+                found.append(str(exc))
+    return found
+
+
+def _toml(value: object) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    if value is None:
+        return "(unset)"
+    return repr(value)
+
+
+def show() -> int:
+    """``key = value  # source`` for every setting: TOML a user can paste, with where each value came from."""
+    from glowline import config
+
+    doc, found = _read()
+    path = paths.config_file()
+    file_label = f"config file {path}"
+    rows: list[tuple[str, str, str]] = []
+    for key in config.TOP_LEVEL:
+        value: object = argv.DEFAULTS.get(key)
+        source = "default"
+        if key == "api_url":
+            from glowline.data.endpoint import DEFAULT_URL
+
+            value = DEFAULT_URL
+        if key in doc and not isinstance(doc[key], dict):
+            value, source = doc[key], file_label
+        variable = ENVIRONMENT.get(key)
+        if variable and os.environ.get(variable):
+            value, source = os.environ[variable], f"environment {variable}"
+        rows.append((key, _toml(value), source))
+    for table, keys in config.TABLES.items():
+        given = doc.get(table) if isinstance(doc.get(table), dict) else {}
+        assert isinstance(given, dict)
+        for name in keys:
+            if name in given:
+                rows.append((f"{table}.{name}", _toml(given[name]), file_label))
+            elif name in TABLE_DEFAULTS.get(table, {}):
+                rows.append((f"{table}.{name}", _toml(TABLE_DEFAULTS[table][name]), "default"))
+    width = max(len(k) + len(v) for k, v, _ in rows) + 3
+    for key, value, source in rows:
+        print(f"{f'{key} = {value}':<{width}} # {source}")
+    if os.environ.get("NO_COLOR") or os.environ.get("FORCE_COLOR"):
+        names = [v for v in ("NO_COLOR", "FORCE_COLOR") if os.environ.get(v)]
+        print(f"# environment {', '.join(names)} set: decides colour when color = \"auto\"")
+    for problem in found:
+        sys.stderr.write(f"glowline: {problem}\n")
+    return ExitStatus.CONFIG if found else ExitStatus.OK
+
+
+# ---------------------------------------------------------------------------------------------------------- init
+
+
+def init() -> int:
+    """Write EXAMPLE to the config path, refusing (exit 2) when a file is already there, even in a race."""
+    path = paths.config_file()
+    os.makedirs(os.path.dirname(path), mode=0o700, exist_ok=True)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+    except FileExistsError:
+        raise UsageError(f"{path} already exists: not overwritten (`glowline config check` validates it)") from None
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        fh.write(EXAMPLE)
+    print(f"wrote {path} (every setting commented out: remove a '#' to change one)")
+    return ExitStatus.OK
+
+
+# --------------------------------------------------------------------------------------------------------- check
+
+
+def check() -> int:
+    """One line per problem on stdout and exit 8, or "OK" with the path and exit 0."""
+    path = paths.config_file()
+    if not os.path.exists(path):
+        print(f"OK: no config file at {path}: the defaults apply (`glowline config init` writes an example)")
+        return ExitStatus.OK
+    _doc, found = _read()
+    for problem in found:
+        print(problem)
+    if found:
+        return ExitStatus.CONFIG
+    print(f"OK: {path} is valid")
+    return ExitStatus.OK
