@@ -38,6 +38,8 @@ TABLES: dict[str, dict[str, object]] = {
     "colors": {name: "color" for name in LEVEL_COLORS},
     "thresholds": {"low": "float", "high": "float"},
     "gas": {"unit": ("kwh", "m3"), "calorific_value": "float", "correction_factor": "float"},
+    "live": {"mqtt": "str", "topic_prefix": "str", "device": "str", "max_age": "float", "show": "bool",
+             "stale": ("hide", "show")},
 }
 
 
@@ -70,6 +72,9 @@ def validate(doc: dict[str, object], path: str = "config.toml") -> dict[str, obj
             if not isinstance(value, dict):
                 raise ConfigError(f"{path}: [{key}] must be a table")
             out[key] = {name: _value(f"{key}.{name}", TABLES[key], name, v, path) for name, v in value.items()}
+            live = out[key]
+            if key == "live" and isinstance(live, dict):
+                _check_live(live, path)
         elif key in TOP_LEVEL:
             out[key] = _value(key, TOP_LEVEL, key, value, path)
         else:
@@ -100,6 +105,54 @@ def _value(label: str, table: dict[str, object], name: str, value: object, path:
     if problem:
         raise ConfigError(f"{path}: {label} = {value!r} {problem}")
     return value
+
+
+def _check_live(table: dict[str, object], path: str) -> None:
+    """The [live] table's own rules: an mqtt:// or mqtts:// URL without a password, a topic prefix without MQTT
+    wildcards, a device MAC of 12 hex digits (or + for any) and a max_age in seconds."""
+    url = table.get("mqtt")
+    if isinstance(url, str) and url:
+        problem = mqtt_url_problem(url)
+        if problem:
+            raise ConfigError(f"{path}: live.mqtt is not valid: {problem}")
+    prefix = table.get("topic_prefix")
+    if isinstance(prefix, str) and (not prefix or any(c in prefix for c in "+#\0") or prefix.strip("/") != prefix):
+        raise ConfigError(f"{path}: live.topic_prefix = {prefix!r} is not valid: expected a topic level like 'glow'")
+    device = table.get("device")
+    if isinstance(device, str) and device != "+" and not (len(device) == 12 and _is_hex(device)):
+        raise ConfigError(f"{path}: live.device = {device!r} is not valid: expected a MAC of 12 hex digits, or '+'")
+    max_age = table.get("max_age")
+    if isinstance(max_age, float) and not 1 <= max_age <= 86400:
+        raise ConfigError(f"{path}: live.max_age = {max_age!r} must be a number of seconds from 1 to 86400")
+
+
+def mqtt_url_problem(url: str) -> str | None:
+    """Why ``url`` is not a usable broker URL (mqtt://[user@]host[:port] or mqtts://...), or None when it is.
+
+    A password in the URL is refused: it would sit in a file or argv; `glowline login --mqtt` keeps it in the keyring.
+    """
+    from urllib.parse import urlsplit
+
+    try:
+        parts = urlsplit(url)
+        if parts.password is not None or ":" in parts.netloc.rpartition("@")[0]:  # before anything echoes the URL
+            return "a password in the URL is refused: keep it in the keyring with `glowline login --mqtt`"
+        port = parts.port
+    except ValueError as exc:
+        return f"{url!r}: {exc}"
+    if parts.scheme not in ("mqtt", "mqtts"):
+        return f"{url!r}: use mqtt://host:1883 or mqtts://host:8883"
+    if not parts.hostname:
+        return f"{url!r} has no host"
+    if parts.path not in ("", "/") or parts.query or parts.fragment:
+        return f"{url!r}: only mqtt[s]://[user@]host[:port]"
+    if port == 0:
+        return f"{url!r}: port 0"
+    return None
+
+
+def _is_hex(text: str) -> bool:
+    return all(c in "0123456789abcdefABCDEF" for c in text)
 
 
 def _is_hex_color(text: str) -> bool:

@@ -18,6 +18,10 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--port", type=int, default=0, help="TCP port (default: any free port)")
     parser.add_argument("--host", default="127.0.0.1", help="address to bind (default: 127.0.0.1)")
+    parser.add_argument("--mqtt", default=None, metavar="URL",
+                        help="also publish the Glow IHD's live messages to this broker (mqtt://HOST:PORT)")
+    parser.add_argument("--mqtt-interval", type=float, default=5.0, metavar="S",
+                        help="seconds between live messages (default 5; e.g. 0.2 in tests)")
     return parser
 
 
@@ -36,7 +40,10 @@ def run(argv: list[str] | None = None) -> int:
     if threading.current_thread() is threading.main_thread():
         for signum in (signal.SIGINT, signal.SIGTERM):
             previous[signum] = signal.signal(signum, on_signal)
-    emulator = Emulator(port=args.port, host=args.host)
+    if args.mqtt is not None and not (args.mqtt.startswith("mqtt://") and 0.01 <= args.mqtt_interval <= 3600):
+        print("glowline emulator: --mqtt needs mqtt://HOST:PORT and --mqtt-interval 0.01 to 3600", file=sys.stderr)
+        return 2
+    emulator = Emulator(port=args.port, host=args.host, mqtt=args.mqtt, mqtt_interval=args.mqtt_interval)
     try:
         emulator.start()
     except OSError as error:
@@ -50,6 +57,9 @@ def run(argv: list[str] | None = None) -> int:
         # its URL and demo credentials")
         print(f"password: {DEMO_PASSWORD}", flush=True)
         print(f"try: GLOWLINE_API_URL={emulator.url} glowline login --username {DEMO_USERNAME}", flush=True)
+        if emulator.publisher is not None:
+            print(f"live: the Glow IHD {emulator.glow_mac} publishes to {args.mqtt} every {args.mqtt_interval:g} s "
+                  f"(try: GLOWLINE_MQTT_URL={args.mqtt} glowline live --follow)", flush=True)
         while not stop.wait(0.5):
             pass
     except KeyboardInterrupt:

@@ -25,6 +25,13 @@ GAS_RATE_CENTIPENCE = 630  # 6.30 p/kWh
 ELECTRICITY_STANDING_CENTIPENCE = 5335  # 53.35 p/day
 GAS_STANDING_CENTIPENCE = 3165  # 31.65 p/day
 
+#: the emulated Glow IHD at the "Holiday Cottage" site (the "DCC Sourced" site is DCC-only: no live data)
+GLOW_MAC = "E4B323C0FFEE"
+#: the import register's reading at the household's first half-hour (kWh), so registers look like a real meter's
+REGISTER_BASE_KWH = 12000.0
+#: the live power swings this much around the half-hour's mean, over whole periods, so the mean stays exact
+WOBBLE, WOBBLE_PERIOD = 0.1, 300
+
 _NAMESPACE = uuid.UUID("2f0c7f0e-4f53-4c8e-9a51-6c6c1f1d0b3e")
 
 
@@ -88,6 +95,7 @@ class Site:
     resources: tuple[Resource, ...]
     created_at: str
     updated_at: str
+    glow_mac: str | None = None  # Glow hardware (an IHD) at the site: REST /current answers and it publishes MQTT
 
 
 def _uniforms(seed: str, t: int) -> tuple[float, float, float, float]:
@@ -169,6 +177,12 @@ def _day_units(profile: Profile, day: int) -> tuple[int, ...]:
     shape = _SHAPES[profile.shape]
     factor = profile.scale * 10**profile.decimals
     return tuple(round(shape(profile.seed, day * DAY + i * HALF_HOUR) * factor) for i in range(48))
+
+
+@lru_cache(maxsize=4096)
+def _day_total(profile: Profile, day: int) -> int:
+    """The sum of one UTC day's half-hours, in integer units."""
+    return sum(_day_units(profile, day))
 
 
 def true_units(resource: Resource, t: int) -> int:
@@ -276,6 +290,7 @@ def build_sites() -> tuple[Site, ...]:
             resources=cottage_resources,
             created_at="2024-05-03T10:39:20.101Z",
             updated_at="2024-05-03T10:41:45.202Z",
+            glow_mac=GLOW_MAC,
         ),
     )
 
@@ -310,6 +325,42 @@ class Household:
         if t >= current - resource.lag * HALF_HOUR:
             return 0
         return true_units(resource, t)
+
+    def site_of(self, resource: Resource) -> Site:
+        """The site a resource belongs to."""
+        return next(s for s in self.sites if resource in s.resources)
+
+    def glow_site(self) -> Site | None:
+        """The site with Glow hardware (live data), if any."""
+        return next((s for s in self.sites if s.glow_mac), None)
+
+    def power_w(self, resource: Resource, now: float) -> float:
+        """Live power (W) at ``now``: the current half-hour's mean (what REST will say it used), with a zero-mean
+        wobble whose periods divide the half-hour."""
+        t = int(now) // HALF_HOUR * HALF_HOUR
+        scale: int = 10**resource.profile.decimals
+        mean_w = true_units(resource, t) / scale * 2000.0  # kWh per half-hour -> W
+        return float(mean_w * (1.0 + WOBBLE * math.sin(2.0 * math.pi * (now - t) / WOBBLE_PERIOD)))
+
+    def register_kwh(self, resource: Resource, since: float, now: float) -> float:
+        """kWh used from ``since`` to ``now`` by the true half-hours (the current one pro rata): registers and the
+        day/week/month counters grow by exactly what the REST readings say."""
+        scale: int = 10**resource.profile.decimals
+        start = max(self.first_time, int(since) // HALF_HOUR * HALF_HOUR)
+        current = int(now) // HALF_HOUR * HALF_HOUR
+        units = 0
+        t = start
+        while t < current and t % DAY:
+            units += true_units(resource, t)
+            t += HALF_HOUR
+        while t + DAY <= current:
+            units += _day_total(resource.profile, t // DAY)
+            t += DAY
+        while t < current:
+            units += true_units(resource, t)
+            t += HALF_HOUR
+        part = true_units(resource, current) * (now - current) / HALF_HOUR if current >= self.first_time else 0.0
+        return float((units + part) / scale)
 
     def last_delivered(self, resource: Resource, now: float) -> int:
         """Start of the most recent half-hour that carries real data."""

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from glowline.emulator import shapes
-from glowline.emulator.household import Household, Resource
+from glowline.emulator.household import REGISTER_BASE_KWH, Household, Resource
 from glowline.emulator.rules import ApiError, ReadingsQuery, buckets, parse_readings_query
 
 BASE_PATH = "/api/v0-1/"
@@ -170,8 +170,23 @@ def _resource_part(state: State, resource: Resource, part: str, query: dict[str,
     if part == "catchup":
         return json_reply(200, shapes.wrapped(resource, {"valid": True}))
     if part == "current":
-        return json_reply(200, shapes.wrapped(resource, [], "m3" if resource.commodity == "GAS" else "W"))
+        return json_reply(200, shapes.wrapped(resource, current_data(household, resource, now),
+                                              "m3" if resource.commodity == "GAS" else "W"))
     return json_reply(404, shapes.NOT_FOUND)
+
+
+def current_data(household: Household, resource: Resource, now: float) -> list[list[Json]]:
+    """/current: empty for a DCC-only site (glow-mqtt.md 6); with Glow hardware the latest [epoch, value] pair, read
+    every 10 s: W for electricity, the cumulative volume in m3 for gas."""
+    if not household.site_of(resource).glow_mac or resource.rate_centipence is not None:
+        return []
+    at = int(now) // 10 * 10
+    if resource.classifier == "electricity.consumption":
+        return [[at, round(household.power_w(resource, at))]]
+    if resource.classifier == "gas.consumption":
+        kwh = household.register_kwh(resource, household.first_time, at) + REGISTER_BASE_KWH
+        return [[at, round(kwh * 3.6 / 39.5 / 1.02264, 3)]]
+    return []
 
 
 def default_tariff_variant(resource: Resource) -> str:

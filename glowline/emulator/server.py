@@ -17,6 +17,7 @@ from urllib.parse import parse_qsl, urlsplit
 from glowline.emulator import shapes
 from glowline.emulator.faults import DEFAULT_SLOW_SECONDS, FaultBoard
 from glowline.emulator.household import DAY, HALF_HOUR, HISTORY_DAYS, Household, Resource
+from glowline.emulator.mqtt import Publisher
 from glowline.emulator.routes import BASE_PATH, Reply, State, json_reply, request_kind, route
 
 _CORS_WIDE = (
@@ -187,8 +188,12 @@ class Emulator:
         token_lifetime: float = 7 * 86400,
         port: int = 0,
         host: str = "127.0.0.1",
+        mqtt: str | None = None,
+        mqtt_interval: float = 5.0,
     ) -> None:
         self.now: Callable[[], float] = now or time.time
+        self._mqtt, self._mqtt_interval = mqtt, mqtt_interval
+        self.publisher: Publisher | None = None  # the emulated Glow IHD, publishing to the broker at ``mqtt``
         first_time = (int(self.now()) // DAY - HISTORY_DAYS) * DAY
         self._state = State(Household(first_time), self.now, token_lifetime)
         self._faults = FaultBoard()
@@ -212,10 +217,15 @@ class Emulator:
             target=self._server.serve_forever, kwargs={"poll_interval": 0.02}, name="glowmarkt-emulator", daemon=True
         )
         self._thread.start()
+        if self._mqtt and self.publisher is None:
+            self.publisher = Publisher(self._state.household, self._mqtt, self._mqtt_interval, self.now).start()
         return self
 
     def stop(self) -> None:
         """Stop serving, release held requests and close open connections; returns promptly."""
+        publisher, self.publisher = self.publisher, None
+        if publisher is not None:
+            publisher.stop()
         server, self._server = self._server, None
         if server is None:
             return
@@ -299,6 +309,20 @@ class Emulator:
     def first_time(self) -> int:
         """Epoch of every meter's first half-hour."""
         return self._state.household.first_time
+
+    @property
+    def glow_mac(self) -> str:
+        """The MAC of the emulated Glow IHD (at the "Holiday Cottage" site)."""
+        site = self._state.household.glow_site()
+        assert site is not None and site.glow_mac is not None
+        return site.glow_mac
+
+    def live_power_w(self, at: float | None = None) -> float:
+        """The power the emulated IHD reports at ``at`` (default now), W."""
+        site = self._state.household.glow_site()
+        assert site is not None
+        resource = next(r for r in site.resources if r.classifier == "electricity.consumption")
+        return self._state.household.power_w(resource, self.now() if at is None else at)
 
     def site_ids(self) -> list[str]:
         """The veIds of the account's sites, in API order."""

@@ -11,6 +11,7 @@ from glowline.catalog import FORMATS, GAS_UNITS, RESOURCES
 
 COLOR_MODES = ("auto", "always", "never")
 ON_ERROR = ("show", "hide")
+LIVE_STALE = ("hide", "show")
 MAX_DAYS = 400
 MIN_MAX_AGE = 5  # minutes: Glowmarkt asks clients not to poll more often
 
@@ -31,6 +32,9 @@ OPTIONS: tuple[tuple[str, str, object, str], ...] = (
     ("--timeout", "timeout", "float", "hard deadline in seconds for printing a line (default 2)"),
     ("--on-error", "on_error", ON_ERROR, "on error: show a degraded line, or hide (the host's hide form)"),
     ("--gas-unit", "gas_unit", GAS_UNITS, "gas in kWh as delivered (default) or m3 (config [gas] sets the CV)"),
+    ("--live", "live_show", "flag", "the live power before the sparkline, from the live file (config [live] show)"),
+    ("--live-stale", "live_stale", LIVE_STALE, "a live value older than [live] max_age: hide it (default) or show it "
+     "marked with its age"),
 )
 DEFAULTS: dict[str, object] = {
     "days": 10,
@@ -48,13 +52,15 @@ DEFAULTS: dict[str, object] = {
     "timeout": 2.0,
     "on_error": "show",
     "gas_unit": None,
+    "live_show": False,
+    "live_stale": None,
 }
 
 
 class Options:
     """Settled status-line options: defaults, then the config file, then the command line."""
 
-    __slots__ = (*DEFAULTS, "colors", "thresholds", "api_url", "gas")
+    __slots__ = (*DEFAULTS, "colors", "thresholds", "api_url", "gas", "live", "live_max_age")
 
     def __init__(self, values: dict[str, object]) -> None:
         merged = {**DEFAULTS, **values}
@@ -80,6 +86,11 @@ class Options:
         self.colors = {str(k): str(v) for k, v in _table(merged.get("colors")).items()}
         self.thresholds = {str(k): _number(v) for k, v in _table(merged.get("thresholds")).items()}
         self.api_url = str(merged.get("api_url") or "")
+        self.live = _table(merged.get("live"))  # the config's [live] table (glowline.data.live reads the rest)
+        self.live_show = merged["live_show"] is True or self.live.get("show") is True
+        self.live_stale = str(merged["live_stale"] or self.live.get("stale") or "hide")
+        max_age = self.live.get("max_age")
+        self.live_max_age = 60.0 if max_age is None else _number(max_age)  # seconds
 
     @property
     def classifier(self) -> str:

@@ -2,7 +2,8 @@
 
 Per site and resource: ``<site>--<classifier>.json`` (the series, glowline.data.store), ``...--<tz>.days`` (the
 status line's per-day totals), ``.error`` (the last failed refresh) and ``.lock`` (one refresher at a time). For the
-account: ``sites.json`` (discovery), ``token.json`` and ``config.compiled`` (the validated config).
+account: ``sites.json`` (discovery), ``token.json`` and ``config.compiled`` (the validated config). For live power:
+``live.power`` (the latest live reading, glowline.status.live) and ``live.lock`` (one ``glowline live --daemon``).
 """
 
 from __future__ import annotations
@@ -43,6 +44,16 @@ def series_path(site: str, classifier: str) -> str:
 
 def sites_path() -> str:
     return os.path.join(paths.cache_dir(), "sites.json")
+
+
+def live_path() -> str:
+    """The latest live power reading (plain text), written by `glowline live --daemon` or a live `watch`."""
+    return os.path.join(paths.cache_dir(), "live.power")
+
+
+def live_lock_path() -> str:
+    """Held by the one `glowline live --daemon` of this user (single instance)."""
+    return os.path.join(paths.cache_dir(), "live.lock")
 
 
 def compiled_config_path() -> str:

@@ -127,7 +127,19 @@ def build_line(summ: Summary, opts: Options, now: float, err: Failure | None = N
     if len([v for v in history if v is not None]) < levels.MIN_HISTORY:  # a young cache: judge the days shown
         history = [d.value for d in days if d.complete]
     levels.apply(line, history, **_thresholds(opts))
+    if opts.live_show:
+        attach_live(line, opts, now)
     return line
+
+
+def attach_live(line: Line, opts: Options, now: float) -> None:
+    """--live: the latest live power from the live file (os-only text; no MQTT, no network), judged by level."""
+    from glowline.status import live
+
+    line.live_shown = True
+    line.live = live.current(now, opts.live_max_age, opts.live_stale == "show")
+    if line.live is not None:
+        live.judge(line.live, line)
 
 
 def _thresholds(opts: Options) -> dict[str, float]:
@@ -149,7 +161,20 @@ def degraded_line(opts: Options, now: float, err: Failure | None) -> tuple[Line,
         message, kind, code = "no cached data yet: run `glowline fetch`", "nodata", EXIT_NO_DATA
     else:
         message, kind, code = f"no data yet: still fetching after {opts.timeout:g} s", "nodata", EXIT_NO_DATA
-    return error_line(opts, message, kind, now), code
+    line = error_line(opts, message, kind, now)
+    if opts.live_show:
+        attach_live(line, opts, now)
+    return line, code
+
+
+def fetch_command(opts: Options) -> str:
+    """The `glowline fetch` that fills the cache this line reads (what a hint should tell the user to run)."""
+    words = ["glowline fetch"]
+    for flag, value, default in (("--resource", opts.resource, DEFAULTS["resource"]), ("--site", opts.site, ""),
+                                 ("--tz", opts.tz, DEFAULTS["tz"])):
+        if value != default:
+            words.append(f"{flag} '{value}'" if " " in value else f"{flag} {value}")
+    return " ".join(words)
 
 
 def render_options(opts: Options) -> RenderOptions:

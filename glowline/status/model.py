@@ -46,6 +46,8 @@ class Line:
         "error_kind",
         "fetched_at",
         "level",
+        "live",
+        "live_shown",
         "name",
         "now",
         "resource",
@@ -87,6 +89,8 @@ class Line:
         self.stale = stale  # True when the data is older than --max-age (or a refresh failed)
         self.error = error  # one-line reason when degraded (refresh failed, no data yet)
         self.error_kind = error_kind  # GlowlineError.kind of that reason
+        self.live: Live | None = None  # the live power to draw before the sparkline (--live), None when there is none
+        self.live_shown = False  # True when --live asked for it (JSON then has "live": {...} or null)
 
     @property
     def age(self) -> float | None:
@@ -96,6 +100,25 @@ class Line:
     @property
     def has_data(self) -> bool:
         return any(d.value is not None for d in self.days)
+
+
+class Live:
+    """The latest live power (glowline.status.live reads it): W, when the device read the meter, where it came from."""
+
+    __slots__ = ("age", "at", "device", "level", "power_w", "source", "stale")
+
+    def __init__(self, power_w: float, at: float, source: str, device: str = "", age: float = 0.0,
+                 stale: bool = False) -> None:
+        self.power_w = power_w  # W; negative while exporting
+        self.at = at  # epoch seconds of the meter read
+        self.source = source  # "mqtt" (the IHD over local MQTT) or "rest" (the API's /current)
+        self.device = device  # the Glow device's MAC (12 hex digits), "" when unknown
+        self.age = age  # seconds since ``at`` when the line was built
+        self.stale = stale  # older than [live] max_age (drawn only with --live-stale show)
+        self.level = NORMAL  # against the household's typical day's mean power (glowline.status.live.judge)
+
+    def __repr__(self) -> str:
+        return f"Live({self.power_w!r} W, at={self.at!r}, {self.source!r}, stale={self.stale})"
 
 
 class RenderOptions:

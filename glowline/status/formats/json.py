@@ -1,7 +1,8 @@
 """--format json: the line as one JSON object for scripts; not a status format, so errors keep their exit codes.
 
 Keys, in this order: resource (API classifier), unit, tz, days [{date, value, complete, level}], total,
-fetched_at (ISO-8601 UTC or null), stale; then name, site, level, typical, age_seconds, error, error_kind.
+fetched_at (ISO-8601 UTC or null), stale; then name, site, level, typical, age_seconds, error, error_kind; with
+--live, then "live": {power_w, at, age_seconds, source, device, stale, level} or null.
 Values are rounded to 3 decimals (kWh, m3) or 4 (GBP). --short/--width/--ascii/--on-error do not apply.
 """
 
@@ -37,4 +38,7 @@ def document(line: Line) -> dict[str, object]:
 
 
 def render(line: Line, opts: RenderOptions) -> str:
-    return shared.json_dumps(document(line)) + "\n"
+    doc = document(line)
+    if line.live_shown:  # --live: {power_w, at, age_seconds, source, ...}, or null with no current reading
+        doc["live"] = shared.live_document(line)
+    return shared.json_dumps(doc) + "\n"

@@ -24,10 +24,12 @@ def data_from(line: Line) -> str:
 def render(line: Line, opts: RenderOptions) -> str:
     if shared.hidden(line, opts):
         return ""
+    live = shared.live_text(line, opts)
+    now = f" now {live}" if live else ""  # --live: "Electricity now 425 W, last 10 days: ..."
     if not line.has_data:
-        return f"\n{shared.title(line)}: {shared.reason(line)}\n"
+        return f"\n{shared.title(line)}{now}: {shared.reason(line)}\n"
     bars = shared.spark(line, opts) + shared.partial_mark(line, opts)
-    text = f"{shared.title(line)}, last {len(line.days)} days: {bars} {shared.total_text(line, opts)}"
+    text = f"{shared.title(line)}{now}, last {len(line.days)} days: {bars} {shared.total_text(line, opts)}"
     when = data_from(line)
     if when:
         text += f" ({when})"

@@ -197,10 +197,11 @@ def partial_mark(line: Line, opts: RenderOptions) -> str:
 
 def text(line: Line, opts: RenderOptions, short: bool = False) -> str:
     """The uncoloured status text: "▂▃▅▂▇█▆▃▂▄… 103.1 kWh ·3h", or the degraded line without data."""
+    prefix = live_prefix(line, opts)
     if not line.has_data:
-        return degraded(line, opts)
+        return prefix + degraded(line, opts)
     bars = spark(line, opts, short) + partial_mark(line, opts)
-    return f"{bars} {total_text(line, opts, short)}{stale_marker(line, opts)}"
+    return f"{prefix}{bars} {total_text(line, opts, short)}{stale_marker(line, opts)}"
 
 
 def cell_levels(line: Line, opts: RenderOptions, short: bool = False) -> list[str]:
@@ -228,10 +229,11 @@ def segments(line: Line, opts: RenderOptions, short: bool = False) -> list[tuple
     Incomplete days are shown by colour here, so no "…" mark. Without data: one run, the degraded line in red.
     """
     palette = colors(opts)
+    live = live_segments(line, opts)
     if not line.has_data:
-        return [(palette["error"], degraded(line, opts))]
+        return [*live, (palette["error"], degraded(line, opts))]
     bars = spark(line, opts, short)
-    runs: list[tuple[str, str]] = []
+    runs: list[tuple[str, str]] = list(live)
     for glyph, level in zip(bars, cell_levels(line, opts, short), strict=True):
         colour = palette.get(level, palette[NORMAL])
         if runs and runs[-1][0] == colour:
@@ -243,6 +245,66 @@ def segments(line: Line, opts: RenderOptions, short: bool = False) -> list[tuple
     if marker:
         runs.append((palette["stale"], marker))
     return runs
+
+
+# ---------------------------------------------------------------------------------------------------- live power
+
+
+def live_text(line: Line, opts: RenderOptions) -> str:
+    """The live power as drawn before the sparkline: "425 W", "10.3 kW", "-1200 W"; a stale value (--live-stale
+    show) carries its age like stale data ("425 W ·2m", ASCII "425 W (2m)"); "" when there is none to draw."""
+    from glowline.status.live import power_text
+
+    live = line.live
+    if live is None:
+        return ""
+    text = power_text(live.power_w)
+    if live.stale:
+        text += f" ({age_text(live.age)})" if opts.ascii else f" ·{age_text(live.age)}"
+    return text
+
+
+def live_prefix(line: Line, opts: RenderOptions) -> str:
+    """ "425 W " (the live text and a space) or ""."""
+    text = live_text(line, opts)
+    return text + " " if text else ""
+
+
+def live_color(line: Line, opts: RenderOptions) -> str:
+    """The live part's colour: the stale colour when stale, else its level's (against the typical day's mean)."""
+    palette = colors(opts)
+    live = line.live
+    if live is None or live.stale:
+        return palette["stale"]
+    return palette.get(live.level, palette[NORMAL])
+
+
+def live_segments(line: Line, opts: RenderOptions) -> list[tuple[str, str]]:
+    """The (#rrggbb, text) run of the live part for colour formats, space included; [] when there is none."""
+    prefix = live_prefix(line, opts)
+    return [(live_color(line, opts), prefix)] if prefix else []
+
+
+def live_document(line: Line) -> dict[str, object] | None:
+    """JSON's "live" object: {power_w, at, age_seconds, source, device, stale, level}; None when there is none."""
+    live = line.live
+    if live is None:
+        return None
+    return {"power_w": round(live.power_w), "at": iso_utc(live.at), "age_seconds": int(live.age),
+            "source": live.source, "device": live.device or None, "stale": live.stale, "level": live.level}
+
+
+def live_detail(line: Line) -> list[str]:
+    """Tooltip/dropdown lines about live power: "Live 425 W (mqtt, 12 s ago)", or why none is shown."""
+    if not line.live_shown:
+        return []
+    live = line.live
+    if live is None:
+        return ["Live: no current reading"]
+    from glowline.status.live import power_text
+
+    state = ", stale" if live.stale else ""
+    return [f"Live {power_text(live.power_w)} ({live.source}, {age_text(live.age, compact=False)} ago{state})"]
 
 
 # ---------------------------------------------------------------------------------------------------- escapes

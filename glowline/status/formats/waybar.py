@@ -37,7 +37,8 @@ def classes(line: Line) -> str | list[str]:
 
 def tooltip(line: Line, opts: RenderOptions) -> str:
     heading = shared.title(line) + (f" · {line.site}" if line.site else "")
-    return "\n".join([heading, *shared.day_lines(line, opts), *shared.summary_lines(line, opts)])
+    return "\n".join([heading, *shared.live_detail(line), *shared.day_lines(line, opts),
+                      *shared.summary_lines(line, opts)])
 
 
 def render(line: Line, opts: RenderOptions) -> str:

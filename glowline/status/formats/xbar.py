@@ -23,7 +23,7 @@ def render(line: Line, opts: RenderOptions) -> str:
     head = f"{_item(shared.text(line, opts, opts.short))} | color={shared.line_color(line, opts)} {PARAMS}"
     heading = shared.title(line) + (f" · {line.site}" if line.site else "")
     lines = [head, "---", f"{_item(heading)} | {PARAMS}"]
-    lines += [f"{_item(item)} | {PARAMS}" for item in shared.day_lines(line, opts)]
+    lines += [f"{_item(item)} | {PARAMS}" for item in [*shared.live_detail(line), *shared.day_lines(line, opts)]]
     lines.append("---")
     lines += [f"{_item(item)} | {PARAMS}" for item in shared.summary_lines(line, opts)]
     lines.append("Refresh | refresh=true")

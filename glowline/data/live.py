@@ -1,0 +1,580 @@
+"""Live power from Glow hardware: the [live] settings, the IHD's local MQTT messages parsed into true-or-absent
+values, the broker connection (paho-mqtt, imported only here), the REST ``/current`` fallback and the live file.
+
+Facts (../shared/docs/glow-mqtt.md): topics ``<prefix>/<MAC>/SENSOR/electricitymeter``, ``.../SENSOR/gasmeter`` and
+``<prefix>/<MAC>/STATE``; ``power.value`` is in kW (negative while exporting); registers are kWh; prices are GBP;
+-8388.608 is the meter's "no reading" value; a register that goes backwards or to zero is a glitch; gas messages
+carry no power. Every value here is either true or None: nothing is guessed or carried over.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from collections.abc import Callable
+from typing import Any
+
+from glowline.errors import APIUnavailable, AuthError, GlowlineError, UsageError
+from glowline.status import layout
+from glowline.status import live as live_file
+
+#: the meter's "no valid reading" value (the most negative 24-bit number, in kW); never shown
+ERROR_VALUES = (-8388.608,)
+#: strings a device sends while it has nothing to say (glow-mqtt.md 2-3)
+PLACEHOLDERS = ("read pending", "EMPTY", "---", "")
+DEFAULT_PREFIX = "glow"
+DEFAULT_MAX_AGE = live_file.DEFAULT_MAX_AGE
+#: REST /current is polled no faster than the device refreshes (glow-mqtt.md 6)
+REST_POLL_SECONDS = 10.0
+#: reconnect back-off: paho waits 1 s after a lost connection, doubling up to this
+MAX_BACKOFF = 30
+KEYRING_PREFIX = "mqtt:"
+ELECTRICITY, GAS, STATE = "electricitymeter", "gasmeter", "STATE"
+
+NO_MQTT_HINT = ("no live data: set [live] mqtt = \"mqtt://HOST:1883\" in config.toml (or GLOWLINE_MQTT_URL) to the "
+                "broker your Glow IHD publishes to")
+
+
+class NoLiveData(GlowlineError):
+    """No live reading: nothing configured, a DCC-only account, or no message within the deadline (exit 9)."""
+
+    exit_code = 9
+    kind = "nodata"
+
+
+# ---------------------------------------------------------------------------------------------------- settings
+
+
+class LiveSettings:
+    """Where the broker is and what to listen to: from config.toml's [live] table and GLOWLINE_MQTT_URL."""
+
+    __slots__ = ("device", "host", "max_age", "port", "prefix", "show", "tls", "url", "username")
+
+    def __init__(self, url: str, prefix: str = DEFAULT_PREFIX, device: str = "+", max_age: float = DEFAULT_MAX_AGE,
+                 show: bool = False) -> None:
+        from urllib.parse import unquote, urlsplit
+
+        from glowline.config import mqtt_url_problem
+
+        problem = mqtt_url_problem(url)
+        if problem:
+            raise UsageError(f"live MQTT URL: {problem}")
+        parts = urlsplit(url)
+        self.url = url
+        self.tls = parts.scheme == "mqtts"
+        self.host = str(parts.hostname)
+        self.port = parts.port or (8883 if self.tls else 1883)
+        self.username = unquote(parts.username) if parts.username else None
+        self.prefix = prefix
+        self.device = device.upper() if device != "+" else "+"
+        self.max_age = max_age
+        self.show = show
+
+    @property
+    def where(self) -> str:
+        """The broker as shown to the user: "mqtts://alice@host:8883" (never a password: there is none here)."""
+        user = f"{self.username}@" if self.username else ""
+        return f"{'mqtts' if self.tls else 'mqtt'}://{user}{self.host}:{self.port}"
+
+    @property
+    def keyring_key(self) -> str:
+        """The keyring username the broker password is kept under (service "glowline", beside the account's)."""
+        return f"{KEYRING_PREFIX}{self.username or ''}@{self.host}:{self.port}"
+
+    def topics(self) -> list[str]:
+        """What to subscribe to: the device's (or every device's) electricity, gas and STATE topics."""
+        base = f"{self.prefix}/{self.device}"
+        return [f"{base}/SENSOR/{ELECTRICITY}", f"{base}/SENSOR/{GAS}", f"{base}/{STATE}"]
+
+
+def settings(conf: dict[str, object]) -> LiveSettings | None:
+    """The live settings, or None when no broker is configured (GLOWLINE_MQTT_URL wins over [live] mqtt)."""
+    table = conf.get("live")
+    live = table if isinstance(table, dict) else {}
+    url = os.environ.get("GLOWLINE_MQTT_URL") or live.get("mqtt")
+    if not isinstance(url, str) or not url:
+        return None
+    max_age = live.get("max_age", DEFAULT_MAX_AGE)
+    return LiveSettings(url, str(live.get("topic_prefix") or DEFAULT_PREFIX), str(live.get("device") or "+"),
+                        float(max_age) if isinstance(max_age, (int, float)) else DEFAULT_MAX_AGE,
+                        live.get("show") is True)
+
+
+def max_age(conf: dict[str, object]) -> float:
+    table = conf.get("live")
+    value = table.get("max_age") if isinstance(table, dict) else None
+    return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else DEFAULT_MAX_AGE
+
+
+# ---------------------------------------------------------------------------------------------------- messages
+
+
+class Electricity:
+    """One electricity reading: power in W (None when the meter had none) and the registers, each true or None."""
+
+    __slots__ = ("at", "device", "export_kwh_total", "import_kwh_today", "import_kwh_total", "power_w", "source",
+                 "standing_charge_gbp", "unit_rate_gbp")
+
+    def __init__(self, at: float, power_w: float | None, source: str = "mqtt", device: str = "",
+                 import_kwh_today: float | None = None, import_kwh_total: float | None = None,
+                 export_kwh_total: float | None = None, unit_rate_gbp: float | None = None,
+                 standing_charge_gbp: float | None = None) -> None:
+        self.at = at
+        self.power_w = power_w
+        self.source = source
+        self.device = device
+        self.import_kwh_today = import_kwh_today
+        self.import_kwh_total = import_kwh_total
+        self.export_kwh_total = export_kwh_total
+        self.unit_rate_gbp = unit_rate_gbp
+        self.standing_charge_gbp = standing_charge_gbp
+
+    def document(self, now: float | None = None) -> dict[str, object]:
+        """`glowline live --format json`: the issue's keys in its order, then age_seconds."""
+        doc: dict[str, object] = {
+            "power_w": None if self.power_w is None else round(self.power_w),
+            "at": iso(self.at),
+            "source": self.source,
+            "device": self.device or None,
+            "import_kwh_today": self.import_kwh_today,
+            "import_kwh_total": self.import_kwh_total,
+            "export_kwh_total": self.export_kwh_total,
+            "unit_rate_gbp": self.unit_rate_gbp,
+            "standing_charge_gbp": self.standing_charge_gbp,
+        }
+        if now is not None:
+            doc["age_seconds"] = int(max(0.0, now - self.at))
+        return doc
+
+
+class Gas:
+    """One gas reading: registers in kWh and m3 (no power: gas messages have none since firmware 1.8.13)."""
+
+    __slots__ = ("at", "device", "import_kwh_today", "import_kwh_total", "source", "standing_charge_gbp",
+                 "unit_rate_gbp", "volume_m3_total")
+
+    def __init__(self, at: float, device: str = "", import_kwh_today: float | None = None,
+                 import_kwh_total: float | None = None, volume_m3_total: float | None = None,
+                 unit_rate_gbp: float | None = None, standing_charge_gbp: float | None = None,
+                 source: str = "mqtt") -> None:
+        self.at = at
+        self.device = device
+        self.import_kwh_today = import_kwh_today
+        self.import_kwh_total = import_kwh_total
+        self.volume_m3_total = volume_m3_total
+        self.unit_rate_gbp = unit_rate_gbp
+        self.standing_charge_gbp = standing_charge_gbp
+        self.source = source
+
+    def document(self, now: float | None = None) -> dict[str, object]:
+        doc: dict[str, object] = {
+            "at": iso(self.at),
+            "source": self.source,
+            "device": self.device or None,
+            "import_kwh_today": self.import_kwh_today,
+            "import_kwh_total": self.import_kwh_total,
+            "volume_m3_total": self.volume_m3_total,
+            "unit_rate_gbp": self.unit_rate_gbp,
+            "standing_charge_gbp": self.standing_charge_gbp,
+        }
+        if now is not None:
+            doc["age_seconds"] = int(max(0.0, now - self.at))
+        return doc
+
+
+class DeviceState:
+    """The STATE topic: the device's MAC, hardware, software, HAN (Zigbee) status and signal."""
+
+    __slots__ = ("at", "device", "han_status", "hardware", "lqi", "rssi", "smets", "software", "zigbee")
+
+    def __init__(self, at: float | None, device: str, hardware: str | None, software: str | None,
+                 han_status: str | None, rssi: int | None, lqi: int | None, smets: str | None = None,
+                 zigbee: str | None = None) -> None:
+        self.at = at
+        self.device = device
+        self.hardware = hardware
+        self.software = software
+        self.han_status = han_status
+        self.rssi = rssi
+        self.lqi = lqi
+        self.smets = smets
+        self.zigbee = zigbee
+
+
+def iso(epoch: float | None) -> str | None:
+    """ISO-8601 UTC with a Z, as the device writes it."""
+    if epoch is None:
+        return None
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(epoch))
+
+
+def parse_time(text: object) -> float | None:
+    """The device's "2022-11-07T09:20:08Z" as epoch seconds; None when it is not that."""
+    if not isinstance(text, str):
+        return None
+    from datetime import datetime, timezone
+
+    for fmt in ("%Y-%m-%dT%H:%M:%SZ", "%Y-%m-%dT%H:%M:%S.%fZ"):
+        try:
+            return datetime.strptime(text, fmt).replace(tzinfo=timezone.utc).timestamp()
+        except ValueError:
+            continue
+    return None
+
+
+def number(value: object) -> float | None:
+    """A finite number that is not the meter's error value; None for anything else (strings, placeholders, NaN)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    number_ = float(value)
+    if number_ - number_ != 0.0 or any(abs(number_ - bad) < 1e-9 for bad in ERROR_VALUES):
+        return None
+    return number_
+
+
+def _get(doc: object, *path: str) -> object:
+    for key in path:
+        if not isinstance(doc, dict):
+            return None
+        doc = doc.get(key)
+    return doc
+
+
+def power_watts(power: object) -> float | None:
+    """``power`` {"value", "units"} in W: kW (the device's unit) times 1000; None for the error value or no value."""
+    value = number(_get(power, "value"))
+    if value is None:
+        return None
+    units = _get(power, "units")
+    return value if units == "W" else value * 1000.0
+
+
+class Registers:
+    """Meter registers only grow: a value that goes backwards, or to zero after a positive one, is a device glitch
+    and reads as None (the last good value is kept to compare the next one with)."""
+
+    def __init__(self) -> None:
+        self._last: dict[tuple[str, str], float] = {}
+        self._lock = threading.Lock()
+
+    def check(self, device: str, name: str, value: float | None, zero_ok: bool = False) -> float | None:
+        if value is None or value < 0 or (value == 0 and not zero_ok):
+            return None
+        with self._lock:
+            last = self._last.get((device, name))
+            if last is not None and value < last:
+                return None
+            self._last[(device, name)] = value
+        return value
+
+
+def _positive(value: float | None) -> float | None:
+    """Prices and day counters: a zero or negative value is what a device sends while joining (M2 ignores them)."""
+    return value if value is not None and value > 0 else None
+
+
+def parse_electricity(doc: object, device: str = "", registers: Registers | None = None) -> Electricity | None:
+    """An electricity message as an Electricity, or None when it is not one (no meter object, no timestamp)."""
+    meter = _get(doc, ELECTRICITY)
+    at = parse_time(_get(meter, "timestamp"))
+    if not isinstance(meter, dict) or at is None:
+        return None
+    regs = registers or Registers()
+    imp = _get(meter, "energy", "import")
+    day = number(_get(imp, "day"))
+    return Electricity(
+        at,
+        power_watts(_get(meter, "power")),
+        "mqtt",
+        device,
+        import_kwh_today=day if day is not None and day >= 0 else None,
+        import_kwh_total=regs.check(device, "electricity.import", number(_get(imp, "cumulative"))),
+        export_kwh_total=regs.check(device, "electricity.export", number(_get(meter, "energy", "export", "cumulative")),
+                                    zero_ok=True),
+        unit_rate_gbp=_positive(number(_get(imp, "price", "unitrate"))),
+        standing_charge_gbp=_positive(number(_get(imp, "price", "standingcharge"))),
+    )
+
+
+def parse_gas(doc: object, device: str = "", registers: Registers | None = None) -> Gas | None:
+    """A gas message as a Gas (kWh registers, the m3 volume; ``dayvol`` is kWh despite its name), or None."""
+    meter = _get(doc, GAS)
+    at = parse_time(_get(meter, "timestamp"))
+    if not isinstance(meter, dict) or at is None:
+        return None
+    regs = registers or Registers()
+    imp = _get(meter, "energy", "import")
+    day = number(_get(imp, "day"))
+    return Gas(
+        at,
+        device,
+        import_kwh_today=day if day is not None and day >= 0 else None,
+        import_kwh_total=regs.check(device, "gas.import", number(_get(imp, "cumulative"))),
+        volume_m3_total=regs.check(device, "gas.volume", number(_get(imp, "cumulativevol"))),
+        unit_rate_gbp=_positive(number(_get(imp, "price", "unitrate"))),
+        standing_charge_gbp=_positive(number(_get(imp, "price", "standingcharge"))),
+    )
+
+
+def parse_state(doc: object, device: str = "") -> DeviceState | None:
+    """A STATE message, or None when it is not a JSON object."""
+    if not isinstance(doc, dict):
+        return None
+
+    def text(value: object) -> str | None:
+        return value if isinstance(value, str) and value not in PLACEHOLDERS else None
+
+    def whole(value: object) -> int | None:
+        return int(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else None
+
+    mac = text(doc.get("wifistamac")) or text(doc.get("ethmac")) or device
+    return DeviceState(parse_time(doc.get("timestamp")), mac.upper(), text(doc.get("hardware")),
+                       text(doc.get("software")), text(_get(doc, "han", "status")), whole(_get(doc, "han", "rssi")),
+                       whole(_get(doc, "han", "lqi")), text(doc.get("smetsversion")), text(doc.get("zigbee")))
+
+
+def split_topic(topic: str, prefix: str) -> tuple[str, str] | None:
+    """(device MAC, kind) of ``<prefix>/<MAC>/SENSOR/<meter>`` or ``<prefix>/<MAC>/STATE``; None for anything else."""
+    if not topic.startswith(prefix + "/"):
+        return None
+    parts = topic[len(prefix) + 1 :].split("/")
+    if len(parts) == 3 and parts[1] == "SENSOR" and parts[2] in (ELECTRICITY, GAS):
+        return parts[0].upper(), parts[2]
+    if len(parts) == 2 and parts[1] == STATE:
+        return parts[0].upper(), STATE
+    return None
+
+
+def parse_message(topic: str, payload: bytes, prefix: str,
+                  registers: Registers) -> Electricity | Gas | DeviceState | None:
+    """One MQTT message as what it carries, or None (another topic, not JSON, not the recorded shape)."""
+    import json
+
+    where = split_topic(topic, prefix)
+    if where is None or len(payload) > 65536:
+        return None
+    device, kind = where
+    try:
+        doc = json.loads(payload.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError, RecursionError):
+        return None
+    if kind == ELECTRICITY:
+        return parse_electricity(doc, device, registers)
+    if kind == GAS:
+        return parse_gas(doc, device, registers)
+    return parse_state(doc, device)
+
+
+# ---------------------------------------------------------------------------------------------------- the live file
+
+
+def write_live_file(reading: Electricity, now: float | None = None) -> bool:
+    """Keep the status line's live file current (atomic replace); False when there is no power to write."""
+    from glowline.files import atomic_write
+
+    if reading.power_w is None:
+        return False
+    atomic_write(layout.live_path(), live_file.encode(reading.power_w, reading.at, reading.source, reading.device,
+                                                      time.time() if now is None else now))
+    return True
+
+
+# ---------------------------------------------------------------------------------------------------- credentials
+
+
+def broker_password(live: LiveSettings, timeout: float = 10.0) -> str | None:
+    """The broker password: GLOWLINE_MQTT_PASSWORD, else the keyring's (`glowline login --mqtt`); None when the URL
+    names no user (an anonymous broker) or none is stored."""
+    if live.username is None:
+        return None
+    env = os.environ.get("GLOWLINE_MQTT_PASSWORD")
+    if env:
+        return env
+    from glowline.data import credentials
+
+    return credentials.fetch_password(live.keyring_key, timeout)
+
+
+# ---------------------------------------------------------------------------------------------------- the broker
+
+
+Message = Electricity | Gas | DeviceState
+
+
+class Subscriber:
+    """A connection to the broker that stays up: subscribes on every (re)connect, reconnects with back-off (1 s
+    doubling to 30 s), parses each message and hands it to ``on_message``. paho's network thread does the I/O."""
+
+    def __init__(self, live: LiveSettings, password: str | None, on_message: Callable[[Message], None],
+                 on_status: Callable[[str], None] | None = None) -> None:
+        import paho.mqtt.client as mqtt
+
+        self.live = live
+        self.registers = Registers()
+        self.on_message = on_message
+        self.on_status = on_status
+        self.connected = threading.Event()
+        self.subscribed = threading.Event()
+        self.refused: GlowlineError | None = None
+        self.last_error: str | None = None
+        self.messages = 0
+        self.last_message_at: float | None = None
+        from paho.mqtt.enums import CallbackAPIVersion
+
+        self.client = mqtt.Client(callback_api_version=CallbackAPIVersion.VERSION2,
+                                  client_id=f"glowline-{os.getpid()}-{os.urandom(3).hex()}", clean_session=True,
+                                  protocol=mqtt.MQTTv311)
+        self.client.reconnect_delay_set(min_delay=1, max_delay=MAX_BACKOFF)
+        if live.tls:
+            import ssl
+
+            self.client.tls_set_context(ssl.create_default_context())  # verified against the system CAs, hostname
+        if live.username is not None:
+            self.client.username_pw_set(live.username, password)
+        self.client.on_connect = self._on_connect
+        self.client.on_disconnect = self._on_disconnect
+        self.client.on_subscribe = self._on_subscribe
+        self.client.on_message = self._on_message
+
+    def _status(self, text: str) -> None:
+        if self.on_status is not None:
+            self.on_status(text)
+
+    def _on_connect(self, client: Any, userdata: Any, flags: Any, reason: Any, properties: Any) -> None:
+        if getattr(reason, "is_failure", False):
+            name = str(reason)
+            if "authori" in name.lower() or "password" in name.lower():
+                self.refused = AuthError(f"the broker {self.live.where} refused the login ({name}): "
+                                         "`glowline login --mqtt` saves the broker password")
+            else:
+                self.refused = APIUnavailable(f"the broker {self.live.where} refused the connection ({name})")
+            self.last_error = str(self.refused)
+            self._status("refused")
+            return
+        self.refused = None
+        self.connected.set()
+        client.subscribe([(topic, 0) for topic in self.live.topics()])
+        self._status("connected")
+
+    def _on_subscribe(self, client: Any, userdata: Any, mid: Any, reasons: Any, properties: Any) -> None:
+        self.subscribed.set()
+
+    def _on_disconnect(self, client: Any, userdata: Any, flags: Any, reason: Any, properties: Any) -> None:
+        self.connected.clear()
+        self.subscribed.clear()
+        self.last_error = f"connection to {self.live.where} lost ({reason})"
+        self._status("disconnected")
+
+    def _on_message(self, client: Any, userdata: Any, msg: Any) -> None:
+        try:
+            parsed = parse_message(str(msg.topic), bytes(msg.payload), self.live.prefix, self.registers)
+        except Exception:  # a message never ends the subscriber
+            return
+        if parsed is None:
+            return
+        if self.live.device != "+" and parsed.device != self.live.device:
+            return
+        self.messages += 1
+        self.last_message_at = time.time()
+        try:
+            self.on_message(parsed)
+        except Exception:
+            return
+
+    def connect(self, timeout: float) -> None:
+        """Connect once, now, so that a refused TLS certificate, a wrong port or a bad host is one clear error."""
+        import ssl
+
+        self.client.connect_timeout = max(0.5, timeout)
+        try:
+            self.client.connect(self.live.host, self.live.port, keepalive=30)
+        except ssl.SSLCertVerificationError as exc:
+            raise APIUnavailable(f"the broker {self.live.where}: TLS certificate not verified "
+                                 f"({exc.verify_message or exc.reason}); refused") from None
+        except ssl.SSLError as exc:
+            raise APIUnavailable(f"the broker {self.live.where}: TLS failed ({exc.reason or exc})") from None
+        except TimeoutError:
+            raise APIUnavailable(f"the broker {self.live.where} did not answer within {timeout:g} s") from None
+        except OSError as exc:
+            raise APIUnavailable(f"cannot reach the broker {self.live.where}: {exc.strerror or exc}") from None
+
+    def start(self, timeout: float, keep_trying: bool = False) -> None:
+        """Connect and run the network thread. ``keep_trying`` (daemon, watch): a failed first connection is
+        recorded in ``last_error`` and retried with back-off instead of raised."""
+        try:
+            self.connect(timeout)
+        except GlowlineError as exc:
+            if not keep_trying:
+                raise
+            self.last_error = str(exc)
+            self._status("disconnected")
+            self.client.connect_async(self.live.host, self.live.port, keepalive=30)
+        self.client.loop_start()
+
+    def wait_connected(self, deadline: float) -> None:
+        """Until the broker has accepted the login and the subscription (monotonic ``deadline``); errors raised."""
+        while time.monotonic() < deadline:
+            if self.refused is not None:
+                raise self.refused
+            if self.subscribed.wait(0.05):
+                return
+        if self.refused is not None:
+            raise self.refused
+        raise APIUnavailable(f"the broker {self.live.where} did not accept the connection in time")
+
+    def stop(self) -> None:
+        try:
+            self.client.disconnect()
+        except Exception:
+            pass
+        try:
+            self.client.loop_stop()
+        except Exception:
+            pass
+
+
+# ---------------------------------------------------------------------------------------------------- REST /current
+
+
+class RestCurrent:
+    """The API's /current of the account's electricity resources: the first that answers data (Glow hardware on the
+    account) is kept; a DCC-only account answers empty everywhere (NoLiveData)."""
+
+    def __init__(self, conf: dict[str, object], site: str = "") -> None:
+        self.conf = conf
+        self.site = site
+        self.resource_id: str | None = None
+        self.device = ""
+
+    def candidates(self) -> list[tuple[str, str]]:
+        from glowline.data.account import open_session
+
+        with open_session(config=self.conf) as session:
+            sites = session.sites()
+        wanted = [s for s in sites if not self.site or self.site in (s.name, s.ve_id)]
+        return [(r.resource_id, s.name) for s in wanted for r in s.resources
+                if r.classifier == "electricity.consumption"]
+
+    def read(self) -> Electricity:
+        """The latest reading; NoLiveData when no resource of the account answers one."""
+        from glowline.data.account import open_session
+
+        ids = [self.resource_id] if self.resource_id else [rid for rid, _ in self.candidates()]
+        with open_session(config=self.conf) as session:
+            for rid in ids:
+                if rid is None:
+                    continue
+                reading = session.source.current(rid)
+                if reading is None:
+                    continue
+                power = number(reading.value / 1000.0 if reading.unit.upper() == "W" else reading.value)
+                if power is None:
+                    continue
+                self.resource_id = rid
+                return Electricity(float(reading.at), power * 1000.0, "rest")
+        self.resource_id = None
+        raise NoLiveData(
+            f"no live data: the API's /current answers nothing for this account (DCC-only meters have no live "
+            f"data; a Glow IHD or CAD gives it), and no MQTT broker is configured: {NO_MQTT_HINT.split(': ', 1)[1]}"
+        )
