@@ -51,9 +51,10 @@ def add_parser(subparsers: Any) -> None:
 
 
 def run(args: argparse.Namespace, conf: dict[str, object]) -> int:
-    opts = status_options(args, conf)
+    opts = status_options(args, conf, live_show=True)  # the demo shows live power too, through the REST path
     with demo_environment():
         refresh(opts.site, opts.classifier, opts.days, opts.tz)
+        _live_from_rest(conf)
         summ = days_file.read(layout.days_path(opts.site, opts.classifier, opts.tz))
         if summ is None:
             raise AssertionError("the demo refresh wrote no days file")
@@ -61,3 +62,14 @@ def run(args: argparse.Namespace, conf: dict[str, object]) -> int:
     if sys.stderr.isatty():
         sys.stderr.write("(a built-in emulator's household; `glowline login` for your own meter, `glowline --help`)\n")
     return code
+
+
+def _live_from_rest(conf: dict[str, object]) -> None:
+    """The live power through the API's /current (the emulator's second site has a Glow IHD; no broker needed),
+    into the live file the line reads."""
+    from glowline.data import live
+
+    try:
+        live.write_live_file(live.RestCurrent({k: v for k, v in conf.items() if k != "live"}).read())
+    except live.NoLiveData:
+        pass

@@ -86,6 +86,7 @@ class State:
     client: Source | None = None
     api_ok: bool = False
     secrets: list[str] = field(default_factory=list)
+    live_probe: Any = None  # glowline.data.live.Probe, from the broker check for the IHD check
 
 
 # -- command line ----------------------------------------------------------------------------------------------------
@@ -165,6 +166,8 @@ def diagnose(timeout: float = DEFAULT_TIMEOUT, launcher: bool = True) -> list[Ch
         ("sites", check_sites),
         ("cache", check_cache),
         ("files", check_files),
+        ("broker", check_broker),
+        ("ihd", check_ihd),
     ]
     if launcher:
         steps.append(("launcher", check_launcher))
@@ -172,6 +175,7 @@ def diagnose(timeout: float = DEFAULT_TIMEOUT, launcher: bool = True) -> list[Ch
     token_check: Check | None = None
     try:
         for name, step in steps:
+            check: Check | None
             try:
                 check = step(state)
             except GlowlineError as exc:
@@ -179,6 +183,8 @@ def diagnose(timeout: float = DEFAULT_TIMEOUT, launcher: bool = True) -> list[Ch
             except Exception as exc:  # a bug in a check: one line, never a traceback
                 log.debug("check %s failed", name, exc_info=True)
                 check = Check(name, FAIL, describe(exc)[0], exit_code=EXIT_INTERNAL)
+            if check is None:  # a check that does not apply here (live power not configured)
+                continue
             if name == "token":
                 token_check = check
             if name == "api" and token_check is not None and state.renewed is not None:
@@ -500,3 +506,72 @@ def check_launcher(state: State) -> Check:
     return Check("launcher", OK, f"{where}: the cached status line ran in {ms:.0f} ms, importing {len(imported)} "
                  f"modules, none of {', '.join(HEAVY_MODULES)}")
 
+
+
+# -- live power (README "Live power") --------------------------------------------------------------------------------
+
+
+def check_broker(state: State) -> Check | None:
+    """The MQTT broker: reachable, the login accepted, subscribed, the age of the last electricity message and the
+    device's MAC; also how old the status line's live file is (is a subscriber running?)."""
+    from glowline.data import live
+
+    settings = live.settings(state.conf)
+    if settings is None:  # not configured: no line (`glowline live` asks the API's /current instead)
+        return None
+    password = live.broker_password(settings, state.timeout) if settings.username else None
+    if password:
+        state.secrets.append(password)
+    result = state.live_probe = live.probe(settings, password, state.timeout)
+    if result.error is not None:
+        fix = "`glowline login --mqtt` saves the broker password" if result.error.kind == "auth" else \
+            "check [live] mqtt (host, port, mqtts:// for TLS) and that the broker runs"
+        return Check("broker", FAIL, str(result.error), fix, result.error.exit_code)
+    text = f"{settings.where}: reachable, subscribed to {settings.topics()[0].rsplit('/', 2)[0]}/..."
+    message = result.electricity
+    if message is None:
+        return Check("broker", WARN, f"{text}; no electricity message within {state.timeout:g} s",
+                     "is the IHD publishing to this broker? (Hildebrand support enables local MQTT; check the "
+                     "topic prefix and [live] device)", EXIT_WARN)
+    assert message.power_w is not None and result.received_at is not None
+    from glowline.status.live import power_text
+
+    age = max(0.0, result.received_at - message.at)
+    text += (f"; last electricity message {power_text(message.power_w)} from device {message.device}, read "
+             f"{age_text(age, compact=False)} before it arrived")
+    file_note = _live_file_note(live.max_age(state.conf))
+    if age > settings.max_age:
+        return Check("broker", WARN, text + file_note, "the device's clock or its meter link lags: check the IHD",
+                     EXIT_WARN)
+    return Check("broker", OK, text + file_note)
+
+
+def _live_file_note(max_age: float) -> str:
+    from glowline.status import live as live_file
+
+    reading = live_file.read()
+    if reading is None:
+        return "; no live file yet (run `glowline live --daemon` or a `watch` for `glowline --live`)"
+    age = max(0.0, time.time() - reading.at)
+    state = "current" if age <= max_age else "STALE: is `glowline live --daemon` running?"
+    return f"; live file {age_text(age, compact=False)} old ({state})"
+
+
+def check_ihd(state: State) -> Check | None:
+    """The device's STATE message: MAC, hardware, software, HAN status, RSSI and LQI."""
+    result = state.live_probe
+    if result is None:
+        return None
+    if result.error is not None or not result.subscribed:
+        return Check("ihd", WARN, "no broker to ask (see the broker line)", exit_code=EXIT_WARN)
+    device = result.state
+    if device is None:
+        return Check("ihd", WARN, f"no STATE message within {state.timeout:g} s",
+                     "the device sends it periodically: try `glowline doctor --timeout 30`", EXIT_WARN)
+    text = (f"device {device.device}: hardware {device.hardware or '?'}, software {device.software or '?'}, "
+            f"HAN {device.han_status or '?'}, RSSI {device.rssi if device.rssi is not None else '?'} dBm, "
+            f"LQI {device.lqi if device.lqi is not None else '?'}")
+    if device.han_status != "joined":
+        return Check("ihd", WARN, text, "the IHD is not joined to the meter's HAN: re-pair it (Hildebrand support)",
+                     EXIT_WARN)
+    return Check("ihd", OK, text)

@@ -7,6 +7,7 @@ written, so a failure at any step leaves nothing half-saved. The password is nev
 from __future__ import annotations
 
 import sys
+import time
 
 from glowline.data import credentials
 from glowline.errors import EXIT_OK, GlowlineError, KeyringError, UsageError
@@ -25,11 +26,17 @@ def add_parser(subparsers: Any) -> None:
     p.add_argument("--password-stdin", action="store_true", help="read the password from stdin (for scripts)")
     p.add_argument("--timeout", type=number_type(float, 0.1, 600, "seconds"), default=10.0,
                    help="keyring deadline in seconds (default 10)")
+    p.add_argument("--mqtt", action="store_true",
+                   help="instead: the MQTT broker's password for live power (the broker and user come from [live] "
+                        "mqtt = \"mqtt://USER@HOST:1883\" or GLOWLINE_MQTT_URL); checked against the broker, kept "
+                        "in the keyring")
 
 
 def run(args: argparse.Namespace, conf: dict[str, object]) -> int:
     from glowline.data import account
 
+    if args.mqtt:
+        return login_mqtt(conf, args.password_stdin, timeout=args.timeout)
     return login(args.username, args.password_stdin, account.api_url(conf), timeout=args.timeout)
 
 
@@ -149,3 +156,54 @@ def login(
 def _redact(text: str, secret: str | None) -> str:
     """A safety net for foreign error text; a very short password would only mangle our own words ("wrong")."""
     return text.replace(secret, "***") if secret and len(secret) >= 8 else text
+
+
+def login_mqtt(
+    conf: dict[str, object],
+    password_stdin: bool,
+    timeout: float = 10.0,
+    out: TextIO | None = None,
+    err: TextIO | None = None,
+    stdin: TextIO | None = None,
+) -> int:
+    """`glowline login --mqtt`: the broker password, checked by logging in to the broker, kept in the keyring under
+    "mqtt:USER@HOST:PORT" (service glowline). Never printed, logged or written to a file."""
+    out = out or sys.stdout
+    err = err or sys.stderr
+    stdin = stdin if stdin is not None else sys.stdin
+    from glowline.data import live
+
+    password: str | None = None
+    try:
+        settings = live.settings(conf)
+        if settings is None:
+            raise UsageError("no broker configured: set [live] mqtt = \"mqtt://USER@HOST:1883\" in config.toml "
+                             "(or GLOWLINE_MQTT_URL) first")
+        if settings.username is None:
+            raise UsageError(f"the broker URL {settings.where} names no user: write it as mqtt://USER@HOST:PORT "
+                             "(an anonymous broker needs no password)")
+        backend = credentials.check_keyring(timeout)  # before the prompt: no keyring means nothing to keep it in
+        if password_stdin:
+            password = _read_password(settings.where, True, stdin)
+        else:
+            if not _is_tty(stdin):
+                raise UsageError("no terminal to ask for the password: pipe it in with --password-stdin")
+            import getpass
+
+            password = getpass.getpass(f"MQTT broker password for {settings.where}: ")
+            if not password:
+                raise UsageError("the password is empty")
+        sub = live.Subscriber(settings, password, lambda message: None)
+        try:
+            sub.start(timeout)
+            sub.wait_connected(time.monotonic() + timeout)
+        finally:
+            sub.stop()
+        backend = credentials.store_password(settings.keyring_key, password, timeout)
+    except GlowlineError as exc:
+        say(err, "glowline: " + _redact(str(exc), password))
+        return exc.exit_code
+    say(out, f"broker password for {settings.where} saved (in {backend.label}); the broker accepted it")
+    if backend.kind == "plaintext":
+        say(err, backend.message)
+    return EXIT_OK

@@ -11,6 +11,7 @@ resource. Network and API errors never end the process; SIGTERM, SIGINT and a cl
 from __future__ import annotations
 
 import os
+import threading
 import time
 
 from glowline import paths
@@ -22,6 +23,7 @@ if TYPE_CHECKING:
     import argparse
     from collections.abc import Iterator
 
+    from glowline.data.live import LiveSettings, Subscriber
     from glowline.status.model import Line
 
 #: Seconds between updates when --interval is not given.
@@ -75,8 +77,16 @@ def run(args: argparse.Namespace, conf: dict[str, object]) -> int:
 
     values = {**conf, **given_options(args)}
     values["format"] = args.format
+    from glowline.data import live
+
+    settings = live.settings(conf)
+    if settings is not None:  # live configured: the feed subscribes itself and shows the live power (stale marked)
+        values["live_show"] = True
+    table = conf.get("live")
+    if values.get("live_show") is True or (isinstance(table, dict) and table.get("show") is True):
+        values["live_stale"] = values.get("live_stale") or "show"
     interval = args.interval if args.interval is not None else DEFAULT_INTERVAL
-    watcher = Watcher(values, interval)
+    watcher = Watcher(values, interval, live=settings, conf=conf)
     try:
         watcher.loop()
     except (_Stop, KeyboardInterrupt):
@@ -177,7 +187,8 @@ def next_resource(current: str) -> str:
 class Watcher:
     """The state of one watch process: the options (resource can change), what was drawn from, and the timers."""
 
-    def __init__(self, values: dict[str, object], interval: float) -> None:
+    def __init__(self, values: dict[str, object], interval: float, live: LiveSettings | None = None,
+                 conf: dict[str, object] | None = None) -> None:
         import selectors
 
         self.values = values
@@ -193,6 +204,13 @@ class Watcher:
         self.seen: tuple[object, ...] | None = None
         self.last_body = ""
         self.cache_fd = -1  # the cache folder, opened for dnotify; -1 where the platform cannot notify
+        self.live = live  # the broker to subscribe to, when [live] mqtt is configured
+        self.conf = conf or {}
+        self.subscriber: Subscriber | None = None
+        self.live_stop: threading.Event | None = None  # ends the REST /current poller
+        self.live_pending = False  # a live message came that is not drawn yet
+        self.live_drawn = 0.0  # monotonic time of the last live redraw (at most one a second)
+        self.live_stale_at: float | None = None  # epoch when the drawn live value turns stale (redraw it marked)
 
     # -- set-up and tear-down
 
@@ -211,6 +229,7 @@ class Watcher:
             signal.signal(signal.SIGCHLD, _wake)
         self.cache_fd = _notify_on_change(paths.cache_dir())
         self.selector.register(self.wake_read, selectors.EVENT_READ)
+        self._start_live()
         try:
             os.fstat(0)
             self.selector.register(0, selectors.EVENT_READ)
@@ -224,6 +243,10 @@ class Watcher:
     def close(self) -> None:
         import signal
 
+        if self.subscriber is not None:
+            self.subscriber.stop()
+        if self.live_stop is not None:
+            self.live_stop.set()
         try:
             signal.set_wakeup_fd(-1)
         except ValueError:
@@ -255,6 +278,7 @@ class Watcher:
             wait = next_tick - time.monotonic()
             if self.cache_fd < 0:
                 wait = min(wait, POLL_SECONDS)
+            wait = min(wait, self._live_wait())
             for key, _mask in self.selector.select(max(0.0, wait)):
                 if key.fd == self.wake_read:
                     _drain(self.wake_read)
@@ -269,11 +293,87 @@ class Watcher:
                 self.update()
             elif time.monotonic() >= next_tick:
                 self.update()  # statusline backs off by itself after a failed refresh
+            elif self._live_due():
+                self._live_redraw()
+                continue  # the half-hourly part keeps its own schedule
             elif self._signature() != self.seen:
                 self.update(quiet=True, only_if_changed=True)
             else:
                 continue
             next_tick = time.monotonic() + self.interval
+
+    # -- live power: a subscriber (MQTT) or a poller (REST /current) keeps the live file current and wakes the loop
+
+    def _start_live(self) -> None:
+        if self.live is not None:
+            from glowline.data import live
+
+            try:
+                password = live.broker_password(self.live)
+            except Exception:  # a locked keyring: subscribe without, the broker says no and the part stays stale
+                password = None
+            self.subscriber = live.Subscriber(self.live, password, self._on_live, self._on_live_status)
+            self.subscriber.start(5.0, keep_trying=True)
+        elif self.opts().live_show:
+            self.live_stop = threading.Event()
+            threading.Thread(target=self._poll_rest, name="glowline-live-rest", daemon=True).start()
+
+    def _on_live(self, message: object) -> None:
+        """paho's thread: an electricity message with power goes to the live file; the loop redraws within 1 s."""
+        from glowline.data import live
+
+        if isinstance(message, live.Electricity) and message.power_w is not None:
+            try:
+                live.write_live_file(message)
+            except OSError:
+                return
+            self.live_pending = True
+            self._wake_loop()
+
+    def _on_live_status(self, state: str) -> None:
+        self._wake_loop()
+
+    def _poll_rest(self) -> None:
+        """No broker: the API's /current, never faster than every 10 s (back-off after a failure, up to 5 min)."""
+        from glowline.data import live
+
+        source = live.RestCurrent(self.conf, str(self.values.get("site") or ""))
+        wait = live.REST_POLL_SECONDS
+        assert self.live_stop is not None
+        while not self.live_stop.is_set():
+            try:
+                self._on_live(source.read())
+                wait = live.REST_POLL_SECONDS
+            except Exception:
+                wait = min(300.0, wait * 2)
+            self.live_stop.wait(wait)
+
+    def _wake_loop(self) -> None:
+        try:
+            os.write(self.wake_write, b"l")
+        except OSError:
+            pass
+
+    def _live_wait(self) -> float:
+        """Seconds until a live redraw may be due: a pending message (at most one redraw a second), or the drawn
+        value turning stale."""
+        waits = [3600.0]
+        if self.live_pending:
+            waits.append(self.live_drawn + 1.0 - time.monotonic())
+        if self.live_stale_at is not None:
+            waits.append(self.live_stale_at - time.time())
+        return max(0.0, min(waits))
+
+    def _live_due(self) -> bool:
+        if self.live_pending and time.monotonic() - self.live_drawn >= 1.0:
+            return True
+        return self.live_stale_at is not None and time.time() >= self.live_stale_at
+
+    def _live_redraw(self) -> None:
+        self.live_pending = False
+        self.live_stale_at = None
+        self.live_drawn = time.monotonic()
+        self.update(quiet=True, only_if_changed=True)
 
     def _read_stdin(self) -> None:
         try:
@@ -308,7 +408,8 @@ class Watcher:
         from glowline.status import layout
 
         opts = self.opts()
-        return layout.days_path(opts.site, opts.classifier, opts.tz), layout.error_path(opts.site, opts.classifier)
+        return (layout.days_path(opts.site, opts.classifier, opts.tz),
+                layout.error_path(opts.site, opts.classifier, opts.tz))
 
     def _signature(self) -> tuple[object, ...]:
         """What the drawn line depends on in the cache folder: the resource, and its .days and .error files."""
@@ -334,6 +435,8 @@ class Watcher:
         self._write(text)
         self.last_body = body
         self.updates += 1
+        if line.live is not None and not line.live.stale:  # redraw it marked stale when it ages past max_age
+            self.live_stale_at = line.live.at + opts.live_max_age + 0.5
 
     def _line(self, opts: options.Options, force_refresh: bool) -> Line:
         from glowline.data.days import rebuild

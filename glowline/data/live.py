@@ -578,3 +578,52 @@ class RestCurrent:
             f"no live data: the API's /current answers nothing for this account (DCC-only meters have no live "
             f"data; a Glow IHD or CAD gives it), and no MQTT broker is configured: {NO_MQTT_HINT.split(': ', 1)[1]}"
         )
+
+
+# ---------------------------------------------------------------------------------------------------- doctor's probe
+
+
+class Probe:
+    """What doctor learns from the broker within its deadline: reachable, subscribed, the first electricity message
+    and the device's STATE (each None when it did not come); ``error`` is the one line when it failed."""
+
+    def __init__(self) -> None:
+        self.error: GlowlineError | None = None
+        self.subscribed = False
+        self.electricity: Electricity | None = None
+        self.received_at: float | None = None
+        self.state: DeviceState | None = None
+        self.messages = 0
+
+
+def probe(live: LiveSettings, password: str | None, timeout: float) -> Probe:
+    """Connect, subscribe and listen for up to ``timeout`` seconds (less once both an electricity message with
+    power and a STATE message have come)."""
+    result = Probe()
+    done = threading.Event()
+
+    def on_message(message: Message) -> None:
+        result.messages += 1
+        if isinstance(message, Electricity) and message.power_w is not None and result.electricity is None:
+            result.electricity, result.received_at = message, time.time()
+        elif isinstance(message, DeviceState):
+            result.state = message
+        if result.electricity is not None and result.state is not None:
+            done.set()
+
+    deadline = time.monotonic() + timeout
+    try:
+        sub = Subscriber(live, password, on_message)
+        sub.start(timeout)
+    except GlowlineError as exc:
+        result.error = exc
+        return result
+    try:
+        sub.wait_connected(deadline)
+        result.subscribed = True
+        done.wait(max(0.0, deadline - time.monotonic()))
+    except GlowlineError as exc:
+        result.error = exc
+    finally:
+        sub.stop()
+    return result
