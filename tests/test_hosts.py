@@ -400,7 +400,7 @@ def test_py3status_module_in_py3status_own_harness(warm_host: Host) -> None:
         proc.kill()
         proc.wait(timeout=10)
     block = ast.literal_eval(first)
-    expected = warm_host.glowline_out("--days", "10").strip()
+    expected = warm_host.glowline_out("--days", "10", "--color", "never").strip()  # the env has FORCE_COLOR=1
     assert block["full_text"] == expected and block["color"].startswith("#")
     assert block["short_text"] and ANSI not in block["full_text"]
     assert warm_host.emu.count() == 0

@@ -209,8 +209,9 @@ def _change(value: float | None) -> str:
     return f"{value * 100:+.1f}%"
 
 
-def render(report: Report, out: IO[str], width: int, color: bool | None = None) -> None:
-    """Draw the report on ``out`` within ``width`` columns; no ANSI unless ``out`` is a colour terminal.
+def render(report: Report, out: IO[str], width: int, color: bool | None = None, rows: int = 1) -> None:
+    """Draw the report on ``out`` within ``width`` columns, its hourly charts ``rows`` high; no ANSI unless ``out``
+    is a colour terminal.
 
     Piped or redirected, the text is drawn into a buffer first and written without rich's trailing padding.
     """
@@ -225,10 +226,10 @@ def render(report: Report, out: IO[str], width: int, color: bool | None = None) 
     }
     console = Console(file=out, **options)
     if console.is_terminal:
-        _draw(report, console, width, styled=not options["no_color"])
+        _draw(report, console, width, styled=not options["no_color"], rows=rows)
         return
     buffer = io.StringIO()
-    _draw(report, Console(file=buffer, **{**options, "force_terminal": False}), width, styled=False)
+    _draw(report, Console(file=buffer, **{**options, "force_terminal": False}), width, styled=False, rows=rows)
     out.write("".join(line.rstrip() + "\n" for line in buffer.getvalue().splitlines()))
 
 
@@ -248,12 +249,12 @@ class _Style:
 DAY_W = 12
 
 
-def _draw(report: Report, console: Any, width: int, styled: bool) -> None:
+def _draw(report: Report, console: Any, width: int, styled: bool, rows: int = 1) -> None:
     style = _Style(styled)
     _draw_heading(report, console, style)
     _draw_totals(report, console, width, style)
-    _draw_profile(report, console, width, style)
-    _draw_each_day(report, console, width, style)
+    _draw_profile(report, console, width, style, rows)
+    _draw_each_day(report, console, width, style, rows)
     console.print()
     console.print(_text(f"delivered: {report.horizon_text}", style.dim), overflow="fold")
 
@@ -333,7 +334,17 @@ def _draw_totals(report: Report, console: Any, width: int, style: _Style) -> Non
         console.print(_text("  " + note, style.dim), overflow="fold")
 
 
-def _draw_profile(report: Report, console: Any, width: int, style: _Style) -> None:
+def _chart(values: list[float | None], rows: int, top: float | None = None) -> str:
+    """One row of glowline's own bars, or ``rows`` rows drawn by the sparklines package (glowline.tall)."""
+    if rows == 1:
+        top = max([v for v in values if v is not None] or [0.0]) if top is None else top
+        return "".join(sparkline.cell(v, top, sparkline.UNICODE_RAMP) for v in values)
+    from glowline import tall
+
+    return "\n".join(tall.rows(values, rows, top=top))
+
+
+def _draw_profile(report: Report, console: Any, width: int, style: _Style, rows: int = 1) -> None:
     """The average day by hour of day."""
     console.print()
     console.print(_text("average day by hour (complete days)", style.bold))
@@ -346,11 +357,12 @@ def _draw_profile(report: Report, console: Any, width: int, style: _Style) -> No
         peak = r.peak()
         where = "no complete day yet" if peak is None else \
             f"peak {peak[0]:02d}:00–{(peak[0] + 1) % 24:02d}:00, {_number(peak[1])} {r.unit}/h"
-        table.add_row(_text(r.name), _text(sparkline.bars(r.profile), style.of(r)), _text(where))
+        chart = sparkline.bars(r.profile) if rows == 1 else _chart(list(r.profile), rows)
+        table.add_row(_text(r.name), _text(chart, style.of(r)), _text(where))
     console.print(table)
 
 
-def _draw_each_day(report: Report, console: Any, width: int, style: _Style) -> None:
+def _draw_each_day(report: Report, console: Any, width: int, style: _Style, rows: int = 1) -> None:
     """Small multiples: every day by hour, one shared scale per resource so days compare."""
     res = report.resources
     console.print()
@@ -366,7 +378,7 @@ def _draw_each_day(report: Report, console: Any, width: int, style: _Style) -> N
         for i in range(len(res[0].days)):
             row = [_text(_day_label(group[0].days[i].date))]
             for r, top in zip(group, tops, strict=True):
-                row.append(_text("".join(sparkline.cell(v, top, sparkline.UNICODE_RAMP) for v in r.days[i].hourly)))
+                row.append(_text(_chart(r.days[i].hourly, rows, top)))
             table.add_row(*row)
         console.print(table)
 
@@ -390,6 +402,8 @@ def add_parser(subparsers: Any) -> None:
                    help=f"how many local days, today included (default {DEFAULT_DAYS})")
     p.add_argument("--width", type=number_type(int, 40, 400, "width"), default=None,
                    help="columns to fit (default: the terminal, or 80)")
+    p.add_argument("--rows", type=number_type(int, 1, 4, "rows"), default=1,
+                   help="height of the hourly charts in rows, 1 to 4 (default 1)")
 
 
 def run(args: argparse.Namespace, conf: dict[str, object], out: IO[str] | None = None) -> int:
@@ -404,5 +418,5 @@ def _report(args: argparse.Namespace, conf: dict[str, object], out: IO[str]) -> 
     with Context(args, conf, RESOURCES[names[0]]) as ctx:
         names = ctx.available(names, explicit)
         report = build(ctx, names, count, unit)
-    render(report, out, terminal_width(out, getattr(args, "width", None)))
+    render(report, out, terminal_width(out, getattr(args, "width", None)), rows=getattr(args, "rows", 1))
     return EXIT_OK

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from glowline.catalog import FORMATS, GAS_UNITS, RESOURCES
 
-COLOR_MODES = ("auto", "always", "never")
+COLOR_MODES = ("auto", "always", "never", "16", "256", "truecolor")
+MAX_ROWS = 4  # --rows: the MOTD's sparkline in up to 4 rows (drawn by the sparklines package, off the one-row path)
 ON_ERROR = ("show", "hide")
 LIVE_STALE = ("hide", "show")
 MAX_DAYS = 400
@@ -25,7 +26,9 @@ OPTIONS: tuple[tuple[str, str, object, str], ...] = (
     ("--width", "width", "int", "resample the sparkline to N cells"),
     ("--short", "short", "flag", "a short form for narrow bars"),
     ("--ascii", "ascii", "flag", "ASCII instead of block characters"),
-    ("--color", "color", COLOR_MODES, "colour for ansi/prompt: auto (TTY and TERM not dumb), always, never"),
+    ("--color", "color", COLOR_MODES, "colour for plain/ansi/prompt: auto (a terminal whose TERM is not dumb), "
+     "always, never, or force a depth: 16, 256, truecolor"),
+    ("--rows", "rows", "int", "the sparkline's height in rows, 1 to 4, for --format motd (default 1)"),
     ("--prompt-wrap", "prompt_wrap", "flag", "wrap ANSI in \\001...\\002 for bash/zsh prompts"),
     ("--cached-only", "cached_only", "flag", "never touch the network (MOTD, prompts)"),
     ("--max-age", "max_age", "float", "minutes before cached data is refreshed (default 30, at least 5)"),
@@ -46,6 +49,7 @@ DEFAULTS: dict[str, object] = {
     "short": False,
     "ascii": False,
     "color": "auto",
+    "rows": 1,
     "prompt_wrap": False,
     "cached_only": False,
     "max_age": 30.0,
@@ -74,6 +78,7 @@ class Options:
         self.short = merged["short"] is True
         self.ascii = merged["ascii"] is True
         self.color = str(merged["color"])
+        self.rows = int(_number(merged["rows"]))
         self.prompt_wrap = merged["prompt_wrap"] is True
         # the MOTD runs at every login with no timeout: it reads the cache only, whatever else is asked
         self.cached_only = merged["cached_only"] is True or self.format == "motd"
@@ -112,6 +117,8 @@ def check(dest: str, value: object) -> str | None:
     """Why ``value`` is not acceptable for ``dest``, or None when it is (shared by argparse and the config)."""
     if dest == "days" and not (isinstance(value, int) and 1 <= value <= MAX_DAYS):
         return f"must be a whole number from 1 to {MAX_DAYS}"
+    if dest == "rows" and not (isinstance(value, int) and 1 <= value <= MAX_ROWS):
+        return f"must be a whole number from 1 to {MAX_ROWS}"
     if dest == "width" and value is not None and not (isinstance(value, int) and 1 <= value <= 400):
         return "must be a whole number from 1 to 400"
     if dest == "timeout" and not (isinstance(value, (int, float)) and 0.1 <= value <= 600):

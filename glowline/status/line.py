@@ -178,11 +178,16 @@ def fetch_command(opts: Options) -> str:
 
 
 def render_options(opts: Options) -> RenderOptions:
+    from glowline.status import colors
+
+    depth = colors.depth(opts.color)
     return RenderOptions(
         width=opts.width,
         short=opts.short,
         ascii=opts.ascii,
-        color=use_color(opts.color),
+        color=depth > 0,
+        color_depth=depth,
+        rows=opts.rows,
         prompt_wrap=opts.prompt_wrap,
         colors=opts.colors,
         on_error=opts.on_error,
@@ -191,14 +196,11 @@ def render_options(opts: Options) -> RenderOptions:
 
 
 def use_color(mode: str) -> bool:
-    """--color wins; then NO_COLOR (non-empty) over FORCE_COLOR (non-empty); then a TTY whose TERM is not dumb."""
-    if mode != "auto":
-        return mode == "always"
-    if os.environ.get("NO_COLOR"):
-        return False
-    if os.environ.get("FORCE_COLOR"):
-        return True
-    return sys.stdout.isatty() and os.environ.get("TERM", "") != "dumb"
+    """--color wins; then NO_COLOR (non-empty) over FORCE_COLOR (non-empty); then a TTY whose TERM is not dumb
+    (glowline.status.colors, which also picks the depth: truecolor, 256 or 16)."""
+    from glowline.status import colors
+
+    return colors.depth(mode) > 0
 
 
 def emit(line: Line, opts: Options, code: int = EXIT_NO_DATA) -> int:

@@ -124,7 +124,8 @@ class Live:
 class RenderOptions:
     """How to draw: chosen by the user (flags, config), never by the data."""
 
-    __slots__ = ("ascii", "color", "colors", "on_error", "prompt_wrap", "short", "stale_after", "width")
+    __slots__ = ("ascii", "color", "color_depth", "colors", "on_error", "prompt_wrap", "rows", "short", "stale_after",
+                 "width")
 
     def __init__(
         self,
@@ -136,6 +137,8 @@ class RenderOptions:
         colors: dict[str, str] | None = None,
         on_error: str = "show",
         stale_after: float = 1800.0,
+        color_depth: int = 1 << 24,
+        rows: int = 1,
     ) -> None:
         self.width = width  # resample the sparkline to this many cells
         self.short = short  # narrow form for small bars
@@ -145,3 +148,5 @@ class RenderOptions:
         self.colors = colors if colors is not None else {}  # level -> "#rrggbb", merged over defaults
         self.on_error = on_error  # "show" a degraded line, or "hide" (the host's hide form)
         self.stale_after = stale_after  # --max-age in seconds
+        self.color_depth = color_depth  # 16, 256 or 1 << 24 (truecolor): glowline.status.colors
+        self.rows = rows  # --rows: the motd's sparkline height (1 = glowline's own one-row scaler)

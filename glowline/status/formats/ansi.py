@@ -1,7 +1,9 @@
-"""--format ansi: the plain line coloured by level with 24-bit ANSI when opts.color (resolved by the CLI)."""
+"""--format ansi: the plain line coloured by level when opts.color, at the terminal's depth (truecolor, 256 or 16;
+glowline.status.colors resolves both from --color, NO_COLOR, FORCE_COLOR, the TTY, TERM and COLORTERM)."""
 
 from __future__ import annotations
 
+from glowline.status import colors
 from glowline.status.formats import shared
 from glowline.status.model import Line, RenderOptions
 
@@ -11,5 +13,6 @@ def render(line: Line, opts: RenderOptions) -> str:
         return "\n"
     if not opts.color:
         return shared.text(line, opts, opts.short) + "\n"
-    body = "".join(shared.ansi_color(colour) + text for colour, text in shared.segments(line, opts, opts.short))
+    depth = opts.color_depth
+    body = "".join(colors.escape(colour, depth) + text for colour, text in shared.segments(line, opts, opts.short))
     return body + shared.ANSI_RESET + "\n"

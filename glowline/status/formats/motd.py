@@ -2,6 +2,8 @@
 
 "Electricity, last 10 days: ▂▃▅▂▇█▆▃▂▄… 103.1 kWh (data from 06:00)"; the time is the machine's local time of the
 last fetch, with the date when that was not today. The hide form (--on-error hide, no data) prints nothing.
+With --rows 2..4 the title line carries the total and the bars follow, that many rows high, indented by two spaces
+(drawn by glowline.tall, which imports the sparklines package: only then, never for one row).
 """
 
 from __future__ import annotations
@@ -28,9 +30,24 @@ def render(line: Line, opts: RenderOptions) -> str:
     now = f" now {live}" if live else ""  # --live: "Electricity now 425 W, last 10 days: ..."
     if not line.has_data:
         return f"\n{shared.title(line)}{now}: {shared.reason(line)}\n"
+    if opts.rows > 1:
+        return _tall(line, opts, now)
     bars = shared.spark(line, opts) + shared.partial_mark(line, opts)
     text = f"{shared.title(line)}{now}, last {len(line.days)} days: {bars} {shared.total_text(line, opts)}"
     when = data_from(line)
     if when:
         text += f" ({when})"
     return f"\n{text}\n"
+
+
+def _tall(line: Line, opts: RenderOptions, now: str) -> str:
+    """The title line with the total, then ``opts.rows`` rows of bars, one column per day."""
+    from glowline import tall
+
+    text = f"{shared.title(line)}{now}, last {len(line.days)} days: {shared.total_text(line, opts)}"
+    when = data_from(line)
+    if when:
+        text += f" ({when})"
+    bars = tall.rows([d.value for d in line.days], opts.rows, opts.ascii)
+    bars[-1] += shared.partial_mark(line, opts)
+    return "\n" + text + "\n" + "".join(f"  {row.rstrip()}\n" for row in bars)

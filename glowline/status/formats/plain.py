@@ -1,4 +1,5 @@
-"""--format plain: "▂▃▅▂▇█▆▃▂▄… 103.1 kWh ·3h", no colour, for terminals, scripts and anything unknown."""
+"""--format plain: "▂▃▅▂▇█▆▃▂▄… 103.1 kWh ·3h" for terminals, scripts and anything unknown; coloured like
+--format ansi when opts.color (a terminal, FORCE_COLOR or --color: glowline.status.colors), else plain text."""
 
 from __future__ import annotations
 
@@ -9,4 +10,8 @@ from glowline.status.model import Line, RenderOptions
 def render(line: Line, opts: RenderOptions) -> str:
     if shared.hidden(line, opts):
         return "\n"
+    if opts.color:
+        from glowline.status.formats import ansi
+
+        return ansi.render(line, opts)
     return shared.text(line, opts, opts.short) + "\n"

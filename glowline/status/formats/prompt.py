@@ -6,6 +6,7 @@ width correctly. Without data: the degraded line, or nothing with --on-error hid
 
 from __future__ import annotations
 
+from glowline.status import colors
 from glowline.status.formats import shared
 from glowline.status.model import Line, RenderOptions
 
@@ -19,5 +20,6 @@ def render(line: Line, opts: RenderOptions) -> str:
         return "\n"
     if not opts.color:
         return shared.text(line, opts, short=True) + "\n"
-    parts = [_wrap(shared.ansi_color(colour), opts) + text for colour, text in shared.segments(line, opts, True)]
+    depth = opts.color_depth
+    parts = [_wrap(colors.escape(colour, depth), opts) + text for colour, text in shared.segments(line, opts, True)]
     return "".join(parts) + _wrap(shared.ANSI_RESET, opts) + "\n"
