@@ -102,9 +102,23 @@ def build_parser() -> argparse.ArgumentParser:
 def program(args: list[str], started: float) -> int:
     """The full CLI: argparse, the config, then the status line or one subcommand."""
     parser = build_parser()
+    status_format = _status_format(args)
     try:
-        ns = parser.parse_args(args)
-    except SystemExit as exc:  # argparse printed its one-line usage error (exit 2) or the help (exit 0)
+        if status_format is None:
+            ns = parser.parse_args(args)
+        else:  # a bar: a bad option is its degraded line and exit 0, like every other error of a status format
+            import contextlib
+            import io
+
+            said = io.StringIO()
+            with contextlib.redirect_stderr(said):
+                ns = parser.parse_args(args)
+    except SystemExit as exc:  # argparse printed its usage error (exit 2) or the help (exit 0)
+        if status_format is not None and exc.code == 2:
+            from glowline.errors import UsageError
+
+            lines = [line for line in said.getvalue().splitlines() if line.strip()]
+            return _fail(UsageError(lines[-1].removeprefix("glowline: ") if lines else "bad option"), status_format)
         return int(exc.code or 0)
     if ns.version:
         _version(ns.verbose)
@@ -127,6 +141,24 @@ def program(args: list[str], started: float) -> int:
         return int(commands.module(ns.command).run(ns, conf))
 
     return _guarded(call, fmt, ns.verbose)
+
+
+def _status_format(args: list[str]) -> str | None:
+    """The status format a bare status-line invocation asks for (``--format`` or the config's), else None."""
+    from glowline import commands
+    from glowline.catalog import STATUS_FORMATS
+
+    if any(arg in commands.COMMANDS or arg in ("-h", "--help") for arg in args):
+        return None
+    fmt: object = None
+    for i, arg in enumerate(args):
+        if arg == "--format" and i + 1 < len(args):
+            fmt = args[i + 1]
+        elif arg.startswith("--format="):
+            fmt = arg.partition("=")[2]
+    if fmt is None:
+        fmt = (settings.load_fast() or {}).get("format")
+    return fmt if isinstance(fmt, str) and fmt in STATUS_FORMATS else None
 
 
 def _version(verbose: int) -> None:

@@ -100,10 +100,15 @@ class KeyringError(GlowlineError):
 
 
 class APIUnavailable(GlowlineError):
-    """The API could not be reached in time: connection refused or dropped, timeout, 5xx, HTML error page."""
+    """The API could not be reached in time: connection refused or dropped, timeout, 5xx, HTML error page, or it
+    asked to slow down (429, 503): ``retry_after`` is then the seconds it asked for."""
 
     exit_code = ExitStatus.UNAVAILABLE
     kind = "offline"
+
+    def __init__(self, message: str, retry_after: float | None = None) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
 
 
 class MalformedResponse(GlowlineError):

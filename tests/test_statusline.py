@@ -46,8 +46,9 @@ def test_stale_cache_is_printed_at_once_and_refreshed_with_one_request(home: Pat
     assert time.monotonic() - started < 1.0
     assert proc.returncode == 0 and proc.stdout.rstrip().endswith("·3h")
     assert wait_until(lambda: emulator.count() >= 1 and refresh_done(home), 10)
-    # a valid cached token and cached discovery: exactly one readings call, nothing else
-    assert emulator.count() == 1 and emulator.count("readings") == 1
+    # a valid cached token and cached discovery: exactly one readings call, and the API's delivery horizon
+    # (last-time: which zeros are lag), nothing else
+    assert emulator.count("readings") == 1 and emulator.count("last-time") == 1 and emulator.count() == 2
     emulator.clear_faults()
     assert "·" not in run(env, "--days", "31").stdout
 
@@ -66,7 +67,7 @@ def test_sixteen_concurrent_stale_callers_make_one_refresh(home: Path, emulator:
     assert all("kWh" in out for out, _ in outputs)
     assert wait_until(lambda: emulator.count() >= 1 and refresh_done(home), 10)
     time.sleep(0.3)
-    assert emulator.count("readings") == 1 and emulator.count() == 1
+    assert emulator.count("readings") == 1 and emulator.count() == 2  # readings and last-time, once
 
 
 def test_sixteen_concurrent_cold_callers_share_one_fetch(home: Path, emulator: Any) -> None:
@@ -81,11 +82,11 @@ def test_sixteen_concurrent_cold_callers_share_one_fetch(home: Path, emulator: A
     assert emulator.count("readings") == 1 and emulator.count("auth") == 1
 
 
-def test_cold_year_is_at_most_twelve_calls_then_one_per_refresh(home: Path, emulator: Any) -> None:
+def test_cold_year_is_at_most_thirteen_calls_then_one_per_refresh(home: Path, emulator: Any) -> None:
     env = glowline_env(home, emulator)
     doc = run_json(env, "--days", "365", "--timeout", "60")
     assert len(doc["days"]) == 365
-    assert emulator.count("readings") <= 12
+    assert emulator.count("readings") <= 13  # 365 days and the 21-day typical-day baseline, 31 days a request
     emulator.reset_counts()
     age_cache(home, 3600)
     assert run(env, "--days", "365").returncode == 0
@@ -123,7 +124,7 @@ def test_outage_shows_the_last_good_data_with_its_age(home: Path, emulator: Any)
     age_cache(home, 5 * 3600)
     emulator.fault("500")
     assert run(env).stdout.rstrip().endswith("·5h")
-    assert wait_until(lambda: refresh_done(home) and (cache_dir(home) / (LOCK[:-5] + ".error")).exists(), 10)
+    assert wait_until(lambda: refresh_done(home) and (cache_dir(home) / (LOCK[:-5] + "--Europe_London.error")).exists(), 10)
     doc = run_json(env, "--cached-only")
     assert doc["stale"] is True and doc["days"] == good["days"] and doc["age_seconds"] >= 5 * 3600
     assert "HTTP 500" in (doc.get("error") or "")

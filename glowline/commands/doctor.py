@@ -418,6 +418,27 @@ def _wanted(conf: dict[str, object]) -> tuple[str, str]:
     return RESOURCES.get(resource, RESOURCES["electricity"]), str(conf.get("site") or "")
 
 
+#: a recorded failure is reported while nothing that can fix it has changed, and for this long (seconds): a typo
+#: in one command line is not a warning for ever
+FAILURE_SHOWN_FOR = 3600.0
+#: what fixes a recorded failure, by its kind
+FAILURE_FIXES = {
+    "offline": "the API could not be reached; glowline retries by itself (check the network)",
+    "auth": "run `glowline login` again",
+    "keyring": "unlock the keyring, or run `glowline login` again",
+    "malformed": "the API sent an answer glowline refuses; it retries by itself",
+    "notfound": "check --site/--resource against the sites line above",
+    "config": "correct the config file",
+    "usage": "correct the setting the message names (GLOWLINE_API_URL or api_url, --site)",
+}
+
+
+def _request(failure: failures.Failure) -> str:
+    """Which request failed: ``electricity.consumption (site 'x', Europe/London)``."""
+    site = f"site {failure.site!r}, " if failure.site else ""
+    return f"{failure.classifier} ({site}{failure.tz})"
+
+
 def check_cache(state: State) -> Check:
     from glowline.status.argv import DEFAULTS, MIN_MAX_AGE
 
@@ -434,13 +455,16 @@ def check_cache(state: State) -> Check:
             label += " STALE"
             stale.append(summ.resource)
         parts.append(label)
-    failed = [f"{f.classifier}: last refresh failed {age_text(max(0.0, now - f.at), compact=False)} ago: {f.message}"
-              for f in failures.every()]
+    context = failures.context()
+    applying = [f for f in failures.every() if f.context == context and 0 <= now - f.at < FAILURE_SHOWN_FOR]
+    failed = [f"{_request(f)}: last refresh failed {age_text(now - f.at, compact=False)} ago: {f.message}"
+              for f in applying]
     if not parts and not failed:
         return Check("cache", WARN, f"{folder}: nothing cached yet", "run `glowline fetch`")
     text = f"{folder}: " + (", ".join(parts) or "nothing cached yet")
     if failed:
-        return Check("cache", WARN, text + "; " + "; ".join(failed), "see the API check; it retries by itself")
+        fixes = dict.fromkeys(FAILURE_FIXES.get(f.kind, "run `glowline fetch -v` to see it again") for f in applying)
+        return Check("cache", WARN, text + "; " + "; ".join(failed), "; ".join(fixes))
     if stale:
         return Check("cache", WARN, text + f" (older than {max_age / 60:g} min)",
                      "run `glowline fetch` (a status line also refreshes it in the background)")

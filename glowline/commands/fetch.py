@@ -1,6 +1,7 @@
-"""``glowline fetch``: refresh the store and the days file, print nothing (cron, systemd timers, and the detached
-refresher a stale status line starts). glowline.cli routes ``fetch`` here before building the rest of the CLI:
-``main`` parses fetch's few options alone, and nothing here imports doctor, report, export or rich."""
+"""``glowline fetch``: refresh the store and the days files of one, several or all resources, print nothing (cron,
+systemd timers, and the detached refresher a stale status line starts). glowline.cli routes ``fetch`` here before
+building the rest of the CLI: ``main`` parses fetch's few options alone, and nothing here imports doctor, report,
+export or rich."""
 
 from __future__ import annotations
 
@@ -10,8 +11,9 @@ import sys
 import time
 from typing import Any
 
-from glowline.commands.options import DATA_OPTIONS, add_status_options, number_type, status_options
-from glowline.errors import EXIT_OK
+from glowline.catalog import RESOURCES
+from glowline.commands.options import add_status_options, number_type, status_options
+from glowline.errors import EXIT_OK, GlowlineError, UsageError
 from glowline.status import layout, spawn
 
 #: seconds a foreground fetch waits for a refresh another process is running
@@ -23,8 +25,23 @@ def add_parser(subparsers: Any) -> None:
     add_arguments(p)
 
 
+def resources_type(text: str) -> list[str]:
+    """``--resource``: one name, a comma-separated list, or ``all`` (every resource the site has)."""
+    if text.strip() == "all":
+        return ["all"]
+    names = [n.strip() for n in text.split(",") if n.strip()]
+    unknown = [n for n in names if n not in RESOURCES]
+    if unknown or not names:
+        raise argparse.ArgumentTypeError(f"unknown resource {', '.join(unknown) or text!r}: use "
+                                         f"{', '.join(RESOURCES)}, a comma-separated list of them, or all")
+    return list(dict.fromkeys(names))
+
+
 def add_arguments(p: argparse.ArgumentParser) -> None:
-    add_status_options(p, only=DATA_OPTIONS)
+    add_status_options(p, only=("days", "site", "tz"))
+    p.add_argument("--resource", dest="resources", type=resources_type, default=None, metavar="NAME[,NAME...]|all",
+                   help=f"what to fetch: {', '.join(RESOURCES)}, several comma-separated, or all (default "
+                        "electricity, or the config's resource)")
     p.add_argument("--background", action="store_true", help=argparse.SUPPRESS)
     p.add_argument("--lock-fd", type=int, default=None, help=argparse.SUPPRESS)
     p.add_argument("--password-stdin", action="store_true", help=argparse.SUPPRESS)
@@ -49,18 +66,51 @@ def main(args: list[str]) -> int:
 
 
 def run(args: argparse.Namespace, conf: dict[str, object]) -> int:
-    from glowline.data.sync import refresh
+    password = sys.stdin.readline().rstrip("\n") if args.password_stdin else None
+    try:
+        names = _names(args, conf, password)
+        if len(names) == 1:
+            return _fetch_one(args, conf, names[0], password, args.lock_fd)
+        code = EXIT_OK
+        for name in names:  # each under its own lock; one failing resource does not stop the others
+            try:
+                _fetch_one(args, conf, name, password, None)
+            except GlowlineError as exc:
+                sys.stderr.write(f"glowline: {name}: {exc}\n")
+                code = code or exc.exit_code
+        return code
+    finally:
+        if args.done_fd is not None:  # the waiting status line may read the result now
+            os.close(args.done_fd)
+
+
+def _names(args: argparse.Namespace, conf: dict[str, object], password: str | None) -> list[str]:
+    if args.resources is None:
+        return [str(status_options(args, conf).resource)]
+    if args.resources != ["all"]:
+        return list(args.resources)
+    from glowline.data import account
 
     opts = status_options(args, conf)
-    password = sys.stdin.readline().rstrip("\n") if args.password_stdin else None
-    lock_fd = args.lock_fd
+    with account.open_session(password, conf) as session:
+        site = account.pick_site(session.sites(), opts.site, opts.classifier)
+    found = [name for name, classifier in RESOURCES.items() if any(r.classifier == classifier for r in site.resources)]
+    if not found:
+        raise UsageError(f"site {site.name!r} has none of glowline's resources")
+    return found
+
+
+def _fetch_one(args: argparse.Namespace, conf: dict[str, object], name: str, password: str | None,
+               lock_fd: int | None) -> int:
+    from glowline.data.sync import refresh
+
+    opts = status_options(args, conf, resource=name)
     if lock_fd is None:
         lock_fd = spawn.lock_blocking(layout.lock_path(opts.site, opts.classifier), time.monotonic() + LOCK_WAIT)
     try:
         max_age = None if args.max_age is None else args.max_age * 60
         refresh(opts.site, opts.classifier, opts.days, opts.tz, password=password, max_age=max_age)
     finally:
-        for fd in (args.done_fd, lock_fd):  # the waiting status line may read the result now
-            if fd is not None:
-                os.close(fd)
+        if lock_fd is not None:
+            os.close(lock_fd)
     return EXIT_OK

@@ -138,8 +138,6 @@ def resource_report(name: str, classifier: str, series: Series, tz: ZoneInfo, to
             cost = None
             if priced and tariff is not None and tariff.rate is not None:
                 cost = ((total.value or 0.0) * tariff.rate + (tariff.standing or 0.0)) / catalog.PENCE_PER_POUND
-            elif catalog.is_cost(classifier) and total.value is not None:
-                cost = display(total.value)
             note = ""
             if not total.complete:
                 if total.end > horizon and total.start <= horizon:
@@ -303,7 +301,9 @@ def _draw_totals(report: Report, console: Any, width: int, style: _Style) -> Non
         table.add_column("daily\ntotals", no_wrap=True, width=DAY_W)
         for r in group:
             table.add_column(f"\n{r.unit}", justify="right", no_wrap=True, width=9, style=style.of(r))
-            table.add_column("\nGBP", justify="right", no_wrap=True, width=cost_w)
+            # the cost column says what it holds: energy plus the standing charge; a cost resource's own column is
+            # already GBP (the meter's priced half-hours, energy only), so it has none
+            table.add_column("\nGBP+SC" if r.tariff is not None else "", justify="right", no_wrap=True, width=cost_w)
             table.add_column(f"{r.name}\n", no_wrap=True, width=bar_w, overflow="crop", style=style.of(r))
         tops = [max([d.value for d in r.days if d.value is not None] or [0.0]) for r in group]
         for i in range(days_count):
@@ -329,6 +329,10 @@ def _draw_totals(report: Report, console: Any, width: int, style: _Style) -> Non
     notes = [f"{r.name} {d.date:%a %d}: {d.note}" for r in res for d in r.days if d.note]
     legend = (f"* weekend  ~ not a whole day (left out of averages); daily avg: complete days; vs prev "
               f"{days_count}d: daily average against the {days_count} days before")
+    if any(r.tariff is not None for r in res):
+        legend += "; GBP+SC: energy at the tariff's unit rate plus the day's standing charge"
+    if any(catalog.is_cost(r.classifier) for r in res):
+        legend += "; cost resources (GBP): the meter's own priced half-hours, energy only, no standing charge"
     console.print(_text(legend, style.dim), overflow="fold")
     for note in notes:
         console.print(_text("  " + note, style.dim), overflow="fold")

@@ -14,7 +14,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from glowline.catalog import MAX_SPAN, PERIOD_SECONDS
+from glowline.catalog import HALF_HOUR, MAX_SPAN, PERIOD_SECONDS
 from glowline.data.endpoint import check_base_url
 from glowline.data.models import Reading, Resource, Site, Token
 from glowline.data.transport import Response, Transport, default_transport
@@ -49,6 +49,7 @@ class GlowmarktClient:
         self.reauth = reauth
         self.timeout = timeout
         self.transport = transport if transport is not None else default_transport()
+        self._renewed = False  # a token was issued by reauth() for this client already
 
     def close(self) -> None:
         self.transport.close()
@@ -67,6 +68,10 @@ class GlowmarktClient:
 
     def _json(self, resp: Response, what: str) -> Any:
         status = resp.status_code
+        if status in (429, 503):  # slow down: honour Retry-After (glowline.status.policy waits that long)
+            wait = _retry_after(resp.header("Retry-After"))
+            when = f"; it asks to wait {wait:.0f} s" if wait else ""
+            raise APIUnavailable(f"the Glowmarkt API is busy (HTTP {status}{when})", retry_after=wait)
         if 300 <= status < 400:
             raise APIUnavailable(f"the Glowmarkt API redirected ({status}); not following it with the token")
         if status >= 500:
@@ -88,8 +93,9 @@ class GlowmarktClient:
 
     def _get(self, path: str, what: str, params: dict[str, str] | None = None) -> Any:
         """GET with a usable token: renew it first if needed, and re-authenticate once on a 401."""
-        if (self.token is None or not self.token.usable()) and self.reauth is not None:
-            self.token = self.reauth()
+        if self.reauth is not None and (self.token is None or (not self.token.usable() and not self._renewed)):
+            self.token = self.reauth()  # renewed once: a short-lived token is then used until it is refused
+            self._renewed = True
         resp = self._send("GET", path, params)
         if resp.status_code == 401 and self.reauth is not None:
             log.debug("401 on %s: re-authenticating once", path)
@@ -151,6 +157,18 @@ class GlowmarktClient:
     def tariff(self, resource_id: str) -> Any:
         """The raw tariff document (its shapes vary; glowline.data.tariff reads it)."""
         return self._get(f"resource/{resource_id}/tariff", "tariff")
+
+    def last_time(self, resource_id: str) -> int | None:
+        """GET resource/{id}/last-time: the instant up to which half-hours are delivered, or None when the API does
+        not say. ``lastTs`` on a half-hour boundary is the start of the last delivered half-hour (the emulator's
+        reading); anywhere else it is a reading inside a half-hour that is not complete yet (glowmarkt-api.md 4)."""
+        doc = self._get(f"resource/{resource_id}/last-time", "last reading time")
+        data = doc.get("data") if isinstance(doc, dict) else None
+        last = data.get("lastTs") if isinstance(data, dict) else None
+        if not isinstance(last, (int, float)) or isinstance(last, bool) or not float(last).is_integer():
+            return None
+        epoch = int(last)
+        return epoch + HALF_HOUR if epoch % HALF_HOUR == 0 else epoch // HALF_HOUR * HALF_HOUR
 
     def reachable(self) -> int:
         """GET auth without a token: the HTTP status the API answered (it is there whatever the status)."""
@@ -241,6 +259,26 @@ def _is_int(value: Any) -> bool:
 
 def _refuse_constant(name: str) -> Any:
     raise ValueError(f"{name} is not JSON")
+
+
+#: the longest Retry-After honoured (a day): a bigger or nonsensical one is capped, never trusted blindly
+MAX_RETRY_AFTER = 86400.0
+
+
+def _retry_after(value: str) -> float | None:
+    """Seconds from a Retry-After header (delta-seconds or an HTTP date), capped; None when absent or unreadable."""
+    value = value.strip()
+    if not value:
+        return None
+    if value.isdigit():
+        return min(float(value), MAX_RETRY_AFTER)
+    from email.utils import parsedate_to_datetime
+
+    try:
+        when = parsedate_to_datetime(value).timestamp()
+    except (TypeError, ValueError, IndexError, OverflowError):
+        return None
+    return max(0.0, min(when - time.time(), MAX_RETRY_AFTER))
 
 
 def _error_text(resp: Response) -> str:

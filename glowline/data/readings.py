@@ -55,14 +55,18 @@ def ceil(epoch: float, step: int) -> int:
 
 
 class Series:
-    """Contiguous buckets of ``step`` seconds from ``start``; None where the API has no value."""
+    """Contiguous buckets of ``step`` seconds from ``start``; None where the API has no value. ``delivered_until``
+    is the API's own word on delivery (``last-time``): buckets starting before it are delivered, zeros included."""
 
-    __slots__ = ("start", "step", "values")
+    __slots__ = ("delivered_until", "start", "step", "values")
 
-    def __init__(self, start: int, step: int, values: list[float | None] | None = None) -> None:
+    def __init__(
+        self, start: int, step: int, values: list[float | None] | None = None, delivered_until: int | None = None
+    ) -> None:
         self.start = start
         self.step = step
         self.values: list[float | None] = values if values is not None else []
+        self.delivered_until = delivered_until
 
     @property
     def end(self) -> int:
@@ -81,18 +85,28 @@ class Series:
         for ts, value in buckets:
             self.values[(ts - self.start) // self.step] = value
 
+    def trim(self, end: int) -> None:
+        """Drop the buckets at or after ``end``: a series stamped ahead of a clock set back is cut, not fatal."""
+        if end < self.end:
+            self.values[max(0, (end - self.start) // self.step):] = []
+        if self.delivered_until is not None and self.delivered_until > end:
+            self.delivered_until = None
+
     def pending_from(self) -> int:
-        """Start of the trailing run of zeros/nulls: buckets from here on are not delivered yet."""
+        """Where the undelivered buckets start: from the API's ``delivered_until`` when known (a bucket that starts
+        before it is delivered, a zero is a zero), else the start of the trailing run of zeros and nulls."""
+        if self.delivered_until is not None:
+            return max(self.start, min(self.end, ceil(self.delivered_until - self.start, self.step) + self.start))
         i = len(self.values)
         while i > 0 and not self.values[i - 1]:
             i -= 1
         return self.start + i * self.step
 
     def horizon(self, now: float) -> int:
-        """Everything before this instant is delivered: up to the end of the last non-zero *half-hour*.
-
-        With hourly buckets the last non-zero hour may hold only its first half-hour, so only that half counts.
-        """
+        """Everything before this instant is delivered: ``delivered_until`` when the API said it, else the end of the
+        last non-zero *half-hour* (with hourly buckets the last non-zero hour may hold only its first half-hour)."""
+        if self.delivered_until is not None:
+            return int(min(now, max(self.start, self.delivered_until)))
         pending = self.pending_from()
         if pending == self.start:
             return self.start
@@ -145,9 +159,13 @@ def local_days(series: Series, bounds: list[tuple[date, int, int]], horizon: int
     for day, start, end in bounds:
         values: list[float] = []
         gaps = start < series.start or end > series.end
-        for ts in range(max(start, series.start), min(end, series.end), series.step):
-            value = series.values[(ts - series.start) // series.step]
-            if ts >= pending or value is None:
+        # the buckets that start inside the day (a zone whose midnight is not on the grid, such as +05:45, gives a
+        # bucket that straddles midnight to the day it starts in)
+        first = max(0, ceil(start - series.start, series.step) // series.step)
+        last = min(len(series.values), ceil(end - series.start, series.step) // series.step)
+        for index in range(first, last):
+            value = series.values[index]
+            if series.start + index * series.step >= pending or value is None:
                 gaps = True
             else:
                 values.append(value)

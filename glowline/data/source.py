@@ -41,6 +41,10 @@ class Source(Protocol):
         """Buckets of ``period`` covering [start, end) in UTC, within the period's span limit: one request."""
         ...
 
+    def last_time(self, resource_id: str) -> int | None:
+        """The instant up to which the resource's half-hours are delivered (zeros before it are real), or None."""
+        ...
+
     def tariff(self, resource_id: str) -> Any:
         """The raw tariff document of a resource (glowline.data.tariff reads it)."""
         ...

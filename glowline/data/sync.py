@@ -16,10 +16,11 @@ from glowline.data import account
 from glowline.data.account import Session, pick_site
 from glowline.data.days import write_days
 from glowline.data.models import Site
-from glowline.data.readings import Series, ceil, day_bounds, fetch_window, floor, local_date, period_for, zone
+from glowline.data.readings import Series, day_bounds, fetch_window, floor, local_date, period_for, zone
 from glowline.data.store import Entry
 from glowline.errors import GlowlineError, NotFound
 from glowline.status import failures
+from glowline.status.policy import TYPICAL_DAYS
 
 log = logging.getLogger("glowline.sync")
 
@@ -37,24 +38,31 @@ def refresh(
     max_age: float | None = None,
     session: Session | None = None,
 ) -> Entry:
-    """Bring the stored series up to date for the last ``days`` local days, rewrite the days file; the entry.
+    """Bring the stored series up to date for the last ``days`` local days and the TYPICAL_DAYS before them (the
+    typical-day baseline, so "typical" never depends on what ran before), rewrite the days file; the entry.
 
     With ``max_age`` (seconds), a series fetched more recently than that is not re-read at its end: only days
     missing at its start are fetched (a status line asking for more days than stored). ``session`` is the
     caller's, left open; without one a session for the configured account is opened and closed here.
+    A failure is recorded for this exact request and raised; an unknown zone is raised before anything is asked
+    or recorded (a typo on one command line must not hold back another).
     """
     now = time.time() if now is None else now
+    tz = zone(tz_name)  # a bad --tz is this command line's usage error: answered at once, never recorded
     try:
-        tz = zone(tz_name)
         if session is not None:
             entry = _refresh(session, site_key, classifier, days, tz, tz_name, now, max_age)
         else:
             with account.open_session(password) as own:
                 entry = _refresh(own, site_key, classifier, days, tz, tz_name, now, max_age)
     except GlowlineError as exc:
-        failures.write(failures.Failure(exc.kind, exc.exit_code, now, str(exc), site_key, classifier))
+        retry = getattr(exc, "retry_after", None)
+        failures.write(failures.Failure(
+            exc.kind, exc.exit_code, now, str(exc), site_key, classifier, tz_name,
+            failures.context(password_given=password is not None), now + retry if retry else 0.0,
+        ))
         raise
-    failures.clear(site_key, classifier)
+    failures.clear(site_key, classifier, tz_name)
     return entry
 
 
@@ -83,7 +91,7 @@ def _update(
     now: float, max_age: float | None,
 ) -> Entry:
     today = local_date(int(now), tz)
-    bounds = day_bounds(today, days, tz)
+    bounds = day_bounds(today, days + TYPICAL_DAYS, tz)
     period = period_for(tz, bounds[0][1], bounds[-1][2])
     step = catalog.PERIOD_SECONDS[period]
     identity = {**session.identity, "period": period}
@@ -91,7 +99,7 @@ def _update(
     if entry is not None and (entry.resource_id != resource_id or entry.site_id != site.ve_id):
         entry = None
     start = floor(bounds[0][1], step)
-    end = ceil(now + 1, step)  # the current bucket too: partial, and pending until delivered
+    end = floor(now, step) + step  # up to the bucket that holds ``now``: no window ever starts in the future
 
     def read(a: int, b: int, p: str) -> list[tuple[int, float | None]]:
         return session.source.readings(resource_id, a, b, p)
@@ -99,8 +107,10 @@ def _update(
     if entry is None:
         series = Series(start, step)
         fetch_window(read, series, start, end, period)
+        series.delivered_until = _delivered_until(session, resource_id, series, end)
     else:
         series = entry.series
+        series.trim(end)  # stored ahead of the clock (set back since): cut, then re-read
         if start < series.start:  # more days asked for than stored: fetch only the older part
             fetch_window(read, series, start, series.start, period)
         if max_age is not None and 0 <= now - entry.fetched_at < max_age:
@@ -109,6 +119,20 @@ def _update(
             tail = max(series.start, floor(series.horizon(now) - REREAD, step))
             tail = min(tail, floor(now, step))
             fetch_window(read, series, tail, end, period)
+            series.delivered_until = _delivered_until(session, resource_id, series, end)
     entry = Entry(identity, site.ve_id, site.name, resource_id, classifier, catalog.api_unit(classifier), series, now)
     session.store.save(site_key, classifier, entry)
     return entry
+
+
+def _delivered_until(session: Session, resource_id: str, series: Series, end: int) -> int | None:
+    """The API's own delivery horizon (``last-time``), within what was read; None when it cannot say (then the
+    trailing zeros are taken for lag, as before)."""
+    try:
+        delivered = session.source.last_time(resource_id)
+    except GlowlineError as exc:
+        log.debug("last-time unavailable: %s", exc)
+        return None
+    if delivered is None:
+        return None
+    return max(series.start, min(delivered, end))

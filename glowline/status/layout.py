@@ -30,8 +30,9 @@ def days_path(site: str, classifier: str, tz: str) -> str:
     return f"{entry_base(site, classifier)}--{safe_name(tz)}{DAYS_SUFFIX}"
 
 
-def error_path(site: str, classifier: str) -> str:
-    return entry_base(site, classifier) + ERROR_SUFFIX
+def error_path(site: str, classifier: str, tz: str) -> str:
+    """The failure record of one exact request: a typo in one bar's --tz never stalls another's line."""
+    return f"{entry_base(site, classifier)}--{safe_name(tz)}{ERROR_SUFFIX}"
 
 
 def lock_path(site: str, classifier: str) -> str:

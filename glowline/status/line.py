@@ -19,7 +19,7 @@ from glowline import catalog
 from glowline.errors import EXIT_NO_DATA, EXIT_OK
 from glowline.status import days as days_file
 from glowline.status import failures, layout, levels, policy
-from glowline.status.argv import MIN_MAX_AGE, Options
+from glowline.status.argv import DEFAULTS, MIN_MAX_AGE, Options
 from glowline.status.formats import get as get_format
 from glowline.status.model import Day, Line, RenderOptions
 
@@ -51,20 +51,27 @@ def line_for(
     path = layout.days_path(opts.site, opts.classifier, opts.tz)
     now = time.time()
     summ = _current(path, opts, now, rebuild)
-    err = failures.read(opts.site, opts.classifier)
-    may_refresh = not opts.cached_only and (force_refresh or not policy.too_soon_after(err, now))
+    context = failures.context()
+    err = _failure(opts, context)
+    may_refresh = not opts.cached_only and (force_refresh or not policy.too_soon_after(err, now, context))
     if summ is not None:
-        if may_refresh and (force_refresh or policy.is_stale(summ.fetched_at, now, opts.max_age)):
+        if may_refresh and (force_refresh or policy.refresh_due(summ.fetched_at, now, opts.max_age)):
             _start_refresh(opts, path, None if force_refresh else summ.fetched_at)
         return build_line(summ, opts, now, err), EXIT_OK
     if may_refresh:
         _refresh_and_wait(opts, deadline)
         now = time.time()
         summ = _current(path, opts, now, rebuild)
-        err = failures.read(opts.site, opts.classifier)
+        err = _failure(opts, context)
         if summ is not None:
             return build_line(summ, opts, now, err), EXIT_OK
     return degraded_line(opts, now, err)
+
+
+def _failure(opts: Options, context: str) -> Failure | None:
+    """The last failure of this exact request, while it still applies (nothing that can fix it has changed)."""
+    err = failures.read(opts.site, opts.classifier, opts.tz)
+    return err if err is not None and err.context == context else None
 
 
 def _current(path: str, opts: Options, now: float, rebuild: Rebuild | None) -> Summary | None:
@@ -158,7 +165,7 @@ def degraded_line(opts: Options, now: float, err: Failure | None) -> tuple[Line,
     if err is not None:
         message, kind, code = err.message, err.kind, err.exit_code
     elif opts.cached_only:
-        message, kind, code = "no cached data yet: run `glowline fetch`", "nodata", EXIT_NO_DATA
+        message, kind, code = f"no cached data yet: run `{fetch_command(opts)}`", "nodata", EXIT_NO_DATA
     else:
         message, kind, code = f"no data yet: still fetching after {opts.timeout:g} s", "nodata", EXIT_NO_DATA
     line = error_line(opts, message, kind, now)

@@ -1,6 +1,12 @@
-"""When the status line refreshes: the freshness and back-off rules, and which cached days it may draw from.
+"""When the status line refreshes: the polite refresh clock, back-off after a failure, and which days it may use.
 
-Pure functions of the cached data, the last failure and the clock; no I/O, no imports.
+Pure functions of the cached data, the last failure, the context and the clock; no I/O, no imports.
+
+The refresh clock (glowmarkt-api.md section 4, ``catchup``: ask "once on the change of the half hour, preferably
+with a random delay of up to 2 minutes"; section 5: Glowmarkt has complained about aggressive polling): data
+fetched at ``t`` is due again at the first half-hour boundary after ``t + max(0, max_age - 30 min)``, plus a delay
+of 0 to 120 s taken from the fetch time's milliseconds. Every process of the user reads the same fetch time from
+the same days file, so they share one schedule: at most one refresh per resource per half hour in steady state.
 """
 
 from __future__ import annotations
@@ -10,26 +16,49 @@ if TYPE_CHECKING:
     from glowline.status.days import Summary
     from glowline.status.failures import Failure
 
-#: complete days before the window that make the household's "typical day"
-TYPICAL_DAYS = 28
+#: complete days before the window that make the household's "typical day"; the refresh always fetches them, so
+#: "typical" never depends on which commands ran before. 21 days: every weekday three times, and with the default
+#: 10-day window exactly 31 days, one hourly readings request.
+TYPICAL_DAYS = 21
+HALF_HOUR = 1800
+#: the most a refresh is delayed after the half-hour boundary, spreading users' requests (seconds)
+JITTER = 120.0
 #: after a failed refresh, seconds before a status line tries again: an outage is not hammered every few
-#: seconds by every bar, and a refusal that only the user can fix (login, keyring, config) waits longer
+#: seconds by every bar, and a refusal that only the user can fix (login, keyring, config) waits longer, unless
+#: the user changed something that can fix it (failures.context)
 RETRY_AFTER = 60.0
 RETRY_AFTER_USER_FIX = 900.0
 USER_FIX_KINDS = ("auth", "keyring", "config", "notfound", "usage")
 
 
 def is_stale(fetched_at: float, now: float, max_age_minutes: float) -> bool:
-    """Older than --max-age, or stamped in the future (the clock was wrong or has been set back)."""
+    """Older than --max-age, or stamped in the future (the clock was wrong or has been set back): shown with its age."""
     return abs(now - fetched_at) > max_age_minutes * 60
 
 
-def too_soon_after(failure: Failure | None, now: float) -> bool:
-    """True while the last refresh failure is too recent to try again."""
-    if failure is None:
+def jitter(fetched_at: float) -> float:
+    """0 to JITTER seconds, from the fetch time's milliseconds: spread across users, the same for every reader."""
+    return (int(fetched_at * 1000) % int(JITTER * 1000)) / 1000.0
+
+
+def due_at(fetched_at: float, max_age_minutes: float) -> float:
+    """When data fetched at ``fetched_at`` should be fetched again (see the module's docstring)."""
+    base = fetched_at + max(0.0, max_age_minutes * 60 - HALF_HOUR)
+    return (int(base) // HALF_HOUR + 1) * HALF_HOUR + jitter(fetched_at)
+
+
+def refresh_due(fetched_at: float, now: float, max_age_minutes: float) -> bool:
+    """True when new half-hours may have been delivered since the fetch, or the fetch is stamped in the future."""
+    return now < fetched_at or now >= due_at(fetched_at, max_age_minutes)
+
+
+def too_soon_after(failure: Failure | None, now: float, context: str) -> bool:
+    """True while the last failure of this request holds refreshes back: not when something that can fix it changed
+    (``context``, glowline.status.failures.context), nor once its back-off (or the API's Retry-After) has passed."""
+    if failure is None or failure.context != context:
         return False
     wait = RETRY_AFTER_USER_FIX if failure.kind in USER_FIX_KINDS else RETRY_AFTER
-    return 0 <= now - failure.at < wait
+    return failure.at <= now < max(failure.at + wait, failure.retry_at)
 
 
 def usable(summary: Summary | None, days: int, now: float) -> Summary | None:

@@ -45,6 +45,7 @@ class JsonStore:
             "start": entry.series.start,
             "step": entry.series.step,
             "values": entry.series.values,
+            "delivered_until": entry.series.delivered_until,
         }
         atomic_write(layout.series_path(site, classifier), json.dumps(doc, separators=(",", ":")))
 
@@ -126,7 +127,10 @@ def _entry(doc: Any, identity: dict[str, str] | None) -> Entry | None:
         return None
     if not isinstance(doc.get("identity"), dict):
         return None
-    series = Series(start, step, values)
+    delivered = doc.get("delivered_until")
+    if delivered is not None and not (isinstance(delivered, int) and not isinstance(delivered, bool)):
+        return None
+    series = Series(start, step, values, delivered)
     return Entry(doc["identity"], site_id, site_name, resource_id, classifier, unit, series, float(fetched))
 
 

@@ -83,7 +83,10 @@ def value_text(value: float | None, unit: str, ascii: bool = False, short: bool 
 
 
 def total_text(line: Line, opts: RenderOptions, short: bool = False) -> str:
-    return value_text(line.total, line.unit, opts.ascii, short)
+    """The total of the days drawn: all of them, or with ``short`` the SHORT_DAYS the short form draws."""
+    days = shown_days(line, short)
+    total = sum(d.value for d in days if d.value is not None) if short else line.total
+    return value_text(total, line.unit, opts.ascii, short)
 
 
 def age_text(seconds: float, compact: bool = True) -> str:
