@@ -11,7 +11,6 @@ import csv
 import json
 import math
 import sys
-import time
 from collections.abc import Callable, Iterator
 from datetime import date, datetime
 from typing import IO, TYPE_CHECKING, Any
@@ -243,35 +242,51 @@ def write_json(
 
 
 class Progress:
-    """A one-line progress bar on stderr, only when stderr is a terminal and there is more than one request."""
+    """Export's progress on stderr, drawn by rich's Progress (bar, requests done of all, rate, ETA): only when stderr
+    is a terminal and more than one request is needed; on a pipe or a file nothing is written (rich itself would
+    print the final bar there, which a log does not need). rich is imported only when the bar is drawn."""
 
-    __slots__ = ("done", "enabled", "last", "stream", "total")
+    __slots__ = ("done", "enabled", "progress", "stream", "task", "total")
 
     def __init__(self, total: int, stream: IO[str] | None = None) -> None:
         self.stream = stream if stream is not None else sys.stderr
         self.total = total
         self.done = 0
-        self.last = 0.0
+        self.progress: Any = None
+        self.task: Any = None
         try:
             tty = self.stream.isatty()
         except (AttributeError, ValueError):
             tty = False
         self.enabled = tty and total > 1
 
+    def _start(self) -> None:
+        from rich.console import Console
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+        console = Console(file=self.stream, highlight=False)
+        self.progress = Progress(
+            TextColumn("fetching"), BarColumn(bar_width=30), MofNCompleteColumn(), TextColumn("requests"),
+            TextColumn("{task.fields[rate]}"), TextColumn("ETA"), TimeRemainingColumn(),
+            console=console, transient=True, refresh_per_second=10,
+        )
+        self.task = self.progress.add_task("fetching", total=self.total, rate="")
+        self.progress.start()
+
     def __call__(self, count: int) -> None:
         self.done += count
-        now = time.monotonic()
-        if self.enabled and (now - self.last > 0.1 or self.done >= self.total):
-            self.last = now
-            width = 30
-            filled = width * min(self.done, self.total) // max(self.total, 1)
-            self.stream.write(f"\rfetching [{'#' * filled}{'.' * (width - filled)}] {self.done}/{self.total} requests")
-            self.stream.flush()
+        if not self.enabled:
+            return
+        if self.progress is None:
+            self._start()
+        speed = self.progress.tasks[0].speed
+        self.progress.update(self.task, completed=min(self.done, self.total),
+                             rate=f"{speed:.1f} req/s" if speed else "")
 
     def finish(self) -> None:
-        if self.enabled:
-            self.stream.write("\r\x1b[K")
-            self.stream.flush()
+        if self.progress is not None:
+            self.progress.stop()  # transient: the bar is erased, the terminal left as it was
+            self.progress = None
 
 
 def request_count(sources: list[Source], days: list[tuple[date, int, int]], stop: int) -> int:
