@@ -405,3 +405,36 @@ def test_retry_after_is_honoured(home: Path, emulator: Emulator) -> None:
     finally:
         server.shutdown()
         server.server_close()
+
+
+# -- zones whose offset is not a whole hour ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("tz_name", ["Asia/Kolkata", "Asia/Kathmandu", "Australia/Lord_Howe"])
+def test_a_bucket_belongs_to_the_local_day_it_starts_in(home: Path, emulator: Emulator, tz_name: str) -> None:
+    env = glowline_env(home, emulator)
+    doc = run_json(env, "--tz", tz_name, "--days", "5", "--timeout", "30")
+    rid = emulator.resource_id("DCC Sourced", ELECTRICITY)
+    tz = ZoneInfo(tz_name)
+    checked = 0
+    for day in doc["days"]:
+        if not day["complete"]:
+            continue
+        start = local(date.fromisoformat(day["date"]), "00:00:00", tz)
+        end = local(date.fromisoformat(day["date"]) + timedelta(days=1), "00:00:00", tz)
+        first = int(start) // 1800 * 1800 + (1800 if int(start) % 1800 else 0)  # the first half-hour starting in it
+        truth = sum(v for _, v in emulator.half_hours(rid, first, end) if v is not None)
+        assert day["value"] == pytest.approx(truth, abs=1e-3), day
+        checked += 1
+    assert checked >= 3
+
+
+@pytest.mark.parametrize("tz_name", ["Asia/Kolkata", "Asia/Kathmandu"])
+def test_export_hour_rows_are_local_hours(account: Emulator, tz_name: str) -> None:
+    from tests.test_export import run_export, table
+
+    _, rows = table(run_export("--days", "2", "--period", "hour", "--tz", tz_name))
+    assert len(rows) >= 24
+    for row in rows:
+        stamp = datetime.fromisoformat(row["timestamp"])
+        assert stamp.minute == 0 and stamp.second == 0, row["timestamp"]

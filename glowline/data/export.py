@@ -114,10 +114,11 @@ def rows(
         if period == "day":
             keys = [d[1] for d in group if d[1] < end]
             key_of = _day_key([d[1] for d in group])
-        else:
+        else:  # rows of local hours (or half-hours): counted from each local midnight, which in a zone such as
+            # +05:30 or +05:45 is not on the UTC hour
             step = ROW_STEP[period]
-            keys = list(range(floor(start, step), ceil(end, step), step))
-            key_of = _step_key(step)
+            keys = [k for d in group for k in range(d[1], d[2], step) if k < end]
+            key_of = _step_key(step, _day_key([d[1] for d in group]))
         columns: list[dict[int, float]] = []
         for source in sources:
             sums: dict[int, list[float]] = {}
@@ -142,9 +143,12 @@ def _day_key(starts: list[int]) -> Callable[[int], int]:
     return key_of
 
 
-def _step_key(step: int) -> Callable[[int], int]:
+def _step_key(step: int, day_of: Callable[[int], int]) -> Callable[[int], int]:
+    """The row a bucket belongs to: the ``step`` row, counted from its local day's midnight, in which it starts."""
+
     def key_of(ts: int) -> int:
-        return floor(ts, step)
+        midnight = day_of(ts)
+        return midnight + (ts - midnight) // step * step
 
     return key_of
 
