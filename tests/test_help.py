@@ -72,3 +72,39 @@ def test_version_and_verbose_version(home: Path) -> None:
     assert lines[0] == f"glowline {__version__}"
     assert lines[1].startswith(f"python {sys.version.split()[0]} ")
     assert lines[2].startswith("keyring ")
+
+
+def test_watch_help_lists_only_what_applies_to_watch() -> None:
+    text = glowline("watch", "--help").stdout
+    assert "--interval" in text and "--format {i3bar,i3blocks,waybar,polybar}" in text
+    for foreign in ("--color", "--prompt-wrap", "--rows"):
+        assert foreign not in text, foreign
+    proc = glowline("watch", "--format", "i3bar", "--color", "always")
+    assert proc.returncode == 2 and "'--color' does not apply to `glowline watch`" in proc.stderr
+    assert "(see `glowline watch --help`)" in proc.stderr
+
+
+def test_demo_ends_with_the_next_step_on_a_terminal(home: Path) -> None:
+    import os
+    import pty
+
+    master, slave = pty.openpty()
+    proc = subprocess.Popen([sys.executable, "-m", "glowline", "demo"], stdout=subprocess.PIPE, stderr=slave,
+                            text=True)
+    os.close(slave)
+    err = b""
+    while True:
+        try:
+            chunk = os.read(master, 4096)
+        except OSError:
+            break
+        if not chunk:
+            break
+        err += chunk
+    os.close(master)
+    out, _ = proc.communicate(timeout=60)
+    assert proc.returncode == 0 and "kWh" in out
+    last = err.decode("utf-8").strip().splitlines()[-1]
+    assert "Next: `glowline login`" in last
+    piped = glowline("demo")
+    assert piped.returncode == 0 and piped.stderr == "" and "kWh" in piped.stdout  # scripts get the line only

@@ -46,7 +46,9 @@ def demo_environment() -> Iterator[str]:
 
 
 def add_parser(subparsers: Any) -> None:
-    p = subparsers.add_parser("demo", help="the real code path against a built-in emulator, with throwaway folders")
+    p = subparsers.add_parser("demo", help="the real code path against a built-in emulator, with throwaway folders",
+                              description="Draw the line from a built-in emulator's household through the real code "
+                              "path (HTTP, login, cache, formats), in throwaway folders; then `glowline login`.")
     add_status_options(p, prefix_help="demo: ")
 
 
@@ -59,8 +61,9 @@ def run(args: argparse.Namespace, conf: dict[str, object]) -> int:
         if summ is None:
             raise AssertionError("the demo refresh wrote no days file")
         code = line.emit(line.build_line(summ, opts, time.time()), opts)
-    if sys.stderr.isatty():
-        sys.stderr.write("(a built-in emulator's household; `glowline login` for your own meter, `glowline --help`)\n")
+    if sys.stderr.isatty():  # a person, not a script: end with the next step
+        sys.stderr.write("That was a built-in emulator's household. Next: `glowline login` for your own meter "
+                         "(`glowline --help` for the rest).\n")
     return code
 
 

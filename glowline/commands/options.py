@@ -28,7 +28,9 @@ class Parser(argparse.ArgumentParser):
         return super().parse_known_args(args, namespace)
 
     def error(self, message: str) -> NoReturn:
-        sys.stderr.write(f"{self.prog}: {explain(self, message)} (see `{self.prog} --help`)\n")
+        command = next((w for w in self._given if w in _commands(self)), None)
+        where = f"{self.prog} {command}" if command else self.prog
+        sys.stderr.write(f"{self.prog}: {explain(self, message)} (see `{where} --help`)\n")
         sys.exit(ExitStatus.USAGE)
 
 
@@ -38,7 +40,8 @@ def explain(parser: Parser, message: str) -> str:
     if invalid:
         dest, word, choices = invalid.group(1), invalid.group(2), re.findall(r"'(.*?)'", invalid.group(3))
         before = _word_before(parser._given, word)
-        if dest == "COMMAND" and before is not None and before.startswith("-") and before not in _flags(parser):
+        if dest == "COMMAND" and before is not None and before.startswith("-") and (
+                before.partition("=")[0] not in parser._option_string_actions):
             return _unknown_option(parser, before)  # `--colour always`: the option is what is wrong, not "always"
         what = "unknown command" if dest == "COMMAND" else f"{dest}: unknown value"
         return f"{what} {word!r}" + (_nearest(word, choices) or f"; choose from {', '.join(choices)}")
@@ -52,24 +55,37 @@ def explain(parser: Parser, message: str) -> str:
 
 
 def _unknown_option(parser: Parser, given: str) -> str:
+    """An option this command line cannot take: the nearest it can, or where the option belongs instead."""
     flag = given.partition("=")[0]
-    return f"unknown option {flag!r}" + _nearest(flag, sorted(_flags(parser)))
+    command = next((w for w in parser._given if w in _commands(parser)), None)
+    usable = set(parser._option_string_actions) if command is None else _flags(parser, command)
+    if flag in _flags(parser):  # valid elsewhere: e.g. `watch --color` (watch never draws ANSI)
+        where = f"`{parser.prog} {command}`" if command else f"`{parser.prog}` without a command"
+        return f"option {flag!r} does not apply to {where}"
+    return f"unknown option {flag!r}" + _nearest(flag, sorted(usable))
+
+
+def _commands(parser: argparse.ArgumentParser) -> set[str]:
+    return {name for action in parser._actions if isinstance(action, argparse._SubParsersAction)
+            for name in action.choices}
 
 
 def _nearest(word: str, choices: list[str]) -> str:
     import difflib
 
-    close = difflib.get_close_matches(word, choices, n=1, cutoff=0.6)
-    return f": did you mean `{close[0]}`?" if close else ""
+    bare = {choice.lstrip("-"): choice for choice in choices}  # "--" alone would make every option look near
+    close = difflib.get_close_matches(word.lstrip("-"), list(bare), n=1, cutoff=0.6)
+    return f": did you mean `{bare[close[0]]}`?" if close else ""
 
 
-def _flags(parser: argparse.ArgumentParser) -> set[str]:
-    """Every option string this parser or its subcommands accept (a misplaced option is still suggested)."""
-    flags = set(parser._option_string_actions)
+def _flags(parser: argparse.ArgumentParser, command: str | None = None) -> set[str]:
+    """Every option string of this parser and its subcommands (or only ``command``'s): a misplaced option is named."""
+    flags = set(parser._option_string_actions) if command is None else set()
     for action in parser._actions:
         if isinstance(action, argparse._SubParsersAction):
-            for sub in action.choices.values():
-                flags |= set(sub._option_string_actions)
+            for name, sub in action.choices.items():
+                if command is None or name == command:
+                    flags |= set(sub._option_string_actions)
     return flags
 
 
@@ -100,11 +116,18 @@ def build_parser() -> Parser:
     return parser
 
 
+#: status options that do not apply to a subcommand taking the others: watch draws machine formats only (never
+#: ANSI, never a prompt), one row high; --help and completion then list only what applies
+NOT_FOR = {"watch": ("color", "prompt_wrap", "rows")}
+
+
 def add_status_options(parser: argparse.ArgumentParser, prefix_help: str = "",
                        only: tuple[str, ...] | None = None) -> None:
-    """The status line's options (glowline.status.argv.OPTIONS), all of them or only the dests in ``only``."""
+    """The status line's options (glowline.status.argv.OPTIONS), all of them or only the dests in ``only``; never
+    those NOT_FOR the subcommand ``parser`` is for."""
+    skip = NOT_FOR.get(parser.prog.rsplit(" ", 1)[-1], ())
     for flag, dest, kind, text in argv.OPTIONS:
-        if only is not None and dest not in only:
+        if (only is not None and dest not in only) or dest in skip:
             continue
         if kind == "flag":
             parser.add_argument(flag, dest=dest, help=prefix_help + text, default=None, action="store_const",
