@@ -345,3 +345,40 @@ def test_demo_shows_live_power_through_rest() -> None:
     assert doc["live"]["source"] == "rest" and doc["live"]["power_w"] > 0
     plain = subprocess.run([sys.executable, "-m", "glowline", "demo"], capture_output=True, text=True, timeout=120)
     assert plain.stdout.split(" ")[1] == "W"
+
+
+def test_the_example_systemd_unit_runs_the_daemon() -> None:
+    import configparser
+
+    from tests.helpers import ROOT
+
+    parser = configparser.ConfigParser(interpolation=None, strict=True)
+    parser.optionxform = str  # type: ignore[assignment,method-assign]
+    parser.read_string((ROOT / "examples" / "glowline-live.service").read_text(encoding="utf-8"))
+    assert parser["Service"]["ExecStart"].split()[1:] == ["live", "--daemon"]
+    assert parser["Service"]["ExecStart"].split()[0].endswith("/glowline")
+    assert parser["Service"]["Type"] == "simple" and parser["Install"]["WantedBy"] == "default.target"
+
+
+def test_the_readme_live_section_has_a_working_snippet_per_host() -> None:
+    import re
+
+    from tests.helpers import ROOT
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme.split("\n## Live power\n", 1)[1].split("\n## ", 1)[0]
+    blocks = re.findall(r"```(\w+)\n(.*?)```", section, re.S)
+    for host in ("--format tmux --live", "watch --format i3blocks", "watch --format i3bar", "watch --format waybar",
+                 "watch --format polybar", "--format prompt", "--format xbar --live", "--format conky --live",
+                 "--format motd --cached-only --live"):
+        assert any(host in body for _kind, body in blocks), host
+    for kind, body in blocks:
+        if kind == "jsonc":
+            assert json.loads(body)["custom/glowline"]["return-type"] == "json"
+        if kind in ("sh", "bash"):
+            checked = subprocess.run([kind, "-n"], input=body, text=True, capture_output=True, check=False)
+            assert checked.returncode == 0, (body, checked.stderr)
+        if kind == "toml" and "[live]" in body:
+            import tomllib
+
+            assert validate(tomllib.loads(body))["live"]["mqtt"] == "mqtt://192.168.1.10:1883"
