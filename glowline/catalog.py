@@ -38,6 +38,22 @@ def is_consumption(classifier: str) -> bool:
     return classifier.endswith(".consumption")
 
 
+def cost_of(classifier: str) -> str:
+    """The priced resource of a consumption resource: ``electricity.consumption`` -> ``electricity.consumption.cost``
+    (pence per half-hour, priced by Hildebrand with the tariff in force at that half-hour)."""
+    return f"{classifier}.cost"
+
+
+#: decimals of machine-readable output: kWh to the Wh, GBP to 1/100 p
+KWH_DECIMALS = 3
+GBP_DECIMALS = 4
+
+
+def pence_to_pounds(pence: float | None) -> float | None:
+    """Pence in GBP (None stays None)."""
+    return None if pence is None else pence / PENCE_PER_POUND
+
+
 def is_gas_energy(classifier: str) -> bool:
     """True for gas consumption in kWh, the one resource that can be shown as a volume."""
     return classifier == "gas.consumption"

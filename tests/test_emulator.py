@@ -377,14 +377,20 @@ def test_half_hour_and_hour_buckets_agree_with_half_hours(api: Api, classifier: 
         assert value == pytest.approx(total(truth[2 * index : 2 * index + 2]), abs=1e-9)
 
 
-def test_cost_is_consumption_times_rate(emu: Emulator) -> None:
-    start = utc("2026-01-15T00:00:00")
-    for commodity, rate in (("electricity", 24.5), ("gas", 6.3)):
-        used = emu.half_hours(emu.resource_id(HOME, f"{commodity}.consumption"), start, start + 86400)
-        cost = emu.half_hours(emu.resource_id(HOME, f"{commodity}.consumption.cost"), start, start + 86400)
-        kwh = [u for _, u in used if u is not None]
-        assert len(kwh) == 48
-        assert [c for _, c in cost] == [pytest.approx(u * rate, abs=1e-5) for u in kwh]
+def test_cost_is_consumption_times_the_rate_in_force(emu: Emulator) -> None:
+    """The cost resources price each half-hour with the tariff in force then: the home's electricity is time of use
+    (cheap 00:00-07:00 local), gas one rate; both changed price at ``price_change``."""
+    london = ZoneInfo("Europe/London")
+    rates = {"electricity": ((22.36, 8.5), (24.5, 9.0)), "gas": ((5.89, 5.89), (6.3, 6.3))}
+    for start in (emu.price_change - 86400 * 3, emu.price_change + 86400 * 3):
+        for commodity, ((old_day, old_night), (new_day, new_night)) in rates.items():
+            used = emu.half_hours(emu.resource_id(HOME, f"{commodity}.consumption"), start, start + 86400)
+            cost = emu.half_hours(emu.resource_id(HOME, f"{commodity}.consumption.cost"), start, start + 86400)
+            assert len([u for _, u in used if u is not None]) == 48
+            for (t, u), (_, c) in zip(used, cost, strict=True):
+                night = datetime.fromtimestamp(t, london).hour < 7
+                day_rate, night_rate = (new_day, new_night) if t >= emu.price_change else (old_day, old_night)
+                assert u is not None and c == pytest.approx(u * (night_rate if night else day_rate), abs=1e-5)
 
 
 @pytest.mark.parametrize(

@@ -15,7 +15,6 @@ import pytest
 
 from glowline.commands import export as export_command
 from glowline.data import export
-from glowline.emulator.household import ELECTRICITY_RATE_CENTIPENCE, GAS_RATE_CENTIPENCE
 from tests.test_tariff import parse_args
 
 LONDON = ZoneInfo("Europe/London")
@@ -59,14 +58,14 @@ def test_bst_days_have_the_right_rows_and_exact_values(
     assert rows[-1]["timestamp"].endswith(last_offset)
     epochs = [int(s.timestamp()) for s in stamps]
     assert epochs == list(range(midnight(day), midnight(day + timedelta(days=1)), 1800))  # no gap, no repeat
-    for name, classifier, rate in (("electricity", "electricity.consumption", ELECTRICITY_RATE_CENTIPENCE),
-                                   ("gas", "gas.consumption", GAS_RATE_CENTIPENCE)):
+    for name, classifier in (("electricity", "electricity.consumption"), ("gas", "gas.consumption")):
         rid = account.resource_id(HOME, classifier)
         truth = account.half_hours(rid, epochs[0], epochs[-1] + 1800)
+        priced = account.half_hours(account.resource_id(HOME, f"{classifier}.cost"), epochs[0], epochs[-1] + 1800)
         assert [number(r[f"{name}_kwh"]) for r in rows] == [v for _, v in truth]
-        for r, (_, v) in zip(rows, truth, strict=True):
-            assert v is not None
-            assert number(r[f"{name}_gbp"]) == pytest.approx(v * rate / 10000, abs=1e-6)
+        for r, (_, v), (_, pence) in zip(rows, truth, priced, strict=True):  # *_gbp: the meter's priced half-hours
+            assert v is not None and pence is not None
+            assert number(r[f"{name}_gbp"]) == pytest.approx(pence / 100, abs=1e-6)
 
 
 def test_day_and_hour_rows_sum_the_half_hours(account: Any) -> None:

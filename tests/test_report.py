@@ -43,9 +43,12 @@ def test_report_numbers_equal_the_export(account: Any) -> None:
                 assert d.value == pytest.approx(exported, abs=1e-7)
                 assert f"{d.value:,.2f}" in text
             gbp = number(row[f"{r.name}_gbp"])
-            assert r.tariff is not None and r.tariff.standing is not None
+            standing = number(row[f"{r.name}_standing_gbp"])
+            assert d.costs is not None and standing is not None
+            assert d.costs.standing == pytest.approx(standing * 100, abs=1e-7)
             if d.complete and gbp is not None:  # the report adds the day's standing charge to the energy cost
-                assert d.cost == pytest.approx(gbp + r.tariff.standing / 100, abs=1e-5)
+                assert d.cost == pytest.approx(gbp + standing, abs=1e-5)
+                assert d.cost == pytest.approx(number(row[f"{r.name}_total_gbp"]), abs=1e-5)
         assert f"{r.total():,.2f}" in text
         assert not r.days[-1].complete  # today: the DCC lags
         assert "DCC lag" in r.days[-1].note

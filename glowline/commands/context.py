@@ -1,5 +1,5 @@
 """What report, export and tariff share: the account's session, the site, the zone and the resources to use,
-the ``--demo`` switch, and each resource's tariff."""
+the ``--demo`` switch, each resource's tariff and tariff history, and whether it has priced half-hours."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from glowline.commands.options import add_resources_option
 from glowline.data import account
 from glowline.data.models import Site
 from glowline.data.readings import local_date, zone
-from glowline.data.tariff import NO_TARIFF, Tariff, parse
+from glowline.data.tariff import NO_TARIFF, Tariff, TariffHistory, parse, parse_list
 from glowline.errors import APIUnavailable, MalformedResponse, NotFound
 
 
@@ -104,3 +104,32 @@ class Context:
                 return found
             result = result or found
         return result or Tariff(None, None, NO_TARIFF)
+
+    def priced(self, name: str) -> str | None:
+        """The cost resource's classifier of a consumption resource when the site has one (its priced half-hours),
+        else None (costs are then estimated from a unit rate)."""
+        classifier = RESOURCES[name]
+        if not catalog.is_consumption(classifier):
+            return None
+        cost = catalog.cost_of(classifier)
+        return cost if any(r.classifier == cost for r in self.site.resources) else None
+
+    def tariffs(self, name: str) -> TariffHistory:
+        """Which tariff was in force on each day: the resource's ``tariff-list`` (else its cost resource's); when
+        the list is empty or refused, ``/tariff``'s one tariff for every day, saying so."""
+        classifier = RESOURCES[name]
+        candidates = [classifier] + ([catalog.cost_of(classifier)] if catalog.is_consumption(classifier) else [])
+        why = "no tariff list"
+        for candidate in candidates:
+            if not any(r.classifier == candidate for r in self.site.resources):
+                continue
+            try:
+                entries = parse_list(self.session.source.tariff_list(self.site.resource(candidate).resource_id))
+            except (APIUnavailable, MalformedResponse, NotFound) as exc:
+                why = f"tariff list unavailable: {exc}"
+                continue
+            if entries:
+                where = "" if candidate == classifier else f" of the {candidate} resource"
+                return TariffHistory(entries, f"the meter's tariff list{where}")
+            why = "the tariff list is empty"
+        return TariffHistory.from_tariff(self.tariff(name), why)

@@ -66,11 +66,12 @@ def run_export(args: argparse.Namespace, conf: dict[str, object], out: IO[str] |
         days = export.local_range(first, last, ctx.tz)
         stop = min(days[-1][2], int(ctx.now) // HALF_HOUR * HALF_HOUR + HALF_HOUR)  # up to the current half-hour
         sources = [export_source(ctx, name, args.period, days[0][1]) for name in names]
-        tariffs = {n: ctx.tariff(n) for n in names if is_consumption(RESOURCES[n])}
-        for name, tariff in tariffs.items():
-            if not tariff.usable:
-                sys.stderr.write(f"glowline: note: {name}_gbp is empty: {tariff.source}\n")
-        columns = export.columns_for(sources, dict(tariffs), unit)
+        costings, hidden = costings_for(ctx, names, sources, args.period, days[0][1])
+        for name, costing in costings.items():
+            if costing.priced is None and costing.tariffs.rate_on(ctx.today)[0] is None:
+                sys.stderr.write(f"glowline: note: {name}_gbp is empty: {costing.tariffs.source}\n")
+        columns = export.columns_for(sources, costings, unit, lambda epoch: local_date(epoch, ctx.tz), args.period,
+                                     hidden)
         progress = export.Progress(export.request_count(sources, days, stop))
         stream = export.rows(sources, days, args.period, stop, progress)
         meta = {
@@ -80,10 +81,16 @@ def run_export(args: argparse.Namespace, conf: dict[str, object], out: IO[str] |
             "from": first.isoformat(),
             "to": last.isoformat(),
             "gas_unit": unit.describe(),
-            "costs": "consumption at the tariff's unit rate, energy only (the standing charge is per day, not "
-                     "per reading); lagged and missing readings are null",
-            "tariffs": {n: {"rate_p_per_kwh": t.rate, "standing_p_per_day": t.standing, "source": t.origin()}
-                        for n, t in tariffs.items()},
+            "costs": "*_gbp: each row's energy, from the meter's priced half-hours (cost_source priced) or the "
+                     "kWh at the unit rate of the tariff in force that day (estimated); day rows add that day's "
+                     "standing charge (*_standing_gbp) and the sum (*_total_gbp); lagged and missing readings are "
+                     "null",
+            "cost_source": {n: c.source for n, c in costings.items()},
+            "tariffs": {n: {"source": c.tariffs.source,
+                            "history": [{"from": None if e.effective == date.min else e.effective.isoformat(),
+                                         "rate_p_per_kwh": e.rate, "standing_p_per_day": e.standing}
+                                        for e in c.tariffs.entries]}
+                        for n, c in costings.items()},
         }
         try:
             if args.output:
@@ -116,6 +123,30 @@ def _write(fmt: str, fh: IO[str], columns: Any, stream: Any, tz: ZoneInfo, meta:
     if fmt == "json":
         return export.write_json(fh, columns, stream, tz, meta)
     return export.write_csv(fh, columns, stream, tz)
+
+
+def costings_for(
+    ctx: Context, names: list[str], sources: list[export.Source], period: str, start: int
+) -> tuple[dict[str, export.Costing], frozenset[int]]:
+    """How each consumption resource is priced; a cost resource needed for it and not asked for is read as an
+    extra (hidden) source appended to ``sources``."""
+    costings: dict[str, export.Costing] = {}
+    hidden: set[int] = set()
+    for name in names:
+        if not is_consumption(RESOURCES[name]):
+            continue
+        cost = ctx.priced(name)
+        index = None
+        if cost is not None:
+            cost_name = next(n for n, c in RESOURCES.items() if c == cost)
+            if cost_name in names:
+                index = names.index(cost_name)
+            else:
+                sources.append(export_source(ctx, cost_name, period, start))
+                index = len(sources) - 1
+                hidden.add(index)
+        costings[name] = export.Costing(ctx.tariffs(name), index)
+    return costings, frozenset(hidden)
 
 
 def export_source(ctx: Context, name: str, period: str, start: int) -> export.Source:

@@ -21,9 +21,10 @@ from glowline import catalog
 from glowline.catalog import RESOURCES, GasUnit, gas_unit
 from glowline.commands.context import Context, add_common, maybe_demo
 from glowline.commands.options import number_type, resource_names
+from glowline.data.costs import ESTIMATED, PRICED, Band, DayCost, day_costs, estimate_note, price_bands
 from glowline.data.readings import DayTotal, Series, day_bounds, local_days
 from glowline.data.sync import refresh
-from glowline.data.tariff import Tariff
+from glowline.data.tariff import TariffHistory
 from glowline.errors import EXIT_OK
 from glowline.status import sparkline
 from glowline.status.argv import MAX_DAYS
@@ -36,13 +37,13 @@ class ReportDay:
     """One local day of one resource as the report shows it: the day's total in API units (DayTotal), and its value
     in the display unit, its cost, its hours and why it is not whole."""
 
-    __slots__ = ("cost", "hourly", "note", "total", "value")
+    __slots__ = ("costs", "hourly", "note", "total", "value")
 
-    def __init__(self, total: DayTotal, value: float | None, cost: float | None, hourly: list[float | None],
+    def __init__(self, total: DayTotal, value: float | None, costs: DayCost | None, hourly: list[float | None],
                  note: str) -> None:
         self.total = total
         self.value = value  # in the display unit (kWh, m3 or GBP)
-        self.cost = cost  # GBP: energy at the unit rate plus the standing charge; None without a tariff
+        self.costs = costs  # pence: energy (priced or estimated), standing charge, total; None for a cost resource
         self.hourly = hourly  # display unit per local hour (23, 24 or 25 values), None where not delivered
         self.note = note  # "" or why the day is not whole: "DCC lag: data to 03:30", "gaps"
 
@@ -52,21 +53,41 @@ class ReportDay:
 
     @property
     def complete(self) -> bool:
-        return self.total.complete
+        """Energy delivered for the whole day (and, where priced, its cost too)."""
+        return self.total.complete and (self.costs is None or self.costs.complete)
+
+    @property
+    def cost(self) -> float | None:
+        """GBP: the day's energy plus its standing charge; None without both."""
+        return catalog.pence_to_pounds(self.costs.total) if self.costs is not None else None
 
 
 class ResourceReport:
     """Everything the report shows for one resource."""
 
-    def __init__(self, name: str, classifier: str, unit: str, tariff: Tariff | None, days: list[ReportDay],
-                 previous: list[ReportDay], profile: list[float | None]) -> None:
+    def __init__(self, name: str, classifier: str, unit: str, tariffs: TariffHistory | None, days: list[ReportDay],
+                 previous: list[ReportDay], profile: list[float | None], bands: list[Band] | None = None) -> None:
         self.name = name
         self.classifier = classifier
         self.unit = unit  # display unit: kWh, m3 or GBP
-        self.tariff = tariff
+        self.tariffs = tariffs  # consumption only: which tariff was in force each day
         self.days = days
         self.previous = previous
         self.profile = profile  # average per local hour of day 0..23 over the complete days
+        self.bands = bands or []  # price bands over the days shown, when prices differ by time of day
+
+    @property
+    def priced(self) -> bool:
+        """Costs come from the meter's priced half-hours (else they are estimated, or there are none)."""
+        return any(d.costs is not None and d.costs.source == PRICED for d in self.days)
+
+    def cost_note(self) -> str:
+        """Where the energy cost comes from, in words."""
+        if self.tariffs is None:
+            return ""
+        if self.priced:
+            return "energy from the meter's priced half-hours"
+        return estimate_note(d.costs for d in self.days if d.costs is not None) or "no unit rate"
 
     def total(self) -> float:
         return math.fsum(d.value for d in self.days if d.value is not None)
@@ -74,6 +95,12 @@ class ResourceReport:
     def total_cost(self) -> float | None:
         costs = [d.cost for d in self.days if d.cost is not None]
         return math.fsum(costs) if costs else None
+
+    def total_of(self, what: str) -> float | None:
+        """The sum over the days shown of a DayCost field ("energy", "standing", "total"), GBP."""
+        values = [getattr(d.costs, what) for d in self.days if d.costs is not None]
+        present = [v for v in values if v is not None]
+        return catalog.pence_to_pounds(math.fsum(present)) if present else None
 
     def average(self, days: list[ReportDay] | None = None) -> float | None:
         """Mean of the complete days (incomplete ones would read as low use)."""
@@ -83,6 +110,13 @@ class ResourceReport:
     def average_cost(self) -> float | None:
         values = [d.cost for d in self.days if d.complete and d.cost is not None]
         return math.fsum(values) / len(values) if values else None
+
+    def effective(self) -> float | None:
+        """Pence per kWh over the days shown: energy cost over kWh (standing charge not included)."""
+        pairs = [(d.costs.energy, d.costs.kwh) for d in self.days
+                 if d.costs is not None and d.costs.energy is not None and d.costs.kwh]
+        kwh = math.fsum(k for _, k in pairs if k is not None)
+        return math.fsum(e for e, _ in pairs if e is not None) / kwh if kwh else None
 
     def change(self) -> float | None:
         """Daily average of this period against the previous one of the same length (fraction), complete days."""
@@ -114,8 +148,10 @@ class Report:
 
 
 def resource_report(name: str, classifier: str, series: Series, tz: ZoneInfo, today: date, count: int,
-                    now: float, tariff: Tariff | None, gas_unit: GasUnit | None) -> ResourceReport:
-    """Sum the cached series into ``count`` local days to ``today`` (and the ``count`` before), with costs."""
+                    now: float, tariffs: TariffHistory | None, gas_unit: GasUnit | None,
+                    cost_series: Series | None = None) -> ResourceReport:
+    """Sum the cached series into ``count`` local days to ``today`` (and the ``count`` before), with costs: the
+    cost series (the priced half-hours, pence) summed the same way when given, else estimated from the tariffs."""
     unit = catalog.display_unit(classifier, gas_unit)
 
     def display(value: float | None) -> float | None:
@@ -123,11 +159,17 @@ def resource_report(name: str, classifier: str, series: Series, tz: ZoneInfo, to
 
     horizon = series.horizon(now)
     pending = series.pending_from()
-    priced = tariff is not None and tariff.rate is not None and catalog.is_consumption(classifier)
+    costed = tariffs is not None and catalog.is_consumption(classifier)
 
     def days_of(last: date) -> list[ReportDay]:
         out = []
-        for total in local_days(series, day_bounds(last, count, tz), horizon):
+        bounds = day_bounds(last, count, tz)
+        totals = local_days(series, bounds, horizon)
+        costs: list[DayCost | None] = [None] * len(totals)
+        if costed and tariffs is not None:
+            priced = local_days(cost_series, bounds, cost_series.horizon(now)) if cost_series is not None else None
+            costs = list(day_costs(totals, priced, tariffs))
+        for total, cost in zip(totals, costs, strict=True):
             hourly: list[float | None] = []
             for ts in range(total.start, total.end, series.step):
                 i = (ts - series.start) // series.step
@@ -135,9 +177,6 @@ def resource_report(name: str, classifier: str, series: Series, tz: ZoneInfo, to
                 hourly.append(display(raw))
             if series.step != 3600:  # half-hourly cache (zones off the whole hour): one cell per hour anyway
                 hourly = sparkline.resample(hourly, max(1, (total.end - total.start) // 3600))
-            cost = None
-            if priced and tariff is not None and tariff.rate is not None:
-                cost = ((total.value or 0.0) * tariff.rate + (tariff.standing or 0.0)) / catalog.PENCE_PER_POUND
             note = ""
             if not total.complete:
                 if total.end > horizon and total.start <= horizon:
@@ -146,6 +185,9 @@ def resource_report(name: str, classifier: str, series: Series, tz: ZoneInfo, to
                     note = "not delivered yet"
                 else:
                     note = "gaps in the data"
+            elif cost is not None and not cost.complete and cost_series is not None:
+                priced_to = datetime.fromtimestamp(cost_series.horizon(now), tz).strftime("%H:%M")
+                note = f"priced half-hours lag: cost to {priced_to}"
             out.append(ReportDay(total, display(total.value), cost, hourly, note))
         return out
 
@@ -160,22 +202,98 @@ def resource_report(name: str, classifier: str, series: Series, tz: ZoneInfo, to
             if value is not None:
                 by_hour.setdefault(datetime.fromtimestamp(start + n * 3600, tz).hour, []).append(value)
     profile = [math.fsum(by_hour[h]) / len(by_hour[h]) if by_hour.get(h) else None for h in range(24)]
-    return ResourceReport(name, classifier, unit, tariff, days, previous, profile)
+    bands = price_bands(series, cost_series, days[0].total.start, days[-1].total.end, tz) \
+        if cost_series is not None and costed else []
+    return ResourceReport(name, classifier, unit, tariffs, days, previous, profile, bands)
 
 
 def build(ctx: Context, names: list[str], count: int, gas_unit: GasUnit | None) -> Report:
-    """Refresh each resource's cache for twice ``count`` days (this period and the one before) and sum it up."""
+    """Refresh each resource's cache for twice ``count`` days (this period and the one before), and its cost
+    resource's where it has one, and sum them up."""
     resources = []
     horizons = []
     for name in names:
         classifier = RESOURCES[name]
         series = refresh(ctx.site_key, classifier, 2 * count, ctx.tz_name, now=ctx.now, session=ctx.session).series
-        tariff = ctx.tariff(name) if catalog.is_consumption(classifier) else None
-        resources.append(resource_report(name, classifier, series, ctx.tz, ctx.today, count, ctx.now, tariff,
-                                         gas_unit))
+        tariffs = ctx.tariffs(name) if catalog.is_consumption(classifier) else None
+        cost_classifier = ctx.priced(name)
+        cost_series = None
+        if cost_classifier is not None:
+            cost_series = refresh(ctx.site_key, cost_classifier, 2 * count, ctx.tz_name, now=ctx.now,
+                                  session=ctx.session).series
+        resources.append(resource_report(name, classifier, series, ctx.tz, ctx.today, count, ctx.now, tariffs,
+                                         gas_unit, cost_series))
         horizons.append(f"{name} to {datetime.fromtimestamp(series.horizon(ctx.now), ctx.tz):%a %H:%M}")
     first = ctx.today - timedelta(days=count - 1)
     return Report(ctx.site.name, ctx.tz_name, first, ctx.today, resources, ", ".join(horizons))
+
+
+def as_json(report: Report) -> dict[str, Any]:
+    """The documented ``report --format json`` shape: per resource its days (kWh, energy, standing and total GBP,
+    complete, cost_source) and totals; GBP rounded to 1/100 p, kWh to the Wh."""
+
+    def gbp(pence: float | None) -> float | None:
+        pounds = catalog.pence_to_pounds(pence)
+        return None if pounds is None else round(pounds, catalog.GBP_DECIMALS) + 0.0
+
+    def kwh(value: float | None) -> float | None:
+        return None if value is None else round(value, catalog.KWH_DECIMALS) + 0.0
+
+    resources: dict[str, Any] = {}
+    for r in report.resources:
+        if r.tariffs is None:  # a cost resource or export: its own values in its own unit
+            unit = catalog.display_unit(r.classifier)
+            digits = catalog.GBP_DECIMALS if unit == "GBP" else catalog.KWH_DECIMALS
+            resources[r.name] = {
+                "unit": unit,
+                "days": [{"date": d.date.isoformat(),
+                          "value": None if d.value is None else round(d.value, digits) + 0.0,
+                          "complete": d.complete} for d in r.days],
+                "total": round(r.total(), digits) + 0.0,
+            }
+            continue
+        days = []
+        for d in r.days:
+            c = d.costs
+            assert c is not None
+            day: dict[str, Any] = {
+                "date": d.date.isoformat(), "kwh": kwh(d.total.value), "energy_gbp": gbp(c.energy),
+                "standing_gbp": gbp(c.standing), "total_gbp": gbp(c.total), "complete": d.complete,
+                "cost_source": c.source,
+                "effective_p_per_kwh": None if c.effective is None else round(c.effective, 4),
+            }
+            if c.source == ESTIMATED:
+                day["estimated_from"] = estimate_note([c])
+            days.append(day)
+        kwh_values = [d.total.value for d in r.days if d.total.value is not None]
+        totals = [d.costs.total for d in r.days if d.costs is not None and d.costs.total is not None]
+        total_kwh = math.fsum(kwh_values)
+        energy = [d.costs.energy for d in r.days if d.costs is not None and d.costs.energy is not None]
+        resources[r.name] = {
+            "unit": "kWh",
+            "days": days,
+            "total_kwh": kwh(total_kwh),
+            "total_gbp": gbp(math.fsum(totals)) if totals else None,
+            "total_energy_gbp": gbp(math.fsum(energy)) if energy else None,
+            "total_standing_gbp": gbp(math.fsum(d.costs.standing for d in r.days
+                                                if d.costs is not None and d.costs.standing is not None)),
+            "effective_p_per_kwh": None if r.effective() is None else round(r.effective() or 0.0, 4),
+            "cost_source": PRICED if r.priced else ESTIMATED,
+            "cost_note": r.cost_note(),
+            "standing_source": r.tariffs.source,
+            "bands": _bands_json(r.bands),
+        }
+    return {"tz": report.tz_name, "from": report.first.isoformat(), "to": report.last.isoformat(),
+            "resources": resources, "site": report.site}
+
+
+def _bands_json(bands: list[Band]) -> list[dict[str, Any]]:
+    kwh = math.fsum(b.kwh for b in bands)
+    pence = math.fsum(b.pence for b in bands)
+    return [{"name": b.name, "p_per_kwh": b.price, "kwh": round(b.kwh, catalog.KWH_DECIMALS),
+             "gbp": round(b.pence / catalog.PENCE_PER_POUND, catalog.GBP_DECIMALS),
+             "kwh_share": round(b.kwh / kwh, 4) if kwh else None,
+             "cost_share": round(b.pence / pence, 4) if pence else None} for b in bands]
 
 
 # -- drawing ---------------------------------------------------------------------------------------------------
@@ -251,6 +369,7 @@ def _draw(report: Report, console: Any, width: int, styled: bool, rows: int = 1)
     style = _Style(styled)
     _draw_heading(report, console, style)
     _draw_totals(report, console, width, style)
+    _draw_costs(report, console, style)
     _draw_profile(report, console, width, style, rows)
     _draw_each_day(report, console, width, style, rows)
     console.print()
@@ -275,8 +394,8 @@ def _draw_heading(report: Report, console: Any, style: _Style) -> None:
     console.print(_text(f"glowline report · {report.site} · {report.first:%a %d %b} to {report.last:%a %d %b %Y} · "
                         f"{report.tz_name}", style.bold), overflow="ellipsis", no_wrap=True)
     for r in res:
-        if r.tariff is not None:
-            what = r.tariff.describe() if r.tariff.usable else f"no cost: {r.tariff.source}"
+        if r.tariffs is not None:
+            what = f"{r.cost_note()}; {r.tariffs.describe()} ({r.tariffs.source})"
             console.print(_text(f"{r.name}: {what}", style.dim), overflow="fold")
     if any(r.unit == "m3" for r in res):
         console.print(_text("gas volume: m3 = kWh x 3.6 / calorific value / correction factor (config [gas])",
@@ -303,7 +422,7 @@ def _draw_totals(report: Report, console: Any, width: int, style: _Style) -> Non
             table.add_column(f"\n{r.unit}", justify="right", no_wrap=True, width=9, style=style.of(r))
             # the cost column says what it holds: energy plus the standing charge; a cost resource's own column is
             # already GBP (the meter's priced half-hours, energy only), so it has none
-            table.add_column("\nGBP+SC" if r.tariff is not None else "", justify="right", no_wrap=True, width=cost_w)
+            table.add_column("\nGBP+SC" if r.tariffs is not None else "", justify="right", no_wrap=True, width=cost_w)
             table.add_column(f"{r.name}\n", no_wrap=True, width=bar_w, overflow="crop", style=style.of(r))
         tops = [max([d.value for d in r.days if d.value is not None] or [0.0]) for r in group]
         for i in range(days_count):
@@ -329,13 +448,52 @@ def _draw_totals(report: Report, console: Any, width: int, style: _Style) -> Non
     notes = [f"{r.name} {d.date:%a %d}: {d.note}" for r in res for d in r.days if d.note]
     legend = (f"* weekend  ~ not a whole day (left out of averages); daily avg: complete days; vs prev "
               f"{days_count}d: daily average against the {days_count} days before")
-    if any(r.tariff is not None for r in res):
-        legend += "; GBP+SC: energy at the tariff's unit rate plus the day's standing charge"
+    if any(r.tariffs is not None for r in res):
+        legend += ("; GBP+SC: the day's energy (the meter's priced half-hours, or estimated where said) plus that "
+                   "day's standing charge")
     if any(catalog.is_cost(r.classifier) for r in res):
         legend += "; cost resources (GBP): the meter's own priced half-hours, energy only, no standing charge"
     console.print(_text(legend, style.dim), overflow="fold")
     for note in notes:
         console.print(_text("  " + note, style.dim), overflow="fold")
+
+
+def _draw_costs(report: Report, console: Any, style: _Style) -> None:
+    """Each priced resource's days in GBP: energy, standing charge, total and the effective p/kWh; then its price
+    bands when prices differ by time of day."""
+    for r in report.resources:
+        if r.tariffs is None:
+            continue
+        console.print()
+        console.print(_text(f"{r.name} costs: {r.cost_note()}, plus the standing charge in force each day",
+                            style.bold), overflow="fold")
+        table = _table(style.bold)
+        table.add_column("", no_wrap=True, width=DAY_W)
+        for header, width in (("kWh", 9), ("energy", 8), ("standing", 8), ("total", 8), ("p/kWh", 6)):
+            table.add_column(header, justify="right", no_wrap=True, width=width)
+        for d in r.days:
+            c = d.costs
+            if c is None:
+                continue
+            mark = "" if d.complete else "~"
+            table.add_row(_text(_day_label(d.date)), _text(_number(c.kwh) + mark),
+                          _text(_money(catalog.pence_to_pounds(c.energy))),
+                          _text(_money(catalog.pence_to_pounds(c.standing))),
+                          _text(_money(catalog.pence_to_pounds(c.total)) + mark),
+                          _text(_number(c.effective, 1) if c.effective is not None else ""))
+        table.add_row(*([_text("")] * 6))
+        effective = r.effective()
+        kwh = math.fsum(d.costs.kwh for d in r.days if d.costs is not None and d.costs.kwh is not None)
+        table.add_row(_text("total", style.bold), _text(_number(kwh)),
+                      _text(_money(r.total_of("energy"))), _text(_money(r.total_of("standing"))),
+                      _text(_money(r.total_of("total"))), _text("" if effective is None else _number(effective, 1)))
+        console.print(table)
+        if r.bands:
+            kwh = math.fsum(b.kwh for b in r.bands)
+            pence = math.fsum(b.pence for b in r.bands)
+            console.print(_text("  price bands (time of use):", style.dim))
+            for band in r.bands:
+                console.print(_text("    " + band.describe(kwh, pence), style.dim), overflow="fold")
 
 
 def _chart(values: list[float | None], rows: int, top: float | None = None) -> str:
@@ -408,6 +566,8 @@ def add_parser(subparsers: Any) -> None:
                    help="columns to fit (default: the terminal, or 80)")
     p.add_argument("--rows", type=number_type(int, 1, 4, "rows"), default=1,
                    help="height of the hourly charts in rows, 1 to 4 (default 1)")
+    p.add_argument("--format", choices=("text", "json"), default="text",
+                   help="text (default) or json: per day kWh, energy, standing and total GBP, cost source")
 
 
 def run(args: argparse.Namespace, conf: dict[str, object], out: IO[str] | None = None) -> int:
@@ -422,5 +582,10 @@ def _report(args: argparse.Namespace, conf: dict[str, object], out: IO[str]) -> 
     with Context(args, conf, RESOURCES[names[0]]) as ctx:
         names = ctx.available(names, explicit)
         report = build(ctx, names, count, unit)
+    if getattr(args, "format", "text") == "json":
+        import json
+
+        out.write(json.dumps(as_json(report), ensure_ascii=False) + "\n")
+        return EXIT_OK
     render(report, out, terminal_width(out, getattr(args, "width", None)), rows=getattr(args, "rows", 1))
     return EXIT_OK

@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from glowline.catalog import GasUnit
     from glowline.data.readings import Series
     from glowline.data.source import Source as DataSource
-    from glowline.data.tariff import Tariff
+    from glowline.data.tariff import TariffHistory
 
 ROW_STEP = {"30m": HALF_HOUR, "hour": 3600}
 Buckets = list[tuple[int, "float | None"]]
@@ -154,54 +154,103 @@ def _step_key(step: int, day_of: Callable[[int], int]) -> Callable[[int], int]:
 
 
 class Column:
-    """One output column: a header name, and how a row's source values become its value (None for empty)."""
+    """One output column: a header name, and how a row's source values (and its start epoch) become its value
+    (None for empty)."""
 
     __slots__ = ("digits", "header", "make", "unit")
 
-    def __init__(self, header: str, unit: str, make: Callable[[list[float | None]], float | None], digits: int):
+    def __init__(self, header: str, unit: str, make: Callable[[list[float | None], int], float | None], digits: int):
         self.header = header
         self.unit = unit
         self.make = make
         self.digits = digits
 
-    def value(self, values: list[float | None]) -> float | None:
-        result = self.make(values)
+    def value(self, values: list[float | None], epoch: int = 0) -> float | None:
+        result = self.make(values, epoch)
         return None if result is None else round(result, self.digits) + 0.0  # +0.0: no "-0.0"
 
 
-def columns_for(sources: list[Source], tariffs: dict[str, Tariff | None], gas_unit: GasUnit) -> list[Column]:
-    """Quantities first (``electricity_kwh``, ``gas_m3``...), then costs (``electricity_gbp``) where a rate exists.
+class Costing:
+    """How a consumption source is priced: from its cost source's priced half-hours (the index of that source in
+    the rows), or estimated from the unit rate of the tariff in force; standing charges from the same history."""
 
-    Consumption is priced at the tariff's unit rate (energy only: the standing charge is per day, not per reading);
-    cost resources are the meter's own pence, shown in GBP.
+    __slots__ = ("priced", "tariffs")
+
+    def __init__(self, tariffs: TariffHistory, priced: int | None) -> None:
+        self.tariffs = tariffs
+        self.priced = priced  # index of the cost resource's source, or None: estimated
+
+    @property
+    def source(self) -> str:
+        return "priced" if self.priced is not None else "estimated"
+
+
+def columns_for(
+    sources: list[Source], costings: dict[str, Costing], gas_unit: GasUnit, day_of: Callable[[int], date],
+    period: str = "30m", hidden: frozenset[int] = frozenset(),
+) -> list[Column]:
+    """Quantities first (``electricity_kwh``, ``gas_m3``...), then costs: ``electricity_gbp`` for the energy of each
+    row (the meter's priced half-hours, or kWh x the unit rate of that day's tariff where there are none) and, for
+    day rows, ``electricity_standing_gbp`` (that day's standing charge) and ``electricity_total_gbp``.
+
+    Sources in ``hidden`` (cost resources read only to price another) get no column of their own; cost resources
+    asked for are the meter's own pence, shown in GBP.
     """
     quantities: list[Column] = []
     costs: list[Column] = []
     for i, source in enumerate(sources):
+        if i in hidden:
+            continue
         base = source.name.replace("-", "_")
         unit = catalog.display_unit(source.classifier, gas_unit)
         digits = 7 if catalog.is_cost(source.classifier) else 8
         quantities.append(Column(f"{base}_{unit.lower()}", unit, _display(i, source.classifier, gas_unit), digits))
-        if catalog.is_consumption(source.classifier):
-            tariff = tariffs.get(source.name)
-            rate = tariff.rate if tariff is not None else None
-            costs.append(Column(f"{base}_gbp", "GBP", _priced(i, rate), 6))
+        costing = costings.get(source.name)
+        if catalog.is_consumption(source.classifier) and costing is not None:
+            energy = _energy(i, costing, day_of)
+            costs.append(Column(f"{base}_gbp", "GBP", energy, 6))
+            if period == "day":
+                standing = _standing(costing, day_of)
+                costs.append(Column(f"{base}_standing_gbp", "GBP", standing, 6))
+                costs.append(Column(f"{base}_total_gbp", "GBP", _total(energy, standing), 6))
     return quantities + costs
 
 
-def _display(i: int, classifier: str, gas_unit: GasUnit) -> Callable[[list[float | None]], float | None]:
-    def make(values: list[float | None]) -> float | None:
+def _display(i: int, classifier: str, gas_unit: GasUnit) -> Callable[[list[float | None], int], float | None]:
+    def make(values: list[float | None], epoch: int) -> float | None:
         return catalog.to_display(values[i], classifier, gas_unit)
 
     return make
 
 
-def _priced(i: int, rate_pence: float | None) -> Callable[[list[float | None]], float | None]:
-    """kWh at ``rate_pence`` per kWh, in GBP."""
+def _energy(i: int, costing: Costing, day_of: Callable[[int], date]) -> Callable[[list[float | None], int],
+                                                                                 float | None]:
+    """The row's energy in GBP: its priced pence, or its kWh at the unit rate of the day's tariff."""
 
-    def make(values: list[float | None]) -> float | None:
+    def make(values: list[float | None], epoch: int) -> float | None:
+        if costing.priced is not None:
+            return catalog.pence_to_pounds(values[costing.priced]) if values[i] is not None else None
         value = values[i]
-        return None if value is None or rate_pence is None else value * rate_pence / catalog.PENCE_PER_POUND
+        rate = costing.tariffs.rate_on(day_of(epoch))[0]
+        return None if value is None or rate is None else value * rate / catalog.PENCE_PER_POUND
+
+    return make
+
+
+def _standing(costing: Costing, day_of: Callable[[int], date]) -> Callable[[list[float | None], int], float | None]:
+    def make(values: list[float | None], epoch: int) -> float | None:
+        return catalog.pence_to_pounds(costing.tariffs.standing_on(day_of(epoch)))
+
+    return make
+
+
+def _total(
+    energy: Callable[[list[float | None], int], float | None], standing: Callable[[list[float | None], int],
+                                                                                  float | None]
+) -> Callable[[list[float | None], int], float | None]:
+    def make(values: list[float | None], epoch: int) -> float | None:
+        a, b = energy(values, epoch), standing(values, epoch)
+        return None if a is None or b is None else math.fsum((a, b))
 
     return make
 
@@ -223,7 +272,7 @@ def write_csv(
     writer.writerow(["timestamp", *(c.header for c in columns)])
     count = 0
     for epoch, values in stream:
-        writer.writerow([timestamp(epoch, tz), *(_text(c.value(values)) for c in columns)])
+        writer.writerow([timestamp(epoch, tz), *(_text(c.value(values, epoch)) for c in columns)])
         count += 1
     return count
 
@@ -238,7 +287,7 @@ def write_json(
     count = 0
     for epoch, values in stream:
         row: dict[str, Any] = {"timestamp": timestamp(epoch, tz)}
-        row.update((c.header, c.value(values)) for c in columns)
+        row.update((c.header, c.value(values, epoch)) for c in columns)
         out.write(("\n" if count == 0 else ",\n") + json.dumps(row))
         count += 1
     out.write("\n]}\n")

@@ -158,6 +158,10 @@ class GlowmarktClient:
         """The raw tariff document (its shapes vary; glowline.data.tariff reads it)."""
         return self._get(f"resource/{resource_id}/tariff", "tariff")
 
+    def tariff_list(self, resource_id: str) -> Any:
+        """The raw tariff history (``tariff-list``: unsorted entries with ``effectiveDate``; glowline.data.tariff)."""
+        return self._get(f"resource/{resource_id}/tariff-list", "tariff list")
+
     def last_time(self, resource_id: str) -> int | None:
         """GET resource/{id}/last-time: the instant up to which half-hours are delivered, or None when the API does
         not say. ``lastTs`` on a half-hour boundary is the start of the last delivered half-hour (the emulator's

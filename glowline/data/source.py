@@ -49,6 +49,10 @@ class Source(Protocol):
         """The raw tariff document of a resource (glowline.data.tariff reads it)."""
         ...
 
+    def tariff_list(self, resource_id: str) -> Any:
+        """The raw tariff history of a resource (``tariff-list``; glowline.data.tariff.parse_list reads it)."""
+        ...
+
     def current(self, resource_id: str) -> Reading | None:
         """The latest instantaneous value, or None where the account has no live hardware."""
         ...

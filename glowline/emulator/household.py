@@ -11,7 +11,7 @@ import hashlib
 import math
 import uuid
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
@@ -24,6 +24,16 @@ ELECTRICITY_RATE_CENTIPENCE = 2450  # 24.50 p/kWh
 GAS_RATE_CENTIPENCE = 630  # 6.30 p/kWh
 ELECTRICITY_STANDING_CENTIPENCE = 5335  # 53.35 p/day
 GAS_STANDING_CENTIPENCE = 3165  # 31.65 p/day
+#: the time-of-use household ("DCC Sourced" electricity): cheap hours at night, local time [start, end)
+NIGHT_HOURS = (0, 7)
+ELECTRICITY_NIGHT_RATE_CENTIPENCE = 900  # 9.00 p/kWh at night (the rates above are the current ones)
+#: the price change: this many days before the emulator's first "now", at a local midnight; before it, these rates
+PRICE_CHANGE_DAYS_AGO = 30
+OLD_ELECTRICITY_RATE_CENTIPENCE = 2236  # 22.36 p/kWh
+OLD_ELECTRICITY_NIGHT_RATE_CENTIPENCE = 850  # 8.50 p/kWh
+OLD_ELECTRICITY_STANDING_CENTIPENCE = 4897  # 48.97 p/day
+OLD_GAS_RATE_CENTIPENCE = 589  # 5.89 p/kWh
+OLD_GAS_STANDING_CENTIPENCE = 2960  # 29.60 p/day
 
 #: the emulated Glow IHD at the "Holiday Cottage" site (the "DCC Sourced" site is DCC-only: no live data)
 GLOW_MAC = "E4B323C0FFEE"
@@ -71,6 +81,7 @@ class Resource:
     lag: int
     created_at: str
     updated_at: str
+    tou: bool = False  # priced on the time-of-use tariff (cheap NIGHT_HOURS) rather than a flat one
 
     @property
     def decimals(self) -> int:
@@ -96,6 +107,28 @@ class Site:
     created_at: str
     updated_at: str
     glow_mac: str | None = None  # Glow hardware (an IHD) at the site: REST /current answers and it publishes MQTT
+
+
+@dataclass(frozen=True)
+class TariffPeriod:
+    """One tariff of the household, in force from the local midnight ``effective`` until the next one: unit rates
+    and standing charge in centipence (``night_rate`` None: one rate all day)."""
+
+    effective: int
+    day_rate: int
+    night_rate: int | None
+    standing: int
+
+    def rate_at(self, t: int) -> int:
+        """The unit rate of the half-hour starting at ``t`` (night hours are London local time)."""
+        if self.night_rate is not None and NIGHT_HOURS[0] <= datetime.fromtimestamp(t, LONDON).hour < NIGHT_HOURS[1]:
+            return self.night_rate
+        return self.day_rate
+
+
+def london_midnight(day: date) -> int:
+    """Epoch of the London local midnight that starts ``day``."""
+    return int(datetime(day.year, day.month, day.day, tzinfo=LONDON).timestamp())
 
 
 def _uniforms(seed: str, t: int) -> tuple[float, float, float, float]:
@@ -185,14 +218,16 @@ def _day_total(profile: Profile, day: int) -> int:
     return sum(_day_units(profile, day))
 
 
-def true_units(resource: Resource, t: int) -> int:
-    """What the household used in the half-hour starting at ``t`` (UTC, aligned), in the resource's integer units."""
+def true_units(resource: Resource, t: int, rate_centipence: int | None = None) -> int:
+    """What the household used in the half-hour starting at ``t`` (UTC, aligned), in the resource's integer units;
+    a cost resource prices it at ``rate_centipence`` (default: its own current day rate)."""
     units = _day_units(resource.profile, t // DAY)[(t % DAY) // HALF_HOUR]
     if resource.rate_centipence is None:
         return units
-    # pence = kWh * rate; in 1e-5 pence: units * rate_centipence * 1000 / 10**decimals, rounded half up
+    rate = resource.rate_centipence if rate_centipence is None else rate_centipence
+    # pence = kWh * rate; in 1e-5 pence: units * rate * 1000 / 10**decimals, rounded half up
     scale: int = 10**resource.profile.decimals
-    return (units * resource.rate_centipence * 1000 + scale // 2) // scale
+    return (units * rate * 1000 + scale // 2) // scale
 
 
 def _resource(
@@ -208,6 +243,7 @@ def _resource(
     standing: int | None = None,
     lag: int = 2,
     stamp: str = "2024-01-17T09:12",
+    tou: bool = False,
 ) -> Resource:
     return Resource(
         resource_id=stable_uuid(f"{site_key}/{classifier}/{source}"),
@@ -224,6 +260,7 @@ def _resource(
         lag=lag,
         created_at=f"{stamp}:44.318Z",
         updated_at=f"{stamp}:45.102Z",
+        tou=tou,
     )
 
 
@@ -252,14 +289,15 @@ def build_sites() -> tuple[Site, ...]:
         _resource("home", "gas.consumption.cost", "gas cost", "gas cost DCC SM profile reads", "GAS", gas,
                   rate=GAS_RATE_CENTIPENCE, standing=GAS_STANDING_CENTIPENCE, lag=6),
         _resource("home", "electricity.consumption.cost", "electricity cost", "electicity cost DCC SM profile reads",
-                  "ELEC", elec, rate=ELECTRICITY_RATE_CENTIPENCE, standing=ELECTRICITY_STANDING_CENTIPENCE),
+                  "ELEC", elec, rate=ELECTRICITY_RATE_CENTIPENCE, standing=ELECTRICITY_STANDING_CENTIPENCE, tou=True),
         _resource("home", "electricity.export", "active export", "electricity energy from active export power",
                   "PWER_AEXP", export, source="ADHOC", lag=48),
         _resource("home", "electricity.consumption", "electricity usage", "electricity consumption ADHOC reads",
-                  "ELEC", adhoc, source="ADHOC", standing=ELECTRICITY_STANDING_CENTIPENCE, stamp="2023-11-02T18:03"),
+                  "ELEC", adhoc, source="ADHOC", standing=ELECTRICITY_STANDING_CENTIPENCE, stamp="2023-11-02T18:03",
+                  tou=True),
         _resource("home", "electricity.consumption", "electricity consumption",
                   "electicity consumption DCC SM profile reads", "ELEC", elec,
-                  standing=ELECTRICITY_STANDING_CENTIPENCE),
+                  standing=ELECTRICITY_STANDING_CENTIPENCE, tou=True),
     )
     cottage_elec = Profile("electricity", "cottage-electricity", 0.35, 3)
     cottage_gas = Profile("gas", "cottage-gas", 0.4, 8)
@@ -296,12 +334,48 @@ def build_sites() -> tuple[Site, ...]:
 
 
 class Household:
-    """The sites plus the time rules: first reading, DCC lag (recent half-hours delivered as 0) and the future."""
+    """The sites plus the time rules: first reading, DCC lag (recent half-hours delivered as 0) and the future, and
+    the tariffs: the "DCC Sourced" electricity is time-of-use (cheap NIGHT_HOURS), and every price changed at the
+    local midnight ``price_change`` (PRICE_CHANGE_DAYS_AGO before the first "now"), standing charges included."""
 
     def __init__(self, first_time: int) -> None:
         self.sites = build_sites()
         self.first_time = first_time
         self._by_id = {r.resource_id: r for site in self.sites for r in site.resources}
+        start_day = datetime.fromtimestamp(first_time, LONDON).date()
+        self.price_change = london_midnight(start_day + timedelta(days=HISTORY_DAYS - PRICE_CHANGE_DAYS_AGO))
+        start = london_midnight(start_day)
+        self._tariffs = {
+            ("ELEC", True): (
+                TariffPeriod(start, OLD_ELECTRICITY_RATE_CENTIPENCE, OLD_ELECTRICITY_NIGHT_RATE_CENTIPENCE,
+                             OLD_ELECTRICITY_STANDING_CENTIPENCE),
+                TariffPeriod(self.price_change, ELECTRICITY_RATE_CENTIPENCE, ELECTRICITY_NIGHT_RATE_CENTIPENCE,
+                             ELECTRICITY_STANDING_CENTIPENCE),
+            ),
+            ("ELEC", False): (
+                TariffPeriod(start, OLD_ELECTRICITY_RATE_CENTIPENCE, None, OLD_ELECTRICITY_STANDING_CENTIPENCE),
+                TariffPeriod(self.price_change, ELECTRICITY_RATE_CENTIPENCE, None, ELECTRICITY_STANDING_CENTIPENCE),
+            ),
+            ("GAS", False): (
+                TariffPeriod(start, OLD_GAS_RATE_CENTIPENCE, None, OLD_GAS_STANDING_CENTIPENCE),
+                TariffPeriod(self.price_change, GAS_RATE_CENTIPENCE, None, GAS_STANDING_CENTIPENCE),
+            ),
+        }
+
+    def tariffs(self, resource: Resource) -> tuple[TariffPeriod, ...]:
+        """The resource's tariff history, oldest first."""
+        return self._tariffs[(resource.commodity, resource.tou and resource.commodity == "ELEC")]
+
+    def tariff_at(self, resource: Resource, t: float) -> TariffPeriod:
+        """The tariff in force at instant ``t`` (the oldest one before it started)."""
+        periods = self.tariffs(resource)
+        return next((p for p in reversed(periods) if p.effective <= t), periods[0])
+
+    def _true(self, resource: Resource, t: int) -> int:
+        """true_units, a cost resource priced with the tariff in force at that half-hour."""
+        if resource.rate_centipence is None:
+            return true_units(resource, t)
+        return true_units(resource, t, self.tariff_at(resource, t).rate_at(t))
 
     def resource(self, resource_id: str) -> Resource | None:
         """The resource with this id, or None."""
@@ -315,7 +389,7 @@ class Household:
         """The true value of half-hour ``t``: None before the first reading or when it has not started yet."""
         if t < self.first_time or t > now:
             return None
-        return true_units(resource, t)
+        return self._true(resource, t)
 
     def delivered_units(self, resource: Resource, t: int, now: float) -> int | None:
         """What the API hands out for half-hour ``t``: the true value, 0 while the DCC lags, None before/after."""
@@ -324,7 +398,7 @@ class Household:
         current = int(now) // HALF_HOUR * HALF_HOUR
         if t >= current - resource.lag * HALF_HOUR:
             return 0
-        return true_units(resource, t)
+        return self._true(resource, t)
 
     def site_of(self, resource: Resource) -> Site:
         """The site a resource belongs to."""

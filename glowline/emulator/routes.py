@@ -60,6 +60,7 @@ class State:
     tokens: dict[str, int] = field(default_factory=dict)
     revoked: set[str] = field(default_factory=set)
     tariff_variants: dict[str, str] = field(default_factory=dict)
+    tariff_list_variants: dict[str, str] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
     issued: int = 0
 
@@ -162,7 +163,12 @@ def _resource_part(state: State, resource: Resource, part: str, query: dict[str,
         variant = state.tariff_variants.get(resource.resource_id, default_tariff_variant(resource))
         if variant == "error":
             return json_reply(500, shapes.SERVER_ERROR)
-        return json_reply(200, shapes.tariff(resource, variant))
+        return json_reply(200, shapes.tariff(resource, variant, household.tariff_at(resource, now)))
+    if part == "tariff-list":
+        variant = state.tariff_list_variants.get(resource.resource_id, default_tariff_variant(resource))
+        if variant == "error":
+            return json_reply(500, shapes.SERVER_ERROR)
+        return json_reply(200, shapes.tariff_list(resource, household.tariffs(resource), variant))
     if part == "first-time":
         return json_reply(200, shapes.wrapped(resource, {"firstTs": household.first_time}))
     if part == "last-time":

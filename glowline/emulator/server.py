@@ -303,6 +303,23 @@ class Emulator:
         self._resource(resource_id)
         self._state.tariff_variants[resource_id] = variant
 
+    def set_tariff_list(self, resource_id: str, variant: str) -> None:
+        """Choose the tariff-list answer for a resource: numbers, strings, empty or error (500)."""
+        if variant not in shapes.TARIFF_VARIANTS:
+            raise ValueError(f"unknown tariff variant {variant!r}; expected one of {', '.join(shapes.TARIFF_VARIANTS)}")
+        self._resource(resource_id)
+        self._state.tariff_list_variants[resource_id] = variant
+
+    @property
+    def price_change(self) -> int:
+        """Epoch of the local midnight at which every price changed (the tariff list's newest entry)."""
+        return self._state.household.price_change
+
+    def standing_pence(self, resource_id: str, day_start: int) -> float:
+        """The standing charge (pence per day) of the tariff in force on the local day starting at ``day_start``."""
+        resource = self._resource(resource_id)
+        return self._state.household.tariff_at(resource, day_start).standing / 100
+
     # the household -----------------------------------------------------------------------------------------------
 
     @property

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from glowline.emulator.household import (
@@ -10,8 +11,11 @@ from glowline.emulator.household import (
     ELECTRICITY_STANDING_CENTIPENCE,
     GAS_RATE_CENTIPENCE,
     GAS_STANDING_CENTIPENCE,
+    LONDON,
+    NIGHT_HOURS,
     Resource,
     Site,
+    TariffPeriod,
     stable_uuid,
 )
 
@@ -142,45 +146,90 @@ def _pence(centipence: int) -> float:
     return centipence / 100
 
 
-def tariff(resource: Resource, variant: str) -> dict[str, Json]:
-    """GET resource/{id}/tariff in the "numbers", "strings" (2023 gas capture style) or "empty" variant."""
+def _local_date_text(epoch: int) -> str:
+    """A tariff's start as the API writes it: the local date at midnight, ``2025-04-01 00:00:00``."""
+    return datetime.fromtimestamp(epoch, LONDON).strftime("%Y-%m-%d 00:00:00")
+
+
+def _plan_detail(resource: Resource, period: TariffPeriod, strings: bool) -> list[dict[str, Json]]:
+    """The legacy ``planDetail`` list: the standing charge, then one rate per tier (day, then night on a TOU)."""
+
+    def value(centipence: int) -> Json:
+        return f"{centipence / 100:.2f}" if strings else _pence(centipence)
+
     gas = resource.commodity == "GAS"
-    rate_cp = resource.rate_centipence or (GAS_RATE_CENTIPENCE if gas else ELECTRICITY_RATE_CENTIPENCE)
-    standing_cp = resource.standing_centipence or (
-        GAS_STANDING_CENTIPENCE if gas else ELECTRICITY_STANDING_CENTIPENCE
-    )
+    day: dict[str, Json] = {"ratem3": round(period.day_rate / 100 * 11.3, 3), "rate": value(period.day_rate)} \
+        if gas else {"rate": value(period.day_rate)}
+    details: list[dict[str, Json]] = [{"standing": value(period.standing)}]
+    if period.night_rate is None:
+        return [*details, day]
+    night_start, night_end = (f"{h:02d}:00" for h in NIGHT_HOURS)
+    return [
+        *details,
+        {"tier": 1, **day, "time": f"{night_end}-{night_start}"},
+        {"tier": 2, "rate": value(period.night_rate), "time": f"{night_start}-{night_end}"},
+    ]
+
+
+def _tariff_entry(resource: Resource, period: TariffPeriod, strings: bool) -> dict[str, Json]:
+    """One tariff document, with every field the real ones carry (pyglowmarkt reads ``type``): ``currentRates``
+    gives one rate, the day rate, even on a time-of-use tariff (glowmarkt-api.md 4.1, 5)."""
+    gas = resource.commodity == "GAS"
     cid, commodity = ("GAS", "GAS") if gas else ("PWER", "ELEC")
-    if variant == "empty":
-        return wrapped(resource, [])
-    if variant == "strings":
-        rate_text, standing_text = f"{rate_cp / 100:.2f}", f"{standing_cp / 100:.2f}"
-        rate_detail: dict[str, Json] = {"ratem3": round(rate_cp / 100 * 11.3, 3), "rate": rate_text} if gas else {
-            "rate": rate_text
-        }
-        entry: dict[str, Json] = {
-            "currentRates": {"rate": rate_text, "standingCharge": standing_text},
-            "plan": [
-                {
-                    "planDetail": [{"standing": standing_text}, rate_detail],
-                    "note": "This is a legacy structure and is due to be removed",
-                }
-            ],
-            "from": "2025-04-01 00:00:00",
-            "name": "fromDCC",
-            "commodity": commodity,
-            "cid": cid,
-            "utility": "HILD",
-        }
-        return wrapped(resource, [entry])
-    entry = {
-        "currentRates": {"rate": _pence(rate_cp), "standingCharge": _pence(standing_cp)},
-        "plan": [{"planDetail": [{"rate": _pence(rate_cp)}, {"standing": _pence(standing_cp)}]}],
-        "from": "2025-04-01 00:00:00",
-        "name": "TariffFromMeter",
+
+    def value(centipence: int) -> Json:
+        return f"{centipence / 100:.2f}" if strings else _pence(centipence)
+
+    details = _plan_detail(resource, period, strings)
+    plan: dict[str, Json] = {"planDetail": details}
+    if strings:
+        plan["note"] = "This is a legacy structure and is due to be removed"
+    return {
+        "currentRates": {"rate": value(period.day_rate), "standingCharge": value(period.standing)},
+        "plan": [plan],
+        "structure": [{"weekName": "1", "source": "DCC", "planDetail": details}],
+        "from": _local_date_text(period.effective),
+        "name": "fromDCC" if strings else "TariffFromMeter",
+        "type": "TOU" if period.night_rate is not None else "FLAT",
         "commodity": commodity,
         "cid": cid,
+        "utility": "HILD",
     }
-    return wrapped(resource, [entry])
+
+
+def tariff(resource: Resource, variant: str, period: TariffPeriod | None = None) -> dict[str, Json]:
+    """GET resource/{id}/tariff (the tariff in force now) in the "numbers", "strings" (2023 gas capture style) or
+    "empty" variant."""
+    if variant == "empty":
+        return wrapped(resource, [])
+    if period is None:
+        gas = resource.commodity == "GAS"
+        rate_cp = resource.rate_centipence or (GAS_RATE_CENTIPENCE if gas else ELECTRICITY_RATE_CENTIPENCE)
+        standing_cp = resource.standing_centipence or (
+            GAS_STANDING_CENTIPENCE if gas else ELECTRICITY_STANDING_CENTIPENCE
+        )
+        period = TariffPeriod(0, rate_cp, None, standing_cp)
+    return wrapped(resource, [_tariff_entry(resource, period, variant == "strings")])
+
+
+def tariff_list(resource: Resource, periods: tuple[TariffPeriod, ...], variant: str) -> dict[str, Json]:
+    """GET resource/{id}/tariff-list: every tariff with its ``effectiveDate``, newest first (the API does not sort);
+    "strings" writes the values as strings, "empty" has none."""
+    if variant == "empty":
+        return wrapped(resource, [])
+    entries = []
+    for n, period in sorted(enumerate(periods), key=lambda p: -p[1].effective):
+        entry = _tariff_entry(resource, period, variant == "strings")
+        entries.append({
+            "id": str(10000 + n),
+            "plan": entry["plan"],
+            "effectiveDate": entry["from"],
+            "displayName": entry["name"],
+            "type": entry["type"],
+            "commodity": entry["commodity"],
+            "cid": entry["cid"],
+        })
+    return wrapped(resource, entries)
 
 
 ACCESS_DENIED = {"error": "Access denied"}
