@@ -285,3 +285,60 @@ def fetch(emu: Emulator, path: str) -> Any:
         headers={"applicationId": shapes.APPLICATION_ID, "Content-Type": "application/json"})).read())["token"]
     request = urllib.request.Request(emu.url + path, headers={"applicationId": shapes.APPLICATION_ID, "token": token})
     return json.loads(urllib.request.urlopen(request).read())
+
+
+# -- export: the same cost columns -------------------------------------------------------------------------------------
+
+
+def test_export_day_rows_carry_energy_standing_and_total(account: Emulator) -> None:
+    from tests.test_export import number, run_export, table
+
+    change = datetime.fromtimestamp(account.price_change, LONDON).date()
+    first, last = change - timedelta(days=2), change + timedelta(days=1)
+    header, rows = table(run_export("--from", first.isoformat(), "--to", last.isoformat(), "--period", "day"))
+    assert header == ["timestamp", "electricity_kwh", "gas_kwh", "electricity_gbp", "electricity_standing_gbp",
+                      "electricity_total_gbp", "gas_gbp", "gas_standing_gbp", "gas_total_gbp"]
+    assert len(rows) == 4
+    for name in ("electricity", "gas"):
+        standing = set()
+        for row in rows:
+            day = date.fromisoformat(row["timestamp"][:10])
+            energy, charge, _ = truth(account, HOME, f"{name}.consumption", day)
+            standing.add(charge)
+            assert number(row[f"{name}_gbp"]) == pytest.approx(energy, abs=1e-6)
+            assert number(row[f"{name}_standing_gbp"]) == pytest.approx(charge, abs=1e-9)
+            assert number(row[f"{name}_total_gbp"]) == pytest.approx(energy + charge, abs=1e-6)
+        assert len(standing) == 2  # the price change is inside the range
+
+
+def test_export_without_cost_resources_is_estimated_and_says_so(account: Emulator) -> None:
+    from tests.test_export import run_export
+
+    change = datetime.fromtimestamp(account.price_change, LONDON).date()
+    text = run_export("--site", COTTAGE, "--from", (change - timedelta(days=1)).isoformat(), "--to",
+                      change.isoformat(), "--period", "hour", "--format", "json")
+    doc = json.loads(text)
+    assert doc["cost_source"] == {"electricity": "estimated", "gas": "estimated"}
+    assert [e["from"] for e in doc["tariffs"]["gas"]["history"]][-1] == change.isoformat()
+    rid = account.resource_id(COTTAGE, "gas.consumption")
+    for row in doc["rows"]:
+        stamp = datetime.fromisoformat(row["timestamp"])
+        rate = 6.30 if stamp.date() >= change else 5.89  # the unit rate of the tariff in force that day
+        kwh = math.fsum(v or 0.0 for _, v in account.half_hours(rid, stamp.timestamp(), stamp.timestamp() + 3600))
+        assert row["gas_kwh"] == pytest.approx(kwh, abs=1e-7)
+        assert row["gas_gbp"] == pytest.approx(kwh * rate / 100, abs=1e-6)
+
+
+def test_tariff_command_shows_the_history_and_the_cost_source(account: Emulator) -> None:
+    from glowline.commands import tariff as tariff_command
+
+    change = datetime.fromtimestamp(account.price_change, LONDON).date()
+    out = io.StringIO()
+    assert tariff_command.run(parse_args("tariff"), {}, out) == 0
+    text = out.getvalue()
+    assert f"from {change}: 24.50 p/kWh (first of 2 rates), 53.35 p/day" in text
+    assert "22.36 p/kWh (first of 2 rates), 48.97 p/day" in text
+    assert "energy cost: the meter's priced half-hours (electricity.consumption.cost)" in text
+    out = io.StringIO()
+    assert tariff_command.run(parse_args("tariff", "--site", COTTAGE), {}, out) == 0
+    assert "energy cost: estimated from the unit rate" in out.getvalue()

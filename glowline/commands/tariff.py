@@ -1,4 +1,5 @@
-"""``glowline tariff``: each resource's unit rate and standing charge, and where they came from."""
+"""``glowline tariff``: each resource's unit rate and standing charge, where they came from, its tariff history
+(``tariff-list``) and where its energy cost comes from."""
 
 from __future__ import annotations
 
@@ -39,4 +40,19 @@ def show(args: argparse.Namespace, conf: dict[str, object], out: IO[str]) -> int
             else:
                 out.write(f"{name}: {tariff.source}\n")
                 failed = failed or tariff.source.startswith("tariff unavailable")
+            history = ctx.tariffs(name)
+            if history.listed:
+                out.write(f"  history ({history.source}):\n")
+                for entry in reversed(history.entries):
+                    rate = "no unit rate" if entry.rate is None else f"{entry.rate:.2f} p/kWh"
+                    if entry.rates > 1:
+                        rate += f" (first of {entry.rates} rates)"
+                    standing = "no standing charge" if entry.standing is None else f"{entry.standing:.2f} p/day"
+                    out.write(f"    from {entry.effective}: {rate}, {standing}\n")
+            else:
+                out.write(f"  history: none; {history.source}\n")
+            cost = ctx.priced(name)
+            out.write(f"  energy cost: the meter's priced half-hours ({cost})\n" if cost else
+                      "  energy cost: estimated from the unit rate of the tariff in force each day (no cost "
+                      "resource)\n")
     return EXIT_UNAVAILABLE if failed else EXIT_OK
