@@ -14,10 +14,13 @@ import sys
 from glowline import paths
 from glowline.catalog import FORMATS, RESOURCES
 from glowline.errors import ConfigError
+from glowline.files import NotAFile, read_bytes
 from glowline.status.argv import COLOR_MODES, ON_ERROR, check
 from glowline.status.settings import MAGIC, compiled_path, signature
 
 LEVEL_COLORS = ("low", "normal", "high", "partial", "stale", "error")
+#: the largest config.toml read (a real one is a few hundred bytes)
+MAX_CONFIG_BYTES = 1 << 20
 # key -> expected kind: "int", "float", "str", "bool", or a tuple of choices
 TOP_LEVEL: dict[str, object] = {
     "days": "int",
@@ -54,12 +57,16 @@ def load() -> dict[str, object]:
     else:  # pragma: no cover - Python 3.10
         import tomli as tomllib
     try:
-        with open(path, "rb") as fh:
-            doc = tomllib.load(fh)
+        # the user's file may be a symlink (dotfiles), but a FIFO or a device there is refused, never waited on
+        doc = tomllib.loads(read_bytes(path, MAX_CONFIG_BYTES + 1, follow=True).decode("utf-8"))
+    except NotAFile:
+        raise ConfigError(f"cannot read {path}: not a regular file") from None
     except OSError as exc:
         raise ConfigError(f"cannot read {path}: {exc.strerror}") from None
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"{path} is not valid TOML: {exc}") from None
+        raise ConfigError(f"{path} is not valid TOML: {' '.join(str(exc).split())}") from None
+    except RecursionError:
+        raise ConfigError(f"{path} is nested too deeply to be a glowline config") from None
     out = validate(doc, path)
     _write_compiled(out, sig)
     return out
@@ -75,6 +82,8 @@ def validate(doc: dict[str, object], path: str = "config.toml") -> dict[str, obj
             live = out[key]
             if key == "live" and isinstance(live, dict):
                 _check_live(live, path)
+            if key == "thresholds" and isinstance(live, dict):
+                _check_thresholds(live, path)
         elif key in TOP_LEVEL:
             out[key] = _value(key, TOP_LEVEL, key, value, path)
         else:
@@ -101,10 +110,23 @@ def _value(label: str, table: dict[str, object], name: str, value: object, path:
         raise ConfigError(f"{path}: {label} = {value!r} is not valid: expected {want}")
     if kind == "float":
         value = float(value)  # type: ignore[arg-type]
+        if value - value != 0.0:  # nan and inf: TOML has them, a setting never wants them
+            raise ConfigError(f"{path}: {label} = {value!r} is not valid: expected a finite number")
     problem = check(name, value) if "." not in label else None
     if problem:
         raise ConfigError(f"{path}: {label} = {value!r} {problem}")
     return value
+
+
+def _check_thresholds(table: dict[str, object], path: str) -> None:
+    """[thresholds]: low and high are ratios to the typical day, above 0 and at most 1000, low below high."""
+    low, high = table.get("low", 0.8), table.get("high", 1.25)
+    for label, value in (("low", low), ("high", high)):
+        if not isinstance(value, float) or not 0.0 < value <= 1000.0:
+            raise ConfigError(f"{path}: thresholds.{label} = {value!r} is not valid: expected a ratio above 0, "
+                              "at most 1000")
+    if isinstance(low, float) and isinstance(high, float) and not low < high:
+        raise ConfigError(f"{path}: thresholds.low = {low!r} must be below thresholds.high = {high!r}")
 
 
 def _check_live(table: dict[str, object], path: str) -> None:

@@ -1,7 +1,10 @@
-"""Private files: every file glowline writes is created 0600 in a 0700 folder and replaced atomically.
+"""Private files: every file glowline writes is created 0600 in a 0700 folder and replaced atomically, and every
+file it reads is opened so that nothing planted in its folders can block it or redirect it.
 
 Readers (a status bar every few seconds, another glowline process) see the old file or the new one, never half a
-file, and never a moment where a token or a cache is readable by other users. os only: the status path uses it.
+file, and never a moment where a token or a cache is readable by other users. A FIFO, a device or (for glowline's
+own files) a symlink where a file should be reads as "no file": it can neither hang a status line nor feed it a
+stream. os only: the status path uses it.
 """
 
 from __future__ import annotations
@@ -25,6 +28,67 @@ def atomic_write(path: str, text: str) -> None:
     except BaseException:
         remove_file(tmp)
         raise
+
+
+class NotAFile(OSError):
+    """Something other than a regular file is where glowline expects one of its files."""
+
+
+def read_bytes(path: str, limit: int, follow: bool = False) -> bytes:
+    """At most ``limit`` bytes of the regular file at ``path``. Opened without blocking (a FIFO or a device never
+    hangs the caller), without following a symlink unless ``follow`` (the user's own config may be one), and refused
+    with NotAFile when it is not a regular file. OSError when it cannot be read."""
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | (0 if follow else getattr(os, "O_NOFOLLOW", 0))
+    try:
+        fd = os.open(path, flags)
+    except OSError as exc:
+        import errno
+
+        if exc.errno == errno.ELOOP:  # a symlink where glowline keeps its own file
+            raise NotAFile(f"{path} is a symlink") from None
+        raise
+    try:
+        import stat
+
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise NotAFile(f"{path} is not a regular file")
+        chunks = []
+        size = 0
+        while size < limit:
+            chunk = os.read(fd, min(65536, limit - size))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            size += len(chunk)
+        return b"".join(chunks)
+    finally:
+        os.close(fd)
+
+
+def read_text(path: str, limit: int, follow: bool = False) -> str | None:
+    """The file as UTF-8 text (see read_bytes), or None when it is missing, not a regular file, or not UTF-8."""
+    try:
+        return read_bytes(path, limit, follow).decode("utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None
+
+
+def remove_stale_temp_files(folder: str, older_than: float = 3600.0) -> None:
+    """Remove ``*.PID.tmp`` files a killed writer left behind (older than ``older_than`` seconds)."""
+    import time
+
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return
+    cutoff = time.time() - older_than
+    for entry in entries:
+        if entry.name.endswith(".tmp"):
+            try:
+                if entry.is_file(follow_symlinks=False) and entry.stat(follow_symlinks=False).st_mtime < cutoff:
+                    os.unlink(entry.path)
+            except OSError:
+                pass
 
 
 def remove_file(path: str) -> None:

@@ -101,6 +101,9 @@ def age_cache(home: Path, seconds: float) -> None:
         doc = json.loads(path.read_text())
         doc["fetched_at"] -= seconds
         path.write_text(json.dumps(doc))
+    for path in cache_dir(home).glob("*.lock"):  # the last refresh attempt's stamp (glowline.status.spawn)
+        stamp = path.stat().st_mtime - seconds
+        os.utime(path, (stamp, stamp))
 
 
 def assert_balanced(text: str, opening: str, closing: str) -> None:

@@ -11,7 +11,7 @@ import os
 
 from glowline import paths
 from glowline.errors import KeyringError, NotLoggedIn
-from glowline.files import atomic_write, remove_file
+from glowline.files import atomic_write, read_text, remove_file
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -344,10 +344,12 @@ def resolve_credentials(timeout: float = 10.0) -> tuple[str, str]:
 def _read_json(path: str) -> dict[str, Any] | None:
     import json
 
+    text = read_text(path, 65536)
+    if text is None:
+        return None
     try:
-        with open(path, encoding="utf-8") as handle:
-            doc = json.load(handle)
-    except (OSError, ValueError, RecursionError):
+        doc = json.loads(text)
+    except (ValueError, RecursionError):
         return None
     return doc if isinstance(doc, dict) else None
 

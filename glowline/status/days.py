@@ -8,6 +8,7 @@ own UTC bounds, so the reader finds "today" with ``time.time()`` alone. Any file
 
 from __future__ import annotations
 
+from glowline.files import read_text
 from glowline.status import layout
 from glowline.status.model import Day
 
@@ -61,10 +62,8 @@ def write(path: str, summary: Summary) -> None:
 
 def read(path: str) -> Summary | None:
     """The summary at ``path``, or None if it is missing or not exactly our format."""
-    try:
-        with open(path, encoding="utf-8") as fh:
-            text = fh.read(MAX_BYTES)
-    except (OSError, UnicodeDecodeError):
+    text = read_text(path, MAX_BYTES)  # never blocks on a FIFO, never follows a planted symlink
+    if text is None:
         return None
     lines = text.split("\n")
     if len(lines) < 8 or lines[0] != MAGIC or lines[-2:] != ["end", ""]:

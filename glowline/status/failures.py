@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 
 from glowline import paths
+from glowline.files import read_text
 from glowline.status import layout
 
 MAGIC = "glowline-failure 3"
@@ -73,14 +74,16 @@ def write(failure: Failure) -> None:
 
 def read_file(path: str) -> Failure | None:
     """The record at ``path``, or None when there is none or it is not exactly our format."""
+    text = read_text(path, 8192)
+    if text is None:
+        return None
     try:
-        with open(path, encoding="utf-8") as fh:
-            fields = fh.read(8192).rstrip("\n").split("\t", 9)
+        fields = text.rstrip("\n").split("\t", 9)
         magic, kind, code, at, retry_at, site, classifier, tz, ctx, message = fields
         if magic != MAGIC:
             return None
         return Failure(kind, int(code), float(at), message, site, classifier, tz, ctx, float(retry_at))
-    except (OSError, ValueError, UnicodeDecodeError):
+    except ValueError:
         return None
 
 

@@ -90,26 +90,50 @@ def refresh_args(opts: Options, forced: bool = False) -> list[str]:
 
 
 def _start_refresh(opts: Options, path: str, fetched_at: float | None) -> None:
-    """Start one detached refresh unless one is running or (given the ``fetched_at`` we saw) has just finished."""
+    """Start one detached refresh unless one is running, one has just finished (given the ``fetched_at`` we saw), or
+    one was started less than a minute ago and wrote nothing, not even why (a full disk). A forced refresh
+    (``fetched_at`` None: a click, SIGUSR1) skips that last rule."""
     from glowline.status import spawn  # with fcntl: only when refreshing, not on every fresh line
-    fd = spawn.try_lock(layout.lock_path(opts.site, opts.classifier))
+
+    try:
+        fd = spawn.try_lock(layout.lock_path(opts.site, opts.classifier))
+    except OSError:  # a read-only cache: show what it holds, never an error
+        return
     if fd is None:
         return
     again = days_file.read(path) if fetched_at is not None else None
     if again is not None and fetched_at is not None and again.fetched_at > fetched_at:  # refreshed meanwhile
         os.close(fd)
         return
+    if fetched_at is not None and spawn.failed_silently(fd, time.time(), policy.RETRY_AFTER, _outputs(opts)):
+        os.close(fd)
+        return
+    spawn.mark_tried(fd)
     spawn.spawn_refresh(refresh_args(opts, forced=fetched_at is None), fd)  # detached: nobody waits for it
+
+
+def _outputs(opts: Options) -> tuple[str, ...]:
+    """What a refresh of ``opts`` writes: the stored series and its days file, or its failure record."""
+    return (layout.series_path(opts.site, opts.classifier), layout.days_path(opts.site, opts.classifier, opts.tz),
+            layout.error_path(opts.site, opts.classifier, opts.tz))
 
 
 def _refresh_and_wait(opts: Options, deadline: float) -> None:
     """Nothing usable: run the refresh (or join the one running) until the deadline."""
     from glowline.status import spawn
+
     lock = layout.lock_path(opts.site, opts.classifier)
-    fd = spawn.try_lock(lock)
+    try:
+        fd = spawn.try_lock(lock)
+    except OSError:  # a read-only cache: nothing can be fetched into it
+        return
     if fd is None:
         spawn.wait_unlocked(lock, deadline)
         return
+    if spawn.failed_silently(fd, time.time(), policy.RETRY_AFTER, _outputs(opts)):
+        os.close(fd)  # it failed a moment ago without even a record (a full disk): not again at once
+        return
+    spawn.mark_tried(fd)
     _pid, done = spawn.spawn_refresh(refresh_args(opts), fd, notify=True)
     spawn.wait_done(done, deadline)
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 
 from glowline import paths
+from glowline.files import read_text
 from glowline.status.layout import compiled_config_path as compiled_path
 
 MAGIC = "glowline-config 1"
@@ -28,11 +29,10 @@ def load_fast() -> dict[str, object] | None:
     sig = signature(paths.config_file())
     if sig is None:
         return {}
-    try:
-        with open(compiled_path(), encoding="utf-8") as fh:
-            lines = fh.read(65536).split("\n")
-    except (OSError, UnicodeDecodeError):
+    text = read_text(compiled_path(), 65536)
+    if text is None:
         return None
+    lines = text.split("\n")
     if lines[0] != f"{MAGIC}\t{sig}" or lines[-2:] != ["end", ""]:
         return None
     out: dict[str, object] = {}

@@ -24,9 +24,15 @@ except ImportError:  # Windows: no flock; callers may then refresh twice, never 
 
 
 def try_lock(path: str) -> int | None:
-    """An fd holding the exclusive lock at ``path``, or None if another process holds it."""
+    """An fd holding the exclusive lock at ``path``, or None if another process holds it. OSError when the lock
+    file cannot be opened (a read-only cache folder); a symlink planted there is refused, never followed."""
     os.makedirs(os.path.dirname(path), mode=0o700, exist_ok=True)
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    flags = os.O_RDWR | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+    try:
+        fd = os.open(path, flags)
+    except FileNotFoundError:
+        fd = os.open(path, flags | os.O_CREAT, 0o600)
+        os.utime(fd, (0, 0))  # a new lock file: no attempt yet (mark_tried stamps one)
     if fcntl is None:
         return fd
     try:
@@ -35,6 +41,30 @@ def try_lock(path: str) -> int | None:
         os.close(fd)
         return None
     return fd
+
+
+def failed_silently(fd: int, now: float, gap: float, outputs: tuple[str, ...]) -> bool:
+    """True when the lock file says a refresh was started less than ``gap`` seconds ago (see mark_tried) and none
+    of ``outputs`` (the days file, the failure record) has changed since: it ended without writing anything, not
+    even why (a full or read-only disk). Its failure cannot be recorded, so this is the back-off instead."""
+    tried = os.fstat(fd).st_mtime
+    if not 0 <= now - tried < gap:
+        return False
+    for path in outputs:
+        try:
+            if os.stat(path).st_mtime >= tried:
+                return False
+        except OSError:
+            pass
+    return True
+
+
+def mark_tried(fd: int) -> None:
+    """Stamp the lock file with this attempt: metadata only, so it works even on a full disk."""
+    try:
+        os.utime(fd)
+    except OSError:
+        pass
 
 
 def lock_blocking(path: str, deadline: float) -> int | None:
@@ -51,7 +81,7 @@ def is_locked(path: str) -> bool:
     if fcntl is None:
         return False
     try:
-        fd = os.open(path, os.O_RDONLY)
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
     except OSError:
         return False
     try:

@@ -16,7 +16,7 @@ from glowline import paths
 from glowline.data.models import Site, sites_from_doc, sites_to_doc
 from glowline.data.readings import Series
 from glowline.data.store.interface import Entry
-from glowline.files import atomic_write, remove_file
+from glowline.files import atomic_write, read_text, remove_file
 from glowline.status import layout
 
 VERSION = 1
@@ -93,10 +93,12 @@ class JsonStore:
 
 
 def _read_json(path: str) -> Any:
+    text = read_text(path, MAX_BYTES)
+    if text is None:
+        return None
     try:
-        with open(path, encoding="utf-8") as fh:
-            return json.loads(fh.read(MAX_BYTES))
-    except (OSError, ValueError, RecursionError):
+        return json.loads(text)
+    except (ValueError, RecursionError):
         return None
 
 
