@@ -15,6 +15,8 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from rich.cells import cell_len
 
 from glowline.catalog import GasUnit
@@ -342,3 +344,31 @@ def test_tariff_command_shows_the_history_and_the_cost_source(account: Emulator)
     out = io.StringIO()
     assert tariff_command.run(parse_args("tariff", "--site", COTTAGE), {}, out) == 0
     assert "energy cost: estimated from the unit rate" in out.getvalue()
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers(-10**12, 10**12) | st.floats(allow_nan=True) | st.text(max_size=24),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=12), inner, max_size=4),
+    max_leaves=20,
+)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(json_values, st.sampled_from(["effectiveDate", "from"]))
+def test_parse_list_never_raises_anything_else(doc: Any, key: str) -> None:
+    for candidate in (doc, {"data": doc}, {"data": [doc]}, {"data": [{key: doc, "plan": doc}]},
+                      {"data": [{key: "2026-01-01", "currentRates": {"rate": doc, "standingCharge": doc}}]},
+                      {"data": [{key: doc, "structure": [{"planDetail": [doc, {"standing": doc}]}]}]}):
+        try:
+            entries = parse_list(candidate)
+        except MalformedResponse as exc:
+            assert "\n" not in str(exc)
+            continue
+        assert [e.effective for e in entries] == sorted(e.effective for e in entries)
+        for entry in entries:
+            for value in (entry.rate, entry.standing):
+                assert value is None or (math.isfinite(value) and 0 <= value < 100000)
+        history = TariffHistory(entries, "fuzz")
+        history.standing_on(date(2026, 1, 1))
+        history.rate_on(date(2026, 1, 1))
+        assert "\n" not in history.describe()

@@ -9,12 +9,13 @@ Shares no code with glowline's client and imports only the standard library.
         emu.count("readings"); emu.requests; emu.reset_counts()
         emu.expire_tokens(); emu.clear_faults(); emu.set_tariff(resource_id, "strings")
         emu.half_hours(rid, start, end)       # the true half-hour values; emu.delivered(...) what the API hands out
+        emu.set_tariff_list(resource_id, "empty"); emu.price_change; emu.standing_pence(rid, day_start)
 
 Fault kinds: "hang" (no answer until ``delay``, clear_faults() or stop(); then answered, or dropped when stopping),
 "slow" (answered after ``delay`` seconds, default 1), "500", "drop" (connection closed, no response), "html" (502
 text/html page), "badjson" (200 with truncated JSON), "expired" (401 Access denied).
 Request kinds for count(): auth, virtualentity, resources (virtualentity/{id}/resources), resource (GET resource and
-resource/{id}), readings, tariff, first-time, last-time, catchup, current, other.
+resource/{id}), readings, tariff, tariff-list, first-time, last-time, catchup, current, other.
 """
 
 from __future__ import annotations
