@@ -84,6 +84,24 @@ def to_display(value: float | None, classifier: str, gas: GasUnit | None = None)
     return value
 
 
+#: The most a domestic supply can pass in a half-hour, in kWh: electricity 100 A single-phase at 240 V is 24 kW,
+#: 12 kWh a half-hour; gas: a domestic (U6/G4) meter passes at most 6 m3/h, about 34 kWh a half-hour at 11.2 kWh
+#: per m3, taken as 35. A reading above it is not a house's: the answer is malformed.
+MAX_KWH_PER_HALF_HOUR = {"electricity": 12.0, "gas": 35.0}
+#: the most a kWh can cost in a cost resource, in pence: 500 p, far above any UK price so far (negative prices, as
+#: on agile tariffs, are allowed down to minus this)
+MAX_PENCE_PER_KWH = 500.0
+
+
+def bucket_limits(classifier: str, seconds: int) -> tuple[float, float]:
+    """The plausible range of one ``seconds``-long bucket of ``classifier``: consumption and export are never
+    negative and never above what the supply can pass; cost resources may be negative (negative prices)."""
+    kwh = MAX_KWH_PER_HALF_HOUR["gas" if classifier.startswith("gas") else "electricity"] * seconds / HALF_HOUR
+    if is_cost(classifier):
+        return -kwh * MAX_PENCE_PER_KWH, kwh * MAX_PENCE_PER_KWH
+    return 0.0, kwh
+
+
 # ---------------------------------------------------------------------------------------------------- formats
 
 #: Every --format name; glowline/status/formats/<name>.py has ``render(line: Line, opts: RenderOptions) -> str``.

@@ -21,6 +21,7 @@ class ExitStatus:
     CONFIG = 8
     NO_DATA = 9
     DOCTOR_WARN = 10
+    STORAGE = 11
     INTERRUPTED = 130
 
 
@@ -49,6 +50,7 @@ EXIT_CODES: tuple[tuple[int, str], ...] = (
     (ExitStatus.CONFIG, "config file invalid"),
     (ExitStatus.NO_DATA, "no data yet"),
     (ExitStatus.DOCTOR_WARN, "doctor: warnings only"),
+    (ExitStatus.STORAGE, "glowline's files unusable (disk full, read-only, permissions)"),
     (ExitStatus.INTERRUPTED, "interrupted (Ctrl-C)"),
 )
 
@@ -118,6 +120,13 @@ class MalformedResponse(GlowlineError):
     kind = "malformed"
 
 
+class StorageError(GlowlineError):
+    """glowline's own files cannot be written or read: a full or read-only disk, permissions, a file in the way."""
+
+    exit_code = ExitStatus.STORAGE
+    kind = "storage"
+
+
 class NotFound(GlowlineError):
     """An unknown site, resource or id (404, or no resource with the wanted classifier)."""
 
@@ -129,5 +138,9 @@ def describe(exc: BaseException) -> tuple[str, int, str]:
     """(one-line message, exit code, kind) for any exception: ours say what to do; anything else is a bug."""
     if isinstance(exc, GlowlineError):
         return str(exc), exc.exit_code, exc.kind
+    if isinstance(exc, OSError):
+        where = f" {exc.filename}" if exc.filename else ""
+        return (f"cannot use glowline's file{where}: {exc.strerror or type(exc).__name__}", ExitStatus.STORAGE,
+                "storage")
     text = " ".join(str(exc).split())
     return f"internal error ({type(exc).__name__}): {text}", ExitStatus.INTERNAL, "error"

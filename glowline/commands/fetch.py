@@ -18,6 +18,9 @@ from glowline.status import layout, spawn
 
 #: seconds a foreground fetch waits for a refresh another process is running
 LOCK_WAIT = 120.0
+#: the most one resource's refresh may take, all requests together (a cold year is 13 readings requests): past
+#: it the refresh records why, releases the lock and ends, so a hung or dripping API never holds the lock for long
+REFRESH_DEADLINE = 120
 
 
 def add_parser(subparsers: Any) -> None:
@@ -109,8 +112,38 @@ def _fetch_one(args: argparse.Namespace, conf: dict[str, object], name: str, pas
         lock_fd = spawn.lock_blocking(layout.lock_path(opts.site, opts.classifier), time.monotonic() + LOCK_WAIT)
     try:
         max_age = None if args.max_age is None else args.max_age * 60
-        refresh(opts.site, opts.classifier, opts.days, opts.tz, password=password, max_age=max_age)
+        with _Deadline(REFRESH_DEADLINE):
+            refresh(opts.site, opts.classifier, opts.days, opts.tz, password=password, max_age=max_age)
     finally:
         if lock_fd is not None:
             os.close(lock_fd)
     return EXIT_OK
+
+
+class _Deadline:
+    """SIGALRM after ``seconds``: the refresh under way is interrupted with an APIUnavailable, which
+    glowline.data.sync records like any other failure."""
+
+    def __init__(self, seconds: int) -> None:
+        self.seconds = seconds
+        self.previous: Any = None
+
+    def __enter__(self) -> None:
+        import signal
+
+        if hasattr(signal, "SIGALRM"):
+            self.previous = signal.signal(signal.SIGALRM, self._expired)
+            signal.alarm(self.seconds)
+
+    def _expired(self, signum: int, frame: object) -> None:
+        from glowline.errors import APIUnavailable
+
+        raise APIUnavailable(f"the refresh took longer than {self.seconds} s; it stopped and will be tried again")
+
+    def __exit__(self, *exc: object) -> None:
+        import signal
+
+        if hasattr(signal, "SIGALRM"):
+            signal.alarm(0)
+            signal.signal(signal.SIGALRM, self.previous)
+

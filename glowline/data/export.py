@@ -17,7 +17,7 @@ from typing import IO, TYPE_CHECKING, Any
 
 from glowline import catalog
 from glowline.catalog import HALF_HOUR, MAX_SPAN, PERIOD_SECONDS
-from glowline.data.readings import ceil, day_bounds, floor, windows
+from glowline.data.readings import ceil, day_bounds, floor, plausible, windows
 
 if TYPE_CHECKING:
     from zoneinfo import ZoneInfo
@@ -77,7 +77,7 @@ def api_source(
     def read(a: int, b: int) -> Buckets:
         out: Buckets = []
         for x, y in windows(floor(a, step), ceil(b, step), period):
-            out.extend(client.readings(resource_id, x, y, period))
+            out.extend(plausible(classifier, client.readings(resource_id, x, y, period), step))
         return out
 
     source = Source(name, classifier, step, read, pending, 1)

@@ -224,7 +224,10 @@ def _number(value: Any) -> float | None:
     if isinstance(value, bool):
         raise MalformedResponse("a reading value is a boolean")
     if isinstance(value, (int, float)):
-        number = float(value)
+        try:
+            number = float(value)
+        except OverflowError:  # an integer such as 10**400
+            raise MalformedResponse("a reading value is not a finite, plausible number") from None
     elif isinstance(value, str) and len(value) < 40:
         try:
             number = float(value)

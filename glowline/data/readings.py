@@ -13,8 +13,8 @@ from collections.abc import Callable, Iterator
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from glowline.catalog import HALF_HOUR, MAX_SPAN
-from glowline.errors import UsageError
+from glowline.catalog import HALF_HOUR, MAX_SPAN, bucket_limits
+from glowline.errors import MalformedResponse, UsageError
 
 
 def zone(name: str) -> ZoneInfo:
@@ -172,6 +172,17 @@ def local_days(series: Series, bounds: list[tuple[date, int, int]], horizon: int
         total = math.fsum(values) if values else None
         out.append(DayTotal(day, start, end, total, end <= horizon and not gaps, len(values)))
     return out
+
+
+def plausible(classifier: str, buckets: list[tuple[int, float | None]], step: int) -> list[tuple[int, float | None]]:
+    """``buckets`` when every value is one a household can have (glowline.catalog.bucket_limits), else a
+    MalformedResponse (exit 6): nothing of such an answer reaches the store."""
+    low, high = bucket_limits(classifier, step)
+    for _ts, value in buckets:
+        if value is not None and not low <= value <= high:
+            raise MalformedResponse(f"the API sent an implausible {classifier} reading ({value:g} in {step // 60} "
+                                    f"minutes; a household's supply allows {low:g} to {high:g})")
+    return buckets
 
 
 def fetch_window(

@@ -16,9 +16,18 @@ from glowline.data import account
 from glowline.data.account import Session, pick_site
 from glowline.data.days import write_days
 from glowline.data.models import Site
-from glowline.data.readings import Series, day_bounds, fetch_window, floor, local_date, period_for, zone
+from glowline.data.readings import (
+    Series,
+    day_bounds,
+    fetch_window,
+    floor,
+    local_date,
+    period_for,
+    plausible,
+    zone,
+)
 from glowline.data.store import Entry
-from glowline.errors import GlowlineError, NotFound
+from glowline.errors import GlowlineError, NotFound, StorageError, describe
 from glowline.status import failures
 from glowline.status.policy import TYPICAL_DAYS
 
@@ -55,12 +64,18 @@ def refresh(
         else:
             with account.open_session(password) as own:
                 entry = _refresh(own, site_key, classifier, days, tz, tz_name, now, max_age)
-    except GlowlineError as exc:
+    except Exception as exc:  # every failure is recorded (back-off, the line's reason), then raised as one line
+        message, code, kind = describe(exc)
         retry = getattr(exc, "retry_after", None)
-        failures.write(failures.Failure(
-            exc.kind, exc.exit_code, now, str(exc), site_key, classifier, tz_name,
-            failures.context(password_given=password is not None), now + retry if retry else 0.0,
-        ))
+        try:
+            failures.write(failures.Failure(
+                kind, code, now, message, site_key, classifier, tz_name,
+                failures.context(password_given=password is not None), now + retry if retry else 0.0,
+            ))
+        except OSError:  # a full or read-only disk: the status line's own back-off covers it (status.spawn)
+            pass
+        if isinstance(exc, OSError):
+            raise StorageError(message) from None
         raise
     failures.clear(site_key, classifier, tz_name)
     return entry
@@ -102,7 +117,7 @@ def _update(
     end = floor(now, step) + step  # up to the bucket that holds ``now``: no window ever starts in the future
 
     def read(a: int, b: int, p: str) -> list[tuple[int, float | None]]:
-        return session.source.readings(resource_id, a, b, p)
+        return plausible(classifier, session.source.readings(resource_id, a, b, p), catalog.PERIOD_SECONDS[p])
 
     if entry is None:
         series = Series(start, step)

@@ -112,13 +112,17 @@ class StdlibTransport:
         key = (parts.scheme, parts.hostname or "", parts.port or (443 if parts.scheme == "https" else 80))
         for attempt in (1, 2):
             reused = key in self._connections
+            watchdog = _Watchdog(deadline)
             try:
                 conn = self._connection(key, timeout)
+                watchdog.arm(conn.sock)  # a server that drips headers or body byte by byte still meets the deadline
                 conn.request(method, target, body=data, headers=sent)
                 reply = conn.getresponse()
-                content = _read_capped(reply, deadline, timeout[1])
+                content = _read_capped(reply, deadline)
             except (ConnectionResetError, BrokenPipeError, http.client.RemoteDisconnected) as exc:
                 self._drop(key)
+                if watchdog.fired:
+                    raise APIUnavailable(f"the Glowmarkt API did not answer within {deadline_text(timeout)}") from None
                 if reused and attempt == 1:  # the server closed a kept-alive connection: once more on a new one
                     continue
                 raise _unavailable(exc, timeout[1]) from None
@@ -127,7 +131,11 @@ class StdlibTransport:
                 raise
             except (OSError, http.client.HTTPException, ValueError) as exc:
                 self._drop(key)
+                if watchdog.fired:
+                    raise APIUnavailable(f"the Glowmarkt API did not answer within {deadline_text(timeout)}") from None
                 raise _unavailable(exc, timeout[1]) from None
+            finally:
+                watchdog.cancel()
             if reply.will_close:
                 self._drop(key)
             return Response(reply.status, dict(reply.getheaders()), content)
@@ -164,8 +172,40 @@ class StdlibTransport:
             self._drop(key)
 
 
-def _read_capped(reply: Any, deadline: float, read_timeout: float) -> bytes:
-    """The body, chunk by chunk: at most MAX_BODY bytes, and done before ``deadline`` (monotonic)."""
+def deadline_text(timeout: tuple[float, float]) -> str:
+    return f"{timeout[0] + timeout[1]:g} s"
+
+
+class _Watchdog:
+    """Shuts a request's socket down when its total deadline passes: the per-read timeout alone never trips on a
+    server that sends one byte a second."""
+
+    def __init__(self, deadline: float) -> None:
+        self.deadline = deadline
+        self.fired = False
+        self._timer: Any = None
+
+    def arm(self, sock: Any) -> None:
+        import threading
+
+        def fire() -> None:
+            self.fired = True
+            try:
+                sock.shutdown(2)  # socket.SHUT_RDWR: the blocked read returns at once
+            except OSError:
+                pass
+
+        self._timer = threading.Timer(max(0.0, self.deadline - time.monotonic()), fire)
+        self._timer.daemon = True
+        self._timer.start()
+
+    def cancel(self) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+
+
+def _read_capped(reply: Any, deadline: float) -> bytes:
+    """The body, chunk by chunk as it arrives: at most MAX_BODY bytes, and done before ``deadline`` (monotonic)."""
     declared = reply.getheader("Content-Length")
     if declared is not None and declared.isdigit() and int(declared) > MAX_BODY:
         raise MalformedResponse(f"the Glowmarkt API's answer is {int(declared)} bytes, more than {MAX_BODY} "
@@ -175,9 +215,9 @@ def _read_capped(reply: Any, deadline: float, read_timeout: float) -> bytes:
     while True:
         if time.monotonic() > deadline:
             raise TimeoutError
-        chunk = reply.read(CHUNK)  # read(), not read1(): it closes the response at its end, so the connection is reused
+        chunk = reply.read1(CHUNK)  # whatever has arrived, at most CHUNK: never waits for a full chunk
         if not chunk:
-            reply.close()
+            reply.close()  # done: the connection can carry the next request
             return b"".join(chunks)
         size += len(chunk)
         if size > MAX_BODY:

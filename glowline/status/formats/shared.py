@@ -45,6 +45,7 @@ REASONS = {
     "nodata": "no data yet",
     "config": "config error",
     "usage": "usage error",
+    "storage": "disk error",
 }
 
 
