@@ -382,3 +382,37 @@ def test_the_readme_live_section_has_a_working_snippet_per_host() -> None:
             import tomllib
 
             assert validate(tomllib.loads(body))["live"]["mqtt"] == "mqtt://192.168.1.10:1883"
+
+
+def test_watch_without_a_broker_polls_rest_current_for_live(home: Path, emulator: Any) -> None:
+    env = glowline_env(home, emulator)
+    assert run(env, "fetch").returncode == 0
+    proc = subprocess.Popen([sys.executable, "-m", "glowline", "watch", "--format", "waybar", "--interval", "300",
+                             "--live"], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            stdin=subprocess.DEVNULL, text=True)
+    try:
+        assert proc.stdout is not None
+        import select
+
+        lines: list[str] = []
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and not any(" W " in json.loads(line)["text"] for line in lines):
+            if select.select([proc.stdout], [], [], 1)[0]:
+                lines.append(proc.stdout.readline())
+        assert any(" W " in json.loads(line)["text"] for line in lines), lines  # drawn once /current answered
+        time.sleep(3)
+        assert emulator.count("current") <= 3  # a read per resource tried, and nothing faster than every 10 s
+    finally:
+        proc.terminate()
+        assert proc.wait(10) == 0
+
+
+def test_login_mqtt_needs_a_broker_url_with_a_user(home: Path) -> None:
+    from tests.helpers import env_for
+
+    env = env_for(home)
+    proc = run(env, "login", "--mqtt", "--password-stdin", input="x\n")
+    assert proc.returncode == 2 and "[live] mqtt" in proc.stderr
+    anonymous = run({**env, "GLOWLINE_MQTT_URL": "mqtt://127.0.0.1:1883"}, "login", "--mqtt", "--password-stdin",
+                    input="x\n")
+    assert anonymous.returncode == 2 and "names no user" in anonymous.stderr
