@@ -26,18 +26,79 @@ if TYPE_CHECKING:
 def main(argv_: list[str] | None = None) -> int:
     """Run glowline with ``argv_`` (default sys.argv[1:]); never raises, returns the exit code."""
     started = time.monotonic()
+    _standard_streams()
     args = sys.argv[1:] if argv_ is None else list(argv_)
+    fmt: str | None = None
     values = argv.parse_fast(args)
-    if values is not None:
-        conf = settings.load_fast()
-        if conf is not None:  # the fast route: no argparse, no tomllib
-            opts = argv.Options({**conf, **values})
-            return _guarded(lambda: _status(opts, started), opts.format)
-    if args[:1] == ["fetch"]:  # the refresher's route: fetch's own options, nothing else of the CLI
+    conf = settings.load_fast() if values is not None else None
+    if values is not None and conf is not None:  # the fast route: no argparse, no tomllib
+        opts = argv.Options({**conf, **values})
+        fmt = opts.format
+        code = _guarded(lambda: _status(opts, started), fmt)
+    elif args[:1] == ["fetch"]:  # the refresher's route: fetch's own options, nothing else of the CLI
         from glowline.commands import fetch
 
-        return _guarded(lambda: fetch.main(args[1:]))
-    return program(args, started)
+        code = _guarded(lambda: fetch.main(args[1:]))
+    else:
+        code = program(args, started)
+    return _finish_output(code, fmt)
+
+
+def _standard_streams() -> None:
+    """A closed stdout or stderr becomes /dev/null (nothing to show, nothing to crash on); a stdout that cannot
+    encode the bars replaces what it cannot write instead of failing."""
+    import os
+
+    for name in ("stdout", "stderr"):
+        stream = getattr(sys, name)
+        if stream is None:
+            setattr(sys, name, open(os.devnull, "w", encoding="utf-8"))  # noqa: SIM115 (lives as long as we do)
+        elif (stream.encoding or "").lower().replace("-", "") not in ("utf8", "utf8sig"):
+            try:
+                stream.reconfigure(errors="replace")
+            except (AttributeError, ValueError):
+                pass
+
+
+#: errno values of a stdout that cannot take the output: EPIPE, EBADF, EIO, ENOSPC, EFBIG, EDQUOT
+OUTPUT_ERRNOS = (32, 9, 5, 28, 27, 122)
+
+
+def _finish_output(code: int, fmt: str | None) -> int:
+    """Flush stdout now, so that a full or closed one is one line and an exit code, never a traceback at exit."""
+    try:
+        sys.stdout.flush()
+    except (OSError, ValueError) as exc:
+        failed = _output_failed(exc, fmt)
+        return code or failed
+    return code
+
+
+def _output_failed(exc: BaseException, fmt: str | None) -> int:
+    """stdout cannot take the output: a reader that went away is a quiet end (0), and so is any failure for a status
+    format; otherwise one line on stderr and exit 1."""
+    _silence_stdout()
+    from glowline.catalog import STATUS_FORMATS
+
+    if isinstance(exc, BrokenPipeError) or fmt in STATUS_FORMATS:
+        return EXIT_OK
+    try:
+        sys.stderr.write(f"glowline: cannot write the output: {getattr(exc, 'strerror', None) or exc}\n")
+    except (OSError, ValueError):
+        pass
+    return ExitStatus.INTERNAL
+
+
+def _silence_stdout() -> None:
+    """Point fd 1 at /dev/null so that the interpreter's own last flush cannot fail again."""
+    import os
+
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, 1)
+        os.close(devnull)
+    except OSError:
+        pass
 
 
 def _status(opts: argv.Options, started: float) -> int:
@@ -59,6 +120,10 @@ def _guarded(call: Callable[[], int], fmt: str | None = None, verbose: int = 0) 
         return call()
     except KeyboardInterrupt:
         return ExitStatus.INTERRUPTED
+    except OSError as exc:
+        if exc.filename or exc.errno not in OUTPUT_ERRNOS:
+            return _fail(exc, fmt)
+        return _output_failed(exc, fmt)
     except Exception as exc:
         if verbose >= 2:
             import traceback

@@ -138,9 +138,8 @@ def describe(exc: BaseException) -> tuple[str, int, str]:
     """(one-line message, exit code, kind) for any exception: ours say what to do; anything else is a bug."""
     if isinstance(exc, GlowlineError):
         return str(exc), exc.exit_code, exc.kind
-    if isinstance(exc, OSError):
-        where = f" {exc.filename}" if exc.filename else ""
-        return (f"cannot use glowline's file{where}: {exc.strerror or type(exc).__name__}", ExitStatus.STORAGE,
-                "storage")
+    if isinstance(exc, OSError) and exc.filename:  # glowline's own files (files.atomic_write names them)
+        return (f"cannot use glowline's file {exc.filename}: {exc.strerror or type(exc).__name__}",
+                ExitStatus.STORAGE, "storage")
     text = " ".join(str(exc).split())
     return f"internal error ({type(exc).__name__}): {text}", ExitStatus.INTERNAL, "error"

@@ -25,6 +25,11 @@ def atomic_write(path: str, text: str) -> None:
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(tmp, path)
+    except OSError as exc:
+        remove_file(tmp)
+        if exc.filename:
+            raise
+        raise OSError(exc.errno, exc.strerror, path) from None  # name the file: "No space left on device" where?
     except BaseException:
         remove_file(tmp)
         raise

@@ -247,13 +247,10 @@ def emit(line: Line, opts: Options, code: int = EXIT_NO_DATA) -> int:
 
 
 def write(text: str) -> None:
-    """Write to stdout, degrading to ASCII replacement when the stream cannot encode block characters."""
+    """Write to stdout, degrading to replacement characters when the stream cannot encode block characters. A
+    closed or full stdout is left to glowline.cli's last flush, which turns it into the documented exit code."""
     try:
         sys.stdout.write(text)
-        sys.stdout.flush()
     except UnicodeEncodeError:
         enc = sys.stdout.encoding or "ascii"
         sys.stdout.write(text.encode(enc, "replace").decode(enc))
-        sys.stdout.flush()
-    except BrokenPipeError:
-        pass
