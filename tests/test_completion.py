@@ -4,9 +4,11 @@ and answers `complete -C` from it. None of it may touch the status line's fast p
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -107,3 +109,34 @@ def test_an_unknown_shell_is_one_line_with_the_choices() -> None:
                           timeout=30)
     assert proc.returncode == 2 and proc.stdout == "" and proc.stderr.count("\n") == 1
     assert "bash, zsh, fish" in proc.stderr
+
+
+def test_sites_complete_from_the_cache_in_bash_and_fish(home: Path, emulator: Any) -> None:
+    """`--site` offers the names and veIds the last discovery cached (sites.json), read by the shell at Tab time."""
+    from tests.helpers import cache_dir, glowline_env, run
+
+    require("bash", "fish")
+    env = glowline_env(home, emulator)
+    assert run(env, "fetch").returncode == 0
+    assert (cache_dir(home) / "sites.json").exists()
+    bash_path, fish_path = script("bash", home), script("fish", home)
+    shell_env = {"HOME": str(home), "PATH": "/usr/bin:/bin", "GLOWLINE_CACHE_DIR": str(cache_dir(home))}
+    show = "_glowline; printf '%s\\n' \"${COMPREPLY[@]}\"\n"
+    program = (f"source {bash_path}\n"
+               f"COMP_WORDS=(glowline report --site 'DCC'); COMP_CWORD=3; {show}"
+               f"COMP_WORDS=(glowline --site ''); COMP_CWORD=2; {show}")
+    proc = subprocess.run(["bash", "--norc", "--noprofile", "-c", program], capture_output=True, text=True,
+                          timeout=30, env=shell_env)
+    assert proc.returncode == 0 and proc.stderr == "", proc
+    lines = proc.stdout.splitlines()
+    assert lines[0] == "DCC\\ Sourced"  # escaped for the command line
+    names = [line for line in lines[1:] if not re.fullmatch(r"[0-9a-f-]{36}", line)]
+    ids = [line for line in lines[1:] if re.fullmatch(r"[0-9a-f-]{36}", line)]
+    assert names == ["DCC\\ Sourced", "Holiday\\ Cottage"] and len(ids) == 2, lines  # the emulator's two sites
+    fish = subprocess.run(["fish", "--no-config", "-c", f"source {fish_path}; complete -C 'glowline --site '"],
+                          capture_output=True, text=True, timeout=30, env=shell_env)
+    offered = {row.split("\t")[0] for row in fish.stdout.splitlines()}
+    assert offered == {"DCC Sourced", "Holiday Cottage", *ids}, fish
+    empty = subprocess.run(["bash", "--norc", "--noprofile", "-c", program], capture_output=True, text=True,
+                           timeout=30, env={**shell_env, "GLOWLINE_CACHE_DIR": str(home / "nothing")})
+    assert empty.returncode == 0 and empty.stdout.strip() == "" and empty.stderr == ""  # no cache: nothing, quietly
