@@ -96,6 +96,24 @@ def remove_stale_temp_files(folder: str, older_than: float = 3600.0) -> None:
                 pass
 
 
+def check_private_folder(path: str) -> None:
+    """Refuse a folder that others can write to or that another user owns: glowline's tokens and data live there.
+    A missing folder is fine (glowline creates it 0700). StorageError (one line, exit 11) otherwise."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return
+    problem = ""
+    if st.st_mode & 0o002:
+        problem = f"it is writable by everyone (chmod 700 {path})"
+    elif hasattr(os, "getuid") and st.st_uid not in (os.getuid(), 0):
+        problem = f"it belongs to another user (uid {st.st_uid}); use a folder of your own (GLOWLINE_CACHE_DIR)"
+    if problem:
+        from glowline.errors import StorageError
+
+        raise StorageError(f"refusing the folder {path}: {problem}")
+
+
 def remove_file(path: str) -> None:
     """Delete a file; a file that is already gone is fine."""
     try:

@@ -10,9 +10,9 @@ def _base(env: str, posix_default: str, mac: str, win_env: str) -> str:
     value = os.environ.get(env)
     if value and os.path.isabs(value):
         return value
-    home = os.path.expanduser("~")
     if sys.platform == "win32":
-        return os.environ.get(win_env) or os.path.join(home, "AppData", "Local")
+        return os.environ.get(win_env) or os.path.join(os.path.expanduser("~"), "AppData", "Local")
+    home = os.environ.get("HOME", "")  # not expanduser: with HOME unset that reads the passwd entry instead
     if sys.platform == "darwin" and not value:
         return os.path.join(home, mac)
     if home == "~" or not home:  # no HOME at all (e.g. update-motd under env -i)

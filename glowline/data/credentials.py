@@ -140,10 +140,15 @@ def _translate(exc: BaseException, label: str, secret: str | None) -> KeyringErr
     names = {cls.__name__ for cls in type(exc).__mro__}
     detail = _one_line(str(exc), secret) or type(exc).__name__
     where = f" ({label})" if label else ""
-    if "KeyringLocked" in names or "TimeoutError" in names:
+    if "KeyringLocked" in names:
         return KeyringError(
             f"keyring locked{where}: unlock it (over SSH the unlock prompt may be on a display nobody sees), "
             f"or {ENV_HINT}"
+        )
+    if "TimeoutError" in names:  # an unlock prompt nobody answers, or a D-Bus peer that never finishes its handshake
+        return KeyringError(
+            f"keyring did not answer in time{where}: locked with an unlock prompt nobody sees, or a D-Bus service "
+            f"that does not answer; unlock it or restart it, or {ENV_HINT}"
         )
     if "NoKeyringError" in names:
         return KeyringError(f"no keyring backend available: {INSTALL_HINT}")

@@ -11,7 +11,7 @@ import logging
 import time
 from zoneinfo import ZoneInfo
 
-from glowline import catalog
+from glowline import catalog, paths
 from glowline.data import account
 from glowline.data.account import Session, pick_site
 from glowline.data.days import write_days
@@ -28,6 +28,7 @@ from glowline.data.readings import (
 )
 from glowline.data.store import Entry
 from glowline.errors import GlowlineError, NotFound, StorageError, describe
+from glowline.files import check_private_folder, remove_stale_temp_files
 from glowline.status import failures
 from glowline.status.policy import TYPICAL_DAYS
 
@@ -58,6 +59,8 @@ def refresh(
     """
     now = time.time() if now is None else now
     tz = zone(tz_name)  # a bad --tz is this command line's usage error: answered at once, never recorded
+    check_private_folder(paths.cache_dir())
+    remove_stale_temp_files(paths.cache_dir())  # what a killed writer left behind
     try:
         if session is not None:
             entry = _refresh(session, site_key, classifier, days, tz, tz_name, now, max_age)

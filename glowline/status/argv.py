@@ -162,14 +162,15 @@ def parse_fast(argv: list[str]) -> dict[str, object] | None:
 
 def convert(kind: object, text: str) -> object:
     """``text`` as the option's type, or None when it does not parse."""
-    try:
-        if kind == "int":
-            return int(text)
-        if kind == "float":
-            number = float(text)
-            return number if number == number else None
-    except ValueError:
-        return None
+    # plain ASCII digits only: int() and float() also take "٣", "10_0", " 5 " and "nan", which no one means
+    if kind == "int":
+        return int(text) if text.isascii() and text.isdigit() and len(text) < 10 else None
+    if kind == "float":
+        body = text[1:] if text[:1] in "+-" else text
+        if not (body.isascii() and body and all(c in "0123456789." for c in body) and body.count(".") <= 1
+                and body != "."):
+            return None
+        return float(text)
     if isinstance(kind, tuple):
         return text if text in kind else None
     return text

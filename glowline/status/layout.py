@@ -16,9 +16,25 @@ DAYS_SUFFIX = ".days"
 ERROR_SUFFIX = ".error"
 
 
+#: the longest name part kept as it is; a longer one (a --site of 300 characters) is cut and given a hash
+MAX_NAME = 64
+
+
 def safe_name(text: str) -> str:
-    """A file-name-safe form of a site, resource or zone name."""
-    return "".join(c if c.isalnum() or c in "._-" else "_" for c in text) or "_"
+    """A file-name-safe form of a site, resource or zone name: ASCII letters, digits and ``._-``, at most MAX_NAME
+    characters plus a hash of the whole (so two long names never share a file, and no name is too long)."""
+    name = "".join(c if (c.isascii() and c.isalnum()) or c in "._-" else "_" for c in text) or "_"
+    if name.strip(".") == "":
+        name = "_" + name  # never "." or ".."
+    return name if len(name) <= MAX_NAME else f"{name[:MAX_NAME]}-{_fnv1a(text):016x}"
+
+
+def _fnv1a(text: str) -> int:
+    """A 64-bit FNV-1a hash: stable across runs and machines (hash() is not), with no import."""
+    value = 0xCBF29CE484222325
+    for byte in text.encode("utf-8", "surrogatepass"):
+        value = ((value ^ byte) * 0x100000001B3) & 0xFFFFFFFFFFFFFFFF
+    return value
 
 
 def entry_base(site: str, classifier: str) -> str:

@@ -15,8 +15,9 @@ import os
 import sys
 import time
 
-from glowline import catalog
+from glowline import catalog, paths
 from glowline.errors import EXIT_NO_DATA, EXIT_OK
+from glowline.files import check_private_folder
 from glowline.status import days as days_file
 from glowline.status import failures, layout, levels, policy
 from glowline.status.argv import DEFAULTS, MIN_MAX_AGE, Options
@@ -48,6 +49,7 @@ def line_for(
     Starts one background refresh when the data is stale (or ``force_refresh``); waits for one, at most until
     ``deadline`` (monotonic), only when there is nothing to show.
     """
+    check_private_folder(paths.cache_dir())  # one stat: a folder others can write to is refused, never used
     path = layout.days_path(opts.site, opts.classifier, opts.tz)
     now = time.time()
     summ = _current(path, opts, now, rebuild)
