@@ -372,3 +372,41 @@ def test_parse_list_never_raises_anything_else(doc: Any, key: str) -> None:
         history.standing_on(date(2026, 1, 1))
         history.rate_on(date(2026, 1, 1))
         assert "\n" not in history.describe()
+
+
+def test_priced_half_hours_that_fail_leave_an_estimate_that_says_so(
+    account: Emulator, capsys: pytest.CaptureFixture[str]
+) -> None:
+    cost = account.resource_id(HOME, "electricity.consumption.cost")
+    account.fault("500", path=f"/resource/{cost}/readings")
+    out = io.StringIO()
+    assert report.run(parse_args("report", "--format", "json", "--days", "3", "--resource", "electricity"), {},
+                      out) == 0
+    res = json.loads(out.getvalue())["resources"]["electricity"]
+    assert {d["cost_source"] for d in res["days"]} == {"estimated"}
+    assert res["cost_note"].startswith("estimated from the unit rate of ")
+    assert "the priced half-hours are unavailable" in capsys.readouterr().err
+
+
+def test_hours_that_straddle_two_prices_are_summed_as_other() -> None:
+    """Economy 7 from 00:30 to 07:30 read as hourly buckets: 00:00 and 07:00 mix both prices, a different mix each
+    day; they go to "other", and night and day keep their own prices."""
+    from glowline.data.costs import price_bands
+    from glowline.data.readings import Series
+
+    start = midnight(date(2026, 1, 5))  # winter: London is UTC
+    used: list[float | None] = []
+    paid: list[float | None] = []
+    for day in range(4):
+        for hour in range(24):
+            first, second = 0.2 + 0.05 * day, 0.3 + 0.01 * hour  # kWh in each half-hour
+            rate = [24.5 if not 0.5 <= hour + h / 2 < 7.5 else 9.0 for h in (0, 1)]
+            used.append(first + second)
+            paid.append(first * rate[0] + second * rate[1])
+    energy = Series(start, 3600, used, start + 4 * 86400)
+    cost = Series(start, 3600, paid, start + 4 * 86400)
+    bands = price_bands(energy, cost, start, start + 4 * 86400, LONDON)
+    assert [(b.name, b.price) for b in bands] == [("night", 9.0), ("day", 24.5), ("other", 0.0)]
+    total_kwh = math.fsum(v or 0.0 for v in used)
+    assert math.fsum(b.kwh for b in bands) == pytest.approx(total_kwh)
+    assert bands[-1].describe(total_kwh, math.fsum(b.pence for b in bands)).startswith("other prices: ")

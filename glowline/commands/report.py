@@ -25,7 +25,7 @@ from glowline.data.costs import ESTIMATED, PRICED, Band, DayCost, day_costs, est
 from glowline.data.readings import DayTotal, Series, day_bounds, local_days
 from glowline.data.sync import refresh
 from glowline.data.tariff import TariffHistory
-from glowline.errors import EXIT_OK
+from glowline.errors import EXIT_OK, APIUnavailable, MalformedResponse, NotFound
 from glowline.status import sparkline
 from glowline.status.argv import MAX_DAYS
 
@@ -219,8 +219,12 @@ def build(ctx: Context, names: list[str], count: int, gas_unit: GasUnit | None) 
         cost_classifier = ctx.priced(name)
         cost_series = None
         if cost_classifier is not None:
-            cost_series = refresh(ctx.site_key, cost_classifier, 2 * count, ctx.tz_name, now=ctx.now,
-                                  session=ctx.session).series
+            try:
+                cost_series = refresh(ctx.site_key, cost_classifier, 2 * count, ctx.tz_name, now=ctx.now,
+                                      session=ctx.session).series
+            except (APIUnavailable, MalformedResponse, NotFound) as exc:  # the energy is there: estimate, say so
+                sys.stderr.write(f"glowline: note: {name}: the priced half-hours are unavailable ({exc}); "
+                                 "its costs are estimated\n")
         resources.append(resource_report(name, classifier, series, ctx.tz, ctx.today, count, ctx.now, tariffs,
                                          gas_unit, cost_series))
         horizons.append(f"{name} to {datetime.fromtimestamp(series.horizon(ctx.now), ctx.tz):%a %H:%M}")

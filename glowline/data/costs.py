@@ -24,6 +24,8 @@ NIGHT = frozenset((22, 23, 0, 1, 2, 3, 4, 5, 6, 7))
 BAND_DIGITS = 1
 #: with more bands than this (a dynamic tariff, or hours that straddle two prices), the small ones are summed up
 MAX_BANDS = 4
+#: a band with less than this share of the kWh is summed into "other"
+MIN_BAND_SHARE = 0.05
 
 
 class DayCost:
@@ -132,9 +134,12 @@ def price_bands(energy: Series, cost: Series, start: int, end: int, tz: ZoneInfo
     if not any(len(prices) > 1 for prices in per_day.values()):
         return []
     bands = [Band(p, math.fsum(kwh[p]), math.fsum(pence[p]), frozenset(hours[p])) for p in sorted(kwh)]
-    if len(bands) > MAX_BANDS:
-        keep = sorted(sorted(bands, key=lambda b: -b.kwh)[: MAX_BANDS - 1], key=lambda b: b.price)
+    total = math.fsum(b.kwh for b in bands)
+    # an hour that straddles two prices (a tariff switching on the half-hour, read as hourly buckets) has a price
+    # of its own that changes day by day: such small bands, and all but the largest few, are summed as "other"
+    keep = [b for b in sorted(bands, key=lambda b: -b.kwh)[: MAX_BANDS - 1] if b.kwh >= MIN_BAND_SHARE * total]
+    if len(keep) < len(bands):
         rest = [b for b in bands if b not in keep]
         other = Band(0.0, math.fsum(b.kwh for b in rest), math.fsum(b.pence for b in rest), frozenset(), "other")
-        bands = [*keep, other]
+        return [*sorted(keep, key=lambda b: b.price), other]
     return bands
