@@ -119,6 +119,8 @@ class StdlibTransport:
                 conn.request(method, target, body=data, headers=sent)
                 reply = conn.getresponse()
                 content = _read_capped(reply, deadline)
+                if watchdog.fired:  # the socket was shut under a read: what came is a fragment
+                    raise TimeoutError
             except (ConnectionResetError, BrokenPipeError, http.client.RemoteDisconnected) as exc:
                 self._drop(key)
                 if watchdog.fired:
