@@ -4,8 +4,11 @@ the same port (to test reconnects); never a mock broker. Also a small paho publi
 from __future__ import annotations
 
 import os
+import select
+import signal
 import socket
 import subprocess
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -120,3 +123,53 @@ class Repeater:
         self.thread.join(2)
         self.client.disconnect()
         self.client.loop_stop()
+
+
+# -- glowline processes whose output lines are read with a deadline
+
+
+def popen(env: dict[str, str], *args: str) -> subprocess.Popen[str]:
+    proc = subprocess.Popen([sys.executable, "-m", "glowline", *args], env=env, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, stdin=subprocess.DEVNULL, text=True)
+    assert proc.stdout is not None
+    _PENDING[proc.stdout.fileno()] = b""  # a new process may reuse an old one's fd number
+    return proc
+
+
+#: per stdout fd: bytes read but not yet returned as a line
+_PENDING: dict[int, bytes] = {}
+
+
+def unread(proc: subprocess.Popen[str]) -> str:
+    """What read_line has read from ``proc`` but not returned."""
+    assert proc.stdout is not None
+    return _PENDING.get(proc.stdout.fileno(), b"").decode("utf-8", "replace")
+
+
+def read_line(proc: subprocess.Popen[str], timeout: float) -> str | None:
+    """The next line of ``proc``'s stdout within ``timeout`` s, or None; reads the pipe's fd itself (no buffered
+    reader, so select() never misses a line already read ahead)."""
+    assert proc.stdout is not None
+    fd = proc.stdout.fileno()
+    deadline = time.monotonic() + timeout
+    while b"\n" not in _PENDING.get(fd, b""):
+        left = deadline - time.monotonic()
+        if left <= 0 or not select.select([fd], [], [], left)[0]:
+            return None
+        chunk = os.read(fd, 65536)
+        if not chunk:
+            return None
+        _PENDING[fd] = _PENDING.get(fd, b"") + chunk
+    line, _, rest = _PENDING[fd].partition(b"\n")
+    _PENDING[fd] = rest
+    return line.decode("utf-8") + "\n"
+
+
+def stop(proc: subprocess.Popen[str]) -> int:
+    if proc.poll() is None:
+        proc.send_signal(signal.SIGTERM)
+    try:
+        return proc.wait(timeout=10)
+    finally:
+        if proc.poll() is None:
+            proc.kill()

@@ -387,24 +387,21 @@ def test_the_readme_live_section_has_a_working_snippet_per_host() -> None:
 def test_watch_without_a_broker_polls_rest_current_for_live(home: Path, emulator: Any) -> None:
     env = glowline_env(home, emulator)
     assert run(env, "fetch").returncode == 0
-    proc = subprocess.Popen([sys.executable, "-m", "glowline", "watch", "--format", "waybar", "--interval", "300",
-                             "--live"], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            stdin=subprocess.DEVNULL, text=True)
-    try:
-        assert proc.stdout is not None
-        import select
+    from tests.live_broker import popen, read_line, stop
 
+    proc = popen(env, "watch", "--format", "waybar", "--interval", "300", "--live")
+    try:
         lines: list[str] = []
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline and not any(" W " in json.loads(line)["text"] for line in lines):
-            if select.select([proc.stdout], [], [], 1)[0]:
-                lines.append(proc.stdout.readline())
+            line = read_line(proc, 1)
+            if line is not None:
+                lines.append(line)
         assert any(" W " in json.loads(line)["text"] for line in lines), lines  # drawn once /current answered
         time.sleep(3)
         assert emulator.count("current") <= 3  # a read per resource tried, and nothing faster than every 10 s
     finally:
-        proc.terminate()
-        assert proc.wait(10) == 0
+        assert stop(proc) == 0
 
 
 def test_login_mqtt_needs_a_broker_url_with_a_user(home: Path) -> None:

@@ -14,9 +14,8 @@ import pytest
 from glowline.emulator import DEMO_PASSWORD, DEMO_USERNAME, Emulator
 from tests.fixtures_keyring import KeyringSetup
 from tests.helpers import cache_dir, wait_until
-from tests.live_broker import Broker
+from tests.live_broker import Broker, popen, read_line, stop, unread
 from tests.test_leaks import Outputs, assert_argv_clean, assert_not_in_files, our_processes
-from tests.test_live_mqtt import popen, read_line, stop
 
 BROKER_PASSWORD = "mqtt-LEAK-CANARY-51c9e"
 WRONG_BROKER_PASSWORD = "mqtt-WRONG-CANARY-0b77"
@@ -84,7 +83,7 @@ def test_the_broker_password_never_leaks(real_keyring: KeyringSetup, home: Path,
             for proc_ in (daemon, watch):
                 stop(proc_)
                 assert proc_.stdout is not None and proc_.stderr is not None
-                out.texts += [proc_.stdout.read(), proc_.stderr.read()]
+                out.texts += [unread(proc_), proc_.stdout.read(), proc_.stderr.read()]
         # a password in the URL is refused without being repeated
         in_url = {**env, "GLOWLINE_MQTT_URL": f"mqtt://alice:{BROKER_PASSWORD}@127.0.0.1:{broker.port}"}
         refused_url = out.run(in_url, "live", timeout=60)

@@ -9,8 +9,6 @@ from __future__ import annotations
 import itertools
 import json
 import os
-import select
-import signal
 import subprocess
 import sys
 import time
@@ -23,7 +21,7 @@ import pytest
 from glowline.emulator import Emulator
 from glowline.status import live as live_file
 from tests.helpers import ROOT, cache_dir, glowline_env, run, wait_until
-from tests.live_broker import Broker, Repeater, broker  # noqa: F401  (the fixture)
+from tests.live_broker import Broker, Repeater, broker, popen, read_line, stop  # noqa: F401  (broker: the fixture)
 from tests.test_live import M1_DOCUMENT, M1_ELECTRICITY, MAC, electricity
 
 TOPIC = f"glow/{MAC}/SENSOR/electricitymeter"
@@ -48,27 +46,6 @@ def epoch(iso: str) -> float:
     import calendar
 
     return float(calendar.timegm(time.strptime(iso, "%Y-%m-%dT%H:%M:%SZ")))
-
-
-def popen(env: dict[str, str], *args: str) -> subprocess.Popen[str]:
-    return subprocess.Popen([sys.executable, "-m", "glowline", *args], env=env, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, stdin=subprocess.DEVNULL, text=True, bufsize=1)
-
-
-def read_line(proc: subprocess.Popen[str], timeout: float) -> str | None:
-    assert proc.stdout is not None
-    ready, _, _ = select.select([proc.stdout], [], [], timeout)
-    return proc.stdout.readline() if ready else None
-
-
-def stop(proc: subprocess.Popen[str]) -> int:
-    if proc.poll() is None:
-        proc.send_signal(signal.SIGTERM)
-    try:
-        return proc.wait(timeout=10)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
 
 
 # -- glowline live ----------------------------------------------------------------------------------------------------
