@@ -120,11 +120,9 @@ def _guarded(call: Callable[[], int], fmt: str | None = None, verbose: int = 0) 
         return call()
     except KeyboardInterrupt:
         return ExitStatus.INTERRUPTED
-    except OSError as exc:
-        if exc.filename or exc.errno not in OUTPUT_ERRNOS:
-            return _fail(exc, fmt)
-        return _output_failed(exc, fmt)
     except Exception as exc:
+        if isinstance(exc, OSError) and not exc.filename and exc.errno in OUTPUT_ERRNOS:
+            return _output_failed(exc, fmt)  # stdout itself cannot take the output
         if verbose >= 2:
             import traceback
 

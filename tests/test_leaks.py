@@ -301,16 +301,17 @@ def test_no_leak_across_commands_and_error_paths(real_keyring: KeyringSetup, emu
 
 
 def test_forced_internal_error_shows_no_password(home: Path, emulator: Emulator) -> None:
-    """A cache folder that is a file: saving the token fails with an OSError, an internal error with -vv traceback."""
+    """A cache folder that is a file: saving fails with an OSError, a storage error (exit 11) naming the file,
+    with the traceback under -vv."""
     env = glowline_env(home, emulator)
     cache_dir(home).parent.mkdir(parents=True, exist_ok=True)
     cache_dir(home).write_text("not a folder")
     proc = run(env, "-vv", "fetch")
-    assert proc.returncode == 1 and "internal error" in proc.stderr
+    assert proc.returncode == 11 and "cannot use glowline's file" in proc.stderr
     assert "Traceback" in proc.stderr  # -vv shows it: still no password in it
     assert DEMO_PASSWORD not in proc.stdout + proc.stderr
     plain = run(env, "fetch")
-    assert plain.returncode == 1 and plain.stderr.count("\n") == 1 and "Traceback" not in plain.stderr
+    assert plain.returncode == 11 and plain.stderr.count("\n") == 1 and "Traceback" not in plain.stderr
     assert DEMO_PASSWORD not in plain.stderr
 
 

@@ -7,7 +7,6 @@ from __future__ import annotations
 import http.server
 import json
 import re
-import shutil
 import subprocess
 import sys
 import threading
@@ -25,6 +24,7 @@ from glowline.status import days as days_file
 from glowline.status import failures, layout, policy
 from tests.fixtures_keyring import KeyringSetup
 from tests.helpers import cache_dir, env_for, glowline_env, run, run_json, wait_until
+from tests.tools import require
 
 LONDON = ZoneInfo("Europe/London")
 ELECTRICITY = "electricity.consumption"
@@ -323,10 +323,10 @@ def test_refresh_is_due_after_the_next_half_hour_not_after_max_age() -> None:
     assert len(spread) > 40 and all(0 <= j < policy.JITTER for j in spread)
 
 
-@pytest.mark.skipif(shutil.which("faketime") is None, reason="needs faketime (apt-get install faketime)")
 def test_bars_share_one_refresh_per_half_hour_under_a_real_clock(home: Path, emulator: Emulator) -> None:
     """Real processes under faketime: a fetch at 10:05, status lines at 10:20 (max-age 5 passed, no new half-hour:
     no request) and 10:33 (after the 10:30 boundary and its jitter: one refresh)."""
+    require("faketime")
     day = date.today() - timedelta(days=1)
     env = glowline_env(home, emulator)
 
