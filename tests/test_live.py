@@ -413,3 +413,8 @@ def test_login_mqtt_needs_a_broker_url_with_a_user(home: Path) -> None:
     anonymous = run({**env, "GLOWLINE_MQTT_URL": "mqtt://127.0.0.1:1883"}, "login", "--mqtt", "--password-stdin",
                     input="x\n")
     assert anonymous.returncode == 2 and "names no user" in anonymous.stderr
+
+
+def test_without_live_the_line_does_not_even_import_the_live_reader(fetched: dict[str, str]) -> None:
+    modules = imported(fetched, "--format", "tmux")
+    assert "glowline.status.live" not in modules

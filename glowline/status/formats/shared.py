@@ -257,11 +257,11 @@ def segments(line: Line, opts: RenderOptions, short: bool = False) -> list[tuple
 def live_text(line: Line, opts: RenderOptions) -> str:
     """The live power as drawn before the sparkline: "425 W", "10.3 kW", "-1200 W"; a stale value (--live-stale
     show) carries its age like stale data ("425 W ·2m", ASCII "425 W (2m)"); "" when there is none to draw."""
-    from glowline.status.live import power_text
-
     live = line.live
     if live is None:
         return ""
+    from glowline.status.live import power_text  # only when there is live power to draw
+
     text = power_text(live.power_w)
     if live.stale:
         text += f" ({age_text(live.age)})" if opts.ascii else f" ·{age_text(live.age)}"
