@@ -107,17 +107,22 @@ def _start_refresh(opts: Options, path: str, fetched_at: float | None) -> None:
     if again is not None and fetched_at is not None and again.fetched_at > fetched_at:  # refreshed meanwhile
         os.close(fd)
         return
-    if fetched_at is not None and spawn.failed_silently(fd, time.time(), policy.RETRY_AFTER, _outputs(opts)):
+    if _attempt(opts, fd, forced=fetched_at is None):
+        spawn.spawn_refresh(refresh_args(opts, forced=fetched_at is None), fd)  # detached: nobody waits for it
+
+
+def _attempt(opts: Options, fd: int, forced: bool) -> bool:
+    """Stamp the lock ``fd`` with a new attempt and say go, unless (not ``forced``) the last attempt, under a minute
+    ago, wrote nothing at all, not even why (a full or read-only disk): then the lock is let go."""
+    from glowline.status import spawn
+
+    outputs = (layout.series_path(opts.site, opts.classifier), layout.days_path(opts.site, opts.classifier, opts.tz),
+               layout.error_path(opts.site, opts.classifier, opts.tz))
+    if not forced and spawn.failed_silently(fd, time.time(), policy.RETRY_AFTER, outputs):
         os.close(fd)
-        return
+        return False
     spawn.mark_tried(fd)
-    spawn.spawn_refresh(refresh_args(opts, forced=fetched_at is None), fd)  # detached: nobody waits for it
-
-
-def _outputs(opts: Options) -> tuple[str, ...]:
-    """What a refresh of ``opts`` writes: the stored series and its days file, or its failure record."""
-    return (layout.series_path(opts.site, opts.classifier), layout.days_path(opts.site, opts.classifier, opts.tz),
-            layout.error_path(opts.site, opts.classifier, opts.tz))
+    return True
 
 
 def _refresh_and_wait(opts: Options, deadline: float) -> None:
@@ -132,12 +137,9 @@ def _refresh_and_wait(opts: Options, deadline: float) -> None:
     if fd is None:
         spawn.wait_unlocked(lock, deadline)
         return
-    if spawn.failed_silently(fd, time.time(), policy.RETRY_AFTER, _outputs(opts)):
-        os.close(fd)  # it failed a moment ago without even a record (a full disk): not again at once
-        return
-    spawn.mark_tried(fd)
-    _pid, done = spawn.spawn_refresh(refresh_args(opts), fd, notify=True)
-    spawn.wait_done(done, deadline)
+    if _attempt(opts, fd, forced=False):
+        _pid, done = spawn.spawn_refresh(refresh_args(opts), fd, notify=True)
+        spawn.wait_done(done, deadline)
 
 
 def build_line(summ: Summary, opts: Options, now: float, err: Failure | None = None) -> Line:
