@@ -77,8 +77,10 @@ def _finish_output(code: int, fmt: str | None) -> int:
 def _output_failed(exc: BaseException, fmt: str | None) -> int:
     """stdout cannot take the output: a reader that went away is a quiet end (0), and so is any failure for a status
     format; otherwise one line on stderr and exit 1."""
-    _silence_stdout()
     from glowline.catalog import STATUS_FORMATS
+    from glowline.status.line import silence_stdout
+
+    silence_stdout()
 
     if isinstance(exc, BrokenPipeError) or fmt in STATUS_FORMATS:
         return EXIT_OK
@@ -87,18 +89,6 @@ def _output_failed(exc: BaseException, fmt: str | None) -> int:
     except (OSError, ValueError):
         pass
     return ExitStatus.INTERNAL
-
-
-def _silence_stdout() -> None:
-    """Point fd 1 at /dev/null so that the interpreter's own last flush cannot fail again."""
-    import os
-
-    try:
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, 1)
-        os.close(devnull)
-    except OSError:
-        pass
 
 
 def _status(opts: argv.Options, started: float) -> int:

@@ -53,9 +53,7 @@ def read_bytes(path: str, limit: int, follow: bool = False) -> bytes:
             raise NotAFile(f"{path} is a symlink") from None
         raise
     try:
-        import stat
-
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
+        if os.fstat(fd).st_mode & 0o170000 != 0o100000:  # stat.S_ISREG without importing stat
             raise NotAFile(f"{path} is not a regular file")
         chunks = []
         size = 0

@@ -17,6 +17,7 @@ import time
 from glowline import paths
 from glowline.catalog import RESOURCES
 from glowline.status import argv as options
+from glowline.status.line import silence_stdout
 
 TYPE_CHECKING = False  # typing costs an import; mypy treats this name as true
 if TYPE_CHECKING:
@@ -474,10 +475,10 @@ class Watcher:
                 written = os.write(1, data)
                 data = data[written:]
         except (BrokenPipeError, ConnectionResetError):
-            _silence_stdout()
+            silence_stdout()
             raise _Stop from None
         except OSError:
-            _silence_stdout()
+            silence_stdout()
             raise _Stop from None
 
 
@@ -531,16 +532,6 @@ def _reap_children() -> None:
             return
         if pid == 0:
             return
-
-
-def _silence_stdout() -> None:
-    """Point fd 1 at /dev/null so the interpreter's final flush cannot complain about the closed pipe."""
-    try:
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, 1)
-        os.close(devnull)
-    except OSError:
-        pass
 
 
 def _error_line(opts: options.Options, exc: BaseException) -> Line:

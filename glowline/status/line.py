@@ -213,9 +213,7 @@ def fetch_command(opts: Options) -> str:
 
 
 def render_options(opts: Options) -> RenderOptions:
-    from glowline.status import colors
-
-    depth = colors.depth(opts.color)
+    depth = _color_depth(opts.color)
     return RenderOptions(
         width=opts.width,
         short=opts.short,
@@ -233,9 +231,17 @@ def render_options(opts: Options) -> RenderOptions:
 def use_color(mode: str) -> bool:
     """--color wins; then NO_COLOR (non-empty) over FORCE_COLOR (non-empty); then a TTY whose TERM is not dumb
     (glowline.status.colors, which also picks the depth: truecolor, 256 or 16)."""
+    return _color_depth(mode) > 0
+
+
+def _color_depth(mode: str) -> int:
+    """glowline.status.colors.depth, except that the usual case of a bar (piped, nothing forcing colour) is
+    answered without importing it."""
+    if mode == "auto" and not os.environ.get("FORCE_COLOR") and not sys.stdout.isatty():
+        return 0
     from glowline.status import colors
 
-    return colors.depth(mode) > 0
+    return colors.depth(mode)
 
 
 def emit(line: Line, opts: Options, code: int = EXIT_NO_DATA) -> int:
@@ -248,6 +254,17 @@ def emit(line: Line, opts: Options, code: int = EXIT_NO_DATA) -> int:
     if line.error:
         sys.stderr.write(f"glowline: {line.error}\n")
     return code
+
+
+def silence_stdout() -> None:
+    """Point fd 1 at /dev/null, so that nothing written later (the interpreter's own last flush among it) can fail
+    on a stdout that is closed, full or gone."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, 1)
+        os.close(devnull)
+    except OSError:
+        pass
 
 
 def write(text: str) -> None:
