@@ -1,4 +1,4 @@
-"""Where glowline keeps things: XDG config and cache folders (platform folders elsewhere). os only, no I/O."""
+"""Where glowline keeps things: XDG config, cache and data folders (platform folders elsewhere). os only, no I/O."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ def _base(env: str, posix_default: str, mac: str, win_env: str) -> str:
     if sys.platform == "darwin" and not value:
         return os.path.join(home, mac)
     if home == "~" or not home:  # no HOME at all (e.g. update-motd under env -i)
-        return os.path.join("/var/cache" if env == "XDG_CACHE_HOME" else "/etc")
+        return {"XDG_CACHE_HOME": "/var/cache", "XDG_DATA_HOME": "/var/lib"}.get(env, "/etc")
     return os.path.join(home, posix_default)
 
 
@@ -34,6 +34,21 @@ def cache_dir() -> str:
     if override:
         return override
     return os.path.join(_base("XDG_CACHE_HOME", ".cache", "Library/Caches", "LOCALAPPDATA"), "glowline")
+
+
+def data_dir() -> str:
+    """``$XDG_DATA_HOME/glowline`` (``~/.local/share/glowline``): the history, data the user would not want to fetch
+    again (not cache); ``GLOWLINE_DATA_DIR`` overrides."""
+    override = os.environ.get("GLOWLINE_DATA_DIR")
+    if override:
+        return override
+    return os.path.join(_base("XDG_DATA_HOME", ".local/share", "Library/Application Support", "LOCALAPPDATA"),
+                        "glowline")
+
+
+def history_file() -> str:
+    """The history store (SQLite): every half-hour ``glowline sync`` fetched."""
+    return os.path.join(data_dir(), "history.sqlite")
 
 
 def config_file() -> str:

@@ -13,8 +13,8 @@ if TYPE_CHECKING:
     from types import ModuleType
 
 #: every subcommand, in --help order
-COMMANDS = ("fetch", "login", "logout", "report", "export", "tariff", "watch", "live", "doctor", "demo", "emulator",
-            "config", "completion")
+COMMANDS = ("fetch", "sync", "login", "logout", "report", "export", "tariff", "watch", "live", "doctor", "demo",
+            "emulator", "config", "completion")
 #: commands that read the config file themselves (a broken config is one of doctor's lines, not a CLI error)
 LOADS_OWN_CONFIG = ("doctor", "config", "completion")
 

@@ -162,6 +162,16 @@ class GlowmarktClient:
         """The raw tariff history (``tariff-list``: unsorted entries with ``effectiveDate``; glowline.data.tariff)."""
         return self._get(f"resource/{resource_id}/tariff-list", "tariff list")
 
+    def first_time(self, resource_id: str) -> int | None:
+        """GET resource/{id}/first-time: the UTC epoch of the first reading (``firstTs``), or None when the answer
+        has none (glowmarkt-api.md 4); a 404 is NotFound like any unknown resource."""
+        doc = self._get(f"resource/{resource_id}/first-time", "first reading time")
+        data = doc.get("data") if isinstance(doc, dict) else None
+        first = data.get("firstTs") if isinstance(data, dict) else None
+        if not isinstance(first, (int, float)) or isinstance(first, bool) or not math.isfinite(first) or first < 0:
+            return None
+        return int(first)
+
     def last_time(self, resource_id: str) -> int | None:
         """GET resource/{id}/last-time: the instant up to which half-hours are delivered, or None when the API does
         not say. ``lastTs`` on a half-hour boundary is the start of the last delivered half-hour (the emulator's

@@ -41,6 +41,10 @@ class Source(Protocol):
         """Buckets of ``period`` covering [start, end) in UTC, within the period's span limit: one request."""
         ...
 
+    def first_time(self, resource_id: str) -> int | None:
+        """The UTC epoch of the resource's first reading (``first-time``), or None when the service does not say."""
+        ...
+
     def last_time(self, resource_id: str) -> int | None:
         """The instant up to which the resource's half-hours are delivered (zeros before it are real), or None."""
         ...

@@ -1,0 +1,253 @@
+"""The history store: every half-hour ``glowline sync`` fetched, in one SQLite file other programs can read.
+
+``$XDG_DATA_HOME/glowline/history.sqlite`` (glowline.paths.history_file; ``GLOWLINE_DATA_DIR`` overrides), WAL mode
+(readers are never blocked by the one writer), 0600 in a 0700 folder. The schema is documented and stable::
+
+    readings(site TEXT, resource TEXT, start INTEGER, seconds INTEGER, value REAL,
+             PRIMARY KEY (site, resource, start))
+        site: the veId; resource: the classifier (electricity.consumption, ...); start: the bucket's UTC epoch
+        seconds; seconds: 1800; value: the API's unit (kWh, or pence for cost resources). A half-hour that is not
+        delivered yet is absent (never a zero); a delivered zero is 0.
+    progress(site, resource, resource_id, first_ts, synced_from, synced_to, delivered_until, updated_at)
+        what was fetched: every delivered half-hour in [synced_from, synced_to) is in readings (committed window by
+        window, so a killed sync resumes there); first_ts is the API's first-time, delivered_until its last-time.
+
+The schema version is ``PRAGMA user_version`` (migrations in MIGRATIONS), the file is marked as glowline's by
+``PRAGMA application_id``. A file that is not SQLite, or someone else's database, is moved aside and rebuilt (one
+line on stderr); a file from a newer glowline is refused (StorageError, exit 11) without being opened for writing.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import sys
+import time
+from collections.abc import Iterable
+from typing import IO, Any
+
+from glowline import paths
+from glowline.errors import StorageError
+
+#: 'glow': marks the file as glowline's (PRAGMA application_id, header offset 68)
+APPLICATION_ID = 0x676C6F77
+#: the schema this glowline writes; MIGRATIONS[n] takes version n to n + 1
+SCHEMA_VERSION = 1
+MIGRATIONS: tuple[str, ...] = (
+    """
+    CREATE TABLE readings (
+        site TEXT NOT NULL, resource TEXT NOT NULL, start INTEGER NOT NULL, seconds INTEGER NOT NULL,
+        value REAL NOT NULL, PRIMARY KEY (site, resource, start)
+    ) WITHOUT ROWID;
+    CREATE TABLE progress (
+        site TEXT NOT NULL, resource TEXT NOT NULL, resource_id TEXT NOT NULL, first_ts INTEGER,
+        synced_from INTEGER NOT NULL, synced_to INTEGER NOT NULL, delivered_until INTEGER, updated_at REAL NOT NULL,
+        PRIMARY KEY (site, resource)
+    );
+    """,
+)
+SQLITE_MAGIC = b"SQLite format 3\0"
+
+
+class _Foreign(sqlite3.DatabaseError):
+    """A SQLite database with tables of its own and no glowline mark."""
+
+
+class Progress:
+    """One resource's row of the progress table."""
+
+    __slots__ = ("delivered_until", "first_ts", "resource_id", "synced_from", "synced_to")
+
+    def __init__(self, resource_id: str, first_ts: int | None, synced_from: int, synced_to: int,
+                 delivered_until: int | None) -> None:
+        self.resource_id = resource_id
+        self.first_ts = first_ts
+        self.synced_from = synced_from
+        self.synced_to = synced_to
+        self.delivered_until = delivered_until
+
+
+class HistoryStore:
+    """The SQLite history: open, check and migrate the file, add windows of half-hours, read them back."""
+
+    def __init__(self, path: str | None = None, notice: IO[str] | None = None) -> None:
+        self.path = path or paths.history_file()
+        self.notice = notice if notice is not None else sys.stderr
+        self._db: sqlite3.Connection | None = None
+
+    # opening ----------------------------------------------------------------------------------------------------
+
+    def open(self) -> HistoryStore:
+        """Open (creating or migrating) the file; a bad file is moved aside once, a newer one refused."""
+        folder = os.path.dirname(self.path)
+        try:
+            os.makedirs(folder, mode=0o700, exist_ok=True)
+            from glowline.files import check_private_folder
+
+            check_private_folder(folder)
+            verdict = _inspect(self.path)
+            if verdict == "newer":
+                raise StorageError(f"{self.path} is from a newer glowline (schema {_header_version(self.path)}; this "
+                                   f"one reads up to {SCHEMA_VERSION}): left untouched; upgrade glowline")
+            if verdict in ("corrupt", "foreign"):
+                self._move_aside(verdict)
+            try:
+                self._db = self._connect()
+            except sqlite3.DatabaseError as exc:
+                if isinstance(exc, sqlite3.OperationalError) and _is_disk_problem(exc):
+                    raise
+                self._move_aside("foreign" if isinstance(exc, _Foreign) else "corrupt")
+                self._db = self._connect()
+        except sqlite3.Error as exc:
+            raise _storage_error(self.path, exc) from None
+        except OSError as exc:
+            raise StorageError(f"cannot use glowline's file {self.path}: {exc.strerror or exc}") from None
+        return self
+
+    def _connect(self) -> sqlite3.Connection:
+        if not os.path.exists(self.path):
+            os.close(os.open(self.path, os.O_WRONLY | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0), 0o600))
+        db = sqlite3.connect(self.path, timeout=30.0, isolation_level=None)
+        try:
+            tables = db.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]  # a corrupt file fails here
+            version = int(db.execute("PRAGMA user_version").fetchone()[0])
+            app = int(db.execute("PRAGMA application_id").fetchone()[0])
+            if version == 0 and app == 0 and tables:  # checked before anything is written to it
+                raise _Foreign("not a glowline database")
+            db.execute("PRAGMA journal_mode=WAL")
+            db.execute("PRAGMA synchronous=FULL")  # a committed window survives a crash or a power cut
+            self._migrate(db)
+        except BaseException:
+            db.close()
+            raise
+        return db
+
+    def _migrate(self, db: sqlite3.Connection) -> None:
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            version = int(db.execute("PRAGMA user_version").fetchone()[0])
+            if version > SCHEMA_VERSION:  # written by a newer glowline since the header was read
+                raise StorageError(f"{self.path} is from a newer glowline (schema {version}): left untouched")
+            for step in range(version, SCHEMA_VERSION):
+                for statement in MIGRATIONS[step].split(";"):
+                    if statement.strip():
+                        db.execute(statement)
+            db.execute(f"PRAGMA application_id={APPLICATION_ID}")
+            db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+            db.execute("COMMIT")
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+
+    def _move_aside(self, why: str) -> None:
+        aside = f"{self.path}.{why}-{time.strftime('%Y%m%d-%H%M%S')}"
+        os.replace(self.path, aside)
+        for suffix in ("-wal", "-shm", "-journal"):
+            try:
+                os.unlink(self.path + suffix)
+            except FileNotFoundError:
+                pass
+        what = "not a SQLite database" if why == "corrupt" else "not glowline's database"
+        self.notice.write(f"glowline: {self.path} was {what}: moved aside to {aside}; starting a new history\n")
+
+    def close(self) -> None:
+        if self._db is not None:
+            self._db.close()
+            self._db = None
+
+    def __enter__(self) -> HistoryStore:
+        return self.open() if self._db is None else self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @property
+    def db(self) -> sqlite3.Connection:
+        if self._db is None:
+            self.open()
+        assert self._db is not None
+        return self._db
+
+    # progress and readings ---------------------------------------------------------------------------------------
+
+    def progress(self, site: str, resource: str) -> Progress | None:
+        row = self._read("SELECT resource_id, first_ts, synced_from, synced_to, delivered_until FROM progress "
+                         "WHERE site = ? AND resource = ?", (site, resource))
+        if not row:
+            return None
+        rid, first, a, b, delivered = row[0]
+        return Progress(str(rid), first, int(a), int(b), delivered)
+
+    def add_window(self, site: str, resource: str, buckets: Iterable[tuple[int, float]], progress: Progress,
+                   seconds: int = 1800) -> None:
+        """Write a window's delivered half-hours and the progress that covers them, in one transaction: after a
+        crash either both are there or neither."""
+        db = self.db
+        try:
+            db.execute("BEGIN IMMEDIATE")
+            try:
+                db.executemany("INSERT OR REPLACE INTO readings (site, resource, start, seconds, value) "
+                               "VALUES (?, ?, ?, ?, ?)", [(site, resource, ts, seconds, v) for ts, v in buckets])
+                db.execute("INSERT OR REPLACE INTO progress (site, resource, resource_id, first_ts, synced_from, "
+                           "synced_to, delivered_until, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                           (site, resource, progress.resource_id, progress.first_ts, progress.synced_from,
+                            progress.synced_to, progress.delivered_until, time.time()))
+                db.execute("COMMIT")
+            except BaseException:
+                if db.in_transaction:
+                    db.execute("ROLLBACK")
+                raise
+        except sqlite3.Error as exc:
+            raise _storage_error(self.path, exc) from None
+
+    def readings(self, site: str, resource: str, start: int, end: int) -> list[tuple[int, float]]:
+        """The stored half-hours of [start, end), oldest first."""
+        return [(int(a), float(v)) for a, v in self._read(
+            "SELECT start, value FROM readings WHERE site = ? AND resource = ? AND start >= ? AND start < ? "
+            "ORDER BY start", (site, resource, start, end))]
+
+    def _read(self, sql: str, params: tuple[object, ...]) -> list[Any]:
+        try:
+            return list(self.db.execute(sql, params).fetchall())
+        except sqlite3.Error as exc:
+            raise _storage_error(self.path, exc) from None
+
+
+def _inspect(path: str) -> str:
+    """"missing", "ok", "newer", "corrupt" (not SQLite) or "foreign" (SQLite, someone else's), from the 100-byte
+    header alone: nothing is opened for writing."""
+    from glowline.files import read_bytes
+
+    try:
+        head = read_bytes(path, 100)
+    except FileNotFoundError:
+        return "missing"
+    if not head:
+        return "ok"  # an empty file: SQLite makes a new database of it
+    if len(head) < 100 or not head.startswith(SQLITE_MAGIC):
+        return "corrupt"
+    version = int.from_bytes(head[60:64], "big")
+    app = int.from_bytes(head[68:72], "big")
+    if app == APPLICATION_ID:
+        return "newer" if version > SCHEMA_VERSION else "ok"
+    if app == 0 and version == 0:
+        return "ok"  # a fresh file, or one whose tables _migrate checks
+    return "foreign"
+
+
+def _header_version(path: str) -> int:
+    from glowline.files import read_bytes
+
+    return int.from_bytes(read_bytes(path, 100)[60:64], "big")
+
+
+def _is_disk_problem(exc: sqlite3.Error) -> bool:
+    text = str(exc).lower()
+    return any(k in text for k in ("disk is full", "disk i/o", "readonly", "read-only", "unable to open", "locked"))
+
+
+def _storage_error(path: str, exc: sqlite3.Error) -> StorageError:
+    text = str(exc)
+    if "full" in text.lower():
+        text = "No space left on device (database or disk is full)"
+    return StorageError(f"cannot use glowline's file {path}: {text}")
