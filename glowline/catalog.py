@@ -105,9 +105,10 @@ def bucket_limits(classifier: str, seconds: int) -> tuple[float, float]:
 # ---------------------------------------------------------------------------------------------------- formats
 
 #: Every --format name; glowline/status/formats/<name>.py has ``render(line: Line, opts: RenderOptions) -> str``.
-FORMATS = ("plain", "ansi", "json", "tmux", "i3blocks", "i3bar", "waybar", "polybar", "xbar", "conky", "prompt", "motd")
+FORMATS = ("plain", "ansi", "json", "tmux", "i3blocks", "i3bar", "waybar", "polybar", "xbar", "conky", "prompt", "motd",
+           "prometheus")
 #: Formats embedded in a host: always exit 0 and print a degraded line (or the host's hide form) on any error.
-STATUS_FORMATS = ("tmux", "i3blocks", "i3bar", "waybar", "polybar", "xbar", "conky", "prompt", "motd")
+STATUS_FORMATS = ("tmux", "i3blocks", "i3bar", "waybar", "polybar", "xbar", "conky", "prompt", "motd", "prometheus")
 #: Formats `glowline watch` can stream, one flushed line per update.
 WATCH_FORMATS = ("i3bar", "i3blocks", "waybar", "polybar")
 

@@ -497,6 +497,10 @@ def test_no_data_degraded_and_hidden(name: str, monkeypatch: pytest.MonkeyPatch)
         assert json.loads(shown)["error"] == "cannot reach glowmarkt.com"
         assert json.loads(out(name, line, on_error="hide")) == json.loads(shown)  # json is not a status format
         return
+    if name == "prometheus":  # still valid exposition: up 0, and the reason unless hidden (tests/test_prometheus.py)
+        assert "glowline_up{" in shown and '} 0\n' in shown and 'kind="offline"' in shown
+        assert "glowline_error" not in out(name, line, on_error="hide")
+        return
     if name == "motd":
         assert shown == "\nElectricity: offline\n"
     elif name == "waybar":

@@ -55,6 +55,7 @@ SNIPPETS = {
     "xbar": ("sh", "xbar/plugins"),
     "conky": ("lua", "execpi"),
     "py3status": ("py3status", "glowline_meter {"),
+    "prometheus": ("sh", "textfile_collector"),
     "motd": ("sh", "update-motd.d"),
     "motd-output": ("text", "last 10 days"),
 }
@@ -373,6 +374,27 @@ def test_xbar_plugin_file(warm_host: Host, tmp_path: Path) -> None:
     lines = proc.stdout.rstrip("\n").split("\n")
     assert re.fullmatch(r".*kWh.* \| color=#[0-9a-f]{6} font=Menlo ansi=false", lines[0]), lines[0]
     assert lines[1] == "---" and lines[-1] == "Refresh | refresh=true"
+
+
+def test_prometheus_textfile_script(warm_host: Host, tmp_path: Path) -> None:
+    """The README's textfile-collector script, run by sh: an atomic .prom file prometheus_client's parser reads, with
+    the numbers of the JSON line (tests/test_prometheus.py checks the format itself)."""
+    from prometheus_client.parser import text_string_to_metric_families
+
+    script = tmp_path / "glowline-prom"
+    script.write_text(snippet("prometheus"), encoding="utf-8")
+    script.chmod(0o755)
+    folder = tmp_path / "textfile"
+    folder.mkdir()
+    proc = subprocess.run([str(script)], env={**warm_host.env, "TEXTFILE_DIR": str(folder)}, capture_output=True,
+                          text=True, timeout=30)
+    assert proc.returncode == 0 and proc.stderr == "", proc
+    assert [p.name for p in folder.iterdir()] == ["glowline.prom"]
+    families = {f.name: f for f in text_string_to_metric_families((folder / "glowline.prom").read_text())}
+    assert families["glowline_up"].samples[0].value == 1
+    doc = json.loads(warm_host.sh("glowline --format json --cached-only").stdout)
+    window = families["glowline_window_kwh"].samples[0]
+    assert window.value == pytest.approx(doc["total"], abs=1e-9) and window.labels["days"] == str(len(doc["days"]))
 
 
 def test_conky_execpi(warm_host: Host) -> None:

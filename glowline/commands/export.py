@@ -1,5 +1,6 @@
-"""``glowline export``: readings of several resources merged on local timestamps, as CSV or JSON (glowline.data.export
-makes the rows; this module chooses the range, the sources and where the output goes)."""
+"""``glowline export``: readings of several resources merged on local timestamps, as CSV, JSON or InfluxDB line
+protocol (glowline.data.export makes the rows; this module chooses the range, the sources and where the output
+goes)."""
 
 from __future__ import annotations
 
@@ -31,7 +32,8 @@ def add_parser(subparsers: Any) -> None:
     p.add_argument("--to", dest="date_to", type=date_type, default=None, metavar="DATE",
                    help="last local day, YYYY-MM-DD, included (default today)")
     p.add_argument("--period", choices=("30m", "hour", "day"), default="30m", help="row size (default 30m)")
-    p.add_argument("--format", choices=("csv", "json"), default="csv", help="output format (default csv)")
+    p.add_argument("--format", choices=("csv", "json", "influx"), default="csv",
+                   help="output format (default csv; influx: InfluxDB line protocol, second precision)")
     p.add_argument("-o", "--output", default=None, metavar="FILE", help="write to FILE instead of stdout")
 
 
@@ -105,7 +107,8 @@ def run_export(args: argparse.Namespace, conf: dict[str, object], out: IO[str] |
                     raise UsageError(f"cannot write {args.output}: {exc.strerror or exc}") from None
                 finally:
                     progress.finish()
-                sys.stderr.write(f"glowline: wrote {count} rows to {args.output}\n")
+                what = "lines" if args.format == "influx" else "rows"
+                sys.stderr.write(f"glowline: wrote {count} {what} to {args.output}\n")
             else:
                 try:
                     _write(args.format, out or sys.stdout, columns, stream, ctx.tz, meta)
@@ -122,6 +125,8 @@ def run_export(args: argparse.Namespace, conf: dict[str, object], out: IO[str] |
 def _write(fmt: str, fh: IO[str], columns: Any, stream: Any, tz: ZoneInfo, meta: dict[str, Any]) -> int:
     if fmt == "json":
         return export.write_json(fh, columns, stream, tz, meta)
+    if fmt == "influx":
+        return export.write_influx(fh, columns, stream, str(meta["site"]))
     return export.write_csv(fh, columns, stream, tz)
 
 

@@ -294,6 +294,27 @@ def write_json(
     return count
 
 
+def influx_escape(text: str) -> str:
+    """A tag key or value for InfluxDB line protocol: backslash before commas, equals signs and spaces."""
+    return text.replace("\\", "\\\\").replace(",", "\\,").replace("=", "\\=").replace(" ", "\\ ")
+
+
+def write_influx(
+    out: IO[str], columns: list[Column], stream: Iterator[tuple[int, list[float | None]]], site: str
+) -> int:
+    """InfluxDB line protocol, second precision: one line per row and column that has a value,
+    ``glowline,site=<site>,resource=<column> value=<float> <epoch seconds>``; returns the number of lines."""
+    tags = [f"glowline,site={influx_escape(site or 'unknown')},resource={influx_escape(c.header)}" for c in columns]
+    count = 0
+    for epoch, values in stream:
+        for tag, column in zip(tags, columns, strict=True):
+            value = column.value(values, epoch)
+            if value is not None:
+                out.write(f"{tag} value={float(value)!r} {epoch}\n")
+                count += 1
+    return count
+
+
 class Progress:
     """Export's progress on stderr, drawn by rich's Progress (bar, requests done of all, rate, ETA): only when stderr
     is a terminal and more than one request is needed; on a pipe or a file nothing is written (rich itself would
