@@ -312,6 +312,9 @@ def test_polybar_tail_module_and_click(warm_host: Host, watches: list[Watch]) ->
     module = ini(snippet("polybar-tail"))["module/glowline"]
     assert module["tail"] == "true" and "%pid%" in module["click-left"]
     age_cache(warm_host.home, 600)  # old enough for a refresh on demand, not stale
+    config = Path(warm_host.env["XDG_CONFIG_HOME"]) / "glowline" / "config.toml"
+    config.parent.mkdir(parents=True, exist_ok=True)
+    config.write_text("max_age = 90.0\n")  # not due by the polite clock within ten minutes, whatever the time
     watch = ShellWatch(warm_host.env, module["exec"])
     watches.append(watch)
     first = watch.line()

@@ -198,8 +198,9 @@ def test_i3bar_stream_and_right_clicks_switch_resource(home: Path, emulator: Any
 
 def test_left_click_refreshes_now_with_one_request(home: Path, emulator: Any, watches: list[Watch]) -> None:
     env = warm(home, emulator)
-    age_cache(home, 600)  # ten minutes: not stale for --max-age 30, but old enough for a refresh on demand
-    watch = Watch(env, "--format", "i3bar", "--interval", "3600")
+    age_cache(home, 600)  # ten minutes: old enough for a refresh on demand; with --max-age 90 not due whatever the
+    # time of day (the polite clock: the next half-hour boundary after fetch + 60 min)
+    watch = Watch(env, "--format", "i3bar", "--interval", "3600", "--max-age", "90")
     watches.append(watch)
     stream = I3barStream(watch)
     stream.block()
@@ -216,7 +217,7 @@ def test_left_click_refreshes_now_with_one_request(home: Path, emulator: Any, wa
 def test_sigusr1_refreshes_now(home: Path, emulator: Any, watches: list[Watch]) -> None:
     env = warm(home, emulator)
     age_cache(home, 600)
-    watch = Watch(env, "--format", "polybar", "--interval", "3600")
+    watch = Watch(env, "--format", "polybar", "--interval", "3600", "--max-age", "90")
     watches.append(watch)
     watch.line()
     assert emulator.count() == 0
@@ -355,7 +356,7 @@ def test_i3blocks_persist_raw_and_clicks(home: Path, emulator: Any, watches: lis
     env.pop("format", None)
     full_text = run(env, "--format", "i3blocks", "--cached-only").stdout.split("\n")[0]
     age_cache(home, 600)
-    watch = Watch(env, "--format", "i3blocks", "--interval", "3600")
+    watch = Watch(env, "--format", "i3blocks", "--interval", "3600", "--max-age", "90")
     watches.append(watch)
     assert watch.line() == full_text + "\n"  # persist, raw: each line is the block's full_text
     watch.send("1\n")  # i3blocks writes the button number

@@ -84,11 +84,12 @@ def _current(path: str, opts: Options, now: float, rebuild: Rebuild | None) -> S
     return summ
 
 
-def refresh_args(opts: Options, forced: bool = False) -> list[str]:
-    """The refresher's arguments. A forced refresh (a click, SIGUSR1) re-reads anything older than the minimum age."""
-    max_age = MIN_MAX_AGE if forced else opts.max_age
-    return ["--site", opts.site, "--resource", opts.resource, "--days", str(opts.days), "--tz", opts.tz,
-            "--max-age", repr(max_age)]
+def refresh_args(opts: Options, max_age: float | None = None) -> list[str]:
+    """The refresher's arguments. With ``max_age`` (minutes) it re-reads the recent end only when older than that:
+    a click's refresh (the minimum age, so clicks cannot hammer the API) and a line asking for more days than stored
+    (only the older part is new). Without it the refresh is due by the polite clock and re-reads the end."""
+    args = ["--site", opts.site, "--resource", opts.resource, "--days", str(opts.days), "--tz", opts.tz]
+    return args if max_age is None else [*args, "--max-age", repr(max_age)]
 
 
 def _start_refresh(opts: Options, path: str, fetched_at: float | None) -> None:
@@ -108,7 +109,8 @@ def _start_refresh(opts: Options, path: str, fetched_at: float | None) -> None:
         os.close(fd)
         return
     if _attempt(opts, fd, forced=fetched_at is None):
-        spawn.spawn_refresh(refresh_args(opts, forced=fetched_at is None), fd)  # detached: nobody waits for it
+        forced = MIN_MAX_AGE if fetched_at is None else None
+        spawn.spawn_refresh(refresh_args(opts, forced), fd)  # detached: nobody waits for it
 
 
 def _attempt(opts: Options, fd: int, forced: bool) -> bool:
@@ -138,7 +140,7 @@ def _refresh_and_wait(opts: Options, deadline: float) -> None:
         spawn.wait_unlocked(lock, deadline)
         return
     if _attempt(opts, fd, forced=False):
-        _pid, done = spawn.spawn_refresh(refresh_args(opts), fd, notify=True)
+        _pid, done = spawn.spawn_refresh(refresh_args(opts, opts.max_age), fd, notify=True)
         spawn.wait_done(done, deadline)
 
 

@@ -23,6 +23,8 @@ TYPICAL_DAYS = 21
 HALF_HOUR = 1800
 #: the most a refresh is delayed after the half-hour boundary, spreading users' requests (seconds)
 JITTER = 120.0
+#: the least time between two scheduled refreshes of the same data (seconds; Glowmarkt clients keep at least 5 min)
+MIN_INTERVAL = 300.0
 #: after a failed refresh, seconds before a status line tries again: an outage is not hammered every few
 #: seconds by every bar, and a refusal that only the user can fix (login, keyring, config) waits longer, unless
 #: the user changed something that can fix it (failures.context)
@@ -42,9 +44,10 @@ def jitter(fetched_at: float) -> float:
 
 
 def due_at(fetched_at: float, max_age_minutes: float) -> float:
-    """When data fetched at ``fetched_at`` should be fetched again (see the module's docstring)."""
+    """When data fetched at ``fetched_at`` should be fetched again (see the module's docstring), and never sooner
+    than MIN_INTERVAL after it (a fetch just before a boundary is not repeated a moment later)."""
     base = fetched_at + max(0.0, max_age_minutes * 60 - HALF_HOUR)
-    return (int(base) // HALF_HOUR + 1) * HALF_HOUR + jitter(fetched_at)
+    return max((int(base) // HALF_HOUR + 1) * HALF_HOUR + jitter(fetched_at), fetched_at + MIN_INTERVAL)
 
 
 def refresh_due(fetched_at: float, now: float, max_age_minutes: float) -> bool:
