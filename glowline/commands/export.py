@@ -34,6 +34,9 @@ def add_parser(subparsers: Any) -> None:
     p.add_argument("--period", choices=("30m", "hour", "day"), default="30m", help="row size (default 30m)")
     p.add_argument("--format", choices=("csv", "json", "influx"), default="csv",
                    help="output format (default csv; influx: InfluxDB line protocol, second precision)")
+    p.add_argument("--time", choices=export.TIME_MODES, default="local",
+                   help="timestamps: local with the UTC offset (default), utc, or naive (the local wall clock, no "
+                        "offset: pandas parses it as is; the hour the clocks go back repeats)")
     p.add_argument("-o", "--output", default=None, metavar="FILE", help="write to FILE instead of stdout")
 
 
@@ -80,6 +83,7 @@ def run_export(args: argparse.Namespace, conf: dict[str, object], out: IO[str] |
             "site": ctx.site.name,
             "timezone": ctx.tz_name,
             "period": args.period,
+            "time": args.time,
             "from": first.isoformat(),
             "to": last.isoformat(),
             "gas_unit": unit.describe(),
@@ -99,7 +103,7 @@ def run_export(args: argparse.Namespace, conf: dict[str, object], out: IO[str] |
                 part = f"{args.output}.part"
                 try:
                     with open(part, "w", encoding="utf-8", newline="") as fh:
-                        count = _write(args.format, fh, columns, stream, ctx.tz, meta)
+                        count = _write(args.format, fh, columns, stream, ctx.tz, meta, args.time)
                     os.replace(part, args.output)
                 except OSError as exc:
                     with contextlib.suppress(OSError):
@@ -111,7 +115,7 @@ def run_export(args: argparse.Namespace, conf: dict[str, object], out: IO[str] |
                 sys.stderr.write(f"glowline: wrote {count} {what} to {args.output}\n")
             else:
                 try:
-                    _write(args.format, out or sys.stdout, columns, stream, ctx.tz, meta)
+                    _write(args.format, out or sys.stdout, columns, stream, ctx.tz, meta, args.time)
                     (out or sys.stdout).flush()
                 finally:
                     progress.finish()
@@ -122,12 +126,12 @@ def run_export(args: argparse.Namespace, conf: dict[str, object], out: IO[str] |
     return EXIT_OK
 
 
-def _write(fmt: str, fh: IO[str], columns: Any, stream: Any, tz: ZoneInfo, meta: dict[str, Any]) -> int:
+def _write(fmt: str, fh: IO[str], columns: Any, stream: Any, tz: ZoneInfo, meta: dict[str, Any], time: str) -> int:
     if fmt == "json":
-        return export.write_json(fh, columns, stream, tz, meta)
+        return export.write_json(fh, columns, stream, tz, meta, time)
     if fmt == "influx":
         return export.write_influx(fh, columns, stream, str(meta["site"]))
-    return export.write_csv(fh, columns, stream, tz)
+    return export.write_csv(fh, columns, stream, tz, time)
 
 
 def costings_for(

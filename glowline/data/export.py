@@ -12,7 +12,7 @@ import json
 import math
 import sys
 from collections.abc import Callable, Iterator
-from datetime import date, datetime
+from datetime import date, datetime, timezone
 from typing import IO, TYPE_CHECKING, Any
 
 from glowline import catalog
@@ -255,9 +255,18 @@ def _total(
     return make
 
 
-def timestamp(epoch: int, tz: ZoneInfo) -> str:
-    """Local ISO-8601 with the UTC offset: ``2026-03-29T00:00:00+00:00``, ``2026-03-29T02:00:00+01:00``."""
-    return datetime.fromtimestamp(epoch, tz).isoformat()
+#: --time: how timestamps are written
+TIME_MODES = ("local", "utc", "naive")
+
+
+def timestamp(epoch: int, tz: ZoneInfo, mode: str = "local") -> str:
+    """ISO-8601. ``local``: local time with its UTC offset (``2026-03-29T00:00:00+00:00``,
+    ``2026-03-29T02:00:00+01:00``); ``utc``: UTC with ``+00:00``; ``naive``: the local wall clock without an
+    offset (the hour the clocks go back appears twice)."""
+    if mode == "utc":
+        return datetime.fromtimestamp(epoch, timezone.utc).isoformat()
+    local = datetime.fromtimestamp(epoch, tz)
+    return local.replace(tzinfo=None).isoformat() if mode == "naive" else local.isoformat()
 
 
 def _text(value: float | None) -> str:
@@ -265,28 +274,29 @@ def _text(value: float | None) -> str:
 
 
 def write_csv(
-    out: IO[str], columns: list[Column], stream: Iterator[tuple[int, list[float | None]]], tz: ZoneInfo
+    out: IO[str], columns: list[Column], stream: Iterator[tuple[int, list[float | None]]], tz: ZoneInfo,
+    time: str = "local",
 ) -> int:
     """Header then one row per timestamp; empty cells for missing values. Returns the number of rows."""
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(["timestamp", *(c.header for c in columns)])
     count = 0
     for epoch, values in stream:
-        writer.writerow([timestamp(epoch, tz), *(_text(c.value(values, epoch)) for c in columns)])
+        writer.writerow([timestamp(epoch, tz, time), *(_text(c.value(values, epoch)) for c in columns)])
         count += 1
     return count
 
 
 def write_json(
     out: IO[str], columns: list[Column], stream: Iterator[tuple[int, list[float | None]]], tz: ZoneInfo,
-    meta: dict[str, Any],
+    meta: dict[str, Any], time: str = "local",
 ) -> int:
     """One object: ``meta``, ``columns`` with units, then ``rows`` (objects), written row by row."""
     head = {**meta, "columns": {c.header: c.unit for c in columns}}
     out.write(json.dumps(head, ensure_ascii=False)[:-1] + ', "rows": [')
     count = 0
     for epoch, values in stream:
-        row: dict[str, Any] = {"timestamp": timestamp(epoch, tz)}
+        row: dict[str, Any] = {"timestamp": timestamp(epoch, tz, time)}
         row.update((c.header, c.value(values, epoch)) for c in columns)
         out.write(("\n" if count == 0 else ",\n") + json.dumps(row))
         count += 1
