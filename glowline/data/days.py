@@ -10,7 +10,6 @@ from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 from glowline import catalog
-from glowline.data import account
 from glowline.data.readings import day_bounds, local_date, local_days, zone
 from glowline.data.store import Entry, SeriesStore, default_store
 from glowline.status import days as days_file
@@ -49,7 +48,9 @@ def rebuild(opts: Options, now: float, store: SeriesStore | None = None) -> days
     tz = zone(opts.tz)
     store = store if store is not None else default_store()
     if not store.has(opts.site, opts.classifier):
-        return None
+        return None  # nothing stored: decided before the account's modules are imported (the cold line's cost)
+    from glowline.data import account
+
     whose = account.identity()
     for period in PERIODS:
         entry = store.load(opts.site, opts.classifier, {**whose, "period": period})
