@@ -3,16 +3,19 @@
 The only module that imports rich (inside functions). Numbers come from the same PT1H cache the status line uses,
 summed into local days by glowline.data.readings, so they match ``glowline export --period day``. Costs are the
 consumption at the tariff's unit rate plus its daily standing charge. Days the DCC has not fully delivered are
-marked as such and left out of averages, never drawn as low use.
+marked as such and left out of averages, never drawn as low use. ``--month`` adds the month so far and a projection
+to its end, ``--year`` each month beside the same month a year before; ``--svg``/``--html`` save what was drawn.
 """
 
 from __future__ import annotations
 
 import argparse
+import calendar
 import math
 import os
 import shutil
 import sys
+from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from typing import IO, Any
 from zoneinfo import ZoneInfo
@@ -25,11 +28,13 @@ from glowline.data.costs import ESTIMATED, PRICED, Band, DayCost, day_costs, est
 from glowline.data.readings import DayTotal, Series, day_bounds, local_days
 from glowline.data.sync import refresh
 from glowline.data.tariff import TariffHistory
-from glowline.errors import EXIT_OK, APIUnavailable, MalformedResponse, NotFound
+from glowline.errors import EXIT_OK, APIUnavailable, MalformedResponse, NotFound, UsageError
 from glowline.status import sparkline
 from glowline.status.argv import MAX_DAYS
 
 DEFAULT_DAYS = 14
+#: --month without a value: the current month
+CURRENT = date.min
 EIGHTHS = " ▏▎▍▌▋▊▉"
 
 
@@ -142,6 +147,9 @@ class Report:
         self.last = last
         self.resources = resources
         self.horizon_text = horizon_text
+        self.period = ""  # --month: "November 2026"; --year: "2026"
+        self.projections: list[Projection] = []  # --month, the current month: each resource's projection
+        self.rows: dict[str, list[YearRow]] = {}  # --year: per resource, each month beside the year before
 
 
 # -- building --------------------------------------------------------------------------------------------------
@@ -230,6 +238,33 @@ def build(ctx: Context, names: list[str], count: int, gas_unit: GasUnit | None) 
         horizons.append(f"{name} to {datetime.fromtimestamp(series.horizon(ctx.now), ctx.tz):%a %H:%M}")
     first = ctx.today - timedelta(days=count - 1)
     return Report(ctx.site.name, ctx.tz_name, first, ctx.today, resources, ", ".join(horizons))
+
+
+def build_range(ctx: Context, names: list[str], first: date, last: date, gas_unit: GasUnit | None,
+                previous: bool = True) -> Report:
+    """The report's days from ``first`` to ``last`` (local days), refreshing each resource's cache back to
+    ``first`` (and as many days before it with ``previous``, for "vs prev")."""
+    count = (last - first).days + 1
+    back = (ctx.today - first).days + 1 + (count if previous else 0)
+    resources = []
+    horizons = []
+    for name in names:
+        classifier = RESOURCES[name]
+        series = refresh(ctx.site_key, classifier, back, ctx.tz_name, now=ctx.now, session=ctx.session).series
+        tariffs = ctx.tariffs(name) if catalog.is_consumption(classifier) else None
+        cost_classifier = ctx.priced(name)
+        cost_series = None
+        if cost_classifier is not None:
+            try:
+                cost_series = refresh(ctx.site_key, cost_classifier, back, ctx.tz_name, now=ctx.now,
+                                      session=ctx.session).series
+            except (APIUnavailable, MalformedResponse, NotFound) as exc:
+                sys.stderr.write(f"glowline: note: {name}: the priced half-hours are unavailable ({exc}); "
+                                 "its costs are estimated\n")
+        resources.append(resource_report(name, classifier, series, ctx.tz, last, count, ctx.now, tariffs, gas_unit,
+                                         cost_series))
+        horizons.append(f"{name} to {datetime.fromtimestamp(series.horizon(ctx.now), ctx.tz):%a %H:%M}")
+    return Report(ctx.site.name, ctx.tz_name, first, last, resources, ", ".join(horizons))
 
 
 def as_json(report: Report) -> dict[str, Any]:
@@ -329,9 +364,12 @@ def _change(value: float | None) -> str:
     return f"{value * 100:+.1f}%"
 
 
-def render(report: Report, out: IO[str], width: int, color: bool | None = None, rows: int = 1) -> None:
+def render(report: Report, out: IO[str], width: int, color: bool | None = None, rows: int = 1,
+           draw: Callable[[Report, Any, int, _Style], None] | None = None, svg: str | None = None,
+           html: str | None = None) -> None:
     """Draw the report on ``out`` within ``width`` columns, its hourly charts ``rows`` high; no ANSI unless ``out``
-    is a colour terminal.
+    is a colour terminal. ``draw`` draws another view (--month, --year); ``svg``/``html`` save what was drawn,
+    exactly, through rich's recording console (in colour, as a terminal shows it).
 
     Piped or redirected, the text is drawn into a buffer first and written without rich's trailing padding.
     """
@@ -344,13 +382,47 @@ def render(report: Report, out: IO[str], width: int, color: bool | None = None, 
         "no_color": bool(os.environ.get("NO_COLOR")), "force_terminal": color,
         "color_system": "auto" if color is not False else None, "legacy_windows": False,
     }
-    console = Console(file=out, **options)
+    def paint(console: Any, styled: bool) -> None:
+        if draw is None:
+            _draw(report, console, width, styled=styled, rows=rows)
+        else:
+            draw(report, console, width, _Style(styled))
+
+    recording = bool(svg or html)
+    console = Console(file=out, record=recording, **options)
     if console.is_terminal:
-        _draw(report, console, width, styled=not options["no_color"], rows=rows)
+        paint(console, not options["no_color"])
+        _save(console, svg, html)
         return
     buffer = io.StringIO()
-    _draw(report, Console(file=buffer, **{**options, "force_terminal": False}), width, styled=False, rows=rows)
+    plain = Console(file=buffer, **{**options, "force_terminal": False})
+    paint(plain, False)
     out.write("".join(line.rstrip() + "\n" for line in buffer.getvalue().splitlines()))
+    if recording:  # the picture is of the terminal: the same view, drawn in colour into a recording console
+        picture = Console(file=io.StringIO(), record=True, **{**options, "force_terminal": True,
+                                                             "color_system": "truecolor", "no_color": False})
+        paint(picture, True)
+        _save(picture, svg, html)
+
+
+def _save(console: Any, svg: str | None, html: str | None) -> None:
+    """Write the recorded console as SVG and/or HTML (rich's own export), atomically."""
+    for path, export in ((svg, "export_svg"), (html, "export_html")):
+        if not path:
+            continue
+        text = getattr(console, export)(title="glowline report", clear=False) if export == "export_svg" \
+            else console.export_html(clear=False)
+        part = f"{path}.part"
+        try:
+            with open(part, "w", encoding="utf-8") as fh:
+                fh.write(text)
+            os.replace(part, path)
+        except OSError as exc:
+            try:
+                os.unlink(part)
+            except OSError:
+                pass
+            raise UsageError(f"cannot write {path}: {exc.strerror or exc}") from None
 
 
 class _Style:
@@ -549,6 +621,214 @@ def _draw_each_day(report: Report, console: Any, width: int, style: _Style, rows
         console.print(table)
 
 
+# -- months and years (--month, --year) ------------------------------------------------------------------------
+
+
+def month_type(text: str) -> date:
+    """``--month YYYY-MM``: the month's first day."""
+    try:
+        year, month = (int(part) for part in text.strip().split("-"))
+        if not text.strip().isascii() or len(text.strip()) != 7:
+            raise ValueError(text)
+        return date(year, month, 1)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a month (YYYY-MM): {text!r}") from None
+
+
+def year_type(text: str) -> int:
+    """``--year YYYY``."""
+    value = text.strip()
+    if not (value.isascii() and value.isdigit() and len(value) == 4 and 2000 <= int(value) <= 2999):
+        raise argparse.ArgumentTypeError(f"not a year (YYYY): {text!r}")
+    return int(value)
+
+
+def month_end(first: date) -> date:
+    return first.replace(day=calendar.monthrange(first.year, first.month)[1])
+
+
+# -- a month -------------------------------------------------------------------------------------------------------
+
+
+class Projection:
+    """A resource's month: so far, and projected to the month's end from the complete days' average."""
+
+    __slots__ = ("complete_days", "cost", "cost_so_far", "days_in_month", "name", "unit", "value", "value_so_far")
+
+    def __init__(self, r: ResourceReport, days_in_month: int) -> None:
+        self.name = r.name
+        self.unit = r.unit
+        self.days_in_month = days_in_month
+        self.value_so_far = r.total()
+        self.cost_so_far = r.total_cost()
+        self.complete_days = sum(1 for d in r.days if d.complete and d.value is not None)
+        average, average_cost = r.average(), r.average_cost()
+        self.value = None if average is None else average * days_in_month
+        self.cost = None if average_cost is None else average_cost * days_in_month
+
+
+def build_month(ctx: Context, names: list[str], first: date, gas_unit: GasUnit | None) -> Report:
+    """The daily report over the month (to today in the current month), and each resource's Projection."""
+    if first > ctx.today:
+        raise UsageError(f"--month {first:%Y-%m} is in the future")
+    last = min(month_end(first), ctx.today)
+    rep = build_range(ctx, names, first, last, gas_unit)
+    rep.period = f"{first:%B %Y}"
+    rep.projections = [Projection(r, month_end(first).day) for r in rep.resources] \
+        if last < month_end(first) else []
+    return rep
+
+
+def draw_month(rep: Report, console: Any, width: int, style: _Style) -> None:
+    _draw_heading(rep, console, style)
+    _draw_totals(rep, console, width, style)
+    console.print()
+    what = f"{rep.period}: {len(rep.resources[0].days)} days"
+    console.print(_text(f"{what} so far" if rep.projections else what, style.bold), overflow="fold")
+    for r in rep.resources:
+        line = f"  {r.name}: {_number(r.total())} {r.unit}"
+        if r.total_cost() is not None:
+            line += f", {_money(r.total_cost())}" + (" with the standing charge" if r.tariffs else "")
+        console.print(_text(line), overflow="fold")
+    if not rep.projections:
+        return
+    end = rep.projections[0].days_in_month
+    console.print(_text(f"projection to {rep.last:%B} {end}", style.bold), overflow="fold")
+    for p in rep.projections:
+        if p.value is None:
+            console.print(_text(f"  {p.name}: no complete day yet"), overflow="fold")
+            continue
+        line = f"  {p.name}: {_number(p.value)} {p.unit}"
+        if p.cost is not None:
+            line += f", {_money(p.cost)}"
+        console.print(_text(line), overflow="fold")
+    console.print(_text(
+        f"method: the average of the month's complete days ({rep.projections[0].complete_days} so far; today and "
+        f"days the DCC has not delivered are left out) × the {end} days of the month, for the energy and for the "
+        "cost with its standing charge", style.dim), overflow="fold")
+
+
+def month_json(rep: Report) -> dict[str, Any]:
+    doc = as_json(rep)
+    doc["month"] = f"{rep.first:%Y-%m}"
+    doc["projection"] = {
+        p.name: {"method": "complete days' average x days in month", "days_in_month": p.days_in_month,
+                 "complete_days": p.complete_days, "value": p.value, "unit": p.unit,
+                 "total_gbp": None if p.cost is None else round(p.cost, 4)}
+        for p in rep.projections}
+    return doc
+
+
+# -- a year --------------------------------------------------------------------------------------------------------
+
+
+class Month:
+    """One resource's month: its total, cost, daily average (complete days) and whether it is whole."""
+
+    __slots__ = ("average", "complete", "cost", "days", "first", "value")
+
+    def __init__(self, first: date, days: list[ReportDay], whole: bool) -> None:
+        self.first = first
+        self.days = len(days)
+        values = [d.value for d in days if d.value is not None]
+        costs = [d.cost for d in days if d.cost is not None]
+        self.value = math.fsum(values) if values else None
+        self.cost = math.fsum(costs) if costs else None
+        complete = [d.value for d in days if d.complete and d.value is not None]
+        self.average = math.fsum(complete) / len(complete) if complete else None
+        self.complete = whole and len(complete) == len(days)
+
+
+class YearRow:
+    __slots__ = ("before", "month")
+
+    def __init__(self, month: Month, before: Month) -> None:
+        self.month = month
+        self.before = before
+
+    def change(self) -> float | None:
+        """The daily average against the same month a year before (fraction): fair to part months and to a
+        February of 29 days."""
+        now, then = self.month.average, self.before.average
+        if now is None or not then:
+            return None
+        return (now - then) / then
+
+
+def build_year(ctx: Context, names: list[str], year: int, gas_unit: GasUnit | None) -> Report:
+    if date(year, 1, 1) > ctx.today:
+        raise UsageError(f"--year {year} is in the future")
+    first = date(year - 1, 1, 1)
+    last = min(date(year, 12, 31), ctx.today)
+    rep = build_range(ctx, names, first, last, gas_unit)
+    rep.period = str(year)
+    for r in rep.resources:
+        by_month: dict[date, list[ReportDay]] = {}
+        for d in r.days:
+            by_month.setdefault(d.date.replace(day=1), []).append(d)
+        rows = []
+        for m in range(1, last.month + 1 if last.year == year else 13):
+            this, before = date(year, m, 1), date(year - 1, m, 1)
+            rows.append(YearRow(Month(this, by_month.get(this, []), month_end(this) < ctx.today),
+                                Month(before, by_month.get(before, []), True)))
+        rep.rows[r.name] = rows
+    rep.first = date(year, 1, 1)
+    return rep
+
+
+def draw_year(rep: Report, console: Any, width: int, style: _Style) -> None:
+    console.print(_text(f"glowline report · {rep.site} · {rep.period} by month, beside {int(rep.period) - 1} · "
+                              f"{rep.tz_name}", style.bold), overflow="ellipsis", no_wrap=True)
+    bar_w = max(4, min(24, width - 51))
+    for r in rep.resources:
+        rows = rep.rows[r.name]
+        console.print()
+        table = _table(style.bold)
+        table.add_column(f"{r.name}\n", no_wrap=True, width=11, overflow="ellipsis")
+        table.add_column(f"\n{r.unit}", justify="right", no_wrap=True, width=9, style=style.of(r))
+        table.add_column("\nGBP+SC" if r.tariffs is not None else "", justify="right", no_wrap=True, width=9)
+        table.add_column(f"{int(rep.period) - 1}\n{r.unit}", justify="right", no_wrap=True, width=9)
+        table.add_column("\nchange", justify="right", no_wrap=True, width=7)
+        table.add_column("", no_wrap=True, width=bar_w, overflow="crop", style=style.of(r))
+        top = max([v for row in rows for v in (row.month.value, row.before.value) if v is not None] or [0.0])
+        for row in rows:
+            m = row.month
+            value = _number(m.value) + ("" if m.complete or m.value is None else "~")
+            table.add_row(*(_text(c) for c in (
+                f"{m.first:%b}", value, _money(m.cost), _number(row.before.value),
+                _change(row.change()), bar(m.value, top, bar_w))))
+        values = [row.month.value for row in rows if row.month.value is not None]
+        befores = [row.before.value for row in rows if row.before.value is not None]
+        costs = [row.month.cost for row in rows if row.month.cost is not None]
+        table.add_row(*(_text(c) for c in ("", "", "", "", "", "")))
+        table.add_row(_text("total", style.bold), _text(_number(math.fsum(values) if values
+                                                                                  else None)),
+                      _text(_money(math.fsum(costs) if costs else None)),
+                      _text(_number(math.fsum(befores[:len(values)]) if befores else None)),
+                      _text(""), _text(""))
+        console.print(table)
+    console.print()
+    console.print(_text(
+        "~ a month not over yet, or not wholly delivered; change: the month's daily average (complete days) against "
+        "the same month a year before; the last year's total is of the same months; GBP+SC: energy plus the "
+        "standing charge per local day", style.dim), overflow="fold")
+
+
+def year_json(rep: Report) -> dict[str, Any]:
+    doc: dict[str, Any] = {"tz": rep.tz_name, "year": int(rep.period), "resources": {}}
+    for r in rep.resources:
+        doc["resources"][r.name] = {"unit": r.unit, "months": [
+            {"month": f"{row.month.first:%Y-%m}", "value": _r(row.month.value), "total_gbp": _r(row.month.cost),
+             "complete": row.month.complete, "last_year": _r(row.before.value),
+             "change": None if row.change() is None else round(row.change() or 0.0, 4)}
+            for row in rep.rows[r.name]]}
+    return doc
+
+
+def _r(value: float | None) -> float | None:
+    return None if value is None else round(value, 4)
+
+
 def terminal_width(out: IO[str], given: int | None) -> int:
     """--width, else the terminal's width when ``out`` is one, else 80."""
     if given:
@@ -572,6 +852,13 @@ def add_parser(subparsers: Any) -> None:
                    help="height of the hourly charts in rows, 1 to 4 (default 1)")
     p.add_argument("--format", choices=("text", "json"), default="text",
                    help="text (default) or json: per day kWh, energy, standing and total GBP, cost source")
+    view = p.add_mutually_exclusive_group()
+    view.add_argument("--month", nargs="?", type=month_type, const=CURRENT, default=None, metavar="YYYY-MM",
+                      help="a month's days, the month so far and a projection to its end (default this month)")
+    view.add_argument("--year", nargs="?", type=year_type, const=0, default=None, metavar="YYYY",
+                      help="a year by month, beside the same month a year before (default this year)")
+    p.add_argument("--svg", default=None, metavar="FILE", help="also save what the terminal shows as an SVG picture")
+    p.add_argument("--html", default=None, metavar="FILE", help="also save what the terminal shows as HTML")
 
 
 def run(args: argparse.Namespace, conf: dict[str, object], out: IO[str] | None = None) -> int:
@@ -583,13 +870,26 @@ def _report(args: argparse.Namespace, conf: dict[str, object], out: IO[str]) -> 
     unit = gas_unit(conf, getattr(args, "gas_unit", None))
     names, explicit = resource_names(args.resource)
     count = args.days or DEFAULT_DAYS
+    month, year = getattr(args, "month", None), getattr(args, "year", None)
+    if (month is not None or year is not None) and args.days is not None:
+        raise UsageError("use either --days or --month/--year, not both")
+    draw: Callable[[Report, Any, int, _Style], None] | None = None
+    doc: Callable[[Report], dict[str, Any]] = as_json
     with Context(args, conf, RESOURCES[names[0]]) as ctx:
         names = ctx.available(names, explicit)
-        report = build(ctx, names, count, unit)
+        if month is not None:
+            report = build_month(ctx, names, ctx.today.replace(day=1) if month is CURRENT else month, unit)
+            draw, doc = draw_month, month_json
+        elif year is not None:
+            report = build_year(ctx, names, year or ctx.today.year, unit)
+            draw, doc = draw_year, year_json
+        else:
+            report = build(ctx, names, count, unit)
     if getattr(args, "format", "text") == "json":
         import json
 
-        out.write(json.dumps(as_json(report), ensure_ascii=False) + "\n")
+        out.write(json.dumps(doc(report), ensure_ascii=False) + "\n")
         return EXIT_OK
-    render(report, out, terminal_width(out, getattr(args, "width", None)), rows=getattr(args, "rows", 1))
+    render(report, out, terminal_width(out, getattr(args, "width", None)), rows=getattr(args, "rows", 1),
+           draw=draw, svg=getattr(args, "svg", None), html=getattr(args, "html", None))
     return EXIT_OK
