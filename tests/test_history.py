@@ -306,3 +306,27 @@ def test_the_status_line_never_imports_sqlite3(home: Path, emulator: Emulator) -
     code = "import sys, glowline.cli as c; rc = c.main(['--cached-only']); print('sqlite3' in sys.modules)"
     proc = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=30)
     assert proc.stdout.strip().splitlines()[-1] == "False", proc
+
+
+def test_export_reads_the_history_and_asks_the_api_only_for_what_is_newer(home: Path, emulator: Emulator) -> None:
+    env = glowline_env(home, emulator)
+    first, last = today() - timedelta(days=40), today() - timedelta(days=20)
+    span = ["--from", first.isoformat(), "--to", last.isoformat(), "--resource", "electricity,gas"]
+    before = run(env, "export", *span)  # no history yet: the API's half-hours
+    assert before.returncode == 0, before.stderr
+    assert run(env, "sync", "--since", (today() - timedelta(days=60)).isoformat()).returncode == 0
+    emulator.reset_counts()
+    after = run(env, "export", *span)
+    assert after.returncode == 0, after.stderr
+    assert after.stdout == before.stdout  # the same file, value for value
+    assert emulator.count("readings") <= 4  # the status cache's own refreshes at most; no PT30M window
+    assert all(r.query.get("period") != "PT30M" for r in emulator.requests if r.kind == "readings")
+    emulator.reset_counts()
+    recent = run(env, "export", "--days", "3", "--resource", "electricity")
+    assert recent.returncode == 0, recent.stderr
+    db = sqlite3.connect(db_path(home))
+    (synced_to,) = db.execute("SELECT synced_to FROM progress WHERE resource = 'electricity.consumption'").fetchone()
+    db.close()
+    for r in emulator.requests:
+        if r.kind == "readings" and r.query.get("period") == "PT30M":  # only what is newer than the last sync
+            assert int(datetime.fromisoformat(r.query["from"] + "+00:00").timestamp()) >= synced_to

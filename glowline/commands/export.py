@@ -173,5 +173,31 @@ def export_source(ctx: Context, name: str, period: str, start: int) -> export.So
     if use_store and series.start <= start:
         return export.cache_source(name, classifier, series)
     fetch_period = "PT30M" if period == "30m" else store_period
+    history = _history(ctx, classifier, entry.resource_id, start)
+    if history is not None:  # what `glowline sync` stored, and the API only for what is newer
+        tail = export.api_source(name, classifier, ctx.session.source, entry.resource_id, "PT30M",
+                                 series.pending_from(), series.step)
+        return export.history_source(name, classifier, *history, tail)
     return export.api_source(name, classifier, ctx.session.source, entry.resource_id, fetch_period,
                              series.pending_from(), series.step)
+
+
+def _history(ctx: Context, classifier: str, resource_id: str, start: int) -> tuple[dict[int, float], int, int] | None:
+    """The SQLite history's half-hours from ``start`` (and what it covers) when ``glowline sync`` has stored this
+    resource back to ``start``; None otherwise, or when the file cannot be used (the API is asked instead)."""
+    from glowline import paths
+    from glowline.errors import StorageError
+
+    if not os.path.exists(paths.history_file()):
+        return None
+    from glowline.data.store.sqlite import HistoryStore
+
+    try:
+        with HistoryStore() as store:
+            progress = store.progress(ctx.site.ve_id, classifier)
+            if progress is None or progress.resource_id != resource_id or progress.synced_from > start:
+                return None
+            rows = store.readings(ctx.site.ve_id, classifier, start, progress.synced_to)
+    except StorageError:
+        return None
+    return dict(rows), progress.synced_from, progress.synced_to

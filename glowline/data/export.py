@@ -86,6 +86,25 @@ def api_source(
     return source
 
 
+def history_source(name: str, classifier: str, stored: dict[int, float], synced_from: int, synced_to: int,
+                   tail: Source) -> Source:
+    """Half-hours from the SQLite history (glowline sync) where it has them, [synced_from, synced_to); ``tail``
+    (the API) only for what is newer than the last sync. ``stored`` holds the history's rows of the range."""
+
+    def read(a: int, b: int) -> Buckets:
+        out: Buckets = []
+        if a < synced_to:
+            first = max(ceil(a, HALF_HOUR), synced_from)
+            out.extend((ts, stored.get(ts)) for ts in range(first, min(b, synced_to), HALF_HOUR))
+        if b > synced_to:
+            out.extend(tail.read(max(a, synced_to), b))
+        return out
+
+    source = Source(name, classifier, HALF_HOUR, read, tail.pending, tail.requests_per_window)
+    source.pending_zero = tail.pending_zero
+    return source
+
+
 def day_windows(days: list[tuple[date, int, int]], span: int) -> list[list[tuple[date, int, int]]]:
     """Consecutive local days grouped so that each group's span fits one request of ``span`` seconds."""
     groups: list[list[tuple[date, int, int]]] = []
