@@ -66,7 +66,7 @@ def test_an_error_is_still_valid_exposition_and_the_hide_form_drops_the_reason()
     found = families(get("prometheus").render(line, RenderOptions()))
     assert found["glowline_up"].samples[0].value == 0
     error = found["glowline_error"].samples[0]
-    assert error.value == 1 and error.labels["kind"] == "offline"
+    assert error.value == 1 and error.labels["kind"] == "offline" and error.labels["reason"] == "offline"
     assert error.labels["message"] == 'cannot reach "api"\nnow'
     assert "glowline_window_kwh" not in found and "glowline_today_kwh" not in found
     hidden = families(get("prometheus").render(line, RenderOptions(on_error="hide")))

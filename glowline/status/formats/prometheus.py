@@ -11,7 +11,8 @@ Every metric is a gauge labelled ``resource`` (the API classifier), ``name`` (th
     glowline_data_age_seconds           seconds since the data was fetched (absent when never)
     glowline_data_fetched_timestamp_seconds  when, as a UNIX time
     glowline_stale                      1 when the data is older than --max-age or the last refresh failed
-    glowline_error                      1, labelled kind and message, only when there is a reason to show (not in
+    glowline_error                      1, labelled kind, reason (the words other formats show: "offline", "usage
+                                        error") and message, only when there is a reason to show (not in
                                         the hide form, --on-error hide)
 
 A status format: always exit 0, and an error is still valid exposition (glowline_up 0), so the collector never
@@ -81,7 +82,7 @@ def render(line: Line, opts: RenderOptions) -> str:
     metric("stale", "1 when the data is older than --max-age or the last refresh failed", 1 if line.stale else 0)
     if line.error and not shared.hidden(line, opts):  # the hide form: glowline_up 0 and no reason
         metric("error", "1 while there is a reason to show: the last refresh failed, or no data yet", 1,
-               {"kind": line.error_kind or "error", "message": line.error})
+               {"kind": line.error_kind or "error", "reason": shared.reason(line), "message": line.error})
     return "".join(out)
 
 
