@@ -139,6 +139,10 @@ def _refresh_and_wait(opts: Options, deadline: float) -> None:
     if fd is None:
         spawn.wait_unlocked(lock, deadline)
         return
+    path = layout.days_path(opts.site, opts.classifier, opts.tz)
+    if policy.usable(days_file.read(path), opts.days, time.time()) is not None:
+        os.close(fd)  # another caller's refresh finished between our look and the lock: nothing to do
+        return
     if _attempt(opts, fd, forced=False):
         _pid, done = spawn.spawn_refresh(refresh_args(opts, opts.max_age), fd, notify=True)
         spawn.wait_done(done, deadline)

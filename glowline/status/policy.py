@@ -25,6 +25,9 @@ HALF_HOUR = 1800
 JITTER = 120.0
 #: the least time between two scheduled refreshes of the same data (seconds; Glowmarkt clients keep at least 5 min)
 MIN_INTERVAL = 300.0
+#: how far "in the future" a fetch time may be before the clock counts as set back: a refresh that finished while
+#: a concurrent call was starting is a few seconds ahead of that call's clock
+CLOCK_SLACK = 60.0
 #: after a failed refresh, seconds before a status line tries again: an outage is not hammered every few
 #: seconds by every bar, and a refusal that only the user can fix (login, keyring, config) waits longer, unless
 #: the user changed something that can fix it (failures.context)
@@ -34,8 +37,9 @@ USER_FIX_KINDS = ("auth", "keyring", "config", "notfound", "usage")
 
 
 def is_stale(fetched_at: float, now: float, max_age_minutes: float) -> bool:
-    """Older than --max-age, or stamped in the future (the clock was wrong or has been set back): shown with its age."""
-    return abs(now - fetched_at) > max_age_minutes * 60
+    """Older than --max-age, or stamped well in the future (the clock was wrong or has been set back): shown with
+    its age."""
+    return now - fetched_at > max_age_minutes * 60 or fetched_at - now > CLOCK_SLACK
 
 
 def jitter(fetched_at: float) -> float:
@@ -51,8 +55,9 @@ def due_at(fetched_at: float, max_age_minutes: float) -> float:
 
 
 def refresh_due(fetched_at: float, now: float, max_age_minutes: float) -> bool:
-    """True when new half-hours may have been delivered since the fetch, or the fetch is stamped in the future."""
-    return now < fetched_at or now >= due_at(fetched_at, max_age_minutes)
+    """True when new half-hours may have been delivered since the fetch, or the fetch is stamped well in the future
+    (a clock set back: a refresh that finished while this call began is a few seconds "ahead", and is fine)."""
+    return now < fetched_at - CLOCK_SLACK or now >= due_at(fetched_at, max_age_minutes)
 
 
 def too_soon_after(failure: Failure | None, now: float, context: str) -> bool:
