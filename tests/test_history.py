@@ -330,3 +330,40 @@ def test_export_reads_the_history_and_asks_the_api_only_for_what_is_newer(home: 
     for r in emulator.requests:
         if r.kind == "readings" and r.query.get("period") == "PT30M":  # only what is newer than the last sync
             assert int(datetime.fromisoformat(r.query["from"] + "+00:00").timestamp()) >= synced_to
+
+
+def test_tariffs_are_kept_beside_the_readings_and_read_again_only_weekly(home: Path, emulator: Emulator) -> None:
+    env = glowline_env(home, emulator)
+    assert run(env, "sync", "--since", (today() - timedelta(days=2)).isoformat()).returncode == 0
+    assert emulator.count("tariff-list") == 2  # electricity and gas consumption
+    db = sqlite3.connect(db_path(home))
+    kept = dict(db.execute("SELECT resource, document FROM tariffs"))
+    db.close()
+    assert set(kept) == {"electricity.consumption", "gas.consumption"}
+    for document in kept.values():
+        assert isinstance(json.loads(document)["data"], list)
+    emulator.reset_counts()
+    assert run(env, "sync").returncode == 0
+    assert emulator.count("tariff-list") == 0
+
+
+def test_a_version_1_database_is_migrated_in_place_keeping_its_data(home: Path, emulator: Emulator) -> None:
+    from glowline.data.store import sqlite as store
+
+    env = glowline_env(home, emulator)
+    path = db_path(home)
+    path.parent.mkdir(parents=True, mode=0o700)
+    old = sqlite3.connect(path)
+    old.executescript(store.MIGRATIONS[0])
+    old.execute(f"PRAGMA application_id={store.APPLICATION_ID}")
+    old.execute("PRAGMA user_version=1")
+    old.execute("INSERT INTO readings VALUES ('somewhere', 'electricity.consumption', 1800, 1800, 0.25)")
+    old.commit()
+    old.close()
+    proc = run(env, "sync", "--since", (today() - timedelta(days=2)).isoformat())
+    assert proc.returncode == 0 and proc.stderr == "", proc
+    db = sqlite3.connect(path)
+    assert db.execute("PRAGMA user_version").fetchone()[0] == store.SCHEMA_VERSION == 2
+    assert db.execute("SELECT value FROM readings WHERE site = 'somewhere'").fetchone() == (0.25,)
+    assert db.execute("SELECT count(*) FROM tariffs").fetchone()[0] == 2
+    db.close()

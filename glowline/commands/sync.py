@@ -69,6 +69,8 @@ def run(args: argparse.Namespace, conf: dict[str, object], now: float | None = N
                 else _site_with_any(session.sites(), opts.site)
             names = _names(args.resources, site)
             plans = [history.plan(session, store, site, RESOURCES[n], since, now) for n in names]
+            for n in names:
+                history.keep_tariffs(session, store, site, RESOURCES[n], now)
             bar = Progress(sum(p.requests for p in plans))
             code = EXIT_OK
             stored = 0

@@ -5,6 +5,7 @@ at most 10 days (glowline.catalog.MAX_SPAN), one request at a time. Each window'
 progress that covers them are committed together (glowline.data.store.sqlite), so a sync killed at any moment
 resumes where the last commit left it and nothing committed is asked for again. A second sync asks only for what
 is new since the last delivered half-hour (``last-time``), older days only when ``--since`` reaches further back.
+The consumption resources' tariff-lists are kept beside them, read again once a week.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from glowline.data.account import Session
 from glowline.data.models import Site
 from glowline.data.readings import Series, floor, plausible, windows
 from glowline.data.store.sqlite import HistoryStore, Progress
-from glowline.errors import UsageError
+from glowline.errors import GlowlineError, UsageError
 
 PERIOD = "PT30M"
 STEP = catalog.PERIOD_SECONDS[PERIOD]
@@ -82,6 +83,28 @@ def plan(session: Session, store: HistoryStore, site: Site, classifier: str, sin
     if progress is not None:
         progress.first_ts = first
     return Plan(site, classifier, resource_id, first, start, end, delivered, progress)
+
+
+#: the stored tariff-list is read again when older than this
+TARIFF_MAX_AGE = 7 * 86400
+
+
+def keep_tariffs(session: Session, store: HistoryStore, site: Site, classifier: str, now: float) -> bool:
+    """Store the consumption resource's tariff-list (as the API sent it) when there is none or it is a week old;
+    True when it was fetched. A tariff-list the API refuses is left for the next sync: the readings matter more."""
+    if not catalog.is_consumption(classifier):
+        return False
+    age = store.tariff_age(site.ve_id, classifier, now)
+    if age is not None and 0 <= age < TARIFF_MAX_AGE:
+        return False
+    import json
+
+    try:
+        document = session.source.tariff_list(site.resource(classifier).resource_id)
+    except GlowlineError:
+        return False
+    store.save_tariffs(site.ve_id, classifier, json.dumps(document, separators=(",", ":")), now)
+    return True
 
 
 def run(session: Session, store: HistoryStore, p: Plan, tick: Callable[[int], None]) -> int:

@@ -11,6 +11,8 @@
     progress(site, resource, resource_id, first_ts, synced_from, synced_to, delivered_until, updated_at)
         what was fetched: every delivered half-hour in [synced_from, synced_to) is in readings (committed window by
         window, so a killed sync resumes there); first_ts is the API's first-time, delivered_until its last-time.
+    tariffs(site, resource, fetched_at, document)
+        the consumption resource's tariff-list as the API sent it (JSON text), re-read when a week old.
 
 The schema version is ``PRAGMA user_version`` (migrations in MIGRATIONS), the file is marked as glowline's by
 ``PRAGMA application_id``. A file that is not SQLite, or someone else's database, is moved aside and rebuilt (one
@@ -32,7 +34,7 @@ from glowline.errors import StorageError
 #: 'glow': marks the file as glowline's (PRAGMA application_id, header offset 68)
 APPLICATION_ID = 0x676C6F77
 #: the schema this glowline writes; MIGRATIONS[n] takes version n to n + 1
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 MIGRATIONS: tuple[str, ...] = (
     """
     CREATE TABLE readings (
@@ -42,6 +44,13 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE TABLE progress (
         site TEXT NOT NULL, resource TEXT NOT NULL, resource_id TEXT NOT NULL, first_ts INTEGER,
         synced_from INTEGER NOT NULL, synced_to INTEGER NOT NULL, delivered_until INTEGER, updated_at REAL NOT NULL,
+        PRIMARY KEY (site, resource)
+    );
+    """,
+    # 1 -> 2: the meter's tariff history as the API sent it, kept with the readings it prices
+    """
+    CREATE TABLE tariffs (
+        site TEXT NOT NULL, resource TEXT NOT NULL, fetched_at REAL NOT NULL, document TEXT NOT NULL,
         PRIMARY KEY (site, resource)
     );
     """,
@@ -197,6 +206,18 @@ class HistoryStore:
                 if db.in_transaction:
                     db.execute("ROLLBACK")
                 raise
+        except sqlite3.Error as exc:
+            raise _storage_error(self.path, exc) from None
+
+    def tariff_age(self, site: str, resource: str, now: float) -> float | None:
+        """Seconds since the stored tariff-list was fetched, or None when there is none."""
+        row = self._read("SELECT fetched_at FROM tariffs WHERE site = ? AND resource = ?", (site, resource))
+        return None if not row else now - float(row[0][0])
+
+    def save_tariffs(self, site: str, resource: str, document: str, fetched_at: float) -> None:
+        try:
+            self.db.execute("INSERT OR REPLACE INTO tariffs (site, resource, fetched_at, document) VALUES (?, ?, ?, ?)",
+                            (site, resource, fetched_at, document))
         except sqlite3.Error as exc:
             raise _storage_error(self.path, exc) from None
 
