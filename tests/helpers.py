@@ -3,6 +3,7 @@ independently of glowline's own code (zoneinfo + the emulator's half-hours)."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import subprocess
@@ -125,3 +126,34 @@ def files_under(roots: list[Path], skip: list[Path]) -> Iterator[Path]:
                 path = Path(folder, name)
                 if not any(path == s or s in path.parents for s in skip) and path.is_file():
                     yield path
+
+
+@contextlib.contextmanager
+def tmpfs(folder: Path, size: str) -> Iterator[Path]:
+    """A tmpfs of ``size`` mounted at ``folder`` for one test (a full or read-only disk of the test's own); root in
+    the sandbox may mount one, and without the right the test skips, saying why."""
+    import pytest
+
+    folder.mkdir(parents=True, exist_ok=True)
+    done = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size},mode=0700", "tmpfs", str(folder)],
+                          capture_output=True, timeout=10)
+    if done.returncode != 0:
+        pytest.skip("mounting a small tmpfs needs CAP_SYS_ADMIN (the project's CI runs as root and has it)")
+    try:
+        yield folder
+    finally:
+        subprocess.run(["umount", "-l", str(folder)], capture_output=True, timeout=10)
+
+
+def read_pty(master: int) -> bytes:
+    """Everything written to a pty's other end until the writer closes it (EIO or end of file)."""
+    out = b""
+    while True:
+        try:
+            chunk = os.read(master, 65536)
+        except OSError:  # EIO: the child closed its end
+            break
+        if not chunk:
+            break
+        out += chunk
+    return out

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from glowline.status import colors
-from tests.helpers import ROOT, glowline_env, run
+from tests.helpers import ROOT, glowline_env, read_pty, run
 
 ESC = re.compile(r"\x1b\[[0-9;]*m")
 TRUE, C256, C16 = r"\x1b\[38;2;\d+;\d+;\d+m", r"\x1b\[38;5;\d+m", r"\x1b\[(3[0-7]|9[0-7])m"
@@ -28,15 +28,7 @@ def on_pty(env: dict[str, str], *args: str, importtime: bool = False) -> tuple[s
     proc = subprocess.Popen([sys.executable, *flags, str(ROOT / "bin" / "glowline"), *args], env=env, stdout=slave,
                             stderr=subprocess.PIPE, stdin=subprocess.DEVNULL, text=True)
     os.close(slave)
-    out = b""
-    while True:
-        try:
-            chunk = os.read(master, 4096)
-        except OSError:  # EIO: the child closed its end
-            break
-        if not chunk:
-            break
-        out += chunk
+    out = read_pty(master)
     os.close(master)
     _, err = proc.communicate(timeout=30)
     assert proc.returncode == 0, err

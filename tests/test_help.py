@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.helpers import read_pty
+
 
 def glowline(*args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run([sys.executable, "-m", "glowline", *args], capture_output=True, text=True, timeout=60)
@@ -92,15 +94,7 @@ def test_demo_ends_with_the_next_step_on_a_terminal(home: Path) -> None:
     proc = subprocess.Popen([sys.executable, "-m", "glowline", "demo"], stdout=subprocess.PIPE, stderr=slave,
                             text=True)
     os.close(slave)
-    err = b""
-    while True:
-        try:
-            chunk = os.read(master, 4096)
-        except OSError:
-            break
-        if not chunk:
-            break
-        err += chunk
+    err = read_pty(master)
     os.close(master)
     out, _ = proc.communicate(timeout=60)
     assert proc.returncode == 0 and "kWh" in out

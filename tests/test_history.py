@@ -22,7 +22,7 @@ import pytest
 
 from glowline.catalog import RESOURCES
 from glowline.emulator import Emulator
-from tests.helpers import LONDON, ROOT, glowline_env, local_day_bounds, run, wait_until
+from tests.helpers import LONDON, ROOT, glowline_env, local_day_bounds, run, tmpfs, wait_until
 
 HOME = "DCC Sourced"
 
@@ -236,23 +236,11 @@ def test_a_database_from_a_newer_glowline_is_refused_untouched(home: Path, emula
     assert emulator.count() == 0
 
 
-def _mount_tmpfs(path: Path, size: str) -> bool:
-    path.mkdir(parents=True, exist_ok=True)
-    done = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size},mode=0700", "tmpfs", str(path)],
-                          capture_output=True, timeout=10)
-    return done.returncode == 0
-
-
 @pytest.fixture
 def small_disk(tmp_path: Path) -> Iterator[Path]:
     """A 1 MiB tmpfs of the test's own: a few weeks of five resources' half-hours fill it."""
-    folder = tmp_path / "disk"
-    if not _mount_tmpfs(folder, "1m"):
-        pytest.skip("mounting a small tmpfs needs CAP_SYS_ADMIN (the project's CI runs as root and has it)")
-    try:
+    with tmpfs(tmp_path / "disk", "1m") as folder:
         yield folder
-    finally:
-        subprocess.run(["umount", "-l", str(folder)], capture_output=True, timeout=10)
 
 
 def test_a_full_disk_mid_sync_loses_nothing_committed_and_the_sync_resumes(

@@ -25,7 +25,7 @@ from hypothesis import strategies as st
 from glowline.data.glowmarkt import GlowmarktClient
 from glowline.emulator import DEMO_PASSWORD, DEMO_USERNAME, Emulator
 from glowline.errors import EXIT_CODES, APIUnavailable
-from tests.helpers import cache_dir, glowline_env, run, run_json
+from tests.helpers import cache_dir, glowline_env, run, run_json, tmpfs
 
 DOCUMENTED = {code for code, _ in EXIT_CODES}
 MIB = 1 << 20
@@ -331,23 +331,11 @@ def test_home_unset_means_the_documented_folders() -> None:
     assert out.stdout.split() == ["/var/cache/glowline", "/etc/glowline"], out.stderr
 
 
-def _mount_tmpfs(path: Path, size: str) -> bool:
-    path.mkdir(parents=True, exist_ok=True)
-    done = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size},mode=0700", "tmpfs", str(path)],
-                          capture_output=True, timeout=10)
-    return done.returncode == 0
-
-
 @pytest.fixture
 def small_disk(tmp_path: Path) -> Iterator[Path]:
     """A 256 KiB tmpfs of the test's own (root in the sandbox may mount one; without the right, say so)."""
-    folder = tmp_path / "disk"
-    if not _mount_tmpfs(folder, "256k"):
-        pytest.skip("mounting a small tmpfs needs CAP_SYS_ADMIN (the project's CI runs as root and has it)")
-    try:
+    with tmpfs(tmp_path / "disk", "256k") as folder:
         yield folder
-    finally:
-        subprocess.run(["umount", "-l", str(folder)], capture_output=True, timeout=10)
 
 
 def test_a_read_only_cache_shows_its_data(home: Path, emulator: Emulator, small_disk: Path) -> None:

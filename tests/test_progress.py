@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from tests.helpers import glowline_env, run
+from tests.helpers import glowline_env, read_pty, run
 
 ARGS = ("export", "--from", "2026-08-01", "--to", "2026-08-31", "--period", "30m", "--resource", "electricity,gas")
 
@@ -24,15 +24,7 @@ def test_export_progress_on_a_terminal_and_not_on_a_pipe(home: Path, emulator: A
         proc = subprocess.Popen([sys.executable, "-m", "glowline", *ARGS], env=env, stdout=out, stderr=slave,
                                 stdin=subprocess.DEVNULL)
     os.close(slave)
-    err = b""
-    while True:
-        try:
-            chunk = os.read(master, 65536)
-        except OSError:
-            break
-        if not chunk:
-            break
-        err += chunk
+    err = read_pty(master)
     os.close(master)
     assert proc.wait(timeout=60) == 0
     text = err.decode("utf-8", "replace")
