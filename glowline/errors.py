@@ -120,6 +120,13 @@ class MalformedResponse(GlowlineError):
     kind = "malformed"
 
 
+class NoLiveData(GlowlineError):
+    """No live reading: nothing configured, a DCC-only account, or no message within the deadline."""
+
+    exit_code = ExitStatus.NO_DATA
+    kind = "nodata"
+
+
 class StorageError(GlowlineError):
     """glowline's own files cannot be written or read: a full or read-only disk, permissions, a file in the way."""
 

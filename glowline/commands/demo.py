@@ -14,6 +14,7 @@ from typing import Any
 
 from glowline.commands.options import add_status_options, status_options
 from glowline.data.sync import refresh
+from glowline.errors import NoLiveData
 from glowline.status import days as days_file
 from glowline.status import layout, line
 
@@ -74,5 +75,5 @@ def _live_from_rest(conf: dict[str, object]) -> None:
 
     try:
         live.write_live_file(live.RestCurrent({k: v for k, v in conf.items() if k != "live"}).read())
-    except live.NoLiveData:
+    except NoLiveData:
         pass

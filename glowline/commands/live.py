@@ -12,7 +12,7 @@ from __future__ import annotations
 import sys
 import time
 
-from glowline.errors import EXIT_OK
+from glowline.errors import EXIT_OK, NoLiveData
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -61,7 +61,7 @@ def run(args: argparse.Namespace, conf: dict[str, object]) -> int:
         if settings is not None:
             return _from_mqtt(settings, args)
         if args.resource == "gas":
-            raise data.NoLiveData(f"{data.NO_MQTT_HINT} (live gas comes only over MQTT)")
+            raise NoLiveData(f"{data.NO_MQTT_HINT} (live gas comes only over MQTT)")
         return _from_rest(conf, args)
     except _Stop:
         return EXIT_OK
@@ -142,7 +142,7 @@ def _from_mqtt(settings: LiveSettings, args: argparse.Namespace) -> int:
             if left <= 0 and not args.follow:
                 kind = "electricity" if wanted is data.Electricity else "gas"
                 why = f" ({dropped} carried only the meter's 'no reading' value)" if dropped else ""
-                raise data.NoLiveData(
+                raise NoLiveData(
                     f"no {kind} message from {settings.where} within {args.timeout:g} s{why}: is the IHD publishing "
                     f"to this broker under the topic prefix {settings.prefix!r}? "
                     "(Hildebrand support enables local MQTT)")

@@ -15,7 +15,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from glowline.errors import APIUnavailable, AuthError, GlowlineError, UsageError
+from glowline.errors import APIUnavailable, AuthError, GlowlineError, NoLiveData, UsageError
 from glowline.status import layout
 from glowline.status import live as live_file
 
@@ -34,13 +34,6 @@ ELECTRICITY, GAS, STATE = "electricitymeter", "gasmeter", "STATE"
 
 NO_MQTT_HINT = ("no live data: set [live] mqtt = \"mqtt://HOST:1883\" in config.toml (or GLOWLINE_MQTT_URL) to the "
                 "broker your Glow IHD publishes to")
-
-
-class NoLiveData(GlowlineError):
-    """No live reading: nothing configured, a DCC-only account, or no message within the deadline (exit 9)."""
-
-    exit_code = 9
-    kind = "nodata"
 
 
 # ---------------------------------------------------------------------------------------------------- settings
