@@ -15,15 +15,18 @@ from glowline.errors import EXIT_KEYRING, EXIT_OK, GlowlineError, KeyringError
 
 
 def add_parser(subparsers: Any) -> None:
-    subparsers.add_parser("logout", help="remove the password, the token, the username and the cache")
+    subparsers.add_parser("logout", help="remove the password, the token, the username, the cache and the broker "
+                                         "password of [live]")
 
 
 def run(args: argparse.Namespace, conf: dict[str, object]) -> int:
-    return logout()
+    return logout(conf=conf)
 
 
-def logout(out: TextIO | None = None, err: TextIO | None = None, timeout: float = 10.0) -> int:
-    """Remove the password, the token, the account and the cache; exit 0 even when some were already gone.
+def logout(out: TextIO | None = None, err: TextIO | None = None, timeout: float = 10.0,
+           conf: dict[str, object] | None = None) -> int:
+    """Remove the password, the token, the account and the cache, and the broker password `glowline login --mqtt`
+    kept for the configured [live] broker; exit 0 even when some were already gone.
 
     A keyring failure still removes the rest and exits 4 saying the password is still stored.
     """
@@ -45,13 +48,35 @@ def logout(out: TextIO | None = None, err: TextIO | None = None, timeout: float 
     except OSError as exc:
         say(err, f"glowline: cannot remove the saved login: {exc.strerror or exc} ({exc.filename or ''})")
         return GlowlineError.exit_code
+    broker, broker_problem = _forget_broker(conf or {}, timeout)
+    if broker_problem is not None:
+        say(err, f"glowline: the broker password could not be removed from the keyring: {broker_problem}")
+    elif broker:
+        say(out, f"broker password for {broker} removed from the keyring")
     if account is None:
         say(out, "logged out (no saved login" + (", removed a cached token)" if had_token else ")"))
-        return EXIT_OK
+        return EXIT_KEYRING if broker_problem is not None else EXIT_OK
     username = account["username"]
     if problem is not None:
         say(err, f"glowline: logged out {username}, but the password could not be removed from the keyring: {problem}")
         return EXIT_KEYRING
     what = "password removed from the keyring" if removed else "no password was in the keyring"
     say(out, f"logged out {username} ({what})")
-    return EXIT_OK
+    return EXIT_KEYRING if broker_problem is not None else EXIT_OK
+
+
+def _forget_broker(conf: dict[str, object], timeout: float) -> tuple[str, str | None]:
+    """Delete the [live] broker's password from the keyring: (the broker it was for, or "" when there was none to
+    delete; the keyring's one-line problem, or None)."""
+    from glowline.data import live
+
+    try:
+        settings = live.settings(conf)
+    except GlowlineError:
+        return "", None
+    if settings is None or settings.username is None:
+        return "", None
+    try:
+        return (settings.where if credentials.delete_password(settings.keyring_key, timeout) else ""), None
+    except KeyringError as exc:
+        return settings.where, str(exc)
