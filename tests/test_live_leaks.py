@@ -84,11 +84,6 @@ def test_the_broker_password_never_leaks(real_keyring: KeyringSetup, home: Path,
                 stop(proc_)
                 assert proc_.stdout is not None and proc_.stderr is not None
                 out.texts += [unread(proc_), proc_.stdout.read(), proc_.stderr.read()]
-        # logout forgets the broker's password too: the broker then refuses, as before login --mqtt
-        bye = out.run(env, "logout", timeout=60)
-        assert bye.returncode == 0 and "broker password for mqtt://alice@" in bye.stdout, bye.stdout + bye.stderr
-        again = out.run(env, "live", "--timeout", "5", timeout=60)
-        assert again.returncode == 3 and "glowline login --mqtt" in again.stderr
         # a password in the URL is refused without being repeated
         in_url = {**env, "GLOWLINE_MQTT_URL": f"mqtt://alice:{BROKER_PASSWORD}@127.0.0.1:{broker.port}"}
         refused_url = out.run(in_url, "live", timeout=60)
@@ -96,6 +91,11 @@ def test_the_broker_password_never_leaks(real_keyring: KeyringSetup, home: Path,
         out.assert_clean(BROKER_PASSWORD, WRONG_BROKER_PASSWORD)
         assert assert_not_in_files(real_keyring.roots, real_keyring.store, BROKER_PASSWORD,
                                    WRONG_BROKER_PASSWORD) > 3
+        # logout forgets the broker's password too: the broker then refuses, as before login --mqtt
+        bye = out.run(env, "logout", timeout=60)
+        assert bye.returncode == 0 and "broker password for mqtt://alice@" in bye.stdout, bye.stdout + bye.stderr
+        again = out.run(env, "live", "--timeout", "5", timeout=60)
+        assert again.returncode == 3 and "glowline login --mqtt" in again.stderr
     finally:
         emu.stop()
         broker.stop()
