@@ -60,10 +60,6 @@ def _standard_streams() -> None:
                 pass
 
 
-#: errno values of a stdout that cannot take the output: EPIPE, EBADF, EIO, ENOSPC, EFBIG, EDQUOT
-OUTPUT_ERRNOS = (32, 9, 5, 28, 27, 122)
-
-
 def _finish_output(code: int, fmt: str | None) -> int:
     """Flush stdout now, so that a full or closed one is one line and an exit code, never a traceback at exit."""
     try:
@@ -72,6 +68,14 @@ def _finish_output(code: int, fmt: str | None) -> int:
         failed = _output_failed(exc, fmt)
         return code or failed
     return code
+
+
+def _is_output_error(exc: BaseException) -> bool:
+    """An OSError of a stdout that cannot take the output (a closed pipe, a full device), not of a named file."""
+    import errno
+
+    output = {errno.EPIPE, errno.EBADF, errno.EIO, errno.ENOSPC, errno.EFBIG, getattr(errno, "EDQUOT", errno.ENOSPC)}
+    return isinstance(exc, OSError) and not exc.filename and exc.errno in output
 
 
 def _output_failed(exc: BaseException, fmt: str | None) -> int:
@@ -111,7 +115,7 @@ def _guarded(call: Callable[[], int], fmt: str | None = None, verbose: int = 0) 
     except KeyboardInterrupt:
         return ExitStatus.INTERRUPTED
     except Exception as exc:
-        if isinstance(exc, OSError) and not exc.filename and exc.errno in OUTPUT_ERRNOS:
+        if _is_output_error(exc):
             return _output_failed(exc, fmt)  # stdout itself cannot take the output
         if verbose >= 2:
             import traceback

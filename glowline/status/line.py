@@ -53,9 +53,8 @@ def line_for(
     path = layout.days_path(opts.site, opts.classifier, opts.tz)
     now = time.time()
     summ = _current(path, opts, now, rebuild)
-    context = failures.context()
-    err = _failure(opts, context)
-    may_refresh = not opts.cached_only and (force_refresh or not policy.too_soon_after(err, now, context))
+    err = _failure(opts)
+    may_refresh = not opts.cached_only and (force_refresh or not policy.too_soon_after(err, now))
     if summ is not None:
         if may_refresh and (force_refresh or policy.refresh_due(summ.fetched_at, now, opts.max_age)):
             _start_refresh(opts, path, None if force_refresh else summ.fetched_at)
@@ -64,16 +63,17 @@ def line_for(
         _refresh_and_wait(opts, deadline)
         now = time.time()
         summ = _current(path, opts, now, rebuild)
-        err = _failure(opts, context)
+        err = _failure(opts)
         if summ is not None:
             return build_line(summ, opts, now, err), EXIT_OK
     return degraded_line(opts, now, err)
 
 
-def _failure(opts: Options, context: str) -> Failure | None:
-    """The last failure of this exact request, while it still applies (nothing that can fix it has changed)."""
+def _failure(opts: Options) -> Failure | None:
+    """The last failure of this exact request, while it still applies (nothing that can fix it has changed; the
+    context is looked at only when there is a record)."""
     err = failures.read(opts.site, opts.classifier, opts.tz)
-    return err if err is not None and err.context == context else None
+    return err if err is not None and err.context == failures.context() else None
 
 
 def _current(path: str, opts: Options, now: float, rebuild: Rebuild | None) -> Summary | None:

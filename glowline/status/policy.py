@@ -60,10 +60,10 @@ def refresh_due(fetched_at: float, now: float, max_age_minutes: float) -> bool:
     return now < fetched_at - CLOCK_SLACK or now >= due_at(fetched_at, max_age_minutes)
 
 
-def too_soon_after(failure: Failure | None, now: float, context: str) -> bool:
-    """True while the last failure of this request holds refreshes back: not when something that can fix it changed
-    (``context``, glowline.status.failures.context), nor once its back-off (or the API's Retry-After) has passed."""
-    if failure is None or failure.context != context:
+def too_soon_after(failure: Failure | None, now: float) -> bool:
+    """True while the last failure of this request, one that still applies (nothing that can fix it has changed:
+    glowline.status.failures.context), holds refreshes back: until its back-off or the API's Retry-After passes."""
+    if failure is None:
         return False
     wait = RETRY_AFTER_USER_FIX if failure.kind in USER_FIX_KINDS else RETRY_AFTER
     return failure.at <= now < max(failure.at + wait, failure.retry_at)
