@@ -111,6 +111,7 @@ def requests_per_day(home: Path, caller_every: float = 5.0) -> dict[str, int]:
     """A status bar asking every ``caller_every`` seconds for a whole day: the status line's own refresh decision
     (glowline.status.policy, on the real days file) and the real refresh (glowline.data.sync) against an emulator,
     both on one simulated clock. Returns the emulator's request counts by kind."""
+    from glowline.commands.demo import environment
     from glowline.data.sync import refresh
     from glowline.emulator import DEMO_PASSWORD, DEMO_USERNAME, Emulator
     from glowline.status import days as days_file
@@ -118,28 +119,20 @@ def requests_per_day(home: Path, caller_every: float = 5.0) -> dict[str, int]:
 
     start = time.time() - 3 * 86400
     clock = [start]
-    with Emulator(now=lambda: clock[0]) as emu:
-        saved = {k: os.environ.get(k) for k in ("HOME", "XDG_CACHE_HOME", "XDG_CONFIG_HOME", "GLOWLINE_API_URL",
-                                                  "GLOWLINE_USERNAME", "GLOWLINE_PASSWORD")}
-        os.environ.update(HOME=str(home), XDG_CACHE_HOME=str(home / ".cache"), XDG_CONFIG_HOME=str(home / ".config"),
-                          GLOWLINE_API_URL=emu.url, GLOWLINE_USERNAME=DEMO_USERNAME, GLOWLINE_PASSWORD=DEMO_PASSWORD)
-        try:
-            refresh("", "electricity.consumption", 10, "Europe/London", now=clock[0])
-            emu.reset_counts()
-            path = layout.days_path("", "electricity.consumption", "Europe/London")
-            steps = int(86400 / caller_every)
-            for n in range(1, steps + 1):
-                clock[0] = start + n * caller_every
-                summ = days_file.read(path)
-                if summ is None or policy.refresh_due(summ.fetched_at, clock[0], 30.0):
-                    refresh("", "electricity.consumption", 10, "Europe/London", now=clock[0] + 0.35)
-            return {kind: emu.count(kind) for kind in ("readings", "last-time", "auth")} | {"all": emu.count()}
-        finally:
-            for key, value in saved.items():
-                if value is None:
-                    os.environ.pop(key, None)
-                else:
-                    os.environ[key] = value
+    with Emulator(now=lambda: clock[0]) as emu, environment(
+        HOME=str(home), XDG_CACHE_HOME=str(home / ".cache"), XDG_CONFIG_HOME=str(home / ".config"),
+        GLOWLINE_API_URL=emu.url, GLOWLINE_USERNAME=DEMO_USERNAME, GLOWLINE_PASSWORD=DEMO_PASSWORD,
+    ):
+        refresh("", "electricity.consumption", 10, "Europe/London", now=clock[0])
+        emu.reset_counts()
+        path = layout.days_path("", "electricity.consumption", "Europe/London")
+        steps = int(86400 / caller_every)
+        for n in range(1, steps + 1):
+            clock[0] = start + n * caller_every
+            summ = days_file.read(path)
+            if summ is None or policy.refresh_due(summ.fetched_at, clock[0], 30.0):
+                refresh("", "electricity.consumption", 10, "Europe/London", now=clock[0] + 0.35)
+        return {kind: emu.count(kind) for kind in ("readings", "last-time", "auth")} | {"all": emu.count()}
 
 
 def peak_kib(python: str, script: str, env: dict[str, str]) -> int:

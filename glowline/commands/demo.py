@@ -18,8 +18,6 @@ from glowline.errors import NoLiveData
 from glowline.status import days as days_file
 from glowline.status import layout, line
 
-_ENV = ("GLOWLINE_CONFIG_DIR", "GLOWLINE_CACHE_DIR", "GLOWLINE_API_URL", "GLOWLINE_USERNAME", "GLOWLINE_PASSWORD")
-
 
 @contextlib.contextmanager
 def demo_environment() -> Iterator[str]:
@@ -27,23 +25,29 @@ def demo_environment() -> Iterator[str]:
     undone afterwards. Yields the emulator's URL. Shared by demo, report --demo and export --demo."""
     from glowline.emulator import DEMO_PASSWORD, DEMO_USERNAME, Emulator
 
-    saved = {k: os.environ.get(k) for k in _ENV}
-    with tempfile.TemporaryDirectory(prefix="glowline-demo-") as tmp, Emulator() as emu:
-        os.environ.update(
-            GLOWLINE_CONFIG_DIR=os.path.join(tmp, "config"),
-            GLOWLINE_CACHE_DIR=os.path.join(tmp, "cache"),
-            GLOWLINE_API_URL=emu.url,
-            GLOWLINE_USERNAME=DEMO_USERNAME,
-            GLOWLINE_PASSWORD=DEMO_PASSWORD,
-        )
-        try:
-            yield emu.url
-        finally:
-            for key, value in saved.items():
-                if value is None:
-                    os.environ.pop(key, None)
-                else:
-                    os.environ[key] = value
+    with tempfile.TemporaryDirectory(prefix="glowline-demo-") as tmp, Emulator() as emu, environment(
+        GLOWLINE_CONFIG_DIR=os.path.join(tmp, "config"),
+        GLOWLINE_CACHE_DIR=os.path.join(tmp, "cache"),
+        GLOWLINE_API_URL=emu.url,
+        GLOWLINE_USERNAME=DEMO_USERNAME,
+        GLOWLINE_PASSWORD=DEMO_PASSWORD,
+    ):
+        yield emu.url
+
+
+@contextlib.contextmanager
+def environment(**values: str) -> Iterator[None]:
+    """``values`` set in os.environ for the block, and every variable put back as it was afterwards."""
+    saved = {key: os.environ.get(key) for key in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
 
 
 def add_parser(subparsers: Any) -> None:

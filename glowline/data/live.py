@@ -125,20 +125,8 @@ class Electricity:
 
     def document(self, now: float | None = None) -> dict[str, object]:
         """`glowline live --format json`: the issue's keys in its order, then age_seconds."""
-        doc: dict[str, object] = {
-            "power_w": None if self.power_w is None else round(self.power_w),
-            "at": iso(self.at),
-            "source": self.source,
-            "device": self.device or None,
-            "import_kwh_today": self.import_kwh_today,
-            "import_kwh_total": self.import_kwh_total,
-            "export_kwh_total": self.export_kwh_total,
-            "unit_rate_gbp": self.unit_rate_gbp,
-            "standing_charge_gbp": self.standing_charge_gbp,
-        }
-        if now is not None:
-            doc["age_seconds"] = int(max(0.0, now - self.at))
-        return doc
+        power = None if self.power_w is None else round(self.power_w)
+        return {"power_w": power, **_registers(self, {"export_kwh_total": self.export_kwh_total}, now)}
 
 
 class Gas:
@@ -161,19 +149,26 @@ class Gas:
         self.source = source
 
     def document(self, now: float | None = None) -> dict[str, object]:
-        doc: dict[str, object] = {
-            "at": iso(self.at),
-            "source": self.source,
-            "device": self.device or None,
-            "import_kwh_today": self.import_kwh_today,
-            "import_kwh_total": self.import_kwh_total,
-            "volume_m3_total": self.volume_m3_total,
-            "unit_rate_gbp": self.unit_rate_gbp,
-            "standing_charge_gbp": self.standing_charge_gbp,
-        }
-        if now is not None:
-            doc["age_seconds"] = int(max(0.0, now - self.at))
-        return doc
+        """`glowline live --resource gas --format json`."""
+        return _registers(self, {"volume_m3_total": self.volume_m3_total}, now)
+
+
+def _registers(reading: Electricity | Gas, own: dict[str, object], now: float | None) -> dict[str, object]:
+    """The keys an electricity and a gas document share, in the documented order, with the meter's ``own``
+    register after the import ones, and age_seconds when ``now`` is given."""
+    doc: dict[str, object] = {
+        "at": iso(reading.at),
+        "source": reading.source,
+        "device": reading.device or None,
+        "import_kwh_today": reading.import_kwh_today,
+        "import_kwh_total": reading.import_kwh_total,
+        **own,
+        "unit_rate_gbp": reading.unit_rate_gbp,
+        "standing_charge_gbp": reading.standing_charge_gbp,
+    }
+    if now is not None:
+        doc["age_seconds"] = int(max(0.0, now - reading.at))
+    return doc
 
 
 class DeviceState:
