@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import env_for
+from tests.helpers import env_for, stop_process
 
 SECRETS_NAME = "org.freedesktop.secrets"
 SECRET_SERVICE_BACKEND = "keyring.backends.SecretService.Keyring"
@@ -68,13 +68,7 @@ class Daemons:
         return proc
 
     def stop(self, proc: subprocess.Popen[bytes]) -> None:
-        if proc.poll() is None:
-            proc.terminate()
-            try:
-                proc.wait(timeout=5)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait(timeout=5)
+        stop_process(proc)
         for stream in (proc.stdout, proc.stderr, proc.stdin):
             if stream is not None:
                 stream.close()

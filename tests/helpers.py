@@ -157,3 +157,15 @@ def read_pty(master: int) -> bytes:
             break
         out += chunk
     return out
+
+
+def stop_process(proc: subprocess.Popen[Any]) -> None:
+    """SIGTERM, then SIGKILL after 5 s: a process a test started is gone when this returns."""
+    if proc.poll() is not None:
+        return
+    proc.terminate()
+    try:
+        proc.wait(timeout=5)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait(timeout=5)

@@ -18,6 +18,7 @@ from typing import Any
 import pytest
 
 from tests import tools
+from tests.helpers import stop_process
 
 
 def free_port() -> int:
@@ -67,14 +68,8 @@ class Broker:
 
     def stop(self) -> None:
         proc, self.proc = self.proc, None
-        if proc is None:
-            return
-        proc.terminate()
-        try:
-            proc.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=5)
+        if proc is not None:
+            stop_process(proc)
 
 
 @pytest.fixture
