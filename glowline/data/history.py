@@ -6,18 +6,30 @@ progress that covers them are committed together (glowline.data.store.sqlite), s
 resumes where the last commit left it and nothing committed is asked for again. A second sync asks only for what
 is new since the last delivered half-hour (``last-time``), older days only when ``--since`` reaches further back.
 The consumption resources' tariff-lists are kept beside them, read again once a week.
+
+``Feed`` is the other writer: every refresh (glowline.data.sync: the status line's, fetch's, report's) reads its
+newest hours as half-hours and adds them here, continuing the stored range, and reads back from here whatever
+older days the history holds instead of asking the API for them again.
 """
 
 from __future__ import annotations
 
+import io
+import logging
+import os
 from collections.abc import Callable
 
-from glowline import catalog
+from glowline import catalog, paths
 from glowline.data.account import Session
 from glowline.data.models import Site
-from glowline.data.readings import Series, floor, plausible, windows
-from glowline.data.store.sqlite import HistoryStore, Progress
-from glowline.errors import GlowlineError, UsageError
+from glowline.data.readings import Series, ceil, coarsen, floor, plausible, windows
+from glowline.errors import GlowlineError, StorageError, UsageError
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # sqlite3 (4.5 ms here) only once a file is opened: a cold status line's refresh without one
+    from glowline.data.store.sqlite import HistoryStore, Progress
+
+log = logging.getLogger("glowline.history")
 
 PERIOD = "PT30M"
 STEP = catalog.PERIOD_SECONDS[PERIOD]
@@ -65,16 +77,16 @@ def plan(session: Session, store: HistoryStore, site: Site, classifier: str, sin
         progress = None  # the site's resource was replaced: its history is read again under the new id
     first = progress.first_ts if progress is not None and progress.first_ts is not None else \
         session.source.first_time(resource_id)
-    if since is None and progress is not None:
-        start = progress.synced_from  # continue: only what is new
+    if since is None and progress is not None and progress.backfill_from is not None:
+        start = min(progress.backfill_from, progress.synced_from)  # continue: what is new, and a backfill cut short
     elif since is None or since == FIRST:
         if first is None:
             raise UsageError(f"the API does not say when {classifier}'s readings start: give --since YYYY-MM-DD")
-        start = floor(first, STEP)
+        start = floor(first, STEP)  # also when only the status line's refreshes have fed the history so far
     else:
         start = floor(since, STEP) if first is None else max(floor(since, STEP), floor(first, STEP))
-        if progress is not None:
-            start = min(start, progress.synced_from)  # a later --since never drops what is stored
+    if progress is not None:
+        start = min(start, progress.synced_from)  # a later --since never drops what is stored
     end = floor(now, STEP) + STEP  # up to the half-hour that holds now: no window ever starts in the future
     start = min(start, end - STEP)
     delivered = session.source.last_time(resource_id)
@@ -82,6 +94,7 @@ def plan(session: Session, store: HistoryStore, site: Site, classifier: str, sin
         delivered = min(delivered, end)
     if progress is not None:
         progress.first_ts = first
+        progress.backfill_from = start if progress.backfill_from is None else min(progress.backfill_from, start)
     return Plan(site, classifier, resource_id, first, start, end, delivered, progress)
 
 
@@ -109,8 +122,10 @@ def keep_tariffs(session: Session, store: HistoryStore, site: Site, classifier: 
 
 def run(session: Session, store: HistoryStore, p: Plan, tick: Callable[[int], None]) -> int:
     """Fetch the plan's windows, committing each; returns how many half-hours were stored."""
+    from glowline.data.store.sqlite import Progress
+
     ve_id = p.site.ve_id
-    progress = p.progress or Progress(p.resource_id, p.first, p.start, p.start, p.delivered)
+    progress = p.progress or Progress(p.resource_id, p.first, p.start, p.start, p.delivered, p.start)
     progress.delivered_until = p.delivered
     stored = 0
     for a, b in p.older:  # newest first: what is stored stays one contiguous range after every commit
@@ -130,12 +145,104 @@ def run(session: Session, store: HistoryStore, p: Plan, tick: Callable[[int], No
 
 
 def _window(session: Session, p: Plan, a: int, b: int) -> tuple[list[tuple[int, float]], int]:
-    """The window's delivered half-hours (undelivered ones are left out, never stored as zero) and where the
-    delivered ones end."""
+    """The window's delivered half-hours and where the delivered ones end."""
     buckets = plausible(p.classifier, session.source.readings(p.resource_id, a, b, PERIOD), STEP)
+    # delivered: the API's last-time; without it every window but the last is whole, the last ends at its zeros
+    return delivered(a, b, buckets, p.delivered if p.delivered is not None else (b if b < p.end else None))
+
+
+def delivered(a: int, b: int, buckets: list[tuple[int, float | None]], delivered_until: int | None
+              ) -> tuple[list[tuple[int, float]], int]:
+    """The delivered half-hours of a window [a, b) the API answered (undelivered ones are left out, never stored as
+    zero: after ``delivered_until``, the API's last-time, or without it after the trailing zeros) and where the
+    delivered ones end."""
     series = Series(a, STEP, [None] * ((b - a) // STEP))
     series.merge(a, b, buckets)
-    # delivered: the API's last-time; without it every window but the last is whole, the last ends at its zeros
-    series.delivered_until = p.delivered if p.delivered is not None else (b if b < p.end else None)
+    series.delivered_until = delivered_until
     pending = series.pending_from()
     return [(ts, float(v)) for ts, v in buckets if v is not None and ts < pending], pending
+
+
+class Feed:
+    """A refresh's side of one resource's history: the range it holds, read back as the series' buckets, and the
+    half-hours the refresh read, added to it. Never in the refresh's way: a history that cannot be used (a newer
+    glowline's, a locked, read-only or full disk) is left alone for this refresh, said only at debug level (the
+    status line's data does not depend on it). The file is opened (sqlite3 imported) only when it is used."""
+
+    __slots__ = ("_failed", "_store", "classifier", "resource_id", "site_id")
+
+    def __init__(self, site_id: str, classifier: str, resource_id: str) -> None:
+        self.site_id = site_id
+        self.classifier = classifier
+        self.resource_id = resource_id
+        self._store: HistoryStore | None = None
+        self._failed = False
+
+    def _open(self, create: bool) -> HistoryStore | None:
+        if self._store is None and not self._failed:
+            if not create and not os.path.exists(paths.history_file()):
+                return None
+            from glowline.data.store.sqlite import HistoryStore
+
+            try:
+                self._store = HistoryStore(notice=_LogNotice(), timeout=10.0).open()
+            except StorageError as exc:
+                log.debug("history not used: %s", exc)
+                self._failed = True
+        return self._store
+
+    def covered(self, step: int) -> tuple[int, int] | None:
+        """The whole ``step`` buckets of which the history holds every delivered half-hour, as [from, to)."""
+        store = self._open(create=False)
+        if store is None:
+            return None
+        try:
+            p = store.progress(self.site_id, self.classifier)
+        except StorageError as exc:
+            log.debug("history not read: %s", exc)
+            return None
+        if p is None or p.resource_id != self.resource_id:
+            return None
+        a, b = ceil(p.synced_from, step), floor(p.synced_to, step)
+        return (a, b) if a < b else None
+
+    def synced_to(self) -> int | None:
+        """Where the delivered half-hours the history holds end (None: it holds none of this resource)."""
+        store = self._open(create=False)
+        try:
+            p = store.progress(self.site_id, self.classifier) if store is not None else None
+        except StorageError:
+            return None
+        return p.synced_to if p is not None and p.resource_id == self.resource_id else None
+
+    def buckets(self, a: int, b: int, step: int) -> list[tuple[int, float | None]]:
+        """The stored half-hours of [a, b) (within ``covered``) as ``step`` buckets; a bucket none of whose
+        half-hours was delivered is left out (None in the series)."""
+        assert self._store is not None
+        return coarsen(list(self._store.readings(self.site_id, self.classifier, a, b)), a, step)
+
+    def add(self, a: int, b: int, buckets: list[tuple[int, float | None]], delivered_until: int | None) -> None:
+        """The refresh's half-hours of [a, b): the delivered ones stored, the range extended where they continue it."""
+        kept, pending = delivered(a, b, buckets, delivered_until)
+        store = self._open(create=True)
+        if store is None:
+            return
+        try:
+            store.add_recent(self.site_id, self.classifier, self.resource_id, kept, a, pending, delivered_until)
+        except StorageError as exc:  # the refresh's own files tell the user about a full disk; this one waits
+            log.debug("history not fed: %s", exc)
+
+    def close(self) -> None:
+        if self._store is not None:
+            self._store.close()
+            self._store = None
+
+
+class _LogNotice(io.StringIO):
+    """The store's one-line notices (a bad file moved aside) on the refresh's log (shown with -v): a status line's
+    refresh writes nothing on stderr; ``glowline sync`` and ``doctor`` say it."""
+
+    def write(self, text: str) -> int:
+        if text.strip():
+            log.info("%s", text.strip())
+        return len(text)

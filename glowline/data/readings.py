@@ -185,6 +185,20 @@ def plausible(classifier: str, buckets: list[tuple[int, float | None]], step: in
     return buckets
 
 
+def coarsen(buckets: list[tuple[int, float | None]], a: int, step: int) -> list[tuple[int, float | None]]:
+    """Half-hours as ``step`` buckets on the grid of ``a``, as the API sums them: the delivered halves of each
+    bucket added (rounded to 1e-9, within the API's own decimals, so a sum reads as the API's PT1H value), None
+    where the answer has only nulls. A bucket the answer leaves out is left out (the series keeps what it had)."""
+    if step == HALF_HOUR:
+        return buckets
+    parts: dict[int, list[float]] = {}
+    for ts, value in buckets:
+        part = parts.setdefault(ts - (ts - a) % step, [])
+        if value is not None:
+            part.append(value)
+    return [(ts, round(math.fsum(v), 9) if v else None) for ts, v in sorted(parts.items())]
+
+
 def fetch_window(
     read: Callable[[int, int, str], list[tuple[int, float | None]]],
     series: Series,

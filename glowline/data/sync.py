@@ -9,15 +9,19 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from glowline import catalog, paths
+from glowline.catalog import MAX_SPAN
 from glowline.data import account
 from glowline.data.account import Session, pick_site
 from glowline.data.days import write_days
 from glowline.data.models import Site
 from glowline.data.readings import (
     Series,
+    coarsen,
     day_bounds,
     fetch_window,
     floor,
@@ -31,6 +35,9 @@ from glowline.errors import GlowlineError, NotFound, StorageError, describe
 from glowline.files import check_private_folder, remove_stale_temp_files
 from glowline.status import failures
 from glowline.status.policy import TYPICAL_DAYS
+
+if TYPE_CHECKING:
+    from glowline.data.history import Feed
 
 log = logging.getLogger("glowline.sync")
 
@@ -122,25 +129,68 @@ def _update(
     def read(a: int, b: int, p: str) -> list[tuple[int, float | None]]:
         return plausible(classifier, session.source.readings(resource_id, a, b, p), catalog.PERIOD_SECONDS[p])
 
-    if entry is None:
-        series = Series(start, step)
-        fetch_window(read, series, start, end, period)
-        series.delivered_until = _delivered_until(session, resource_id, series, end)
-    else:
-        series = entry.series
-        series.trim(end)  # stored ahead of the clock (set back since): cut, then re-read
-        if start < series.start:  # more days asked for than stored: fetch only the older part
-            fetch_window(read, series, start, series.start, period)
-        if max_age is not None and 0 <= now - entry.fetched_at < max_age:
-            now = entry.fetched_at  # the end is fresh enough: keep its fetch time and horizon
+    from glowline.data.history import Feed  # sqlite3 is imported only when the history is opened
+
+    feed = Feed(site.ve_id, classifier, resource_id)
+    try:
+        if entry is None:
+            series = Series(start, step)
+            held = _fill(feed, read, series, start, end, period)  # what the history holds is not asked again
+            tail = start if held is None else max(start, floor(held - REREAD, step))
+            _read_tail(feed, read, session, resource_id, series, tail, end, period)
         else:
-            tail = max(series.start, floor(series.horizon(now) - REREAD, step))
-            tail = min(tail, floor(now, step))
-            fetch_window(read, series, tail, end, period)
-            series.delivered_until = _delivered_until(session, resource_id, series, end)
+            series = entry.series
+            series.trim(end)  # stored ahead of the clock (set back since): cut, then re-read
+            if start < series.start:  # more days asked for than stored: only the older part
+                held = _fill(feed, read, series, start, series.start, period)
+                if held is None or held < series.start:
+                    fetch_window(read, series, held or start, series.start, period)
+            if max_age is not None and 0 <= now - entry.fetched_at < max_age:
+                now = entry.fetched_at  # the end is fresh enough: keep its fetch time and horizon
+            else:
+                tail = max(series.start, floor(series.horizon(now) - REREAD, step))
+                behind = feed.synced_to()  # the history ends earlier (a refresh that could not feed it): join it
+                if behind is not None and series.start <= behind < tail and end - behind <= MAX_SPAN["PT30M"]:
+                    tail = floor(behind, step)
+                tail = min(tail, floor(now, step))
+                _read_tail(feed, read, session, resource_id, series, tail, end, period)
+    finally:
+        feed.close()
     entry = Entry(identity, site.ve_id, site.name, resource_id, classifier, catalog.api_unit(classifier), series, now)
     session.store.save(site_key, classifier, entry)
     return entry
+
+
+Read = Callable[[int, int, str], list[tuple[int, "float | None"]]]
+
+
+def _fill(feed: Feed, read: Read, series: Series, a: int, b: int, period: str) -> int | None:
+    """Fill [a, b) of the series from the history where it holds every half-hour (no request), the part before
+    that from the API; returns where what the history holds ends, None when it holds nothing of [a, b)."""
+    covered = feed.covered(series.step)
+    if covered is None or covered[1] <= a or covered[0] >= b:
+        return None
+    lo, hi = max(a, covered[0]), min(b, covered[1])
+    if a < lo:
+        fetch_window(read, series, a, lo, period)
+    series.merge(lo, hi, feed.buckets(lo, hi, series.step))
+    log.debug("read %d hours from the history", (hi - lo) // 3600)
+    return hi
+
+
+def _read_tail(feed: Feed, read: Read, session: Session, resource_id: str, series: Series, a: int, b: int,
+               period: str) -> None:
+    """Read the newest part [a, b) and the API's delivery horizon. When it fits one half-hourly request (every
+    refresh but a cold one without history), it is read in half-hours, summed into the series' buckets and added to
+    the history: the status line's refreshes keep the history current at no extra request."""
+    if b - a > MAX_SPAN["PT30M"]:
+        fetch_window(read, series, a, b, period)
+        series.delivered_until = _delivered_until(session, resource_id, series, b)
+        return
+    halves = read(a, b, "PT30M")
+    series.merge(a, b, coarsen(halves, a, series.step))
+    series.delivered_until = _delivered_until(session, resource_id, series, b)
+    feed.add(a, b, halves, series.delivered_until)
 
 
 def _delivered_until(session: Session, resource_id: str, series: Series, end: int) -> int | None:

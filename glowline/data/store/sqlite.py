@@ -8,9 +8,12 @@
         site: the veId; resource: the classifier (electricity.consumption, ...); start: the bucket's UTC epoch
         seconds; seconds: 1800; value: the API's unit (kWh, or pence for cost resources). A half-hour that is not
         delivered yet is absent (never a zero); a delivered zero is 0.
-    progress(site, resource, resource_id, first_ts, synced_from, synced_to, delivered_until, updated_at)
+    progress(site, resource, resource_id, first_ts, synced_from, synced_to, delivered_until, updated_at,
+             backfill_from)
         what was fetched: every delivered half-hour in [synced_from, synced_to) is in readings (committed window by
-        window, so a killed sync resumes there); first_ts is the API's first-time, delivered_until its last-time.
+        window, so a killed sync resumes there); first_ts is the API's first-time, delivered_until its last-time;
+        backfill_from the oldest start a ``glowline sync`` was asked for (NULL while only the status line's
+        refreshes have fed the history: a plain ``sync`` then backfills from the first reading).
     tariffs(site, resource, fetched_at, document)
         the consumption resource's tariff-list as the API sent it (JSON text), re-read when a week old.
 
@@ -25,7 +28,7 @@ import os
 import sqlite3
 import sys
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import IO, Any
 
 from glowline import paths
@@ -34,7 +37,7 @@ from glowline.errors import StorageError
 #: 'glow': marks the file as glowline's (PRAGMA application_id, header offset 68)
 APPLICATION_ID = 0x676C6F77
 #: the schema this glowline writes; MIGRATIONS[n] takes version n to n + 1
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 MIGRATIONS: tuple[str, ...] = (
     """
     CREATE TABLE readings (
@@ -54,6 +57,11 @@ MIGRATIONS: tuple[str, ...] = (
         PRIMARY KEY (site, resource)
     );
     """,
+    # 2 -> 3: refreshes feed the history too; what a sync was asked to backfill is kept apart from what is stored
+    """
+    ALTER TABLE progress ADD COLUMN backfill_from INTEGER;
+    UPDATE progress SET backfill_from = synced_from;
+    """,
 )
 SQLITE_MAGIC = b"SQLite format 3\0"
 
@@ -65,23 +73,25 @@ class _Foreign(sqlite3.DatabaseError):
 class Progress:
     """One resource's row of the progress table."""
 
-    __slots__ = ("delivered_until", "first_ts", "resource_id", "synced_from", "synced_to")
+    __slots__ = ("backfill_from", "delivered_until", "first_ts", "resource_id", "synced_from", "synced_to")
 
     def __init__(self, resource_id: str, first_ts: int | None, synced_from: int, synced_to: int,
-                 delivered_until: int | None) -> None:
+                 delivered_until: int | None, backfill_from: int | None = None) -> None:
         self.resource_id = resource_id
         self.first_ts = first_ts
         self.synced_from = synced_from
         self.synced_to = synced_to
         self.delivered_until = delivered_until
+        self.backfill_from = backfill_from
 
 
 class HistoryStore:
     """The SQLite history: open, check and migrate the file, add windows of half-hours, read them back."""
 
-    def __init__(self, path: str | None = None, notice: IO[str] | None = None) -> None:
+    def __init__(self, path: str | None = None, notice: IO[str] | None = None, timeout: float = 30.0) -> None:
         self.path = path or paths.history_file()
         self.notice = notice if notice is not None else sys.stderr
+        self.timeout = timeout  # how long a write waits for another writer's transaction
         self._db: sqlite3.Connection | None = None
 
     # opening ----------------------------------------------------------------------------------------------------
@@ -103,8 +113,8 @@ class HistoryStore:
             try:
                 self._db = self._connect()
             except sqlite3.DatabaseError as exc:
-                if isinstance(exc, sqlite3.OperationalError) and _is_disk_problem(exc):
-                    raise
+                if not isinstance(exc, _Foreign) and not _is_corrupt(exc):
+                    raise  # a full, read-only or locked disk: the file is kept as it is
                 self._move_aside("foreign" if isinstance(exc, _Foreign) else "corrupt")
                 self._db = self._connect()
         except sqlite3.Error as exc:
@@ -116,16 +126,17 @@ class HistoryStore:
     def _connect(self) -> sqlite3.Connection:
         if not os.path.exists(self.path):
             os.close(os.open(self.path, os.O_WRONLY | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0), 0o600))
-        db = sqlite3.connect(self.path, timeout=30.0, isolation_level=None)
+        db = sqlite3.connect(self.path, timeout=self.timeout, isolation_level=None)
         try:
             tables = db.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]  # a corrupt file fails here
             version = int(db.execute("PRAGMA user_version").fetchone()[0])
             app = int(db.execute("PRAGMA application_id").fetchone()[0])
             if version == 0 and app == 0 and tables:  # checked before anything is written to it
                 raise _Foreign("not a glowline database")
-            db.execute("PRAGMA journal_mode=WAL")
             db.execute("PRAGMA synchronous=FULL")  # a committed window survives a crash or a power cut
-            self._migrate(db)
+            if version != SCHEMA_VERSION or app != APPLICATION_ID:  # a file in use is not written to on open
+                db.execute("PRAGMA journal_mode=WAL")  # persistent: kept in the file once set
+                self._migrate(db)
         except BaseException:
             db.close()
             raise
@@ -145,7 +156,11 @@ class HistoryStore:
             db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
             db.execute("COMMIT")
         except BaseException:
-            db.execute("ROLLBACK")
+            if db.in_transaction:  # a full disk may have ended it already: its error is the one to report
+                try:
+                    db.execute("ROLLBACK")
+                except sqlite3.Error:
+                    pass
             raise
 
     def _move_aside(self, why: str) -> None:
@@ -180,27 +195,67 @@ class HistoryStore:
     # progress and readings ---------------------------------------------------------------------------------------
 
     def progress(self, site: str, resource: str) -> Progress | None:
-        row = self._read("SELECT resource_id, first_ts, synced_from, synced_to, delivered_until FROM progress "
-                         "WHERE site = ? AND resource = ?", (site, resource))
+        row = self._read("SELECT resource_id, first_ts, synced_from, synced_to, delivered_until, backfill_from "
+                         "FROM progress WHERE site = ? AND resource = ?", (site, resource))
         if not row:
             return None
-        rid, first, a, b, delivered = row[0]
-        return Progress(str(rid), first, int(a), int(b), delivered)
+        rid, first, a, b, delivered, backfill = row[0]
+        return Progress(str(rid), first, int(a), int(b), delivered, backfill)
 
     def add_window(self, site: str, resource: str, buckets: Iterable[tuple[int, float]], progress: Progress,
                    seconds: int = 1800) -> None:
         """Write a window's delivered half-hours and the progress that covers them, in one transaction: after a
-        crash either both are there or neither."""
+        crash either both are there or neither. The stored range only grows (a refresh that extended it while this
+        sync ran keeps its part), unless the resource's id changed: then it is this progress alone."""
+
+        def merge(old: Progress | None) -> Progress:
+            if old is None or old.resource_id != progress.resource_id:
+                return progress
+            backfill = [b for b in (old.backfill_from, progress.backfill_from) if b is not None]
+            return Progress(progress.resource_id, progress.first_ts if progress.first_ts is not None else
+                            old.first_ts, min(old.synced_from, progress.synced_from),
+                            max(old.synced_to, progress.synced_to), progress.delivered_until,
+                            min(backfill) if backfill else None)
+
+        self._write(site, resource, buckets, merge, seconds)
+
+    def add_recent(self, site: str, resource: str, resource_id: str, buckets: Iterable[tuple[int, float]],
+                   start: int, delivered_to: int, delivered_until: int | None) -> bool:
+        """A refresh's delivered half-hours of [start, delivered_to): stored, and the stored range extended when they
+        continue it (``start`` within it), begun when there is none; True when the range now reaches
+        ``delivered_to``. Half-hours that do not continue it are stored all the same (a sync fills the gap)."""
+        reached = False
+
+        def merge(old: Progress | None) -> Progress:
+            nonlocal reached
+            if old is None or old.resource_id != resource_id:
+                reached = True
+                return Progress(resource_id, None, start, max(start, delivered_to), delivered_until, None)
+            if old.synced_from <= start <= old.synced_to:
+                reached = True
+                old.synced_to = max(old.synced_to, delivered_to)
+            if delivered_until is not None:
+                old.delivered_until = delivered_until
+            return old
+
+        self._write(site, resource, buckets, merge)
+        return reached
+
+    def _write(self, site: str, resource: str, buckets: Iterable[tuple[int, float]],
+               merge: Callable[[Progress | None], Progress], seconds: int = 1800) -> None:
+        """Readings and the resource's progress row (``merge`` of the stored one, read inside the transaction, so
+        two writers never undo each other's range) in one transaction."""
         db = self.db
         try:
             db.execute("BEGIN IMMEDIATE")
             try:
                 db.executemany("INSERT OR REPLACE INTO readings (site, resource, start, seconds, value) "
                                "VALUES (?, ?, ?, ?, ?)", [(site, resource, ts, seconds, v) for ts, v in buckets])
+                p = merge(self.progress(site, resource))
                 db.execute("INSERT OR REPLACE INTO progress (site, resource, resource_id, first_ts, synced_from, "
-                           "synced_to, delivered_until, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                           (site, resource, progress.resource_id, progress.first_ts, progress.synced_from,
-                            progress.synced_to, progress.delivered_until, time.time()))
+                           "synced_to, delivered_until, updated_at, backfill_from) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                           (site, resource, p.resource_id, p.first_ts, p.synced_from, p.synced_to,
+                            p.delivered_until, time.time(), p.backfill_from))
                 db.execute("COMMIT")
             except BaseException:
                 if db.in_transaction:
@@ -262,9 +317,10 @@ def _header_version(path: str) -> int:
     return int.from_bytes(read_bytes(path, 100)[60:64], "big")
 
 
-def _is_disk_problem(exc: sqlite3.Error) -> bool:
+def _is_corrupt(exc: sqlite3.Error) -> bool:
+    """The file's content is at fault (not SQLite, or damaged), not the disk it is on."""
     text = str(exc).lower()
-    return any(k in text for k in ("disk is full", "disk i/o", "readonly", "read-only", "unable to open", "locked"))
+    return any(k in text for k in ("not a database", "malformed", "encrypted", "unsupported file format"))
 
 
 def _storage_error(path: str, exc: sqlite3.Error) -> StorageError:
