@@ -298,7 +298,8 @@ def test_export_day_rows_carry_energy_standing_and_total(account: Emulator) -> N
     change = datetime.fromtimestamp(account.price_change, LONDON).date()
     first, last = change - timedelta(days=2), change + timedelta(days=1)
     header, rows = table(run_export("--from", first.isoformat(), "--to", last.isoformat(), "--period", "day"))
-    assert header == ["timestamp", "electricity_kwh", "gas_kwh", "electricity_gbp", "electricity_standing_gbp",
+    assert header == ["timestamp", "timestamp_utc", "electricity_kwh", "gas_kwh", "electricity_gbp",
+                      "electricity_standing_gbp",
                       "electricity_total_gbp", "gas_gbp", "gas_standing_gbp", "gas_total_gbp"]
     assert len(rows) == 4
     for name in ("electricity", "gas"):

@@ -50,14 +50,20 @@ def test_bst_days_have_the_right_rows_and_exact_values(
 ) -> None:
     text = run_export("--from", day.isoformat(), "--to", day.isoformat())
     header, rows = table(text)
-    assert header == ["timestamp", "electricity_kwh", "gas_kwh", "electricity_gbp", "gas_gbp"]
+    assert header == ["timestamp", "timestamp_utc", "electricity_kwh", "gas_kwh", "electricity_gbp", "gas_gbp"]
     assert len(rows) == count
-    stamps = [datetime.fromisoformat(r["timestamp"]) for r in rows]
-    assert all(s.tzinfo is not None for s in stamps)
-    assert rows[0]["timestamp"] == f"{day.isoformat()}T00:00:00{first_offset}"
-    assert rows[-1]["timestamp"].endswith(last_offset)
+    stamps = [datetime.fromisoformat(r["timestamp_utc"]) for r in rows]
+    assert all(s.utcoffset() == timedelta(0) for s in stamps)
     epochs = [int(s.timestamp()) for s in stamps]
     assert epochs == list(range(midnight(day), midnight(day + timedelta(days=1)), 1800))  # no gap, no repeat
+    # the local wall clock beside it: the row's instant in London, without its offset
+    assert rows[0]["timestamp"] == f"{day.isoformat()}T00:00:00"
+    for row, epoch in zip(rows, epochs, strict=True):
+        assert row["timestamp"] == datetime.fromtimestamp(epoch, LONDON).replace(tzinfo=None).isoformat()
+    offsets = [datetime.fromtimestamp(e, LONDON).isoformat()[-6:] for e in epochs]
+    assert offsets[0] == first_offset and offsets[-1] == last_offset
+    doc = json.loads(run_export("--from", day.isoformat(), "--to", day.isoformat(), "--format", "json"))
+    assert [r["timestamp"] for r in doc["rows"]] == [datetime.fromtimestamp(e, LONDON).isoformat() for e in epochs]
     for name, classifier in (("electricity", "electricity.consumption"), ("gas", "gas.consumption")):
         rid = account.resource_id(HOME, classifier)
         truth = account.half_hours(rid, epochs[0], epochs[-1] + 1800)
@@ -74,8 +80,9 @@ def test_day_and_hour_rows_sum_the_half_hours(account: Any) -> None:
     hours = run_export("--from", first.isoformat(), "--to", last.isoformat(), "--period", "hour")
     _, day_rows = table(days)
     _, hour_rows = table(hours)
-    assert [r["timestamp"] for r in day_rows] == [
-        "2026-10-24T00:00:00+01:00", "2026-10-25T00:00:00+01:00", "2026-10-26T00:00:00+00:00"]
+    assert [(r["timestamp"], r["timestamp_utc"]) for r in day_rows] == [
+        ("2026-10-24T00:00:00", "2026-10-23T23:00:00+00:00"), ("2026-10-25T00:00:00", "2026-10-24T23:00:00+00:00"),
+        ("2026-10-26T00:00:00", "2026-10-26T00:00:00+00:00")]
     assert len(hour_rows) == 24 + 25 + 24
     for name, classifier in (("electricity", "electricity.consumption"), ("gas", "gas.consumption")):
         rid = account.resource_id(HOME, classifier)
@@ -91,7 +98,7 @@ def test_day_and_hour_rows_sum_the_half_hours(account: Any) -> None:
 def test_recent_totals_equal_the_emulator_and_lagged_zeros_are_empty(account: Any) -> None:
     text = run_export("--days", "3")
     _, rows = table(text)
-    epochs = [int(datetime.fromisoformat(r["timestamp"]).timestamp()) for r in rows]
+    epochs = [int(datetime.fromisoformat(r["timestamp_utc"]).timestamp()) for r in rows]
     for name, classifier in (("electricity", "electricity.consumption"), ("gas", "gas.consumption")):
         rid = account.resource_id(HOME, classifier)
         delivered = account.delivered(rid, epochs[0], epochs[-1] + 1800)
@@ -118,7 +125,8 @@ def test_output_file_json_and_gas_m3(account: Any, tmp_path: Path) -> None:
     assert list(doc["columns"]) == ["electricity_kwh", "gas_m3", "electricity_gbp", "gas_gbp"]
     assert len(doc["rows"]) == len(rows) == 48
     for j, c in zip(doc["rows"], rows, strict=True):
-        assert j["timestamp"] == c["timestamp"]
+        assert datetime.fromisoformat(j["timestamp"]) == datetime.fromisoformat(c["timestamp_utc"])
+        assert j["timestamp"][:19] == c["timestamp"]
         assert j["electricity_kwh"] == number(c["electricity_kwh"])
         assert j["gas_m3"] == pytest.approx(float(c["gas_kwh"]) * 3.6 / 39.5 / 1.02264, abs=1e-8)
     conf = {"gas": {"unit": "m3", "calorific_value": 40.0, "correction_factor": 1.02264}}
@@ -130,7 +138,7 @@ def test_resources_as_comma_list_and_repeated(account: Any) -> None:
     a = run_export("--days", "1", "--resource", "gas,electricity-cost")
     b = run_export("--days", "1", "--resource", "gas", "--resource", "electricity-cost")
     assert a == b
-    assert a.splitlines()[0] == "timestamp,gas_kwh,electricity_cost_gbp,gas_gbp"
+    assert a.splitlines()[0] == "timestamp,timestamp_utc,gas_kwh,electricity_cost_gbp,gas_gbp"
 
 
 def test_streams_window_by_window_within_span_limits(account: Any) -> None:

@@ -44,13 +44,13 @@ def test_line_protocol_field_by_field_matches_the_csv(account: Any) -> None:
         seen[(tags["resource"], stamp)] = float(fields["value"])
     expected = {}
     for row in rows:
-        epoch = int(datetime.fromisoformat(row["timestamp"]).timestamp())
-        for column in header[1:]:
+        epoch = int(datetime.fromisoformat(row["timestamp_utc"]).timestamp())
+        for column in header[2:]:  # after timestamp and timestamp_utc
             value = number(row[column])
             if value is not None:
                 expected[(column, epoch)] = value
     assert seen == expected and len(lines) == len(expected)
-    assert {r for r, _ in seen} == set(header[1:])
+    assert {r for r, _ in seen} == set(header[2:])
 
 
 def test_tag_values_are_escaped() -> None:

@@ -288,6 +288,15 @@ def timestamp(epoch: int, tz: ZoneInfo, mode: str = "local") -> str:
     return local.replace(tzinfo=None).isoformat() if mode == "naive" else local.isoformat()
 
 
+def csv_times(epoch: int, tz: ZoneInfo, mode: str) -> list[str]:
+    """A CSV row's time cells. ``local`` is two: the local wall clock (``timestamp``) and the same instant in UTC
+    (``timestamp_utc``), so that every column parses as one datetime dtype (a column that mixes +00:00 and +01:00,
+    any file across a clock change, stays text in pandas 3) and the repeated autumn hour is told apart."""
+    if mode == "local":
+        return [timestamp(epoch, tz, "naive"), timestamp(epoch, tz, "utc")]
+    return [timestamp(epoch, tz, mode)]
+
+
 def _text(value: float | None) -> str:
     return "" if value is None else repr(value)
 
@@ -298,10 +307,10 @@ def write_csv(
 ) -> int:
     """Header then one row per timestamp; empty cells for missing values. Returns the number of rows."""
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(["timestamp", *(c.header for c in columns)])
+    writer.writerow(["timestamp", *(["timestamp_utc"] if time == "local" else []), *(c.header for c in columns)])
     count = 0
     for epoch, values in stream:
-        writer.writerow([timestamp(epoch, tz, time), *(_text(c.value(values, epoch)) for c in columns)])
+        writer.writerow([*csv_times(epoch, tz, time), *(_text(c.value(values, epoch)) for c in columns)])
         count += 1
     return count
 
