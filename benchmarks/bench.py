@@ -1,5 +1,5 @@
 """glowline's benchmark: the status line warm and cold (against a peer's whole job), HTTP requests per scenario,
-the hung-API deadline, memory, and how often `glowline watch` wakes up.
+the hung-API deadline, memory, how often `glowline watch` wakes up, and what the SQLite history saves a report.
 
     python benchmarks/bench.py            # builds build/bench-venv with `pip install .` (not editable) first
 
@@ -11,17 +11,20 @@ from __future__ import annotations
 
 import os
 import platform
+import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
+from datetime import date, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 VENV = ROOT / "build" / "bench-venv"
 RUNS = 41
 COLD_RUNS = 15
+HISTORY_RUNS = 9
 WATCH_SECONDS = 30
 
 
@@ -270,6 +273,36 @@ def main() -> int:
             subprocess.run([launcher, "--format", fmt], env=hung_env, capture_output=True)
             lines.append(f"  --format {fmt:7s} {time.perf_counter() - started:5.2f} s  (target <= 2.3 s)")
         emu.clear_faults()
+
+        # 8. the history: a report of 30 days (81 days of each resource with its baseline) with no cache, in a home
+        # that ran `glowline sync` and in one that did not, side by side
+        synced = Path(tmp) / "synced"
+        synced_env = glowline_env(synced, emu)
+        synced_env.pop("PYTHONPATH", None)
+        since = (date.today() - timedelta(days=100)).isoformat()
+        subprocess.run([launcher, "sync", "--since", since], env=synced_env, check=True, capture_output=True)
+        report = [launcher, "report", "--days", "30"]
+        with_times, without_times, reads = [], [], {}
+        for n in range(HISTORY_RUNS):
+            shutil.rmtree(synced / ".cache", ignore_errors=True)  # the cache gone, the history kept
+            emu.reset_counts()
+            with_times.append(timed(report, synced_env))
+            reads["with"] = (emu.count("readings"), sum(r.query.get("period") == "PT30M" for r in emu.requests))
+            plain_env = glowline_env(Path(tmp) / f"plain-{n}", emu)
+            plain_env.pop("PYTHONPATH", None)
+            emu.reset_counts()
+            without_times.append(timed(report, plain_env))
+            reads["without"] = (emu.count("readings"), 0)
+        ratios = [a / b for a, b in zip(with_times, without_times, strict=True)]
+        lines += [
+            "",
+            f"`glowline report --days 30` with no cache, after `glowline sync --since <100 days ago>` vs without "
+            f"({HISTORY_RUNS} pairs):",
+            f"  without history  {spread(without_times, 1000, ' ms')}   {reads['without'][0]} readings requests",
+            f"  with history     {spread(with_times, 1000, ' ms')}   {reads['with'][0]} readings requests "
+            f"({reads['with'][1]} of them the newest hours in half-hours)",
+            f"  ratio            {spread(ratios, unit='x')}",
+        ]
 
     lines += live_section(python, launcher)
     print("\n".join(lines))

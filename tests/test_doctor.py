@@ -19,7 +19,7 @@ from glowline.errors import EXIT_CONFIG, EXIT_KEYRING, EXIT_NOT_FOUND, EXIT_OK, 
 from tests.fixtures_keyring import KeyringSetup
 from tests.helpers import age_cache, cache_dir, glowline_env, run
 
-CHECKS = ["config", "keyring", "account", "token", "api", "sites", "cache", "files", "launcher"]
+CHECKS = ["config", "keyring", "account", "token", "api", "sites", "cache", "history", "files", "launcher"]
 
 
 def doctor(

@@ -348,3 +348,35 @@ def test_a_sync_onto_a_full_disk_says_so_and_moves_nothing_aside(home: Path, emu
             assert proc.returncode == 11 and proc.stderr.count("\n") == 1, proc
             assert "No space left on device" in proc.stderr and "moved aside" not in proc.stderr
         assert [p.name for p in (disk / "glowline").iterdir() if "corrupt" in p.name] == []
+
+
+def test_doctor_says_what_the_history_holds_and_when_a_refresh_can_no_longer_join_it(
+        home: Path, emulator: Emulator) -> None:
+    import json
+
+    env = glowline_env(home, emulator)
+
+    def history_check() -> dict[str, str]:
+        proc = run(env, "doctor", "--format", "json", timeout=60)
+        return next(c for c in json.loads(proc.stdout)["checks"] if c["name"] == "history")
+
+    assert history_check()["level"] == "OK" and "no " in history_check()["text"]
+    assert run(env, "sync", "--since", (datetime.now(LONDON).date() - timedelta(days=2)).isoformat(),
+               "--resource", "gas").returncode == 0
+    check = history_check()
+    assert check["level"] == "OK" and "gas.consumption" in check["text"] and "half-hours" in check["text"], check
+    db = sqlite3.connect(db_file())
+    db.execute("UPDATE progress SET synced_to = synced_to - 12 * 86400")
+    db.commit()
+    db.close()
+    check = history_check()
+    assert check["level"] == "WARN" and "10 days behind" in check["text"] and "glowline sync" in check["fix"]
+    db = sqlite3.connect(db_file())
+    db.execute("PRAGMA user_version = 9")
+    db.close()
+    check = history_check()
+    assert check["level"] == "WARN" and "newer glowline" in check["text"]
+    db = sqlite3.connect(db_file())  # doctor reads, never moves aside or migrates
+    assert db.execute("PRAGMA user_version").fetchone()[0] == 9
+    db.close()
+    assert [p.name for p in db_file().parent.iterdir() if ".sqlite." in p.name] == []

@@ -165,6 +165,7 @@ def diagnose(timeout: float = DEFAULT_TIMEOUT, launcher: bool = True) -> list[Ch
         ("api", check_api),
         ("sites", check_sites),
         ("cache", check_cache),
+        ("history", check_history),
         ("files", check_files),
         ("broker", check_broker),
         ("ihd", check_ihd),
@@ -469,6 +470,44 @@ def check_cache(state: State) -> Check:
         return Check("cache", WARN, text + f" (older than {max_age / 60:g} min)",
                      "run `glowline fetch` (a status line also refreshes it in the background)")
     return Check("cache", OK, text)
+
+
+#: a history further behind than this is not joined by a refresh (one PT30M request): `glowline sync` fills it
+HISTORY_GAP = 10 * 86400
+
+
+def check_history(state: State) -> Check:
+    """The SQLite history, read-only: what it holds per resource, and whether refreshes still keep it current."""
+    from datetime import datetime
+
+    from glowline.data.store.sqlite import overview
+
+    path = paths.history_file()
+    verdict, ranges = overview(path)
+    if verdict == "missing":
+        return Check("history", OK, f"no {path} yet: refreshes start it, `glowline sync` backfills every half-hour")
+    if verdict == "newer":
+        return Check("history", WARN, f"{path} is from a newer glowline: left untouched, not fed",
+                     "upgrade glowline")
+    if verdict in ("corrupt", "foreign", "unreadable"):
+        what = {"corrupt": "not a SQLite database", "foreign": "someone else's database",
+                "unreadable": "not readable now"}[verdict]
+        return Check("history", WARN, f"{path} is {what}", "run `glowline sync`: a bad file is moved aside and "
+                     "rebuilt, nothing of it is lost")
+    if not ranges:
+        return Check("history", OK, f"{path}: empty so far")
+
+    def when(epoch: int) -> str:
+        return datetime.fromtimestamp(epoch).strftime("%Y-%m-%d %H:%M")
+
+    now = time.time()
+    parts = [f"{r.resource} {when(r.synced_from)} to {when(r.synced_to)} ({r.count} half-hours)" for r in ranges]
+    behind = [r.resource for r in ranges if now - r.synced_to > HISTORY_GAP]
+    text = f"{path}: " + ", ".join(parts)
+    if behind:
+        return Check("history", WARN, text + f"; {', '.join(behind)} more than 10 days behind",
+                     "run `glowline sync` (a refresh joins a gap of up to 10 days)")
+    return Check("history", OK, text)
 
 
 def _mode(path: str) -> int | None:

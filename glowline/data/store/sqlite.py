@@ -289,6 +289,40 @@ class HistoryStore:
             raise _storage_error(self.path, exc) from None
 
 
+class Range:
+    """What the history holds of one site and resource (for doctor)."""
+
+    __slots__ = ("count", "resource", "site", "synced_from", "synced_to")
+
+    def __init__(self, site: str, resource: str, synced_from: int, synced_to: int, count: int) -> None:
+        self.site, self.resource = site, resource
+        self.synced_from, self.synced_to, self.count = synced_from, synced_to, count
+
+
+def overview(path: str | None = None) -> tuple[str, list[Range]]:
+    """The file's verdict (``missing``, ``ok``, ``newer``, ``corrupt``, ``foreign``) and, when ok, each stored
+    range; read-only: nothing is migrated, moved or written (doctor)."""
+    path = path or paths.history_file()
+    verdict = _inspect(path)
+    if verdict != "ok":
+        return verdict, []
+    try:
+        db = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=5.0)
+    except sqlite3.Error:
+        return "corrupt", []
+    try:
+        if not db.execute("SELECT count(*) FROM sqlite_master WHERE name = 'progress'").fetchone()[0]:
+            return "ok", []  # a new, empty file
+        rows = db.execute("SELECT p.site, p.resource, p.synced_from, p.synced_to, (SELECT count(*) FROM readings r "
+                          "WHERE r.site = p.site AND r.resource = p.resource AND r.start >= p.synced_from AND "
+                          "r.start < p.synced_to) FROM progress p ORDER BY p.site, p.resource").fetchall()
+        return "ok", [Range(str(a), str(b), int(c), int(d), int(e)) for a, b, c, d, e in rows]
+    except sqlite3.Error as exc:
+        return ("corrupt" if _is_corrupt(exc) else "unreadable"), []
+    finally:
+        db.close()
+
+
 def _inspect(path: str) -> str:
     """"missing", "ok", "newer", "corrupt" (not SQLite) or "foreign" (SQLite, someone else's), from the 100-byte
     header alone: nothing is opened for writing."""
