@@ -325,8 +325,8 @@ def test_export_without_cost_resources_is_estimated_and_says_so(account: Emulato
     assert [e["from"] for e in doc["tariffs"]["gas"]["history"]][-1] == change.isoformat()
     rid = account.resource_id(COTTAGE, "gas.consumption")
     for row in doc["rows"]:
-        stamp = datetime.fromisoformat(row["timestamp"])
-        rate = 6.30 if stamp.date() >= change else 5.89  # the unit rate of the tariff in force that day
+        stamp = datetime.fromisoformat(row["timestamp_utc"])  # the instant; "timestamp" is the local wall clock
+        rate = 6.30 if date.fromisoformat(row["timestamp"][:10]) >= change else 5.89  # the tariff in force that day
         kwh = math.fsum(v or 0.0 for _, v in account.half_hours(rid, stamp.timestamp(), stamp.timestamp() + 3600))
         assert row["gas_kwh"] == pytest.approx(kwh, abs=1e-7)
         assert row["gas_gbp"] == pytest.approx(kwh * rate / 100, abs=1e-6)

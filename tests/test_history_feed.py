@@ -311,6 +311,10 @@ def test_two_writers_never_shrink_each_others_range(home: Path) -> None:
         p = store.progress("site", ELECTRICITY)
         assert p is not None and (p.synced_from, p.synced_to) == (18000, 75600)
         assert store.readings("site", ELECTRICITY, 180000, 181800) == [(180000, 0.4)]
+        # one that overlaps the range's start joins it from there
+        assert store.add_recent("site", ELECTRICITY, "rid", [(16200, 0.5)], 16200, 19800, 19800)
+        p = store.progress("site", ELECTRICITY)
+        assert p is not None and (p.synced_from, p.synced_to) == (16200, 75600)
         # the site's resource replaced: its range starts again under the new id
         assert store.add_recent("site", ELECTRICITY, "new", [], 190000, 190000, 190000)
         p = store.progress("site", ELECTRICITY)

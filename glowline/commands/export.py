@@ -35,9 +35,9 @@ def add_parser(subparsers: Any) -> None:
     p.add_argument("--format", choices=("csv", "json", "influx"), default="csv",
                    help="output format (default csv; influx: InfluxDB line protocol, second precision)")
     p.add_argument("--time", choices=export.TIME_MODES, default="local",
-                   help="timestamps: local (default; CSV: the local wall clock plus a timestamp_utc column, JSON: "
-                        "with the UTC offset), utc, or naive (the wall clock alone; the hour the clocks go back "
-                        "repeats). Every CSV time column parses as datetimes in pandas")
+                   help="timestamps: local (default: the local wall clock, and the instant in a timestamp_utc "
+                        "column), utc, or naive (the wall clock alone; the hour the clocks go back repeats). Every "
+                        "time column parses as datetimes in pandas")
     p.add_argument("-o", "--output", default=None, metavar="FILE", help="write to FILE instead of stdout")
 
 

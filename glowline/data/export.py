@@ -288,10 +288,16 @@ def timestamp(epoch: int, tz: ZoneInfo, mode: str = "local") -> str:
     return local.replace(tzinfo=None).isoformat() if mode == "naive" else local.isoformat()
 
 
-def csv_times(epoch: int, tz: ZoneInfo, mode: str) -> list[str]:
-    """A CSV row's time cells. ``local`` is two: the local wall clock (``timestamp``) and the same instant in UTC
-    (``timestamp_utc``), so that every column parses as one datetime dtype (a column that mixes +00:00 and +01:00,
-    any file across a clock change, stays text in pandas 3) and the repeated autumn hour is told apart."""
+def time_columns(mode: str) -> list[str]:
+    """The time columns (CSV) or keys (JSON rows) of a ``--time`` mode. ``local`` has two: the local wall clock
+    (``timestamp``) and the same instant in UTC (``timestamp_utc``), so that every column parses as one datetime
+    dtype (a column that mixes +00:00 and +01:00, as any file across a clock change would, stays text in pandas 3)
+    and the repeated autumn hour is told apart."""
+    return ["timestamp", "timestamp_utc"] if mode == "local" else ["timestamp"]
+
+
+def times(epoch: int, tz: ZoneInfo, mode: str) -> list[str]:
+    """A row's time values, in the order of ``time_columns``."""
     if mode == "local":
         return [timestamp(epoch, tz, "naive"), timestamp(epoch, tz, "utc")]
     return [timestamp(epoch, tz, mode)]
@@ -307,10 +313,10 @@ def write_csv(
 ) -> int:
     """Header then one row per timestamp; empty cells for missing values. Returns the number of rows."""
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(["timestamp", *(["timestamp_utc"] if time == "local" else []), *(c.header for c in columns)])
+    writer.writerow([*time_columns(time), *(c.header for c in columns)])
     count = 0
     for epoch, values in stream:
-        writer.writerow([*csv_times(epoch, tz, time), *(_text(c.value(values, epoch)) for c in columns)])
+        writer.writerow([*times(epoch, tz, time), *(_text(c.value(values, epoch)) for c in columns)])
         count += 1
     return count
 
@@ -322,9 +328,10 @@ def write_json(
     """One object: ``meta``, ``columns`` with units, then ``rows`` (objects), written row by row."""
     head = {**meta, "columns": {c.header: c.unit for c in columns}}
     out.write(json.dumps(head, ensure_ascii=False)[:-1] + ', "rows": [')
+    keys = time_columns(time)
     count = 0
     for epoch, values in stream:
-        row: dict[str, Any] = {"timestamp": timestamp(epoch, tz, time)}
+        row: dict[str, Any] = dict(zip(keys, times(epoch, tz, time), strict=True))
         row.update((c.header, c.value(values, epoch)) for c in columns)
         out.write(("\n" if count == 0 else ",\n") + json.dumps(row))
         count += 1

@@ -222,7 +222,7 @@ class HistoryStore:
     def add_recent(self, site: str, resource: str, resource_id: str, buckets: Iterable[tuple[int, float]],
                    start: int, delivered_to: int, delivered_until: int | None) -> bool:
         """A refresh's delivered half-hours of [start, delivered_to): stored, and the stored range extended when they
-        continue it (``start`` within it), begun when there is none; True when the range now reaches
+        touch or overlap it, begun when there is none; True when the range now reaches
         ``delivered_to``. Half-hours that do not continue it are stored all the same (a sync fills the gap)."""
         reached = False
 
@@ -231,8 +231,9 @@ class HistoryStore:
             if old is None or old.resource_id != resource_id:
                 reached = True
                 return Progress(resource_id, None, start, max(start, delivered_to), delivered_until, None)
-            if old.synced_from <= start <= old.synced_to:
+            if start <= old.synced_to and delivered_to >= old.synced_from:  # they touch or overlap: one range
                 reached = True
+                old.synced_from = min(old.synced_from, start)
                 old.synced_to = max(old.synced_to, delivered_to)
             if delivered_until is not None:
                 old.delivered_until = delivered_until
