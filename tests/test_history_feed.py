@@ -384,3 +384,18 @@ def test_doctor_says_what_the_history_holds_and_when_a_refresh_can_no_longer_joi
     assert db.execute("PRAGMA user_version").fetchone()[0] == 9
     db.close()
     assert [p.name for p in db_file().parent.iterdir() if ".sqlite." in p.name] == []
+
+
+def test_the_demo_never_touches_the_users_history(home: Path, emulator: Emulator) -> None:
+    """The demo, report --demo and export --demo refresh against their own emulator: their half-hours go to a
+    history of their own, and the user's is neither read nor written (it was the user's data folder before)."""
+    env = glowline_env(home, emulator)
+    assert run(env, "sync", "--since", datetime.now(LONDON).date().isoformat(), "--resource", "gas").returncode == 0
+    mine = db_file().read_bytes()
+    for args in (["demo"], ["report", "--demo", "--days", "40"], ["report", "--demo", "--days", "40"],
+                 ["export", "--demo", "--days", "40"]):
+        proc = run(env, *args, timeout=60)
+        assert proc.returncode == 0, proc
+    assert db_file().read_bytes() == mine
+    assert sorted(p.name for p in db_file().parent.iterdir() if not p.name.endswith(("-wal", "-shm"))) == [
+        "history.lock", "history.sqlite"]

@@ -21,13 +21,15 @@ from glowline.status import layout, line
 
 @contextlib.contextmanager
 def demo_environment() -> Iterator[str]:
-    """An in-process emulator, throwaway config and cache folders and the demo account in the environment, all
-    undone afterwards. Yields the emulator's URL. Shared by demo, report --demo and export --demo."""
+    """An in-process emulator, throwaway config, cache and data folders (the demo's refreshes feed a history of
+    their own, never the user's) and the demo account in the environment, all undone afterwards. Yields the
+    emulator's URL. Shared by demo, report --demo and export --demo."""
     from glowline.emulator import DEMO_PASSWORD, DEMO_USERNAME, Emulator
 
     with tempfile.TemporaryDirectory(prefix="glowline-demo-") as tmp, Emulator() as emu, environment(
         GLOWLINE_CONFIG_DIR=os.path.join(tmp, "config"),
         GLOWLINE_CACHE_DIR=os.path.join(tmp, "cache"),
+        GLOWLINE_DATA_DIR=os.path.join(tmp, "data"),
         GLOWLINE_API_URL=emu.url,
         GLOWLINE_USERNAME=DEMO_USERNAME,
         GLOWLINE_PASSWORD=DEMO_PASSWORD,
