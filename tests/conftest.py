@@ -61,6 +61,27 @@ def account(home: Path, emulator: Any, monkeypatch: pytest.MonkeyPatch) -> Any:
 
 
 @pytest.fixture
+def clocked(home: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[Any, Any]]:
+    """An emulator whose clock the test sets (ten days back to start with), logged in through GLOWLINE_* variables
+    for in-process refreshes given the same clock."""
+    import time
+
+    from glowline.emulator import DEMO_PASSWORD, DEMO_USERNAME, Emulator
+    from tests.helpers import Clock
+
+    clock = Clock(time.time() - 10 * 86400)
+    emu = Emulator(now=clock)
+    emu.start()
+    monkeypatch.setenv("GLOWLINE_API_URL", emu.url)
+    monkeypatch.setenv("GLOWLINE_USERNAME", DEMO_USERNAME)
+    monkeypatch.setenv("GLOWLINE_PASSWORD", DEMO_PASSWORD)
+    try:
+        yield emu, clock
+    finally:
+        emu.stop()
+
+
+@pytest.fixture
 def tmux_sockets() -> Iterator[tuple[str, str]]:
     """Two private tmux servers' socket paths (inner, outer) in a short temp dir; both killed at teardown."""
     require("tmux")  # skips with the apt-get line on a fresh machine; fails under .ci/run

@@ -85,6 +85,16 @@ def wait_until(predicate: Any, timeout: float = 10.0) -> bool:
     return bool(predicate())
 
 
+class Clock:
+    """One clock for the emulator and the refresh (``Emulator(now=clock)``, ``refresh(..., now=clock.now)``)."""
+
+    def __init__(self, now: float) -> None:
+        self.now = now
+
+    def __call__(self) -> float:
+        return self.now
+
+
 def cache_dir(home: Path) -> Path:
     return home / ".cache" / "glowline"
 

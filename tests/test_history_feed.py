@@ -13,8 +13,6 @@ from __future__ import annotations
 import math
 import os
 import sqlite3
-import time
-from collections.abc import Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -22,36 +20,14 @@ import pytest
 
 from glowline.data.readings import day_start, floor
 from glowline.data.sync import REREAD, refresh
-from glowline.emulator import DEMO_PASSWORD, DEMO_USERNAME, Emulator
+from glowline.emulator import Emulator
 from glowline.status import days as days_file
 from glowline.status import layout
-from tests.helpers import LONDON, age_cache, glowline_env, run, tmpfs
+from tests.helpers import LONDON, Clock, age_cache, glowline_env, run, tmpfs
 
 ELECTRICITY = "electricity.consumption"
 TZ = "Europe/London"
 HOME = "DCC Sourced"
-
-
-class Clock:
-    def __init__(self, now: float) -> None:
-        self.now = now
-
-    def __call__(self) -> float:
-        return self.now
-
-
-@pytest.fixture
-def clocked(home: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[Emulator, Clock]]:
-    clock = Clock(time.time() - 10 * 86400)
-    emu = Emulator(now=clock)
-    emu.start()
-    monkeypatch.setenv("GLOWLINE_API_URL", emu.url)
-    monkeypatch.setenv("GLOWLINE_USERNAME", DEMO_USERNAME)
-    monkeypatch.setenv("GLOWLINE_PASSWORD", DEMO_PASSWORD)
-    try:
-        yield emu, clock
-    finally:
-        emu.stop()
 
 
 def db_file() -> Path:

@@ -11,7 +11,6 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -23,7 +22,7 @@ from glowline.emulator import DEMO_PASSWORD, DEMO_USERNAME, Emulator
 from glowline.status import days as days_file
 from glowline.status import failures, layout, policy
 from tests.fixtures_keyring import KeyringSetup
-from tests.helpers import cache_dir, env_for, glowline_env, run, run_json, wait_until
+from tests.helpers import Clock, cache_dir, env_for, glowline_env, run, run_json, wait_until
 from tests.tools import require
 
 LONDON = ZoneInfo("Europe/London")
@@ -149,30 +148,6 @@ def test_fetch_refreshes_several_resources_and_all(home: Path, emulator: Emulato
 
 
 # -- 6 and 8. no request the API refuses, at any second, in any zone, after the clock moved back -----------------------
-
-
-class Clock:
-    """One clock for the emulator and the refresh."""
-
-    def __init__(self, now: float) -> None:
-        self.now = now
-
-    def __call__(self) -> float:
-        return self.now
-
-
-@pytest.fixture
-def clocked(home: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[Emulator, Clock]]:
-    clock = Clock(time.time() - 10 * 86400)
-    emu = Emulator(now=clock)
-    emu.start()
-    monkeypatch.setenv("GLOWLINE_API_URL", emu.url)
-    monkeypatch.setenv("GLOWLINE_USERNAME", DEMO_USERNAME)
-    monkeypatch.setenv("GLOWLINE_PASSWORD", DEMO_PASSWORD)
-    try:
-        yield emu, clock
-    finally:
-        emu.stop()
 
 
 def local(day: date, hms: str, tz: ZoneInfo) -> float:
