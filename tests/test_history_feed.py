@@ -70,8 +70,8 @@ def assert_exact(emu: Emulator, rid: str, a: int, b: int) -> None:
     assert all(got[ts] == pytest.approx(truth[ts], abs=1e-12) for ts in truth)
 
 
-def days_of(classifier: str = ELECTRICITY) -> list[tuple[str, float | None, bool]]:
-    summ = days_file.read(layout.days_path("", classifier, TZ))
+def days_of(classifier: str = ELECTRICITY, tz_name: str = TZ) -> list[tuple[str, float | None, bool]]:
+    summ = days_file.read(layout.days_path("", classifier, tz_name))
     assert summ is not None
     return [(d.date, d.value, d.complete) for d in summ.days]
 
@@ -88,9 +88,9 @@ def sync(clock: Clock, classifier: str, since: int | None) -> int:
         return plan.requests
 
 
-def forget_cache(classifier: str = ELECTRICITY) -> None:
+def forget_cache(classifier: str = ELECTRICITY, tz_name: str = TZ) -> None:
     os.unlink(layout.series_path("", classifier))
-    os.unlink(layout.days_path("", classifier, TZ))
+    os.unlink(layout.days_path("", classifier, tz_name))
 
 
 # -- refreshes feed the history ------------------------------------------------------------------------------------
@@ -190,24 +190,26 @@ def test_a_sync_cut_short_in_its_backfill_resumes_the_backfill(clocked: tuple[Em
 # -- the history feeds the refreshes --------------------------------------------------------------------------------
 
 
+@pytest.mark.parametrize(("tz_name", "period"), [("Europe/London", "PT1H"), ("Asia/Kathmandu", "PT30M")])
 def test_a_status_line_with_no_cache_after_a_sync_reads_the_history_with_the_apis_numbers(
-        clocked: tuple[Emulator, Clock]) -> None:
+        clocked: tuple[Emulator, Clock], tz_name: str, period: str) -> None:
+    """Hourly days (London) and half-hourly ones (a zone whose midnight is at :15, +05:45) alike."""
     emu, clock = clocked
     today = datetime.fromtimestamp(clock.now, LONDON).date()
     sync(clock, ELECTRICITY, day_start(today - timedelta(days=45), LONDON))
     _, synced_to, _ = progress()
     emu.reset_counts()
-    refresh("", ELECTRICITY, 10, TZ, now=clock.now)  # a new status line: no cache, a history
+    refresh("", ELECTRICITY, 10, tz_name, now=clock.now)  # a new status line: no cache, a history
     (request,) = readings_requests(emu)
     assert request[0] == "PT30M" and request[1] >= synced_to - REREAD - 3600  # only the newest hours
-    from_history = days_of()
+    from_history = days_of(tz_name=tz_name)
     # the same days from the API alone: the numbers depend on the data, not on which commands ran before
     db_file().rename(db_file().with_name("elsewhere.sqlite"))
-    forget_cache()
+    forget_cache(tz_name=tz_name)
     emu.reset_counts()
-    refresh("", ELECTRICITY, 10, TZ, now=clock.now)
-    assert [p for p, _ in readings_requests(emu)] == ["PT1H"]
-    assert days_of() == from_history
+    refresh("", ELECTRICITY, 10, tz_name, now=clock.now)
+    assert {p for p, _ in readings_requests(emu)} == {period}
+    assert days_of(tz_name=tz_name) == from_history
     assert sum(1 for _, v, complete in from_history if complete and v) >= 28
 
 

@@ -38,7 +38,7 @@ def add_parser(subparsers: Any) -> None:
     add_status_options(p, only=("site", "tz"))
     p.add_argument("--since", type=since_type, default=None, metavar="YYYY-MM-DD|first",
                    help="from this local day, or first: the resource's first reading (default: continue what "
-                        "is stored, or first when nothing is)")
+                        "an earlier sync was asked for, or first when none was; what refreshes stored is kept)")
     p.add_argument("--resource", dest="resources", type=resources_type, default=["all"],
                    metavar="NAME[,NAME...]|all",
                    help=f"what to sync: {', '.join(RESOURCES)}, several comma-separated, or all (the default)")
