@@ -134,8 +134,9 @@ class HistoryStore:
             if version == 0 and app == 0 and tables:  # checked before anything is written to it
                 raise _Foreign("not a glowline database")
             db.execute("PRAGMA synchronous=FULL")  # a committed window survives a crash or a power cut
+            if str(db.execute("PRAGMA journal_mode").fetchone()[0]).lower() != "wal":
+                db.execute("PRAGMA journal_mode=WAL")  # persistent: set once (again if another program reset it)
             if version != SCHEMA_VERSION or app != APPLICATION_ID:  # a file in use is not written to on open
-                db.execute("PRAGMA journal_mode=WAL")  # persistent: kept in the file once set
                 self._migrate(db)
         except BaseException:
             db.close()
