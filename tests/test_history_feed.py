@@ -23,7 +23,8 @@ from glowline.data.sync import REREAD, refresh
 from glowline.emulator import Emulator
 from glowline.status import days as days_file
 from glowline.status import layout
-from tests.helpers import LONDON, Clock, age_cache, glowline_env, run, tmpfs
+from glowline.status.spawn import is_locked
+from tests.helpers import LONDON, Clock, age_cache, cache_dir, glowline_env, run, tmpfs, wait_until
 
 ELECTRICITY = "electricity.consumption"
 TZ = "Europe/London"
@@ -377,3 +378,24 @@ def test_the_demo_never_touches_the_users_history(home: Path, emulator: Emulator
     assert db_file().read_bytes() == mine
     assert sorted(p.name for p in db_file().parent.iterdir() if not p.name.endswith(("-wal", "-shm"))) == [
         "history.lock", "history.sqlite"]
+
+
+def test_a_status_bars_background_refresh_feeds_the_history(home: Path, emulator: Emulator) -> None:
+    """The real route: a stale line prints at once and its detached refresher adds the newest half-hours."""
+    env = glowline_env(home, emulator)
+    assert run(env, "--format", "tmux", "--timeout", "30").returncode == 0  # cold: the line waits for its refresh
+    assert not db_file().exists()
+    age_cache(home, 3600)
+    emulator.reset_counts()
+    stale = run(env, "--format", "tmux")
+    assert stale.returncode == 0 and "kWh" in stale.stdout
+
+    def refreshed() -> bool:
+        return emulator.count("readings") == 1 and not is_locked(
+            str(cache_dir(home) / "default--electricity.consumption.lock")) and db_file().exists()
+
+    assert wait_until(refreshed, 20)
+    assert [p for p, _ in readings_requests(emulator)] == ["PT30M"]
+    synced_from, synced_to, backfill = progress()
+    assert synced_from < synced_to and backfill is None
+    assert_exact(emulator, emulator.resource_id(HOME, ELECTRICITY), synced_from, synced_to)
