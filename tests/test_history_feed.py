@@ -399,3 +399,14 @@ def test_a_status_bars_background_refresh_feeds_the_history(home: Path, emulator
     synced_from, synced_to, backfill = progress()
     assert synced_from < synced_to and backfill is None
     assert_exact(emulator, emulator.resource_id(HOME, ELECTRICITY), synced_from, synced_to)
+
+
+def test_doctor_finds_a_history_others_can_read(home: Path, emulator: Emulator) -> None:
+    import json
+
+    env = glowline_env(home, emulator)
+    assert run(env, "sync", "--since", datetime.now(LONDON).date().isoformat(), "--resource", "gas").returncode == 0
+    os.chmod(db_file(), 0o644)
+    proc = run(env, "doctor", "--format", "json", timeout=60)
+    files = next(c for c in json.loads(proc.stdout)["checks"] if c["name"] == "files")
+    assert files["level"] == "WARN" and f"{db_file()} 0644" in files["text"], files

@@ -505,8 +505,9 @@ def check_history(state: State) -> Check:
     behind = [r.resource for r in ranges if now - r.synced_to > HISTORY_GAP]
     text = f"{path}: " + ", ".join(parts)
     if behind:
-        return Check("history", WARN, text + f"; {', '.join(behind)} more than 10 days behind",
-                     "run `glowline sync` (a refresh joins a gap of up to 10 days)")
+        return Check("history", WARN, text + f"; {', '.join(behind)} more than 10 days behind now",
+                     "run `glowline sync` (a refresh joins a gap of up to 10 days; a meter that stopped delivering "
+                     "stays behind)")
     return Check("history", OK, text)
 
 
@@ -520,11 +521,12 @@ def _mode(path: str) -> int | None:
 
 
 def check_files(state: State) -> Check:
-    """The config and cache folders are 0700 and every file in them 0600 (tokens and account live there)."""
+    """The config, cache and data folders are 0700 and every file in them 0600 (tokens, the account and the
+    history live there)."""
     if sys.platform == "win32":  # pragma: no cover
         return Check("files", OK, "permissions not checked on Windows")
     loose: list[str] = []
-    for root in dict.fromkeys((paths.config_dir(), paths.cache_dir())):
+    for root in dict.fromkeys((paths.config_dir(), paths.cache_dir(), paths.data_dir())):
         if not os.path.isdir(root):
             continue
         for folder, _dirs, names in os.walk(root):
@@ -541,7 +543,8 @@ def check_files(state: State) -> Check:
     if loose:
         return Check("files", WARN, "readable by others: " + ", ".join(loose[:5]) + (" ..." if len(loose) > 5 else ""),
                      "chmod 700 the folders and 600 the files")
-    return Check("files", OK, f"{paths.config_dir()} and {paths.cache_dir()}: folders 0700, files 0600")
+    return Check("files", OK, f"{paths.config_dir()}, {paths.cache_dir()} and {paths.data_dir()}: folders 0700, "
+                 "files 0600")
 
 
 def check_launcher(state: State) -> Check:

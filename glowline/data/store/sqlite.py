@@ -309,7 +309,9 @@ def overview(path: str | None = None) -> tuple[str, list[Range]]:
     if verdict != "ok":
         return verdict, []
     try:
-        db = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=5.0)
+        from urllib.request import pathname2url  # a folder with spaces, '?' or '#' in its name
+
+        db = sqlite3.connect(f"file:{pathname2url(path)}?mode=ro", uri=True, timeout=5.0)
     except sqlite3.Error:
         return "corrupt", []
     try:
