@@ -13,6 +13,7 @@ from __future__ import annotations
 import math
 import os
 import sqlite3
+import time
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -410,3 +411,27 @@ def test_doctor_finds_a_history_others_can_read(home: Path, emulator: Emulator) 
     proc = run(env, "doctor", "--format", "json", timeout=60)
     files = next(c for c in json.loads(proc.stdout)["checks"] if c["name"] == "files")
     assert files["level"] == "WARN" and f"{db_file()} 0644" in files["text"], files
+
+
+def test_readers_are_never_blocked_even_after_another_program_switched_off_wal(home: Path, emulator: Emulator) -> None:
+    env = glowline_env(home, emulator)
+    today = datetime.now(LONDON).date()
+    assert run(env, "sync", "--since", today.isoformat(), "--resource", "gas").returncode == 0
+    db = sqlite3.connect(db_file())
+    assert db.execute("PRAGMA journal_mode = DELETE").fetchone()[0] == "delete"
+    db.close()
+    assert run(env, "sync", "--resource", "gas").returncode == 0
+    db = sqlite3.connect(db_file())
+    assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"  # set again on opening
+    db.close()
+    reader = sqlite3.connect(db_file())
+    reader.execute("BEGIN")
+    assert reader.execute("SELECT count(*) FROM readings").fetchone()[0] > 0  # a reader inside a read transaction
+    try:  # a sync that writes older windows meanwhile: neither waits for the other
+        started = time.monotonic()
+        older = (today - timedelta(days=3)).isoformat()
+        assert run(env, "sync", "--since", older, "--resource", "gas").returncode == 0
+        assert time.monotonic() - started < 20
+        assert reader.execute("SELECT count(*) FROM readings").fetchone()[0] > 0
+    finally:
+        reader.close()
