@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from glowline import paths
+from glowline.catalog import MAX_SPAN
 from glowline.data import account, credentials
 from glowline.data.models import Site, Token
 from glowline.data.source import Source, open_source
@@ -473,7 +474,7 @@ def check_cache(state: State) -> Check:
 
 
 #: a history further behind than this is not joined by a refresh (one PT30M request): `glowline sync` fills it
-HISTORY_GAP = 10 * 86400
+HISTORY_GAP = MAX_SPAN["PT30M"]
 
 
 def check_history(state: State) -> Check:

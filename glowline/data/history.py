@@ -169,7 +169,7 @@ class Feed:
     glowline's, a locked, read-only or full disk) is left alone for this refresh, said only at debug level (the
     status line's data does not depend on it). The file is opened (sqlite3 imported) only when it is used."""
 
-    __slots__ = ("_failed", "_store", "classifier", "resource_id", "site_id")
+    __slots__ = ("_failed", "_range", "_read", "_store", "classifier", "resource_id", "site_id")
 
     def __init__(self, site_id: str, classifier: str, resource_id: str) -> None:
         self.site_id = site_id
@@ -177,6 +177,8 @@ class Feed:
         self.resource_id = resource_id
         self._store: HistoryStore | None = None
         self._failed = False
+        self._range: tuple[int, int] | None = None
+        self._read = False  # the range is read once per refresh
 
     def _open(self, create: bool) -> HistoryStore | None:
         if self._store is None and not self._failed:
@@ -191,29 +193,33 @@ class Feed:
                 self._failed = True
         return self._store
 
+    def held(self) -> tuple[int, int] | None:
+        """[synced_from, synced_to): every delivered half-hour of this resource the history holds, read once (None:
+        none, or the history cannot be read)."""
+        if not self._read:
+            self._read = True
+            store = self._open(create=False)
+            try:
+                p = store.progress(self.site_id, self.classifier) if store is not None else None
+            except StorageError as exc:
+                log.debug("history not read: %s", exc)
+                p = None
+            if p is not None and p.resource_id == self.resource_id:
+                self._range = (p.synced_from, p.synced_to)
+        return self._range
+
     def covered(self, step: int) -> tuple[int, int] | None:
         """The whole ``step`` buckets of which the history holds every delivered half-hour, as [from, to)."""
-        store = self._open(create=False)
-        if store is None:
+        held = self.held()
+        if held is None:
             return None
-        try:
-            p = store.progress(self.site_id, self.classifier)
-        except StorageError as exc:
-            log.debug("history not read: %s", exc)
-            return None
-        if p is None or p.resource_id != self.resource_id:
-            return None
-        a, b = ceil(p.synced_from, step), floor(p.synced_to, step)
+        a, b = ceil(held[0], step), floor(held[1], step)
         return (a, b) if a < b else None
 
     def synced_to(self) -> int | None:
         """Where the delivered half-hours the history holds end (None: it holds none of this resource)."""
-        store = self._open(create=False)
-        try:
-            p = store.progress(self.site_id, self.classifier) if store is not None else None
-        except StorageError:
-            return None
-        return p.synced_to if p is not None and p.resource_id == self.resource_id else None
+        held = self.held()
+        return None if held is None else held[1]
 
     def buckets(self, a: int, b: int, step: int) -> list[tuple[int, float | None]]:
         """The stored half-hours of [a, b) (within ``covered``) as ``step`` buckets; a bucket none of whose

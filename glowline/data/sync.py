@@ -144,7 +144,7 @@ def _update(
             if start < series.start:  # more days asked for than stored: only the older part
                 held = _fill(feed, read, series, start, series.start, period)
                 if held is None or held < series.start:
-                    fetch_window(read, series, held or start, series.start, period)
+                    fetch_window(read, series, start if held is None else held, series.start, period)
             if max_age is not None and 0 <= now - entry.fetched_at < max_age:
                 now = entry.fetched_at  # the end is fresh enough: keep its fetch time and horizon
             else:
