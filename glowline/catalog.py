@@ -93,15 +93,6 @@ MAX_KWH_PER_HALF_HOUR = {"electricity": 12.0, "gas": 35.0}
 MAX_PENCE_PER_KWH = 500.0
 
 
-def bucket_limits(classifier: str, seconds: int) -> tuple[float, float]:
-    """The plausible range of one ``seconds``-long bucket of ``classifier``: consumption and export are never
-    negative and never above what the supply can pass; cost resources may be negative (negative prices)."""
-    kwh = MAX_KWH_PER_HALF_HOUR["gas" if classifier.startswith("gas") else "electricity"] * seconds / HALF_HOUR
-    if is_cost(classifier):
-        return -kwh * MAX_PENCE_PER_KWH, kwh * MAX_PENCE_PER_KWH
-    return 0.0, kwh
-
-
 # ---------------------------------------------------------------------------------------------------- formats
 
 #: Every --format name; glowline/status/formats/<name>.py has ``render(line: Line, opts: RenderOptions) -> str``.

@@ -13,8 +13,9 @@ from collections.abc import Callable, Iterator
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from glowline.catalog import HALF_HOUR, MAX_SPAN, bucket_limits
+from glowline.catalog import HALF_HOUR, MAX_SPAN
 from glowline.errors import MalformedResponse, UsageError
+from glowline.gate import bucket_limits
 
 
 def zone(name: str) -> ZoneInfo:
@@ -175,7 +176,7 @@ def local_days(series: Series, bounds: list[tuple[date, int, int]], horizon: int
 
 
 def plausible(classifier: str, buckets: list[tuple[int, float | None]], step: int) -> list[tuple[int, float | None]]:
-    """``buckets`` when every value is one a household can have (glowline.catalog.bucket_limits), else a
+    """``buckets`` when every value is one a household can have (glowline.gate.bucket_limits), else a
     MalformedResponse (exit 6): nothing of such an answer reaches the store."""
     low, high = bucket_limits(classifier, step)
     for _ts, value in buckets:
