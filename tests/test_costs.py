@@ -25,6 +25,9 @@ from glowline.commands.context import Context
 from glowline.data.tariff import TariffHistory, effective_date, parse_list
 from glowline.emulator import DEMO_PASSWORD, DEMO_USERNAME, Emulator
 from glowline.errors import MalformedResponse
+from glowline.report import as_json as report_as_json
+from glowline.report import build as report_build
+from glowline.report import terminal as report_terminal
 from tests.test_tariff import parse_args
 
 LONDON = ZoneInfo("Europe/London")
@@ -57,7 +60,7 @@ def report_json(*argv: str, now: float | None = None, names: tuple[str, ...] = (
         if now is not None:
             ctx.now = now
         names_found = ctx.available(list(names), False)
-        doc = report.as_json(report.build(ctx, names_found, days, GasUnit()))
+        doc = report_as_json.as_json(report_build.build(ctx, names_found, days, GasUnit()))
     return json.loads(json.dumps(doc))  # exactly what --format json prints
 
 
@@ -148,7 +151,7 @@ def test_an_account_without_cost_resources_is_labelled_estimated(clocked: Emulat
     out = io.StringIO()
     with Context(args, {}, "electricity.consumption") as ctx:
         ctx.now = now
-        report.render(report.build(ctx, ["electricity", "gas"], 3, GasUnit()), out, 80)
+        report_terminal.render(report_build.build(ctx, ["electricity", "gas"], 3, GasUnit()), out, 80)
     assert f"estimated from the unit rate of {change}" in out.getvalue()
 
 
@@ -212,7 +215,7 @@ def test_price_bands_show_the_cheap_night_hours(clocked: Emulator) -> None:
     out = io.StringIO()
     with Context(args, {}, "electricity.consumption") as ctx:
         ctx.now = now
-        report.render(report.build(ctx, ["electricity", "gas"], 10, GasUnit()), out, 80)
+        report_terminal.render(report_build.build(ctx, ["electricity", "gas"], 10, GasUnit()), out, 80)
     text = out.getvalue()
     share = f"night 9.0p: {night['kwh_share']:.0%} of kWh, {night['cost_share']:.0%} of cost"
     assert share in text
