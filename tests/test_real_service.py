@@ -362,3 +362,64 @@ def test_the_emulator_plays_each_habit_as_a_function_of_its_clock(home: Path) ->
     finally:
         emu.stop()
         plain.stop()
+
+
+# -- last-time read safely, and never final on one reading --------------------------------------------------------
+
+
+@pytest.mark.parametrize("last_ts_end", [False, True])
+def test_the_edge_is_right_whichever_end_of_the_half_hour_last_time_means(
+        home: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], last_ts_end: bool) -> None:
+    """Read as the start, ``lastTs`` = end takes the undelivered half-hour at the edge for a delivered 0: it is
+    re-read with the rest, so the history and the line end exact either way."""
+    start = floor(time.time() - 2 * DAY, 60)
+    w = _world(home, monkeypatch, capsys, Habits(last_ts_end=last_ts_end), start)
+    try:
+        classifier = ALL["electricity"]
+        edges = []
+        for _ in range(8):
+            assert w.glowline("fetch")[0] == 0
+            entry = w.entry(classifier)
+            edges.append(entry["delivered_until"] - 1800)  # the newest half-hour glowline takes as delivered
+            w.clock.now += HOUR
+        rid = w.entry(classifier)["resource_id"]
+        rows = history_rows(classifier)
+        truth = dict(w.emu.half_hours(rid, edges[0], edges[-2] + 1800))
+        for edge in edges[:-2]:  # each edge, read again by the later refreshes: its true value
+            assert rows[edge] == pytest.approx(truth[edge]), edge
+    finally:
+        w.emu.stop()
+
+
+def test_every_young_half_hour_is_read_again_at_least_once_a_day_in_one_request_per_refresh(world: World) -> None:
+    w = world
+    asked: list[tuple[float, int, int]] = []  # (clock, from, to) of every readings request
+    rid = None
+    for _ in range(4 * 24):
+        w.emu.reset_counts()
+        assert w.glowline("fetch")[0] == 0
+        reads = [r for r in w.emu.requests if r.kind == "readings"]
+        assert len(reads) == 1  # the settling read and the holes due ride on the one request
+        for r in reads:
+            a = datetime.fromisoformat(r.query["from"] + "+00:00").timestamp()
+            b = datetime.fromisoformat(r.query["to"] + "+00:00").timestamp() + 1
+            asked.append((w.clock.now, int(a), int(b)))
+        rid = w.entry(ALL["electricity"])["resource_id"]
+        w.clock.now += HOUR
+    assert rid is not None
+    first_day = list(range(floor(asked[1][0], 1800), floor(asked[1][0] + DAY, 1800), 1800))
+    for t in first_day:  # half-hours that came during the run: read again every day while younger than 3 days
+        reads = sorted(at for at, a, b in asked if a <= t < b and at > t)
+        for day in (1, 2, 3) if reads[0] + 3 * DAY <= asked[-1][0] else (1, 2):
+            assert any(reads[0] + (day - 1) * DAY < at <= reads[0] + day * DAY for at in reads), (t, day)
+
+
+def test_a_half_hour_the_service_no_longer_delivers_is_removed_from_the_history_and_recorded(home: Path) -> None:
+    from glowline.data.store.sqlite import HistoryStore, changes
+
+    with HistoryStore() as store:
+        store.add_recent("site", "gas.consumption", "rid", [(0, 0.5), (1800, 0.0), (3600, 0.25)], 0, 5400, 5400, 10)
+        store.add_recent("site", "gas.consumption", "rid", [(0, 0.5), (1800, 0.75), (5400, 0.1)], 0, 7200, 7200, 20)
+        assert store.readings("site", "gas.consumption", 0, 7200) == [(0, 0.5), (1800, 0.75), (5400, 0.1)]
+    counts, glitches = changes(0)
+    assert counts == {"revised": 1, "removed": 1} and glitches == []  # 5400 was new, not filled late
