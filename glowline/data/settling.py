@@ -49,23 +49,6 @@ def window(classifier: str, conf: dict[str, object] | None = None) -> int:
     return int(min(max(days, 0.0), MAX_SETTLE_DAYS) * DAY)
 
 
-def config() -> dict[str, object]:
-    """The user's config (the compiled copy when it is current), for ``window``; {} when it cannot be read (the
-    command that runs the refresh reports a bad config itself)."""
-    from glowline.errors import ConfigError
-    from glowline.status import settings
-
-    conf = settings.load_fast()
-    if conf is None:
-        from glowline import config as config_file
-
-        try:
-            conf = config_file.load()
-        except ConfigError:
-            conf = {}
-    return conf
-
-
 def settling_due(settled_at: float | None, now: float) -> bool:
     """True when the settling window is to be read again (never read, a day old, or a clock set back)."""
     return settled_at is None or not -SLACK < now - settled_at < SETTLE_EVERY - SLACK

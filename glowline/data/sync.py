@@ -160,7 +160,7 @@ def _update(
                 # the settling window, once a day, and the holes due within reach: the same one request
                 reach = end - MAX_SPAN["PT30M"]
                 if settling.settling_due(settled_at, now):
-                    tail = min(tail, max(floor(now - settling.window(classifier, settling.config()), step), reach))
+                    tail = min(tail, max(floor(now - settling.window(classifier, _config()), step), reach))
                     settled_at = now
                 due = holes.due(now)
                 near = [ts for ts in due if floor(ts, step) >= reach]
@@ -235,6 +235,23 @@ def _read_holes(feed: Feed, read: Read, series: Series, due: list[int], limit: i
         lo, hi = max(a, series.start), min(b, series.end)
         if lo < hi:
             series.merge(lo, hi, coarsen([(ts, v) for ts, v in halves if lo <= ts < hi], lo, series.step, hi))
+
+
+def _config() -> dict[str, object]:
+    """The user's config (the compiled copy when it is current) for the settling window; {} when it cannot be read
+    (the command that runs the refresh reports a bad config itself)."""
+    from glowline.errors import ConfigError
+    from glowline.status import settings
+
+    conf = settings.load_fast()
+    if conf is None:
+        from glowline import config as config_file
+
+        try:
+            conf = config_file.load()
+        except ConfigError:
+            conf = {}
+    return conf
 
 
 def _delivered_until(session: Session, resource_id: str, series: Series, end: int) -> int | None:
