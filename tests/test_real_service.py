@@ -203,6 +203,10 @@ def test_five_days_of_hourly_fetches_against_the_real_services_habits_end_exact(
                 assert stored.keys() == truth.keys() and all(
                     stored[ts] == pytest.approx(truth[ts], abs=1e-9) for ts in truth), (classifier, day)
         assert all(v < 10 for v in history_rows(ALL["electricity"]).values())  # the glitch never stored
+        code, out, _ = w.glowline("doctor", "--format", "json")
+        check = next(c for c in json.loads(out)["checks"] if c["name"] == "history")
+        assert check["level"] == "OK" and "revised" in check["text"] and "filled late" in check["text"], check
+        print(check["text"])
     finally:
         w.emu.stop()
 
@@ -277,6 +281,12 @@ def test_one_absurd_half_hour_costs_that_half_hour_never_a_fetch_or_the_report(
 
         counts, glitches = changes(start - DAY)
         assert counts.get("glitch", 0) >= 1 and (glitch, 47.5) in [(g[2], g[3]) for g in glitches]
+        # doctor says it: what was revised or filled late in the last week, and the glitch left out
+        code, out, err = w.glowline("doctor", "--format", "json")
+        check = next(c for c in json.loads(out)["checks"] if c["name"] == "history")
+        assert "filled late" in check["text"] and "implausible half-hour" in check["text"], check
+        assert f"electricity.consumption {datetime.fromtimestamp(glitch).strftime('%Y-%m-%d %H:%M')} 47.5" \
+            in check["text"], check
     finally:
         w.emu.stop()
 
