@@ -4,6 +4,8 @@ Shares no code with glowline's client and imports only the standard library.
 
     from glowline.emulator import Emulator, DEMO_USERNAME, DEMO_PASSWORD, APPLICATION_ID
     with Emulator(now=clock) as emu:          # now: Callable[[], float] | None (default time.time)
+    Emulator(habits=Habits(provisional_zeros=True, late_holes=True, glitch_at=t, last_ts_end=True))
+                                              # the real service's habits over time (household.Habits cites each)
         emu.url                               # "http://127.0.0.1:PORT/api/v0-1/"
         emu.fault("hang", times=1, path="/readings")
         emu.count("readings"); emu.requests; emu.reset_counts()
@@ -20,8 +22,9 @@ resource/{id}), readings, tariff, tariff-list, first-time, last-time, catchup, c
 
 from __future__ import annotations
 
+from glowline.emulator.household import Habits
 from glowline.emulator.routes import DEMO_PASSWORD, DEMO_USERNAME
 from glowline.emulator.server import Emulator, RequestRecord
 from glowline.emulator.shapes import APPLICATION_ID
 
-__all__ = ["APPLICATION_ID", "DEMO_PASSWORD", "DEMO_USERNAME", "Emulator", "RequestRecord"]
+__all__ = ["APPLICATION_ID", "DEMO_PASSWORD", "DEMO_USERNAME", "Emulator", "Habits", "RequestRecord"]

@@ -172,7 +172,7 @@ def _resource_part(state: State, resource: Resource, part: str, query: dict[str,
     if part == "first-time":
         return json_reply(200, shapes.wrapped(resource, {"firstTs": household.first_time}))
     if part == "last-time":
-        return json_reply(200, shapes.wrapped(resource, {"lastTs": household.last_delivered(resource, now)}))
+        return json_reply(200, shapes.wrapped(resource, {"lastTs": household.last_ts(resource, now)}))
     if part == "catchup":
         return json_reply(200, shapes.wrapped(resource, {"valid": True}))
     if part == "current":

@@ -16,7 +16,7 @@ from urllib.parse import parse_qsl, urlsplit
 
 from glowline.emulator import shapes
 from glowline.emulator.faults import DEFAULT_SLOW_SECONDS, FaultBoard
-from glowline.emulator.household import DAY, HALF_HOUR, HISTORY_DAYS, Household, Resource
+from glowline.emulator.household import DAY, HALF_HOUR, HISTORY_DAYS, Habits, Household, Resource
 from glowline.emulator.mqtt import Publisher
 from glowline.emulator.routes import BASE_PATH, Reply, State, json_reply, request_kind, route
 
@@ -190,12 +190,13 @@ class Emulator:
         host: str = "127.0.0.1",
         mqtt: str | None = None,
         mqtt_interval: float = 5.0,
+        habits: Habits | None = None,
     ) -> None:
         self.now: Callable[[], float] = now or time.time
         self._mqtt, self._mqtt_interval = mqtt, mqtt_interval
         self.publisher: Publisher | None = None  # the emulated Glow IHD, publishing to the broker at ``mqtt``
         first_time = (int(self.now()) // DAY - HISTORY_DAYS) * DAY
-        self._state = State(Household(first_time), self.now, token_lifetime)
+        self._state = State(Household(first_time, habits), self.now, token_lifetime)
         self._faults = FaultBoard()
         self._stopping = threading.Event()
         self._log: list[RequestRecord] = []
@@ -377,6 +378,11 @@ class Emulator:
             out.append((t, None if units is None else units / scale))
             t += HALF_HOUR
         return out
+
+    @property
+    def habits(self) -> Habits:
+        """The real service's habits this emulator plays (glowline.emulator.household.Habits)."""
+        return self._state.household.habits
 
     def half_hours(self, resource_id: str, start: float, end: float) -> list[tuple[int, float | None]]:
         """The true value of every half-hour in [start, end): None before the first reading or not yet started."""

@@ -16,6 +16,10 @@
         refreshes have fed the history: a plain ``sync`` then backfills from the first reading).
     tariffs(site, resource, fetched_at, document)
         the consumption resource's tariff-list as the API sent it (JSON text), re-read when a week old.
+    changes(site, resource, start, seen_at, kind, old, new)
+        what the service changed after it was first stored, kept CHANGES_DAYS: kind ``revised`` (old -> new),
+        ``filled`` (a half-hour missing inside the stored range delivered late), ``removed`` (no longer delivered)
+        or ``glitch`` (a value the plausibility gate left out, in ``new``); seen_at: when a refresh or sync saw it.
 
 The schema version is ``PRAGMA user_version`` (migrations in MIGRATIONS), the file is marked as glowline's by
 ``PRAGMA application_id``. A file that is not SQLite, or someone else's database, is moved aside and rebuilt (one
@@ -37,7 +41,7 @@ from glowline.errors import StorageError
 #: 'glow': marks the file as glowline's (PRAGMA application_id, header offset 68)
 APPLICATION_ID = 0x676C6F77
 #: the schema this glowline writes; MIGRATIONS[n] takes version n to n + 1
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 MIGRATIONS: tuple[str, ...] = (
     """
     CREATE TABLE readings (
@@ -62,7 +66,17 @@ MIGRATIONS: tuple[str, ...] = (
     ALTER TABLE progress ADD COLUMN backfill_from INTEGER;
     UPDATE progress SET backfill_from = synced_from;
     """,
+    # 3 -> 4: what the service revised, filled late, removed or sent implausibly (doctor says it)
+    """
+    CREATE TABLE changes (
+        site TEXT NOT NULL, resource TEXT NOT NULL, start INTEGER NOT NULL, seen_at REAL NOT NULL, kind TEXT NOT NULL,
+        old REAL, new REAL
+    );
+    CREATE INDEX changes_by_time ON changes (seen_at);
+    """,
 )
+#: how long the changes table keeps a row
+CHANGES_DAYS = 30
 SQLITE_MAGIC = b"SQLite format 3\0"
 
 
@@ -221,11 +235,15 @@ class HistoryStore:
         self._write(site, resource, buckets, merge, seconds)
 
     def add_recent(self, site: str, resource: str, resource_id: str, buckets: Iterable[tuple[int, float]],
-                   start: int, delivered_to: int, delivered_until: int | None) -> bool:
+                   start: int, delivered_to: int, delivered_until: int | None, now: float | None = None) -> bool:
         """A refresh's delivered half-hours of [start, delivered_to): stored, and the stored range extended when they
         touch or overlap it, begun when there is none; True when the range now reaches
-        ``delivered_to``. Half-hours that do not continue it are stored all the same (a sync fills the gap)."""
+        ``delivered_to``. Half-hours that do not continue it are stored all the same (a sync fills the gap).
+        The answer is the service's word on all of [start, delivered_to): a stored half-hour it changed takes the
+        new value, one it no longer delivers is removed, and each change is recorded (``changes``, at ``now``)."""
         reached = False
+        buckets = list(buckets)
+        seen_at = time.time() if now is None else now
 
         def merge(old: Progress | None) -> Progress:
             nonlocal reached
@@ -240,17 +258,32 @@ class HistoryStore:
                 old.delivered_until = delivered_until
             return old
 
-        self._write(site, resource, buckets, merge)
+        self._write(site, resource, buckets, merge, replace=(start, delivered_to, seen_at))
         return reached
 
+    def note(self, site: str, resource: str, rows: Iterable[tuple[int, str, float | None, float | None]],
+             seen_at: float) -> None:
+        """Record (start, kind, old, new) changes seen at ``seen_at`` (a glitch the gate left out: kind "glitch")."""
+        try:
+            self.db.executemany("INSERT INTO changes (site, resource, start, seen_at, kind, old, new) "
+                                "VALUES (?, ?, ?, ?, ?, ?, ?)", [(site, resource, ts, seen_at, kind, old, new)
+                                                                 for ts, kind, old, new in rows])
+        except sqlite3.Error as exc:
+            raise _storage_error(self.path, exc) from None
+
     def _write(self, site: str, resource: str, buckets: Iterable[tuple[int, float]],
-               merge: Callable[[Progress | None], Progress], seconds: int = 1800) -> None:
+               merge: Callable[[Progress | None], Progress], seconds: int = 1800,
+               replace: tuple[int, int, float] | None = None) -> None:
         """Readings and the resource's progress row (``merge`` of the stored one, read inside the transaction, so
-        two writers never undo each other's range) in one transaction."""
+        two writers never undo each other's range) in one transaction. With ``replace`` (start, end, seen_at), the
+        buckets are the whole truth of [start, end): what they change is recorded and what they lack removed."""
         db = self.db
         try:
             db.execute("BEGIN IMMEDIATE")
             try:
+                if replace is not None:
+                    buckets = list(buckets)
+                    self._record_changes(site, resource, buckets, *replace)
                 db.executemany("INSERT OR REPLACE INTO readings (site, resource, start, seconds, value) "
                                "VALUES (?, ?, ?, ?, ?)", [(site, resource, ts, seconds, v) for ts, v in buckets])
                 p = merge(self.progress(site, resource))
@@ -265,6 +298,35 @@ class HistoryStore:
                 raise
         except sqlite3.Error as exc:
             raise _storage_error(self.path, exc) from None
+
+    def _record_changes(self, site: str, resource: str, buckets: list[tuple[int, float]], start: int, end: int,
+                        seen_at: float) -> None:
+        """Inside _write's transaction: compare [start, end) as stored with ``buckets``, record every change, remove
+        the half-hours no longer delivered, forget changes older than CHANGES_DAYS."""
+        db = self.db
+        old = dict(self._read("SELECT start, value FROM readings WHERE site = ? AND resource = ? AND start >= ? AND "
+                              "start < ?", (site, resource, start, end)))
+        p = self.progress(site, resource)
+        held = (p.synced_from, p.synced_to) if p is not None else (0, 0)
+        rows: list[tuple[int, str, float | None, float | None]] = []
+        new = dict(buckets)
+        for ts, value in new.items():
+            before = old.get(ts)
+            if before is None:
+                if held[0] <= ts < held[1]:  # inside the stored range but missing: delivered late
+                    rows.append((ts, "filled", None, value))
+            elif abs(float(before) - value) > 1e-9:
+                rows.append((ts, "revised", float(before), value))
+        gone = [ts for ts in old if ts not in new]
+        rows.extend((ts, "removed", float(old[ts]), None) for ts in gone)
+        if gone:
+            db.executemany("DELETE FROM readings WHERE site = ? AND resource = ? AND start = ?",
+                           [(site, resource, ts) for ts in gone])
+        if rows:
+            db.executemany("INSERT INTO changes (site, resource, start, seen_at, kind, old, new) "
+                           "VALUES (?, ?, ?, ?, ?, ?, ?)", [(site, resource, ts, seen_at, kind, a, b)
+                                                            for ts, kind, a, b in rows])
+            db.execute("DELETE FROM changes WHERE seen_at < ?", (seen_at - CHANGES_DAYS * 86400,))
 
     def tariff_age(self, site: str, resource: str, now: float) -> float | None:
         """Seconds since the stored tariff-list was fetched, or None when there is none."""
@@ -323,6 +385,37 @@ def overview(path: str | None = None) -> tuple[str, list[Range]]:
         return "ok", [Range(str(a), str(b), int(c), int(d), int(e)) for a, b, c, d, e in rows]
     except sqlite3.Error as exc:
         return ("corrupt" if _is_corrupt(exc) else "unreadable"), []
+    finally:
+        db.close()
+
+
+def changes(since: float, path: str | None = None) -> tuple[dict[str, int], list[tuple[str, str, int, float]]]:
+    """Read-only (doctor): how many half-hours of each kind (revised, filled, removed, glitch) changed at or after
+    ``since``, and the glitches left out (site, resource, start, value), newest first; empty when there is no
+    readable history of this schema."""
+    path = path or paths.history_file()
+    if _inspect(path) != "ok":
+        return {}, []
+    try:
+        from urllib.request import pathname2url
+
+        db = sqlite3.connect(f"file:{pathname2url(path)}?mode=ro", uri=True, timeout=5.0)
+    except sqlite3.Error:
+        return {}, []
+    try:
+        if not db.execute("SELECT count(*) FROM sqlite_master WHERE name = 'changes'").fetchone()[0]:
+            return {}, []
+        counts = {str(k): int(n) for k, n in db.execute(
+            "SELECT kind, count(DISTINCT site || resource || start) FROM changes WHERE seen_at >= ? GROUP BY kind",
+            (since,))}
+        latest: dict[tuple[str, str, int], float] = {}
+        for a, b, c, d in db.execute("SELECT site, resource, start, new FROM changes WHERE kind = 'glitch' AND "
+                                     "seen_at >= ? ORDER BY seen_at", (since,)):
+            latest[(str(a), str(b), int(c))] = float(d)
+        glitches = sorted(((*key, value) for key, value in latest.items()), key=lambda g: -g[2])
+        return counts, glitches
+    except sqlite3.Error:
+        return {}, []
     finally:
         db.close()
 
