@@ -14,6 +14,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from glowline import gate
 from glowline.catalog import HALF_HOUR, MAX_SPAN, PERIOD_SECONDS
 from glowline.data.endpoint import check_base_url
 from glowline.data.models import Reading, Resource, Site, Token
@@ -26,6 +27,10 @@ APPLICATION_ID = "b0f1b774-a586-4f72-9edd-27ead8aa7a8d"
 TIMEOUT = (5.0, 20.0)
 
 log = logging.getLogger("glowline.data.glowmarkt")
+
+
+class BadRequest(MalformedResponse):
+    """HTTP 400: the API refused the request as sent (for ``/current``: no live data, pyglowmarkt#14)."""
 
 
 def utc_text(epoch: int) -> str:
@@ -80,7 +85,7 @@ class GlowmarktClient:
         if status == 404:
             raise NotFound(f"{what}: not found (HTTP 404)")
         if status == 400:
-            raise MalformedResponse(f"the API refused the {what} request: {_error_text(resp)}")
+            raise BadRequest(f"the API refused the {what} request: {_error_text(resp)}")
         if status != 200:
             raise APIUnavailable(f"unexpected HTTP {status} from the Glowmarkt API for {what}")
         ctype = resp.header("Content-Type")
@@ -195,8 +200,12 @@ class GlowmarktClient:
 
     def current(self, resource_id: str) -> Reading | None:
         """GET resource/{id}/current: the latest [epoch, value] pair, or None when ``data`` is empty (DCC-only
-        accounts have no live hardware; glow-mqtt.md section 6)."""
-        doc = self._get(f"resource/{resource_id}/current", "current reading")
+        accounts have no live hardware; glow-mqtt.md section 6) or the API answers 400 (pyglowmarkt#14: no live
+        data). ``units`` is as sent ("" when the key is missing: unlobito#19); glowline.data.live reads it."""
+        try:
+            doc = self._get(f"resource/{resource_id}/current", "current reading")
+        except BadRequest:
+            return None
         if not isinstance(doc, dict) or not isinstance(doc.get("data"), list):
             raise MalformedResponse("the current reading answer has no data list")
         if not doc["data"]:
@@ -204,10 +213,18 @@ class GlowmarktClient:
         pair = doc["data"][-1]
         if not isinstance(pair, list) or len(pair) != 2 or not _is_int(pair[0]):
             raise MalformedResponse("the current reading is not a [timestamp, value] pair")
-        value = _number(pair[1])
-        if value is None:
+        raw = pair[1]
+        if raw is None:
             return None
-        return Reading(int(pair[0]), value, _text(doc.get("units")))
+        if isinstance(raw, str) and len(raw) < 40:
+            try:
+                raw = float(raw)
+            except ValueError:
+                pass
+        value = gate.number(raw)  # finite and a number; glowline.data.live gates it as power (gate.power_w)
+        if value is None:
+            raise MalformedResponse("the current reading's value is not a number")
+        return Reading(int(pair[0]), value, _text(doc.get("units"))[:20])
 
 
 def parse_readings(doc: Any, start: int, end: int, step: int) -> list[tuple[int, float | None]]:
