@@ -66,6 +66,8 @@ class State:
     current_shape: str = "W"
     tariff_dates: str = "local"
     standing_in_days: bool = False
+    #: a tariff-list body served as given, per resource (dynamic, time-of-use or hand-made entries)
+    tariff_list_documents: dict[str, Json] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
     issued: int = 0
 
@@ -172,6 +174,8 @@ def _resource_part(state: State, resource: Resource, part: str, query: dict[str,
         if variant == "error":
             return json_reply(500, shapes.SERVER_ERROR)
         return json_reply(200, shapes.tariff(resource, variant, household.tariff_at(resource, now)))
+    if part == "tariff-list" and resource.resource_id in state.tariff_list_documents:
+        return json_reply(200, shapes.wrapped(resource, state.tariff_list_documents[resource.resource_id]))
     if part == "tariff-list":
         variant = state.tariff_list_variants.get(resource.resource_id, default_tariff_variant(resource))
         if variant == "error":

@@ -324,6 +324,12 @@ class Emulator:
             raise ValueError(f"unknown date form {form!r}; expected one of {', '.join(shapes.TARIFF_DATE_FORMS)}")
         self._state.tariff_dates = form
 
+    def serve_tariff_list(self, resource_id: str, entries: list[dict[str, object]]) -> None:
+        """Serve these tariff-list entries for a resource (the shapes of glowmarkt-api.md 4.1 and 8: dynamic
+        ``{dynamic: CODE}``, time-of-use ``tier``/``tourate`` with ``time``, dates in any form)."""
+        self._resource(resource_id)
+        self._state.tariff_list_documents[resource_id] = entries
+
     def play_standing_in_days(self, on: bool = True) -> None:
         """Cost P1D/P1W/P1M buckets include the standing charge, PT30M/PT1H do not (NJWILKS live contract)."""
         self._state.standing_in_days = on
