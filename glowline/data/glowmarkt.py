@@ -19,7 +19,14 @@ from glowline.catalog import HALF_HOUR, MAX_SPAN, PERIOD_SECONDS
 from glowline.data.endpoint import check_base_url
 from glowline.data.models import Reading, Resource, Site, Token
 from glowline.data.transport import Response, Transport, default_transport
-from glowline.errors import APIUnavailable, AuthError, MalformedResponse, NotFound
+from glowline.errors import (
+    AccountNeedsAttention,
+    APIUnavailable,
+    AuthError,
+    MalformedResponse,
+    NoDataYet,
+    NotFound,
+)
 
 #: the published applicationId for individual Bright users (glowmarkt-api.md 1.1)
 APPLICATION_ID = "b0f1b774-a586-4f72-9edd-27ead8aa7a8d"
@@ -102,12 +109,16 @@ class GlowmarktClient:
             self.token = self.reauth()  # renewed once: a short-lived token is then used until it is refused
             self._renewed = True
         resp = self._send("GET", path, params)
-        if resp.status_code == 401 and self.reauth is not None:
-            log.debug("401 on %s: re-authenticating once", path)
+        if resp.status_code in (401, 403) and self.reauth is not None:
+            log.debug("%s on %s: re-authenticating once", resp.status_code, path)
             self.token = self.reauth()
             resp = self._send("GET", path, params)
         if resp.status_code == 401:
             raise AuthError("the Glowmarkt API refused the token (HTTP 401): run `glowline login` again")
+        if resp.status_code == 403:
+            raise AccountNeedsAttention(
+                "the Glowmarkt API refuses this account (HTTP 403): open the Bright app and sign in, it may ask you "
+                "to accept new terms; glowline tries again later")
         return self._json(resp, what)
 
     # -- endpoints --------------------------------------------------------------------------------------------
@@ -115,7 +126,10 @@ class GlowmarktClient:
     def authenticate(self, username: str, password: str) -> Token:
         """POST auth: a Token, or AuthError when the API refuses the credentials."""
         resp = self._send("POST", "auth", body={"username": username, "password": password})
-        if resp.status_code in (400, 401, 403):
+        if resp.status_code == 403:  # not the password (that is 401 {"valid": false}): the account itself
+            raise AccountNeedsAttention(f"the Glowmarkt API refuses the account {username} (HTTP 403): open the "
+                                        "Bright app and sign in, it may ask you to accept new terms")
+        if resp.status_code in (400, 401):
             raise AuthError(f"login refused for {username}: wrong username or password (HTTP {resp.status_code})")
         doc = self._json(resp, "auth")
         if not isinstance(doc, dict) or doc.get("valid") is not True:
@@ -169,8 +183,12 @@ class GlowmarktClient:
 
     def first_time(self, resource_id: str) -> int | None:
         """GET resource/{id}/first-time: the UTC epoch of the first reading (``firstTs``), or None when the answer
-        has none (glowmarkt-api.md 4); a 404 is NotFound like any unknown resource."""
-        doc = self._get(f"resource/{resource_id}/first-time", "first reading time")
+        has none (glowmarkt-api.md 4); a 404 is NoDataYet: the resource has no reading yet (Swagger, NJWILKS)."""
+        try:
+            doc = self._get(f"resource/{resource_id}/first-time", "first reading time")
+        except NotFound:
+            raise NoDataYet("no data yet: the API has no first reading of this resource (first-time: HTTP 404)") \
+                from None
         data = doc.get("data") if isinstance(doc, dict) else None
         first = data.get("firstTs") if isinstance(data, dict) else None
         if not isinstance(first, (int, float)) or isinstance(first, bool) or not math.isfinite(first) or first < 0:

@@ -24,7 +24,9 @@ The real service's other shapes (glowmarkt-api.md 8), each off by default and ea
 
 Fault kinds: "hang" (no answer until ``delay``, clear_faults() or stop(); then answered, or dropped when stopping),
 "slow" (answered after ``delay`` seconds, default 1), "500", "drop" (connection closed, no response), "html" (502
-text/html page), "badjson" (200 with truncated JSON), "expired" (401 Access denied), "403" (403 Forbidden).
+text/html page), "badjson" (200 with truncated JSON), "expired" (401 Access denied), "403" (403 Forbidden: the
+account must accept new terms in the Bright app, jonandel#73), "404" (404 Not found: ``first-time`` of a meter with
+no reading yet, Swagger and NJWILKS).
 Request kinds for count(): auth, virtualentity, resources (virtualentity/{id}/resources), resource (GET resource and
 resource/{id}), readings, tariff, tariff-list, first-time, last-time, catchup, current, other.
 """

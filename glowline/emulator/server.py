@@ -139,6 +139,8 @@ class _Handler(BaseHTTPRequestHandler):
             reply = json_reply(401, shapes.ACCESS_DENIED)
         elif kind == "403":  # the account must accept new terms in the Bright app (jonandel#73, Feb 2026)
             reply = json_reply(403, shapes.FORBIDDEN)
+        elif kind == "404":  # e.g. first-time of a meter with no reading yet (Swagger; NJWILKS README)
+            reply = json_reply(404, shapes.NOT_FOUND)
         else:
             try:
                 reply = route(emulator._state, method, split.path, record.query, record.headers, body)
