@@ -32,6 +32,8 @@ from glowline.errors import (
 APPLICATION_ID = "b0f1b774-a586-4f72-9edd-27ead8aa7a8d"
 #: seconds to connect, seconds between bytes of the answer
 TIMEOUT = (5.0, 20.0)
+#: the same for ``catchup``, which only helps the next refresh
+CATCHUP_TIMEOUT = (3.0, 5.0)
 
 log = logging.getLogger("glowline.data.glowmarkt")
 
@@ -206,6 +208,19 @@ class GlowmarktClient:
             return None
         epoch = int(last)
         return epoch + HALF_HOUR if epoch % HALF_HOUR == 0 else epoch // HALF_HOUR * HALF_HOUR
+
+    def catchup(self, resource_id: str) -> bool:
+        """GET resource/{id}/catchup: ask the service to fetch the newest half-hours from the DCC (asynchronous on
+        its side); True when it answers ``valid: true``. Short deadline (CATCHUP_TIMEOUT): it only helps the next
+        refresh, it must never hold this one up."""
+        saved, self.timeout = self.timeout, (min(self.timeout[0], CATCHUP_TIMEOUT[0]),
+                                             min(self.timeout[1], CATCHUP_TIMEOUT[1]))
+        try:
+            doc = self._get(f"resource/{resource_id}/catchup", "catchup")
+        finally:
+            self.timeout = saved
+        data = doc.get("data") if isinstance(doc, dict) else None
+        return isinstance(data, dict) and data.get("valid") is True
 
     def reachable(self) -> int:
         """GET auth without a token: the HTTP status the API answered (it is there whatever the status)."""
