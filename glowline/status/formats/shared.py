@@ -38,6 +38,7 @@ PARTIAL_MARK_ASCII = "~"
 #: A short word for each GlowlineError.kind, used on degraded lines.
 REASONS = {
     "auth": "login failed",
+    "nologin": "not logged in",
     "keyring": "keyring error",
     "offline": "offline",
     "malformed": "bad API reply",
