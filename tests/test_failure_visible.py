@@ -40,7 +40,7 @@ def test_every_format_shows_the_age_and_the_stale_colour_at_once(failed: dict[st
         out = run(env, *VIEW, "--format", fmt).stdout
         assert STALE in out and "1h" in out, (fmt, out)
     ansi = run(env, *VIEW, "--format", "ansi", "--color", "truecolor").stdout
-    assert "·1h" in ansi and "\x1b[38;2;154;140;152m" in ansi  # the stale colour, #9a8c98
+    assert "·1h" in ansi and "\x1b[38;2;176;159;172m" in ansi  # the stale colour, #b09fac
     i3bar = json.loads(run(env, *VIEW, "--format", "i3bar").stdout)
     assert i3bar["color"] == STALE and i3bar["full_text"].endswith("·1h")
     assert "500" not in i3bar["short_text"] and "rror" not in i3bar["short_text"]  # short_text: no reason added
