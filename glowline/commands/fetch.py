@@ -123,7 +123,8 @@ def _fetch_one(args: argparse.Namespace, conf: dict[str, object], name: str, pas
         lock_fd = spawn.lock_blocking(layout.lock_path(opts.site, opts.classifier), time.monotonic() + LOCK_WAIT)
         why_not = not_due(opts, bool(getattr(args, "now", False)), time.time())
         if why_not is not None:  # another process fetched while this one waited for the lock
-            os.close(lock_fd)
+            if lock_fd is not None:
+                os.close(lock_fd)
             return EXIT_OK
     try:
         max_age = None if args.max_age is None else args.max_age * 60
