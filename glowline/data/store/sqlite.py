@@ -359,8 +359,10 @@ class HistoryStore:
         """Inside _write's transaction: compare [start, end) as stored with ``buckets``, record every change, remove
         the half-hours no longer delivered, forget changes older than CHANGES_DAYS."""
         db = self.db
-        old = dict(self._read("SELECT start, value FROM readings WHERE site = ? AND resource = ? AND start >= ? AND "
-                              "start < ?", (site, resource, start, end)))
+        # what is stored passes the gate too: a hand-damaged row ('abc', a blob, 1e308) reads as no value
+        old = {ts: gate.reading(resource, v, HALF_HOUR) for ts, v in self._read(
+            "SELECT start, value FROM readings WHERE site = ? AND resource = ? AND start >= ? AND start < ?",
+            (site, resource, start, end))}
         p = self.progress(site, resource)
         held = (p.synced_from, p.synced_to) if p is not None else (0, 0)
         rows: list[tuple[int, str, float | None, float | None]] = []
@@ -370,10 +372,10 @@ class HistoryStore:
             if before is None:
                 if held[0] <= ts < held[1]:  # inside the stored range but missing: delivered late
                     rows.append((ts, "filled", None, value))
-            elif abs(float(before) - value) > 1e-9:
-                rows.append((ts, "revised", float(before), value))
+            elif abs(before - value) > 1e-9:
+                rows.append((ts, "revised", before, value))
         gone = [ts for ts in old if ts not in new]
-        rows.extend((ts, "removed", float(old[ts]), None) for ts in gone)
+        rows.extend((ts, "removed", old[ts], None) for ts in gone)
         if gone:
             db.executemany("DELETE FROM readings WHERE site = ? AND resource = ? AND start = ?",
                            [(site, resource, ts) for ts in gone])
