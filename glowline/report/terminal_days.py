@@ -1,5 +1,5 @@
-"""The report's days in the terminal: heading, daily totals, costs and price bands, the average day by hour and
-each day by hour, within the width."""
+"""The report's days in the terminal: heading, daily totals, costs and price bands, the insights (always-on load,
+the same day last week, other tariffs), the average day by hour and each day by hour, within the width."""
 
 from __future__ import annotations
 
@@ -20,6 +20,7 @@ from glowline.report.cells import (
     number,
 )
 from glowline.report.model import Report
+from glowline.report.terminal_insights import draw_baseload, draw_compare, draw_last_week
 from glowline.status import sparkline
 
 
@@ -28,6 +29,9 @@ def draw_days(report: Report, console: Any, width: int, styled: bool, rows: int 
     draw_heading(report, console, style)
     draw_totals(report, console, width, style)
     draw_costs(report, console, style)
+    draw_baseload(report, console, style)
+    draw_last_week(report, console, width, style)
+    draw_compare(report, console, width, style)
     draw_profile(report, console, width, style, rows)
     draw_each_day(report, console, width, style, rows)
     console.print()
