@@ -31,8 +31,8 @@ TARIFFS = {
 CONF: dict[str, object] = {"tariffs": TARIFFS}
 
 
-@pytest.fixture
-def clocked(home: Path, monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest) -> Iterator[Emulator]:
+def clocked_emulator(home: Path, monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest
+                     ) -> Iterator[Emulator]:
     """An emulator whose clock stands still at ``request.param``, logged in through GLOWLINE_* variables; the
     report's own clock is patched to the same instant."""
     now = float(request.param)
@@ -46,6 +46,9 @@ def clocked(home: Path, monkeypatch: pytest.MonkeyPatch, request: pytest.Fixture
         yield emu
     finally:
         emu.stop()
+
+
+_clocked = pytest.fixture(clocked_emulator, name="clocked")
 
 
 def run_report(*argv: str, conf: dict[str, object] | None = None) -> str:

@@ -25,6 +25,7 @@ from glowline.report.build import build, build_month, build_year
 from glowline.report.cells import Style
 from glowline.report.model import Report
 from glowline.report.terminal import render, terminal_width
+from glowline.report.terminal_heatmap import draw_heatmap
 from glowline.report.terminal_periods import draw_month, draw_year
 from glowline.status.argv import MAX_DAYS
 
@@ -68,6 +69,8 @@ def add_parser(subparsers: Any) -> None:
                       help="a month's days, the month so far and a projection to its end (default this month)")
     view.add_argument("--year", nargs="?", type=year_type, const=0, default=None, metavar="YYYY",
                       help="a year by month, beside the same month a year before (default this year)")
+    p.add_argument("--heatmap", action="store_true",
+                   help="days by hour of the day (local time) as shaded cells, within the width")
     p.add_argument("--compare", default=None, metavar="NAME[,NAME...]",
                    help="price every complete day's half-hours under these tariffs of config.toml [tariffs.NAME] too")
     p.add_argument("--svg", default=None, metavar="FILE", help="also save what the terminal shows as an SVG picture")
@@ -106,20 +109,28 @@ def _report(args: argparse.Namespace, conf: dict[str, object], out: IO[str]) -> 
     if (month is not None or year is not None) and args.days is not None:
         raise UsageError("use either --days or --month/--year, not both")
     compare = compare_tariffs(getattr(args, "compare", None), conf, names)
-    if compare and year is not None:
-        raise UsageError("--compare prices days: use it with --days or --month, not --year")
+    heatmap = getattr(args, "heatmap", False)
+    if (compare or heatmap) and year is not None:
+        raise UsageError(f"{'--compare prices' if compare else '--heatmap draws'} days: use it with --days or "
+                         "--month, not --year")
+    if compare and heatmap and getattr(args, "format", "text") == "text":
+        raise UsageError("--heatmap draws the days by hour alone: leave --compare for the report itself")
+    half_hourly = not heatmap or getattr(args, "format", "text") == "json"
     draw: Callable[[Report, Any, int, Style], None] | None = None
     doc: Callable[[Report], dict[str, Any]] = as_json
     with Context(args, conf, RESOURCES[names[0]]) as ctx:
         names = ctx.available(names, explicit)
         if month is not None:
-            report = build_month(ctx, names, ctx.today.replace(day=1) if month is CURRENT else month, unit, compare)
+            report = build_month(ctx, names, ctx.today.replace(day=1) if month is CURRENT else month, unit, compare,
+                                 half_hourly)
             draw, doc = draw_month, month_json
         elif year is not None:
             report = build_year(ctx, names, year or ctx.today.year, unit)
             draw, doc = draw_year, year_json
         else:
-            report = build(ctx, names, count, unit, compare)
+            report = build(ctx, names, count, unit, compare, half_hourly)
+    if heatmap:
+        draw = draw_heatmap
     if getattr(args, "format", "text") == "json":
         import json
 

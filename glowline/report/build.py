@@ -116,10 +116,11 @@ def resource_report(name: str, classifier: str, series: Series, tz: ZoneInfo, to
 
 
 def build(ctx: ReportContext, names: list[str], count: int, gas_unit: GasUnit | None,
-          compare: Sequence[OtherTariff] = ()) -> Report:
+          compare: Sequence[OtherTariff] = (), half_hourly: bool = True) -> Report:
     """Refresh each resource's cache for twice ``count`` days (this period and the one before), and its cost
     resource's where it has one, and sum them up."""
-    return build_range(ctx, names, ctx.today - timedelta(days=count - 1), ctx.today, gas_unit, compare=compare)
+    return build_range(ctx, names, ctx.today - timedelta(days=count - 1), ctx.today, gas_unit, compare=compare,
+                       half_hourly=half_hourly)
 
 
 def build_range(ctx: ReportContext, names: list[str], first: date, last: date, gas_unit: GasUnit | None,
@@ -173,12 +174,12 @@ def _half_hour_insights(ctx: ReportContext, r: ResourceReport, series: Series, o
 
 
 def build_month(ctx: ReportContext, names: list[str], first: date, gas_unit: GasUnit | None,
-                compare: Sequence[OtherTariff] = ()) -> Report:
+                compare: Sequence[OtherTariff] = (), half_hourly: bool = True) -> Report:
     """The daily report over the month (to today in the current month), and each resource's Projection."""
     if first > ctx.today:
         raise UsageError(f"--month {first:%Y-%m} is in the future")
     last = min(month_end(first), ctx.today)
-    rep = build_range(ctx, names, first, last, gas_unit, compare=compare)
+    rep = build_range(ctx, names, first, last, gas_unit, compare=compare, half_hourly=half_hourly)
     rep.period = f"{first:%B %Y}"
     rep.projections = [Projection(r, month_end(first).day) for r in rep.resources] \
         if last < month_end(first) else []

@@ -41,15 +41,14 @@ def draw_baseload(report: Report, console: Any, style: Style) -> None:
 def draw_last_week(report: Report, console: Any, width: int, style: Style) -> None:
     """Each day beside the same weekday a week before: side by side when the resources fit, else one table each."""
     res = report.resources
-    per = 9 + 9 + 8
-    groups = [res] if DAY_W + len(res) * per <= width else [[r] for r in res]
+    groups = [res] if DAY_W + sum(_name_w(r) + 9 + 8 for r in res) <= width else [[r] for r in res]
     console.print()
     console.print(cell("each day beside the same day last week", style.bold), overflow="fold")
     for group in groups:
         table = new_table(style.bold)
         table.add_column("", no_wrap=True, width=DAY_W)
         for r in group:
-            table.add_column(f"{r.name}\n{r.unit}", justify="right", no_wrap=True, width=9, style=style.of(r),
+            table.add_column(f"{r.name}\n{r.unit}", justify="right", no_wrap=True, width=_name_w(r), style=style.of(r),
                              overflow="ellipsis")
             table.add_column("\nlast wk", justify="right", no_wrap=True, width=9)
             table.add_column("\nchange", justify="right", no_wrap=True, width=7)
@@ -80,12 +79,17 @@ def _compare_table(r: ResourceReport, console: Any, width: int, style: Style) ->
     console.print(cell(f"{r.name}: what other tariffs would have cost (energy plus standing charge, GBP)",
                        style.bold), overflow="fold")
     column = 9
-    shown = r.compared[: max(1, (width - DAY_W - column) // (column + 1))]
+    widths = [min(max(column, len(t.name)), 16) for t in r.compared]
+    room, count = width - DAY_W - (column + 1), 0
+    while count < len(widths) and room >= widths[count] + 1:
+        room -= widths[count] + 1
+        count += 1
+    shown = r.compared[: max(1, count)]
     table = new_table(style.bold)
     table.add_column("", no_wrap=True, width=DAY_W)
     table.add_column("actual", justify="right", no_wrap=True, width=column)
-    for tariff in shown:
-        table.add_column(tariff.name, justify="right", no_wrap=True, width=column, overflow="ellipsis")
+    for tariff, w in zip(shown, widths, strict=False):
+        table.add_column(tariff.name, justify="right", no_wrap=True, width=w, overflow="ellipsis")
     days = r.compare_days()
     for d in days:
         assert d.costs is not None and d.compare is not None
@@ -107,6 +111,11 @@ def _compare_table(r: ResourceReport, console: Any, width: int, style: Style) ->
     console.print(cell("complete days with every half-hour, priced by their local wall time (clock changes "
                        "included); difference: above 0, the other tariff would have cost more", style.dim),
                   overflow="fold")
+
+
+def _name_w(r: ResourceReport) -> int:
+    """The kWh column is headed by the resource's name: as wide as the name, at least 9."""
+    return max(9, len(r.name))
 
 
 def _signed(value: float | None) -> str:
