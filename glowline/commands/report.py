@@ -24,6 +24,7 @@ from glowline.report.as_json import as_json, month_json, year_json
 from glowline.report.build import build, build_month, build_year
 from glowline.report.cells import Style
 from glowline.report.model import Report
+from glowline.report.pager import page, wanted
 from glowline.report.terminal import render, terminal_width
 from glowline.report.terminal_heatmap import draw_heatmap
 from glowline.report.terminal_periods import draw_month, draw_year
@@ -73,6 +74,8 @@ def add_parser(subparsers: Any) -> None:
                    help="days by hour of the day (local time) as shaded cells, within the width")
     p.add_argument("--compare", default=None, metavar="NAME[,NAME...]",
                    help="price every complete day's half-hours under these tariffs of config.toml [tariffs.NAME] too")
+    p.add_argument("--no-pager", dest="no_pager", action="store_true",
+                   help="on a terminal, print instead of paging ($PAGER, else less -R; never when piped)")
     p.add_argument("--svg", default=None, metavar="FILE", help="also save what the terminal shows as an SVG picture")
     p.add_argument("--html", default=None, metavar="FILE", help="also save what the terminal shows as HTML")
 
@@ -136,6 +139,15 @@ def _report(args: argparse.Namespace, conf: dict[str, object], out: IO[str]) -> 
 
         out.write(json.dumps(doc(report), ensure_ascii=False) + "\n")
         return EXIT_OK
-    render(report, out, terminal_width(out, getattr(args, "width", None)), rows=getattr(args, "rows", 1),
-           draw=draw, svg=getattr(args, "svg", None), html=getattr(args, "html", None))
+    width = terminal_width(out, getattr(args, "width", None))
+
+    def draw_on(target: IO[str], color: bool | None = None) -> None:
+        render(report, target, width, color, rows=getattr(args, "rows", 1), draw=draw, svg=getattr(args, "svg", None),
+               html=getattr(args, "html", None))
+
+    pager = wanted(out, getattr(args, "no_pager", False))
+    if pager:
+        page(pager, lambda pipe: draw_on(pipe, color=True))  # the terminal's view, in colour, through less -R
+    else:
+        draw_on(out)
     return EXIT_OK
