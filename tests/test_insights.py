@@ -237,3 +237,23 @@ def test_config_tariffs_parse_and_the_whole_day_band(home: Path) -> None:
     from glowline.status.settings import load_fast
 
     assert load_fast() == {"days": 7}
+
+
+def test_the_half_hours_are_asked_once_then_read_from_the_history(home: Path, emulator: Emulator) -> None:
+    """Polite: a cold report asks for its complete days' half-hours (windows of at most 10 days) and keeps them in
+    the history; the next report asks only for the refresh's newest hours."""
+    from tests.helpers import glowline_env, run
+    from tests.test_history_feed import readings_requests
+
+    env = glowline_env(home, emulator)
+    rid = emulator.resource_id(HOME, "electricity.consumption")
+    first = run(env, "report", "--days", "14", "--resource", "electricity", "--format", "json")
+    assert first.returncode == 0, first.stderr
+    cold = [start for period, start in readings_requests(emulator, rid) if period == "PT30M"]
+    assert 2 <= len(cold) <= 3  # 13 complete days: two windows (and the refresh's own tail, if it read one)
+    emulator.reset_counts()
+    second = run(env, "report", "--days", "14", "--resource", "electricity", "--format", "json")
+    assert second.returncode == 0, second.stderr
+    assert len(readings_requests(emulator, rid)) == 1  # the refresh's newest hours; the half-hours: the history's
+    assert json.loads(second.stdout)["resources"]["electricity"]["baseload_w"] == \
+        json.loads(first.stdout)["resources"]["electricity"]["baseload_w"]
