@@ -444,12 +444,31 @@ def check_history(state: State) -> Check:
     now = time.time()
     parts = [f"{r.resource} {when(r.synced_from)} to {when(r.synced_to)} ({r.count} half-hours)" for r in ranges]
     behind = [r.resource for r in ranges if now - r.synced_to > HISTORY_GAP]
-    text = f"{path}: " + ", ".join(parts)
+    text = f"{path}: " + ", ".join(parts) + _changes_text(now)
     if behind:
         return Check("history", WARN, text + f"; {', '.join(behind)} more than 10 days behind now",
                      "run `glowline sync` (a refresh joins a gap of up to 10 days; a meter that stopped delivering "
                      "stays behind)")
     return Check("history", OK, text)
+
+
+def _changes_text(now: float) -> str:
+    """What the service changed after it was first stored, in the last 7 days (glowline.data.settling), and the
+    values the plausibility gate left out: "" when nothing."""
+    from datetime import datetime
+
+    from glowline.data.store.sqlite import changes
+
+    counts, glitches = changes(now - 7 * 86400)
+    late = [f"{counts[kind]} {label}" for kind, label in (("revised", "revised"), ("filled", "filled late"),
+                                                          ("removed", "removed")) if counts.get(kind)]
+    text = f"; last 7 days: {', '.join(late)} half-hours after they were first read" if late else ""
+    if glitches:
+        shown = ", ".join(f"{resource} {datetime.fromtimestamp(start).strftime('%Y-%m-%d %H:%M')} {value:g}"
+                          for _, resource, start, value in glitches[:3])
+        more = f" and {len(glitches) - 3} more" if len(glitches) > 3 else ""
+        text += f"; {len(glitches)} implausible half-hour{'s' if len(glitches) > 1 else ''} left out ({shown}{more})"
+    return text
 
 
 def _mode(path: str) -> int | None:

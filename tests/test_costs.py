@@ -19,6 +19,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from rich.cells import cell_len
 
+from glowline import gate
 from glowline.catalog import GasUnit
 from glowline.commands import report
 from glowline.commands.context import Context
@@ -369,9 +370,10 @@ def test_parse_list_never_raises_anything_else(doc: Any, key: str) -> None:
             assert "\n" not in str(exc)
             continue
         assert [e.effective for e in entries] == sorted(e.effective for e in entries)
-        for entry in entries:
-            for value in (entry.rate, entry.standing):
-                assert value is None or (math.isfinite(value) and 0 <= value < 100000)
+        for entry in entries:  # through the gate: a rate may be negative (agile tariffs), a standing charge not
+            assert entry.rate is None or (math.isfinite(entry.rate) and abs(entry.rate) <= gate.MAX_PENCE_PER_KWH)
+            assert entry.standing is None or (math.isfinite(entry.standing) and
+                                              0 <= entry.standing <= gate.MAX_STANDING_PENCE)
         history = TariffHistory(entries, "fuzz")
         history.standing_on(date(2026, 1, 1))
         history.rate_on(date(2026, 1, 1))
@@ -388,7 +390,11 @@ def test_priced_half_hours_that_fail_leave_an_estimate_that_says_so(
                       out) == 0
     res = json.loads(out.getvalue())["resources"]["electricity"]
     assert {d["cost_source"] for d in res["days"]} == {"estimated"}
-    assert res["cost_note"].startswith("estimated from the unit rate of ")
+    # the household's electricity is time of use: each hour at its band's rate (never the first rate for all)
+    assert res["cost_note"].startswith("estimated from the time-of-use rates of ")
+    for d in (d for d in res["days"] if d["complete"]):
+        assert d["energy_gbp"] == pytest.approx(truth(account, HOME, "electricity.consumption", date.fromisoformat(
+            d["date"]))[0], abs=1e-4)  # the bands price what the meter's priced half-hours do
     assert "the priced half-hours are unavailable" in capsys.readouterr().err
 
 

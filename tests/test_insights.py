@@ -18,7 +18,7 @@ import pytest
 from rich.cells import cell_len
 
 from glowline.commands import report
-from glowline.emulator import DEMO_PASSWORD, DEMO_USERNAME, Emulator
+from glowline.emulator import DEMO_PASSWORD, DEMO_USERNAME, Emulator, household
 from glowline.errors import ConfigError, UsageError
 from tests.test_costs import AUTUMN, HOME, LONDON, SPRING, midnight
 from tests.test_tariff import parse_args
@@ -114,8 +114,13 @@ def test_baseload_and_last_week_are_the_half_hours(clocked: Emulator) -> None:
         assert len(per_day) >= 38
         assert res["baseload_w"] == pytest.approx(statistics.median(per_day), abs=1e-6)
         assert res["baseload_days"] == len(per_day)
-        rate = 24.5 if name == "electricity" else 6.3  # the tariff in force on the last day (after the price change)
-        assert res["baseload_rate_p_per_kwh"] == rate
+        # the tariff in force on the last day (after the price change); the time-of-use electricity's two rates
+        # averaged over the day's hours (cheap NIGHT_HOURS), as an always-on load draws alike all day
+        night = household.NIGHT_HOURS[1] - household.NIGHT_HOURS[0]
+        rate = (night * household.ELECTRICITY_NIGHT_RATE_CENTIPENCE + (24 - night) *
+                household.ELECTRICITY_RATE_CENTIPENCE) / 24 / 100 if name == "electricity" else \
+            household.GAS_RATE_CENTIPENCE / 100
+        assert res["baseload_rate_p_per_kwh"] == pytest.approx(round(rate, 4), abs=1e-9)
         assert res["baseload_gbp_per_year"] == pytest.approx(
             round(statistics.median(per_day) / 1000 * 8760 * rate / 100, 2), abs=0.006)
 

@@ -73,7 +73,7 @@ def resource_report(name: str, classifier: str, series: Series, tz: ZoneInfo, to
         costs: list[DayCost | None] = [None] * len(totals)
         if costed and tariffs is not None:
             priced = local_days(cost_series, bounds, cost_series.horizon(now)) if cost_series is not None else None
-            costs = list(day_costs(totals, priced, tariffs))
+            costs = list(day_costs(totals, priced, tariffs, series, tz))
         for total, cost in zip(totals, costs, strict=True):
             hourly: list[float | None] = []
             for ts in range(total.start, total.end, series.step):

@@ -8,6 +8,7 @@ half-hour is never read as zero, nor as low use.
 
 from __future__ import annotations
 
+import math
 from datetime import date
 from zoneinfo import ZoneInfo
 
@@ -44,12 +45,17 @@ def add_half_hour_insights(r: ResourceReport, halves: Series, tz: ZoneInfo, othe
 
 
 def current_rate(r: ResourceReport, last: date) -> tuple[float | None, str]:
-    """The unit rate (p/kWh) the always-on load is costed at: the tariff in force on the report's last day, else the
+    """The unit rate (p/kWh) the always-on load is costed at: the tariff in force on the report's last day (a
+    time-of-use tariff's rates averaged over the day's 48 half-hours: the load draws alike in each), else the
     effective rate of the days shown; and where it comes from, in words."""
-    if r.tariffs is not None:
-        rate, _started = r.tariffs.rate_on(last)
-        if rate is not None:
-            return rate, f"the unit rate in force on {last.isoformat()}"
+    entry = r.tariffs.entry_on(last) if r.tariffs is not None else None
+    if entry is not None and entry.flat is not None:
+        return entry.flat, f"the unit rate in force on {last.isoformat()}"
+    if entry is not None and entry.bands and not entry.dynamic:
+        rates = [entry.rate_at(minute) for minute in range(0, 24 * 60, 30)]
+        if all(rate is not None for rate in rates):
+            return math.fsum(rate or 0.0 for rate in rates) / len(rates), \
+                f"the time-of-use rates in force on {last.isoformat()}, averaged over the day's half-hours"
     effective = r.effective()
     if effective is not None:
         return effective, "the effective rate of the days shown"
