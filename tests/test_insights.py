@@ -262,3 +262,25 @@ def test_the_half_hours_are_asked_once_then_read_from_the_history(home: Path, em
     assert len(readings_requests(emulator, rid)) == 1  # the refresh's newest hours; the half-hours: the history's
     assert json.loads(second.stdout)["resources"]["electricity"]["baseload_w"] == \
         json.loads(first.stdout)["resources"]["electricity"]["baseload_w"]
+
+
+def test_the_docs_tariff_blocks_are_valid_config() -> None:
+    """Every TOML block in the docs that describes [tariffs.NAME] passes the config's validation as written."""
+    import re
+
+    import tomllib
+
+    from glowline import config
+    from glowline.data.other_tariffs import parse
+    from tests.helpers import ROOT
+
+    blocks = [b for doc in ("report.md", "configuration.md")
+              for b in re.findall(r"```toml\n(.*?)```", (ROOT / "docs" / doc).read_text(encoding="utf-8"), re.S)
+              if "[tariffs." in b]
+    assert len(blocks) == 2
+    for block in blocks:
+        tariffs = parse(config.validate(tomllib.loads(block)))
+        assert tariffs and all(len(t.rates) == 48 for t in tariffs.values())
+    # the report's block is the tariffs these tests price days under
+    assert parse(config.validate(tomllib.loads(blocks[0])))["cheapnight"].rates == \
+        parse({"tariffs": TARIFFS})["cheapnight"].rates

@@ -25,7 +25,7 @@ def draw_baseload(report: Report, console: Any, style: Style) -> None:
             f"{max(days):,.0f} W)"
         year = r.baseload_year()
         if year is not None and r.rate[0] is not None:
-            text += f", about {money(year)} a year at {r.rate[0]:.2f}p/kWh"
+            text += f", about {money(year)} a year at {r.rate[0]:.2f}p/kWh ({r.rate[1]})"
         lines.append((r, text))
     if not lines:
         return
@@ -34,8 +34,8 @@ def draw_baseload(report: Report, console: Any, style: Style) -> None:
                   overflow="fold")
     for r, text in lines:
         console.print(cell("  " + text, style.of(r)), overflow="fold")
-    console.print(cell("each complete day's lowest half-hour as average watts (kWh x 2000); a year is 8,760 hours "
-                       "at the rate of the tariff in force on the last day", style.dim), overflow="fold")
+    console.print(cell("each complete day's lowest half-hour as average watts (kWh x 2000); a year: 8,760 hours of it",
+                       style.dim), overflow="fold")
 
 
 def draw_last_week(report: Report, console: Any, width: int, style: Style) -> None:
