@@ -284,3 +284,17 @@ def test_the_docs_tariff_blocks_are_valid_config() -> None:
     # the report's block is the tariffs these tests price days under
     assert parse(config.validate(tomllib.loads(blocks[0])))["cheapnight"].rates == \
         parse({"tariffs": TARIFFS})["cheapnight"].rates
+
+
+def test_config_show_and_check_name_the_tariffs(home: Path) -> None:
+    from tests.helpers import env_for, run
+
+    path = home / ".config" / "glowline" / "config.toml"
+    path.parent.mkdir(parents=True)
+    path.write_text('[tariffs.flat30]\nstanding = 40.0\nrate = 30.0\n', encoding="utf-8")
+    shown = run(env_for(home), "config", "show")
+    assert shown.returncode == 0, shown.stderr
+    assert "tariffs.flat30 = {standing = 40.0, rate = 30.0}  # config file" in shown.stdout
+    path.write_text('[tariffs.flat30]\nstanding = 40.0\nrate = 30.0\nbands = []\n', encoding="utf-8")
+    checked = run(env_for(home), "config", "check")
+    assert checked.returncode == 8 and "tariffs.flat30: give either rate" in checked.stdout + checked.stderr

@@ -16,22 +16,20 @@ Bands start and end on the half-hour (the meter's unit), cover the whole day exa
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from glowline import gate
+from glowline.catalog import MAX_PENCE_PER_KWH
 from glowline.errors import ConfigError
 
 #: half-hours in a wall-clock day
 SLOTS = 48
-#: the highest unit rate (p/kWh) and standing charge (p/day) a tariff here may have: far above any real one
-MAX_RATE = 1000.0
-MAX_STANDING = 1000.0
-#: the lowest unit rate: export-paying tariffs go below zero, never this far
-MIN_RATE = -100.0
 MAX_NAME = 32
 RESOURCES = ("electricity", "gas")
 KEYS = ("standing", "rate", "bands", "resource")
+RATE = f"pence per kWh from {-MAX_PENCE_PER_KWH:g} to {MAX_PENCE_PER_KWH:g}"
 
 
 class OtherTariff:
@@ -113,7 +111,8 @@ def parse_one(name: str, value: object, path: str) -> OtherTariff:
     for key in value:
         if key not in KEYS:
             raise ConfigError(f"{where}: unknown key {key!r} (expected {', '.join(KEYS)})")
-    standing = _number(value.get("standing"), f"{where}.standing", 0.0, MAX_STANDING, "pence per day")
+    standing = _number(value.get("standing"), f"{where}.standing", gate.standing,
+                       f"pence per day from 0 to {gate.MAX_STANDING_PENCE:g}")
     resource = value.get("resource", "electricity")
     if resource not in RESOURCES:
         raise ConfigError(f"{where}.resource = {resource!r} is not valid: expected one of {', '.join(RESOURCES)}")
@@ -121,7 +120,7 @@ def parse_one(name: str, value: object, path: str) -> OtherTariff:
         raise ConfigError(f"{where}: give either rate (p/kWh all day) or bands (by local time), not "
                           f"{'both' if 'rate' in value else 'neither'}")
     if "rate" in value:
-        rate = _number(value["rate"], f"{where}.rate", MIN_RATE, MAX_RATE, "pence per kWh")
+        rate = _number(value["rate"], f"{where}.rate", gate.unit_rate, RATE)
         return OtherTariff(name, standing, [rate] * SLOTS, str(resource))
     bands = value["bands"]
     if not isinstance(bands, list) or not bands:
@@ -133,7 +132,7 @@ def parse_one(name: str, value: object, path: str) -> OtherTariff:
         if not isinstance(band, dict) or set(band) != {"from", "to", "rate"}:
             raise ConfigError(f"{label} must be {{from = \"HH:MM\", to = \"HH:MM\", rate = p/kWh}}")
         first, last = _slot(band["from"], f"{label}.from"), _slot(band["to"], f"{label}.to")
-        rate = _number(band["rate"], f"{label}.rate", MIN_RATE, MAX_RATE, "pence per kWh")
+        rate = _number(band["rate"], f"{label}.rate", gate.unit_rate, RATE)
         slot = first
         while True:
             if rates[slot] is not None:
@@ -150,11 +149,12 @@ def parse_one(name: str, value: object, path: str) -> OtherTariff:
     return OtherTariff(name, standing, [float(r or 0.0) for r in rates], str(resource), written)
 
 
-def _number(value: object, label: str, low: float, high: float, what: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) \
-            or not low <= value <= high:
-        raise ConfigError(f"{label} = {value!r} is not valid: expected {what} from {low:g} to {high:g}")
-    return float(value)
+def _number(value: object, label: str, check: Callable[[object], float | None], what: str) -> float:
+    """The number through the plausibility gate (glowline.gate), else a ConfigError naming the key."""
+    result = check(value)
+    if result is None:
+        raise ConfigError(f"{label} = {value!r} is not valid: expected {what}")
+    return result
 
 
 def _slot(value: object, label: str) -> int:
