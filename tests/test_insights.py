@@ -168,6 +168,11 @@ def test_the_terminal_shows_the_insights_within_80_columns(clocked: Emulator) ->
     assert f"electricity: {electricity['baseload_w']:,.0f} W" in text
     assert "each day beside the same day last week" in text
     assert "cheapnight" in text and "flat30" in text and "difference" in text
+    costs = text.split("electricity costs:", 1)[1].split("gas costs:", 1)[0].splitlines()
+    for d in electricity["days"]:  # each day's always-on load beside its costs ("base W")
+        day = date.fromisoformat(d["date"])
+        (line,) = [c for c in costs if c.startswith(f"{day:%a %d %b}")]
+        assert line.endswith(" –" if d["baseload_w"] is None else f" {d['baseload_w']:,.0f}"), line
     diff = electricity["compare"]["flat30"]["difference_gbp"]
     assert f"{'+' if diff >= 0 else '-'}£{abs(diff):,.2f}" in text
 

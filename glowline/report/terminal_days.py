@@ -118,7 +118,10 @@ def draw_costs(report: Report, console: Any, style: Style) -> None:
                             style.bold), overflow="fold")
         table = new_table(style.bold)
         table.add_column("", no_wrap=True, width=DAY_W)
-        for header, width in (("kWh", 9), ("energy", 8), ("standing", 8), ("total", 8), ("p/kWh", 6)):
+        base = r.baseload_w() is not None  # each day's always-on load beside its costs
+        columns = [("kWh", 9), ("energy", 8), ("standing", 8), ("total", 8), ("p/kWh", 6)] + \
+            ([("base W", 7)] if base else [])
+        for header, width in columns:
             table.add_column(header, justify="right", no_wrap=True, width=width)
         for d in r.days:
             c = d.costs
@@ -129,13 +132,15 @@ def draw_costs(report: Report, console: Any, style: Style) -> None:
                           cell(money(catalog.pence_to_pounds(c.energy))),
                           cell(money(catalog.pence_to_pounds(c.standing))),
                           cell(money(catalog.pence_to_pounds(c.total)) + mark),
-                          cell(number(c.effective, 1) if c.effective is not None else ""))
-        table.add_row(*([cell("")] * 6))
+                          cell(number(c.effective, 1) if c.effective is not None else ""),
+                          *([cell(number(d.baseload_w, 0))] if base else []))
+        table.add_row(*([cell("")] * (1 + len(columns))))
         effective = r.effective()
         kwh = math.fsum(d.costs.kwh for d in r.days if d.costs is not None and d.costs.kwh is not None)
         table.add_row(cell("total", style.bold), cell(number(kwh)),
                       cell(money(r.total_of("energy"))), cell(money(r.total_of("standing"))),
-                      cell(money(r.total_of("total"))), cell("" if effective is None else number(effective, 1)))
+                      cell(money(r.total_of("total"))), cell("" if effective is None else number(effective, 1)),
+                      *([cell(number(r.baseload_w(), 0))] if base else []))
         console.print(table)
         if r.bands:
             kwh = math.fsum(b.kwh for b in r.bands)

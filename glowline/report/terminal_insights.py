@@ -34,8 +34,8 @@ def draw_baseload(report: Report, console: Any, style: Style) -> None:
                   overflow="fold")
     for r, text in lines:
         console.print(cell("  " + text, style.of(r)), overflow="fold")
-    console.print(cell("each complete day's lowest half-hour as average watts (kWh x 2000); a year: 8,760 hours of it",
-                       style.dim), overflow="fold")
+    console.print(cell("each complete day's lowest half-hour as average watts (kWh x 2000): base W in the costs "
+                       "above, the median under total; a year: 8,760 hours of it", style.dim), overflow="fold")
 
 
 def draw_last_week(report: Report, console: Any, width: int, style: Style) -> None:
