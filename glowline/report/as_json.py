@@ -106,7 +106,8 @@ def compare_json(r: ResourceReport, gbp: Callable[[float | None], float | None])
     out: dict[str, Any] = {}
     for tariff in r.compared:
         real, energy, standing, total = r.compare_total(tariff.name)
-        out[tariff.name] = {"days": len(r.compare_days()), "actual_gbp": gbp(real), "energy_gbp": gbp(energy),
+        out[tariff.name] = {"days": len(r.compare_days()), "actual_gbp": gbp(real),
+                            "actual_cost_source": PRICED if r.priced else ESTIMATED, "energy_gbp": gbp(energy),
                             "standing_gbp": gbp(standing), "total_gbp": gbp(total),
                             "difference_gbp": gbp(total - real), "tariff": tariff.describe()}
     return out

@@ -108,9 +108,10 @@ def _compare_table(r: ResourceReport, console: Any, width: int, style: Style) ->
     if len(shown) < len(r.compared):
         console.print(cell(f"  {len(r.compared) - len(shown)} more tariffs do not fit {width} columns: see "
                            "--format json", style.dim), overflow="fold")
-    console.print(cell("complete days with every half-hour, priced by their local wall time (clock changes "
-                       "included); difference: above 0, the other tariff would have cost more", style.dim),
-                  overflow="fold")
+    actual = "the meter's priced half-hours" if r.priced else r.cost_note()
+    console.print(cell(f"complete days with every half-hour, priced by their local wall time (clock changes "
+                       f"included); actual: {actual} plus the standing charge; difference: above 0, the other "
+                       "tariff would have cost more", style.dim), overflow="fold")
 
 
 def _name_w(r: ResourceReport) -> int:
