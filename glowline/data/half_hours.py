@@ -7,10 +7,12 @@ Undelivered is not zero: a half-hour the API leaves out, or sends as null, stays
 
 from __future__ import annotations
 
+import time
+
 from glowline.catalog import HALF_HOUR
 from glowline.data.account import Session, pick_site
 from glowline.data.history import Feed
-from glowline.data.readings import Series, ceil, floor, plausible, windows
+from glowline.data.readings import Series, ceil, floor, screen, windows
 
 PERIOD = "PT30M"
 
@@ -35,11 +37,14 @@ def half_hours(session: Session, site_key: str, classifier: str, start: int, end
             lo, hi = max(start, held[0]), min(end, held[1])
             series.merge(lo, hi, feed.buckets(lo, hi, HALF_HOUR))
             missing = [(a, b) for a, b in ((start, lo), (hi, end)) if a < b]
+        glitches: list[tuple[int, float]] = []
         for a, b in missing:
             for wa, wb in windows(a, b, PERIOD):
-                got = plausible(classifier, session.source.readings(resource_id, wa, wb, PERIOD), HALF_HOUR)
+                got, refused = screen(classifier, session.source.readings(resource_id, wa, wb, PERIOD), HALF_HOUR)
+                glitches.extend(refused)  # one glitch is one half-hour: None here, recorded for doctor
                 series.merge(wa, wb, [(ts, v) for ts, v in got if wa <= ts < wb])
                 feed.add(wa, wb, got, delivered_until)
+        feed.note_glitches(glitches, time.time())
     finally:
         feed.close()
     return series
