@@ -76,7 +76,11 @@ def load() -> dict[str, object]:
 def validate(doc: dict[str, object], path: str = "config.toml") -> dict[str, object]:
     out: dict[str, object] = {}
     for key, value in doc.items():
-        if key in TABLES:
+        if key == "tariffs":  # [tariffs.NAME]: other tariffs for `report --compare`, checked where they are priced
+            from glowline.data.other_tariffs import validate as validate_tariffs
+
+            out[key] = validate_tariffs(value, path)
+        elif key in TABLES:
             if not isinstance(value, dict):
                 raise ConfigError(f"{path}: [{key}] must be a table")
             out[key] = {name: _value(f"{key}.{name}", TABLES[key], name, v, path) for name, v in value.items()}
@@ -201,6 +205,8 @@ def _write_compiled(values: dict[str, object], sig: str) -> None:
     lines = [f"{MAGIC}\t{sig}"]
     flat: list[tuple[str, object]] = []
     for key, value in values.items():
+        if key == "tariffs":  # the report's alone: the status line never reads them
+            continue
         if isinstance(value, dict):
             flat.extend((f"{key}.{k}", v) for k, v in value.items())
         else:
