@@ -50,7 +50,9 @@ def line_for(
     Starts one background refresh when the data is stale (or ``force_refresh``); waits for one, at most until
     ``deadline`` (monotonic), only when there is nothing to show.
     """
-    check_private_folder(paths.cache_dir())  # one stat: a folder others can write to is refused, never used
+    # one stat: a folder others can write to is refused, never used; another user's is read, never written
+    if check_private_folder(paths.cache_dir(), read_only=opts.cached_only):
+        rebuild = None  # the hand-over writes a days file (and opens the history): not in another user's folder
     path = layout.days_path(opts.site, opts.classifier, opts.tz)
     now = time.time()
     summ = _current(path, opts, now, rebuild)
