@@ -51,6 +51,7 @@ REASONS = {
     "config": "config error",
     "usage": "usage error",
     "storage": "disk error",
+    "account": "see Bright app",
 }
 
 
