@@ -86,7 +86,11 @@ class Watcher:
         self.cache_fd = _notify_on_change(paths.cache_dir())
         self.selector.register(self.wake_read, selectors.EVENT_READ)
         self._start_live()
+        from glowline.status.formats.i3blocks import stdin_is_ours
+
         try:
+            if not stdin_is_ours():  # i3blocks 1.4: stdin is i3blocks' own, every block's clicks: never read it
+                raise ValueError("not ours")
             os.fstat(0)
             self.selector.register(0, selectors.EVENT_READ)
             self.stdin_open = True
