@@ -433,3 +433,61 @@ def test_a_half_hour_the_service_no_longer_delivers_is_removed_from_the_history_
         assert store.readings("site", "gas.consumption", 0, 7200) == [(0, 0.5), (1800, 0.75), (5400, 0.1)]
     counts, glitches = changes(0)
     assert counts == {"revised": 1, "removed": 1} and glitches == []  # 5400 was new, not filled late
+
+
+def test_glowline_sync_alone_takes_the_revisions_once_a_day(world: World) -> None:
+    """A history kept by a daily `glowline sync` (no status line, no fetch) also ends exact: what is new starts at
+    the settling window once a day, in the same window."""
+    from glowline.data import account, history
+    from glowline.data.store.sqlite import HistoryStore
+
+    w = world
+    classifier = ALL["gas"]
+    since = floor(w.clock.now - 6 * DAY, 1800)
+    asked = []
+    for n in range(4):
+        w.emu.reset_counts()
+        with account.open_session() as session, HistoryStore() as store:
+            site = account.pick_site(session.sites(), "", classifier)
+            plan = history.plan(session, store, site, classifier, since if n == 0 else None, w.clock.now)
+            history.run(session, store, plan, lambda k: None)
+        asked.append(w.emu.count("readings"))
+        w.clock.now += DAY
+    w.clock.now -= DAY
+    assert asked[1:] == [1, 1, 1]  # one request a day: what is new and the settling window together
+    with account.open_session() as session:
+        rid = account.pick_site(session.sites(), "", classifier).resource(classifier).resource_id
+    rows = history_rows(classifier)
+    days = settled_days(w.clock.now, 8, classifier)
+    assert len(days) >= 4
+    for day in days:
+        a, b = local_day_bounds(day)
+        truth = {ts: v for ts, v in w.emu.half_hours(rid, a, b) if v is not None}
+        assert {ts: v for ts, v in rows.items() if a <= ts < b} == pytest.approx(truth), day
+
+
+def test_a_hole_beyond_the_refreshs_reach_costs_one_more_request_when_due(world: World) -> None:
+    """A hole older than the 10 days the refresh's request covers (the DCC can fill reads weeks later) is asked in
+    one more half-hourly request when its back-off says so, and leaves the tracker once delivered."""
+    w = world
+    classifier = ALL["electricity"]
+    assert w.glowline("fetch")[0] == 0
+    w.clock.now += HOUR
+    assert w.glowline("fetch")[0] == 0
+    path = Path(layout.series_path("", classifier))
+    doc = json.loads(path.read_text())
+    old = floor(w.clock.now - 15 * DAY, 1800) + 1800
+    doc["holes"] = [[old, w.clock.now - 2 * HOUR, w.clock.now - 2 * HOUR]]  # seen missing 2 hours ago: due
+    path.write_text(json.dumps(doc))
+    w.clock.now += HOUR
+    w.emu.reset_counts()
+    assert w.glowline("fetch")[0] == 0
+    reads = sorted(datetime.fromisoformat(r.query["from"] + "+00:00").timestamp()
+                   for r in w.emu.requests if r.kind == "readings")
+    assert len(reads) == 2 and reads[0] == floor(old, 3600), reads
+    assert old not in [h[0] for h in json.loads(path.read_text())["holes"]]  # delivered: no hole any more
+    assert old in history_rows(classifier)
+    w.clock.now += HOUR
+    w.emu.reset_counts()
+    assert w.glowline("fetch")[0] == 0
+    assert w.emu.count("readings") == 1  # nothing due any more

@@ -68,7 +68,7 @@ def run(args: argparse.Namespace, conf: dict[str, object], now: float | None = N
             site = account.pick_site(session.sites(), opts.site, opts.classifier) if args.resources != ["all"] \
                 else _site_with_any(session.sites(), opts.site)
             names = _names(args.resources, site)
-            plans = [history.plan(session, store, site, RESOURCES[n], since, now) for n in names]
+            plans = [history.plan(session, store, site, RESOURCES[n], since, now, conf) for n in names]
             for n in names:
                 history.keep_tariffs(session, store, site, RESOURCES[n], now)
             bar = Progress(sum(p.requests for p in plans))

@@ -13,7 +13,8 @@
         what was fetched: every delivered half-hour in [synced_from, synced_to) is in readings (committed window by
         window, so a killed sync resumes there); first_ts is the API's first-time, delivered_until its last-time;
         backfill_from the oldest start a ``glowline sync`` was asked for (NULL while only the status line's
-        refreshes have fed the history: a plain ``sync`` then backfills from the first reading).
+        refreshes have fed the history: a plain ``sync`` then backfills from the first reading); settled_at when the
+        settling window (glowline.data.settling) was last read again, by a refresh or a sync.
     tariffs(site, resource, fetched_at, document)
         the consumption resource's tariff-list as the API sent it (JSON text), re-read when a week old.
     changes(site, resource, start, seen_at, kind, old, new)
@@ -73,6 +74,7 @@ MIGRATIONS: tuple[str, ...] = (
         old REAL, new REAL
     );
     CREATE INDEX changes_by_time ON changes (seen_at);
+    ALTER TABLE progress ADD COLUMN settled_at REAL;
     """,
 )
 #: how long the changes table keeps a row
@@ -87,16 +89,19 @@ class _Foreign(sqlite3.DatabaseError):
 class Progress:
     """One resource's row of the progress table."""
 
-    __slots__ = ("backfill_from", "delivered_until", "first_ts", "resource_id", "synced_from", "synced_to")
+    __slots__ = ("backfill_from", "delivered_until", "first_ts", "resource_id", "settled_at", "synced_from",
+                 "synced_to")
 
     def __init__(self, resource_id: str, first_ts: int | None, synced_from: int, synced_to: int,
-                 delivered_until: int | None, backfill_from: int | None = None) -> None:
+                 delivered_until: int | None, backfill_from: int | None = None, settled_at: float | None = None
+                 ) -> None:
         self.resource_id = resource_id
         self.first_ts = first_ts
         self.synced_from = synced_from
         self.synced_to = synced_to
         self.delivered_until = delivered_until
         self.backfill_from = backfill_from
+        self.settled_at = settled_at
 
 
 class HistoryStore:
@@ -210,15 +215,15 @@ class HistoryStore:
     # progress and readings ---------------------------------------------------------------------------------------
 
     def progress(self, site: str, resource: str) -> Progress | None:
-        row = self._read("SELECT resource_id, first_ts, synced_from, synced_to, delivered_until, backfill_from "
-                         "FROM progress WHERE site = ? AND resource = ?", (site, resource))
+        row = self._read("SELECT resource_id, first_ts, synced_from, synced_to, delivered_until, backfill_from, "
+                         "settled_at FROM progress WHERE site = ? AND resource = ?", (site, resource))
         if not row:
             return None
-        rid, first, a, b, delivered, backfill = row[0]
-        return Progress(str(rid), first, int(a), int(b), delivered, backfill)
+        rid, first, a, b, delivered, backfill, settled = row[0]
+        return Progress(str(rid), first, int(a), int(b), delivered, backfill, settled)
 
     def add_window(self, site: str, resource: str, buckets: Iterable[tuple[int, float]], progress: Progress,
-                   seconds: int = 1800) -> None:
+                   seconds: int = 1800, replace: tuple[int, int, float] | None = None) -> None:
         """Write a window's delivered half-hours and the progress that covers them, in one transaction: after a
         crash either both are there or neither. The stored range only grows (a refresh that extended it while this
         sync ran keeps its part), unless the resource's id changed: then it is this progress alone."""
@@ -230,12 +235,13 @@ class HistoryStore:
             return Progress(progress.resource_id, progress.first_ts if progress.first_ts is not None else
                             old.first_ts, min(old.synced_from, progress.synced_from),
                             max(old.synced_to, progress.synced_to), progress.delivered_until,
-                            min(backfill) if backfill else None)
+                            min(backfill) if backfill else None, _latest(old.settled_at, progress.settled_at))
 
-        self._write(site, resource, buckets, merge, seconds)
+        self._write(site, resource, buckets, merge, seconds, replace)
 
     def add_recent(self, site: str, resource: str, resource_id: str, buckets: Iterable[tuple[int, float]],
-                   start: int, delivered_to: int, delivered_until: int | None, now: float | None = None) -> bool:
+                   start: int, delivered_to: int, delivered_until: int | None, now: float | None = None,
+                   settled: bool = False) -> bool:
         """A refresh's delivered half-hours of [start, delivered_to): stored, and the stored range extended when they
         touch or overlap it, begun when there is none; True when the range now reaches
         ``delivered_to``. Half-hours that do not continue it are stored all the same (a sync fills the gap).
@@ -249,13 +255,16 @@ class HistoryStore:
             nonlocal reached
             if old is None or old.resource_id != resource_id:
                 reached = True
-                return Progress(resource_id, None, start, max(start, delivered_to), delivered_until, None)
+                return Progress(resource_id, None, start, max(start, delivered_to), delivered_until, None,
+                                seen_at if settled else None)
             if start <= old.synced_to and delivered_to >= old.synced_from:  # they touch or overlap: one range
                 reached = True
                 old.synced_from = min(old.synced_from, start)
                 old.synced_to = max(old.synced_to, delivered_to)
             if delivered_until is not None:
                 old.delivered_until = delivered_until
+            if settled:
+                old.settled_at = seen_at
             return old
 
         self._write(site, resource, buckets, merge, replace=(start, delivered_to, seen_at))
@@ -288,9 +297,10 @@ class HistoryStore:
                                "VALUES (?, ?, ?, ?, ?)", [(site, resource, ts, seconds, v) for ts, v in buckets])
                 p = merge(self.progress(site, resource))
                 db.execute("INSERT OR REPLACE INTO progress (site, resource, resource_id, first_ts, synced_from, "
-                           "synced_to, delivered_until, updated_at, backfill_from) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                           "synced_to, delivered_until, updated_at, backfill_from, settled_at) "
+                           "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                            (site, resource, p.resource_id, p.first_ts, p.synced_from, p.synced_to,
-                            p.delivered_until, time.time(), p.backfill_from))
+                            p.delivered_until, time.time(), p.backfill_from, p.settled_at))
                 db.execute("COMMIT")
             except BaseException:
                 if db.in_transaction:
@@ -351,6 +361,10 @@ class HistoryStore:
             return list(self.db.execute(sql, params).fetchall())
         except sqlite3.Error as exc:
             raise _storage_error(self.path, exc) from None
+
+
+def _latest(a: float | None, b: float | None) -> float | None:
+    return b if a is None else a if b is None else max(a, b)
 
 
 class Range:
