@@ -17,7 +17,7 @@ import time
 import types
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
@@ -491,3 +491,47 @@ def test_a_hole_beyond_the_refreshs_reach_costs_one_more_request_when_due(world:
     w.emu.reset_counts()
     assert w.glowline("fetch")[0] == 0
     assert w.emu.count("readings") == 1  # nothing due any more
+
+
+def test_glowline_emulator_plays_the_real_service_on_asking() -> None:
+    """`glowline emulator --real-service` (and each habit's own flag): lastTs as the end, the glitch 3 hours back."""
+    import signal
+    import subprocess
+    import sys
+
+    import requests
+
+    from tests.helpers import ROOT
+
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    process = subprocess.Popen([sys.executable, "-m", "glowline", "emulator", "--port", "0", "--real-service"],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    try:
+        assert process.stdout is not None
+        url = process.stdout.readline().split()[-1]
+        headers = {"applicationId": APPLICATION_ID}
+        token = requests.post(url + "auth", json={"username": DEMO_USERNAME, "password": DEMO_PASSWORD},
+                              headers=headers, timeout=10).json()["token"]
+        headers["token"] = token
+        resources = requests.get(url + "resource", headers=headers, timeout=10).json()
+        rid = next(r["resourceId"] for r in resources if r["classifier"] == "electricity.consumption"
+                   and r["dataSourceType"] == "AMRAPI")
+        now = time.time()
+        last = requests.get(url + f"resource/{rid}/last-time", headers=headers, timeout=10).json()["data"]["lastTs"]
+        # lag 2: the end of the half-hour that started 3 before now's (a boundary may pass meanwhile)
+        assert last in (floor(now, 1800) - 2 * 1800, floor(now, 1800) - 1800)
+
+        def utc(epoch: int) -> str:
+            return datetime.fromtimestamp(epoch, timezone.utc).strftime("%Y-%m-%dT%H:%M:%S")
+
+        a = floor(now, 1800) - 7 * 1800
+        doc = requests.get(url + f"resource/{rid}/readings", headers=headers, timeout=10, params={
+            "from": utc(a), "to": utc(a + 3 * 1800 - 1), "period": "PT30M", "function": "sum", "offset": "0",
+            "nulls": "1"}).json()
+        assert [v for _, v in doc["data"]].count(47.5) == 1  # the glitch: the half-hour 3 hours before the start
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=10) == 0
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
