@@ -281,6 +281,10 @@ def test_one_absurd_half_hour_costs_that_half_hour_never_a_fetch_or_the_report(
 
         counts, glitches = changes(start - DAY)
         assert counts.get("glitch", 0) >= 1 and (glitch, 47.5) in [(g[2], g[3]) for g in glitches]
+        db = sqlite3.connect(Path(os.environ["XDG_DATA_HOME"]) / "glowline" / "history.sqlite")
+        assert db.execute("SELECT count(*) FROM changes WHERE kind = 'glitch' AND start = ? AND new = 47.5",
+                          (glitch,)).fetchone()[0] == 1  # recorded once, not at every refresh that saw it
+        db.close()
         # doctor says it: what was revised or filled late in the last week, and the glitch left out
         code, out, err = w.glowline("doctor", "--format", "json")
         check = next(c for c in json.loads(out)["checks"] if c["name"] == "history")

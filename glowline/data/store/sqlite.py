@@ -272,11 +272,14 @@ class HistoryStore:
 
     def note(self, site: str, resource: str, rows: Iterable[tuple[int, str, float | None, float | None]],
              seen_at: float) -> None:
-        """Record (start, kind, old, new) changes seen at ``seen_at`` (a glitch the gate left out: kind "glitch")."""
+        """Record (start, kind, old, new) changes seen at ``seen_at`` (a glitch the gate left out: kind "glitch"),
+        each once: the same value seen again (every refresh while the service serves it) is not a new row."""
         try:
-            self.db.executemany("INSERT INTO changes (site, resource, start, seen_at, kind, old, new) "
-                                "VALUES (?, ?, ?, ?, ?, ?, ?)", [(site, resource, ts, seen_at, kind, old, new)
-                                                                 for ts, kind, old, new in rows])
+            self.db.executemany(
+                "INSERT INTO changes (site, resource, start, seen_at, kind, old, new) SELECT ?, ?, ?, ?, ?, ?, ? "
+                "WHERE NOT EXISTS (SELECT 1 FROM changes WHERE site = ? AND resource = ? AND start = ? AND kind = ? "
+                "AND new IS ?)", [(site, resource, ts, seen_at, kind, old, new, site, resource, ts, kind, new)
+                                  for ts, kind, old, new in rows])
         except sqlite3.Error as exc:
             raise _storage_error(self.path, exc) from None
 
