@@ -270,6 +270,9 @@ def test_one_absurd_half_hour_costs_that_half_hour_never_a_fetch_or_the_report(
                 assert code == 0, err
                 shown = json.loads(out)["resources"]["electricity"]["days"]
                 assert all(d["kwh"] is None or d["kwh"] < 30 for d in shown)
+                for span in (["--days", "3"], ["--days", "3", "--period", "hour"]):  # export goes on too
+                    code, out, err = w.glowline("export", *span, "--resource", "electricity")
+                    assert code == 0 and "47.5" not in out and out.count("\n") > 40, err
             w.clock.now += HOUR
         assert failed == 0
         truth = dict(w.emu.half_hours(rid, glitch, glitch + 1800))[glitch]
