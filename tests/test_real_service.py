@@ -79,9 +79,10 @@ def _world(home: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFi
     shim = types.SimpleNamespace(**{name: getattr(time, name) for name in dir(time) if not name.startswith("_")})
     shim.time = clock
     monkeypatch.setattr(sync, "time", shim)
-    from glowline.commands import context
+    from glowline.commands import context, fetch
 
     monkeypatch.setattr(context, "time", shim)
+    monkeypatch.setattr(fetch, "time", shim)  # whether a fetch is due: the half-hour clock, at the same "now"
     return World(emu, clock, home, capsys)
 
 

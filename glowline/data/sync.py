@@ -134,6 +134,10 @@ def _update(
 
     from glowline.data.history import Feed  # sqlite3 is imported only when the history is opened
 
+    if entry is None or max_age is None or not 0 <= now - entry.fetched_at < max_age:  # the end is read: due
+        from glowline.data.catchup import ask
+
+        ask(session.source, resource_id, now, now if entry is None else entry.fetched_at)  # never raises
     feed = Feed(site.ve_id, classifier, resource_id)
     holes = settling.Holes.from_doc(entry.holes if entry is not None else None)
     settled_at = entry.settled_at if entry is not None else None
