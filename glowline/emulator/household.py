@@ -441,7 +441,7 @@ class Household:
         if habits.any:
             age = current - resource.lag * HALF_HOUR - t  # how long ago the half-hour was first delivered
             if habits.glitch_at == t and resource.classifier == "electricity.consumption" \
-                    and age < habits.glitch_hours * 3600:  # the glitch is served as it is, whatever else holds
+                    and age < habits.glitch_hours * 3600:
                 return int(GLITCH_KWH * 10**resource.decimals + 0.5)
             if habits.late_holes and age < self.hole_delay(resource, t):
                 return None
