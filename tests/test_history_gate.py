@@ -85,6 +85,9 @@ def test_bad_rows_are_skipped_and_counted_by_the_store(home: Path, emulator: Emu
     assert all(0 <= v <= 12 for v in kept.values())
     verdict, ranges = overview()
     assert verdict == "ok" and [r.bad for r in ranges if r.resource == ELECTRICITY] == [4]
+    doctor = run(glowline_env(home, emulator), "doctor")
+    assert "4 stored values fail the plausibility check and are skipped" in doctor.stdout, doctor.stdout
+    assert "Traceback" not in doctor.stderr + doctor.stdout
 
 
 def test_report_line_cache_and_export_never_see_them(home: Path, emulator: Emulator) -> None:
@@ -123,6 +126,7 @@ def test_a_hand_damaged_history_is_rebuilt_by_sync(home: Path, emulator: Emulato
     assert overview()[0] == "damaged"
     doctor = run(env, "doctor")
     assert "Traceback" not in doctor.stderr + doctor.stdout
+    assert "a table or column of its schema is missing" in doctor.stdout and "glowline sync" in doctor.stdout
     proc = run(env, "sync", "--since", (today() - timedelta(days=2)).isoformat(), "--resource", "electricity")
     assert proc.returncode == 0, proc.stderr
     lines = proc.stderr.splitlines()
@@ -147,4 +151,5 @@ def test_a_directory_named_history_sqlite_is_one_line(home: Path, emulator: Emul
     assert overview()[0] == "notafile"
     doctor = run(env, "doctor")
     assert "Traceback" not in doctor.stderr + doctor.stdout and "internal error" not in doctor.stdout
+    assert "is not a file" in doctor.stdout, doctor.stdout
     assert run(env, "fetch").returncode == 0  # the line's data does not depend on the history
