@@ -245,3 +245,31 @@ def test_45k_entries_are_sorted_once_and_bisected() -> None:
         entry = history.entry_on(day)
         assert entry is not None and entry.effective == day
     assert history.rate_on(date(1800, 1, 1))[0] == 10.0  # before the first: the oldest known
+
+
+# -- export: each half-hour at its band's rate ------------------------------------------------------------------------
+
+
+def test_export_prices_estimated_half_hours_at_their_band(account: Emulator) -> None:
+    """Without priced half-hours, a time-of-use tariff's export rows are estimated at the rate of the band each
+    half-hour falls in (Economy 7 from 00:30: the bands split hours), never the first rate for all."""
+    from tests.test_export import number, run_export, table
+
+    rid = account.resource_id(COTTAGE, "electricity.consumption")
+    account.serve_tariff_list(rid, [{"effectiveDate": "2020-01-01 00:00:00", "structure": [{"planDetail": [
+        {"standing": 40.0}, {"tier": 1, "rate": 30.0, "time": "07:30-00:30"},
+        {"tier": 2, "rate": 10.0, "time": "00:30-07:30"}]}]}])
+    day = datetime.now(LONDON).date() - timedelta(days=2)
+    _header, rows = table(run_export("--site", COTTAGE, "--from", day.isoformat(), "--to", day.isoformat(),
+                                     "--resource", "electricity"))
+    assert len(rows) >= 46
+    rates = set()
+    for row in rows:
+        start = datetime.fromisoformat(row["time"]) if "time" in row else datetime.fromisoformat(
+            next(iter(row.values())))
+        minute = start.hour * 60 + start.minute
+        rate = 10.0 if 30 <= minute < 450 else 30.0
+        kwh, gbp = number(row["electricity_kwh"]), number(row["electricity_gbp"])
+        assert kwh is not None and gbp == pytest.approx(kwh * rate / 100, abs=2e-6), row
+        rates.add(rate)
+    assert rates == {10.0, 30.0}

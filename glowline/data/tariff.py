@@ -201,6 +201,12 @@ class TariffEntry:
         return f"no rate known: the tariff of {self.effective} gives no unit rate"
 
 
+def local_minute(epoch: int, tz: tzinfo) -> int:
+    """The local minute of the day (0 to 1439) of an instant: where a time-of-use band is looked up."""
+    when = datetime.fromtimestamp(epoch, tz)
+    return when.hour * 60 + when.minute
+
+
 def _zone(tz: tzinfo | None) -> tzinfo:
     if tz is not None:
         return tz
@@ -431,6 +437,22 @@ class TariffHistory:
         if started is None and self.current is not None:
             started = effective_date(self.current.since)
         return entry.flat, started
+
+    def rate_of(self, day: date, minutes: list[int]) -> float | None:
+        """The unit rate of the half-hours starting at these local ``minutes`` of ``day`` (their mean: an hour that
+        straddles two time-of-use bands is split evenly); None when the tariff in force does not give each."""
+        entry = self.entry_on(day)
+        if entry is None or not minutes:
+            return None
+        rates = [entry.rate_at(m) for m in minutes]
+        if any(r is None for r in rates):
+            return None
+        return math.fsum(r for r in rates if r is not None) / len(rates)
+
+    def priceable(self, day: date) -> bool:
+        """True when the tariff in force on ``day`` gives a rate for some half-hour (flat or time of use)."""
+        entry = self.entry_on(day)
+        return entry is not None and (entry.flat is not None or (bool(entry.bands) and not entry.dynamic))
 
     def describe(self) -> str:
         """``standing charge 53.35 p/day since 2026-11-02, 48.97 before``; or the fallback's one charge."""
