@@ -273,3 +273,21 @@ def test_export_prices_estimated_half_hours_at_their_band(account: Emulator) -> 
         assert kwh is not None and gbp == pytest.approx(kwh * rate / 100, abs=2e-6), row
         rates.add(rate)
     assert rates == {10.0, 30.0}
+
+
+@pytest.mark.parametrize("price", [b"1e300", b"1e12", b"-0.5", b"6.5"])
+def test_a_devices_absurd_price_never_reaches_the_json(price: bytes) -> None:
+    """Issue 20 item 3: a unit rate of 1e300 from the IHD went into `live --format json`; prices pass the same
+    gate as tariffs (glowline.gate.unit_rate and standing, in pence)."""
+    from glowline.data import live
+    from tests.test_live import M1_ELECTRICITY, parse
+
+    message = M1_ELECTRICITY.replace(b'"unitrate": 0.16401', b'"unitrate": ' + price)
+    message = message.replace(b'"standingcharge": 0.19383', b'"standingcharge": ' + price)
+    reading = parse("SENSOR/electricitymeter", message)
+    assert isinstance(reading, live.Electricity) and reading.unit_rate_gbp is None  # 6.5 GBP/kWh: not a tariff
+    assert reading.standing_charge_gbp == (6.5 if price == b"6.5" else None)  # 6.50 GBP a day can be
+    text = json.dumps(reading.document())
+    assert "e+300" not in text and "1000000000000" not in text
+    fine = parse("SENSOR/electricitymeter", M1_ELECTRICITY)
+    assert fine.unit_rate_gbp == 0.16401 and fine.standing_charge_gbp is not None
