@@ -15,6 +15,8 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from glowline.catalog import GasUnit
 from glowline.commands import report
@@ -291,3 +293,13 @@ def test_a_devices_absurd_price_never_reaches_the_json(price: bytes) -> None:
     assert "e+300" not in text and "1000000000000" not in text
     fine = parse("SENSOR/electricitymeter", M1_ELECTRICITY)
     assert fine.unit_rate_gbp == 0.16401 and fine.standing_charge_gbp is not None
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.one_of(st.text(max_size=40), st.integers(-10**20, 10**20), st.floats(allow_nan=True),
+                 st.datetimes(timezones=st.timezones()).map(lambda d: d.isoformat()),
+                 st.datetimes().map(lambda d: d.strftime("%Y-%m-%d %H:%M:%S"))))
+def test_effective_date_never_raises(value: Any) -> None:
+    for tz in (None, ZoneInfo("Pacific/Kiritimati"), ZoneInfo("America/Adak")):
+        day = effective_date(value, tz)
+        assert day is None or isinstance(day, date)

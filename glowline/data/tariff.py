@@ -224,7 +224,7 @@ def effective_date(value: Any, tz: tzinfo | None = None) -> date | None:
         return None
     if isinstance(value, str):
         text = value.strip()[:40]
-        if text.isdigit():
+        if text.isdigit() and len(text) > 8:  # epoch seconds or milliseconds; 8 digits is a date, 20260101
             value = int(text)
         else:
             try:
@@ -234,7 +234,10 @@ def effective_date(value: Any, tz: tzinfo | None = None) -> date | None:
                     return date.fromisoformat(text[:10])
                 except ValueError:
                     return None
-            return when.astimezone(_zone(tz)).date() if when.tzinfo is not None else when.date()
+            try:
+                return when.astimezone(_zone(tz)).date() if when.tzinfo is not None else when.date()
+            except (OverflowError, ValueError):  # the year 1 or 9999 moved across midnight
+                return None
     if isinstance(value, (int, float)) and math.isfinite(value) and 0 < value < 1e14:
         seconds = value / 1000.0 if value >= 1e11 else float(value)  # milliseconds, as JavaScript clients write
         try:
