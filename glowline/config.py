@@ -18,7 +18,7 @@ from glowline.files import NotAFile, read_bytes
 from glowline.status.argv import COLOR_MODES, ON_ERROR, check
 from glowline.status.settings import MAGIC, compiled_path, signature
 
-LEVEL_COLORS = ("low", "normal", "high", "partial", "stale", "error")
+LEVEL_COLORS = ("low", "normal", "high", "partial", "stale", "error", "background")
 #: the largest config.toml read (a real one is a few hundred bytes)
 MAX_CONFIG_BYTES = 1 << 20
 # key -> expected kind: "int", "float", "str", "bool", or a tuple of choices

@@ -95,6 +95,8 @@ class AuthError(GlowlineError):
 class NotLoggedIn(AuthError):
     """No username/password is configured: run ``glowline login`` or set the env vars."""
 
+    kind = "nologin"  # nobody logged in: a bar says "not logged in", not "login failed"
+
 
 class KeyringError(GlowlineError):
     """The OS keyring is missing, locked, refused or too slow; the message says what to do."""

@@ -380,8 +380,9 @@ def write_live_file(reading: Electricity, now: float | None = None) -> bool:
 
 
 def broker_password(live: LiveSettings, timeout: float = 10.0) -> str | None:
-    """The broker password: GLOWLINE_MQTT_PASSWORD, else the keyring's (`glowline login --mqtt`); None when the URL
-    names no user (an anonymous broker) or none is stored."""
+    """The broker password: GLOWLINE_MQTT_PASSWORD, else the keyring's (`glowline login --mqtt`), else the password
+    file's (`glowline login --mqtt --insecure-storage`); None when the URL names no user (an anonymous broker) or none
+    is stored."""
     if live.username is None:
         return None
     env = os.environ.get("GLOWLINE_MQTT_PASSWORD")
@@ -389,7 +390,7 @@ def broker_password(live: LiveSettings, timeout: float = 10.0) -> str | None:
         return env
     from glowline.data import credentials
 
-    return credentials.fetch_password(live.keyring_key, timeout)
+    return credentials.lookup_password(live.keyring_key, timeout)
 
 
 # ---------------------------------------------------------------------------------------------------- the broker

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import signal
 import sys
 import threading
@@ -98,7 +99,8 @@ def run(argv: list[str] | None = None) -> int:
         # the emulator's own public demo account, not a user's secret: printing it is the point (issue: "prints
         # its URL and demo credentials")
         print(f"password: {DEMO_PASSWORD}", flush=True)
-        print(f"try: GLOWLINE_API_URL={emulator.url} glowline login --username {DEMO_USERNAME}", flush=True)
+        print(f"try: GLOWLINE_API_URL={emulator.url} glowline login --username {DEMO_USERNAME}{_storage_flag()}",
+              flush=True)
         if emulator.publisher is not None:
             print(f"live: the Glow IHD {emulator.glow_mac} publishes to {args.mqtt} every {args.mqtt_interval:g} s "
                   f"(try: GLOWLINE_MQTT_URL={args.mqtt} glowline live --follow)", flush=True)
@@ -111,3 +113,11 @@ def run(argv: list[str] | None = None) -> int:
         for signum, handler in previous.items():
             signal.signal(signum, handler)
     return 0
+
+
+def _storage_flag() -> str:
+    """" --insecure-storage" where no keyring can exist: Linux without a session bus (a server, a container), where the
+    Secret Service is out of reach; the hint must work as printed there."""
+    if sys.platform.startswith("linux") and not os.environ.get("DBUS_SESSION_BUS_ADDRESS"):
+        return " --insecure-storage"
+    return ""
