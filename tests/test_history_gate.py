@@ -40,11 +40,11 @@ def synced(home: Path, emulator: Emulator, days: int = 4) -> dict[str, str]:
 BAD_VALUES = ("'abc'", "X'00ff10'", "1e308", "-50")
 
 
-def spoil(home: Path) -> list[int]:
-    """Four stored half-hours of yesterday replaced by text, a blob, 1e308 and -50; their starts."""
+def spoil(home: Path, days_ago: int = 1) -> list[int]:
+    """Four stored half-hours of a day replaced by text, a blob, 1e308 and -50; their starts."""
     db = sqlite3.connect(db_path(home))
     try:
-        day = today() - timedelta(days=1)
+        day = today() - timedelta(days=days_ago)
         noon = int(datetime(day.year, day.month, day.day, 12, tzinfo=LONDON).timestamp())
         starts = [noon + n * 1800 for n in range(len(BAD_VALUES))]
         for start, value in zip(starts, BAD_VALUES, strict=True):
@@ -91,8 +91,9 @@ def test_bad_rows_are_skipped_and_counted_by_the_store(home: Path, emulator: Emu
 
 
 def test_report_line_cache_and_export_never_see_them(home: Path, emulator: Emulator) -> None:
-    env = synced(home, emulator)
+    env = synced(home, emulator, days=8)
     spoil(home)
+    spoil(home, days_ago=6)  # older than the settling window: no refresh reads that day again
     report = run(env, "report", "--days", "3", "--resource", "electricity", "--format", "json")
     assert report.returncode == 0, report.stderr
     no_absurd_numbers(report.stdout + report.stderr)
@@ -106,9 +107,8 @@ def test_report_line_cache_and_export_never_see_them(home: Path, emulator: Emula
     no_absurd_numbers(line.stdout + line.stderr)
     for cached in cache_dir(home).glob("*.json"):
         no_absurd_numbers(cached.read_text())
-    spoil(home)  # the fetch re-read the young days and replaced them (the settling window): spoil them again
-    export = run(env, "export", "--from", (today() - timedelta(days=2)).isoformat(), "--to",
-                 (today() - timedelta(days=1)).isoformat(), "--resource", "electricity")
+    export = run(env, "export", "--from", (today() - timedelta(days=7)).isoformat(), "--to",
+                 (today() - timedelta(days=5)).isoformat(), "--resource", "electricity")
     assert export.returncode == 0, export.stderr
     no_absurd_numbers(export.stdout)
     assert "fail the plausibility check" in export.stderr and len(export.stderr.splitlines()) == 1
