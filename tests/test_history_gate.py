@@ -7,12 +7,16 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import re
 import sqlite3
+import tempfile
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from glowline.data.store.sqlite import HistoryStore, overview
 from glowline.emulator import Emulator
@@ -153,3 +157,41 @@ def test_a_directory_named_history_sqlite_is_one_line(home: Path, emulator: Emul
     assert "Traceback" not in doctor.stderr + doctor.stdout and "internal error" not in doctor.stdout
     assert "is not a file" in doctor.stdout, doctor.stdout
     assert run(env, "fetch").returncode == 0  # the line's data does not depend on the history
+
+
+cell = st.one_of(st.text(max_size=12), st.binary(max_size=12), st.integers(-(2**63), 2**63 - 1),
+                 st.floats(allow_nan=False), st.sampled_from([1e308, -50, 0, 0.5, 12.0, 12.000001, 1800]))
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.tuples(st.one_of(st.integers(0, 100) .map(lambda n: 1_800_000_000 + n * 900), cell),
+                          st.one_of(st.just(1800), cell), cell), max_size=12),
+       st.sampled_from([ELECTRICITY, "electricity.consumption.cost", "gas.consumption"]))
+def test_property_whatever_a_row_holds_the_reader_answers_plausible_half_hours_or_nothing(
+        rows: list[tuple[object, object, object]], resource: str) -> None:
+    """A property test of the history reader: any start, seconds and value a hand (or another program) puts in a
+    row; the store's reader and doctor's overview never raise, and every value read back passes the gate."""
+    from glowline import gate
+
+    with tempfile.TemporaryDirectory() as folder:
+        path = os.path.join(folder, "history.sqlite")
+        with open(os.devnull, "w") as quiet:
+            store = HistoryStore(path, notice=quiet).open()
+            try:
+                for start, seconds, value in rows:
+                    store.db.execute("INSERT OR REPLACE INTO readings VALUES ('site', ?, ?, ?, ?)",
+                                     (resource, start, seconds, value))
+                store.db.execute("INSERT OR REPLACE INTO progress (site, resource, resource_id, synced_from, "
+                                 "synced_to, updated_at) VALUES ('site', ?, 'rid', 0, 2000000000, 0)", (resource,))
+                held = store.db.execute("SELECT count(*) FROM readings WHERE resource = ? AND start >= 0 AND "
+                                        "start < 2000000000", (resource,)).fetchone()[0]
+                read = store.readings("site", resource, 0, 2_000_000_000)
+                assert len(read) + store.skipped == held  # every row read is kept or counted
+                for start, value in read:
+                    assert isinstance(start, int) and start % 1800 == 0
+                    assert gate.reading(resource, value, 1800) == value
+            finally:
+                store.close()
+        verdict, ranges = overview(path)
+        assert verdict == "ok" and len(ranges) == 1
+        assert ranges[0].bad >= store.skipped  # doctor counts at least what the reader skipped (and rows off the grid)
