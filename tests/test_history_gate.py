@@ -164,7 +164,7 @@ cell = st.one_of(st.text(max_size=12), st.binary(max_size=12), st.integers(-(2**
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(st.lists(st.tuples(st.one_of(st.integers(0, 100) .map(lambda n: 1_800_000_000 + n * 900), cell),
+@given(st.lists(st.tuples(st.one_of(st.integers(0, 100).map(lambda n: 1_800_000_000 + n * 900), cell),
                           st.one_of(st.just(1800), cell), cell), max_size=12),
        st.sampled_from([ELECTRICITY, "electricity.consumption.cost", "gas.consumption"]))
 def test_property_whatever_a_row_holds_the_reader_answers_plausible_half_hours_or_nothing(
