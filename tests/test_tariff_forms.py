@@ -202,6 +202,18 @@ def test_negative_rates_are_kept_and_absurd_ones_left_out_and_said() -> None:
     assert "e+300" not in listed.note() and "\n" not in listed.note()
 
 
+def test_the_days_of_an_entry_left_out_have_no_rate_not_the_one_before() -> None:
+    listed = read_list({"data": [flat("2026-01-01", 20.0, 40.0), flat("2026-02-01", 1e300, 45.0),
+                                 flat("2026-03-01", 22.0, 50.0)]})
+    history = TariffHistory(listed.history(), "list")
+    assert history.rate_on(date(2026, 1, 31)) == (20.0, date(2026, 1, 1))
+    assert history.rate_on(date(2026, 2, 10))[0] is None and history.standing_on(date(2026, 2, 10)) is None
+    entry = history.entry_on(date(2026, 2, 10))
+    assert entry is not None and "implausible" in entry.why_no_rate()
+    assert history.rate_on(date(2026, 3, 1))[0] == 22.0 and history.standing_on(date(2026, 3, 1)) == 50.0
+    assert "50.00 p/day since 2026-03-01, 40.00 before" in history.describe()
+
+
 def test_absurd_rates_never_reach_the_report(clocked: Emulator) -> None:
     rid = clocked.resource_id(COTTAGE, "electricity.consumption")
     today = datetime.fromtimestamp(clocked.now(), LONDON).date()

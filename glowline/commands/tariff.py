@@ -45,7 +45,9 @@ def show(args: argparse.Namespace, conf: dict[str, object], out: IO[str]) -> int
                 out.write(f"  history ({history.source}):\n")
                 for entry in reversed(history.entries):
                     rate = "no unit rate" if entry.rate is None else f"{entry.rate:.2f} p/kWh"
-                    if entry.dynamic:
+                    if entry.unusable:
+                        rate = "left out: an implausible value (no rate known)"
+                    elif entry.dynamic:
                         rate = "dynamic: no rate known"
                     elif entry.rates > 1:
                         rate += f" (first of {entry.rates} rates)"
