@@ -342,6 +342,8 @@ class Household:
         self.sites = build_sites()
         self.first_time = first_time
         self._by_id = {r.resource_id: r for site in self.sites for r in site.resources}
+        #: half-hours the DCC lags behind, by resource id, where set (Emulator.set_lag) instead of the resource's own
+        self.lags: dict[str, int] = {}
         start_day = datetime.fromtimestamp(first_time, LONDON).date()
         self.price_change = london_midnight(start_day + timedelta(days=HISTORY_DAYS - PRICE_CHANGE_DAYS_AGO))
         start = london_midnight(start_day)
@@ -396,9 +398,13 @@ class Household:
         if t < self.first_time or t > now:
             return None
         current = int(now) // HALF_HOUR * HALF_HOUR
-        if t >= current - resource.lag * HALF_HOUR:
+        if t >= current - self.lag(resource) * HALF_HOUR:
             return 0
         return self._true(resource, t)
+
+    def lag(self, resource: Resource) -> int:
+        """Half-hours (before the current one) the DCC has not delivered yet: as set, else the resource's own."""
+        return self.lags.get(resource.resource_id, resource.lag)
 
     def site_of(self, resource: Resource) -> Site:
         """The site a resource belongs to."""
@@ -438,7 +444,7 @@ class Household:
 
     def last_delivered(self, resource: Resource, now: float) -> int:
         """Start of the most recent half-hour that carries real data."""
-        return int(now) // HALF_HOUR * HALF_HOUR - (resource.lag + 1) * HALF_HOUR
+        return int(now) // HALF_HOUR * HALF_HOUR - (self.lag(resource) + 1) * HALF_HOUR
 
     def window_units(self, resource: Resource, start: int, end: int, now: float) -> list[int | None]:
         """Delivered units of every half-hour overlapping [start, end) (true epochs on minute boundaries).

@@ -320,6 +320,19 @@ class Emulator:
         resource = self._resource(resource_id)
         return self._state.household.tariff_at(resource, day_start).standing / 100
 
+    def set_lag(self, resource_id: str, half_hours: int) -> None:
+        """The DCC holds back the resource's last ``half_hours`` half-hours (before the current one) while the
+        emulated IHD stays current: a day of DCC lag is ``set_lag(rid, 48)``."""
+        self._resource(resource_id)
+        if half_hours < 0:
+            raise ValueError("half_hours must be 0 or more")
+        self._state.household.lags[resource_id] = half_hours
+
+    def ihd(self, url: str, interval: float = 5.0) -> Publisher:
+        """An emulated Glow IHD for this household on this emulator's clock, publishing to ``url`` once started
+        (Publisher.burst sends past messages first, in meter order)."""
+        return Publisher(self._state.household, url, interval, self.now)
+
     # the household -----------------------------------------------------------------------------------------------
 
     @property

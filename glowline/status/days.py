@@ -20,15 +20,21 @@ MAX_BYTES = 1 << 20
 class Summary:
     """Per-day totals (the API's unit) for one site, resource and zone, and when they were fetched."""
 
-    __slots__ = ("days", "fetched_at", "resource", "site", "tz", "unit")
+    __slots__ = ("days", "delivered", "fetched_at", "meter", "resource", "since", "site", "tz", "unit")
 
-    def __init__(self, resource: str, unit: str, tz: str, site: str, fetched_at: float, days: list[Day]) -> None:
+    def __init__(self, resource: str, unit: str, tz: str, site: str, fetched_at: float, days: list[Day],
+                 meter: str = "", delivered: int | None = None, since: str = "") -> None:
         self.resource = resource  # the API classifier
         self.unit = unit  # the API's unit: "kWh" or "pence"
         self.tz = tz
         self.site = site  # the site's name
         self.fetched_at = fetched_at
         self.days = days  # oldest first, contiguous, running a couple of days past the fetch
+        # the tail from the meter (glowline.status.tail): the IHD whose register is this site's meter ("" none
+        # known), the DCC's delivery horizon at the fetch (epoch) and that instant as local "HH:MM"
+        self.meter = meter
+        self.delivered = delivered
+        self.since = since
 
     def index_of(self, now: float) -> int:
         """Index of the day that contains ``now``, or -1 when the file does not reach it."""
@@ -53,6 +59,8 @@ def write(path: str, summary: Summary) -> None:
         f"site\t{_clean(summary.site)}",
         f"fetched_at\t{summary.fetched_at!r}",
     ]
+    if summary.delivered is not None:  # optional: a file without it has no tail from the meter
+        lines.append(f"meter\t{_clean(summary.meter) or '-'}\t{int(summary.delivered)}\t{_clean(summary.since)}")
     for d in summary.days:
         value = "-" if d.value is None else repr(d.value)
         lines.append(f"day\t{d.date}\t{d.start}\t{d.end}\t{value}\t{1 if d.complete else 0}")
@@ -75,14 +83,20 @@ def read(path: str) -> Summary | None:
             return None
         days = []
         last_end = None
-        for line in lines[6:-2]:
+        meter, delivered, since = "", None, ""
+        first = 6
+        if lines[6].startswith("meter\t"):
+            _tag, meter, when, since = lines[6].split("\t")
+            meter, delivered, first = ("" if meter == "-" else meter), int(when), 7
+        for line in lines[first:-2]:
             tag, date, start, end, value, complete = line.split("\t")
             day = Day(date, int(start), int(end), None if value == "-" else float(value), complete == "1")
             if tag != "day" or len(date) != 10 or day.end <= day.start or (last_end not in (None, day.start)):
                 return None
             last_end = day.end
             days.append(day)
-        summary = Summary(head["resource"], head["unit"], head["tz"], head["site"], float(fetched[1]), days)
+        summary = Summary(head["resource"], head["unit"], head["tz"], head["site"], float(fetched[1]), days, meter,
+                          delivered, since)
     except (ValueError, KeyError):
         return None
     if not days or summary.fetched_at != summary.fetched_at:  # NaN
