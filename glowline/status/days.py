@@ -57,10 +57,8 @@ def write(path: str, summary: Summary) -> None:
         f"unit\t{summary.unit}",
         f"tz\t{summary.tz}",
         f"site\t{_clean(summary.site)}",
-        f"fetched_at\t{summary.fetched_at!r}",
+        f"fetched_at\t{summary.fetched_at!r}{_meter_fields(summary)}",
     ]
-    if summary.delivered is not None:  # optional: a file without it has no tail from the meter
-        lines.append(f"meter\t{_clean(summary.meter) or '-'}\t{int(summary.delivered)}\t{_clean(summary.since)}")
     for d in summary.days:
         value = "-" if d.value is None else repr(d.value)
         lines.append(f"day\t{d.date}\t{d.start}\t{d.end}\t{value}\t{1 if d.complete else 0}")
@@ -84,11 +82,9 @@ def read(path: str) -> Summary | None:
         days = []
         last_end = None
         meter, delivered, since = "", None, ""
-        first = 6
-        if lines[6].startswith("meter\t"):
-            _tag, meter, when, since = lines[6].split("\t")
-            meter, delivered, first = ("" if meter == "-" else meter), int(when), 7
-        for line in lines[first:-2]:
+        if len(fetched) == 5:  # the tail from the meter's fields (an older file has none)
+            meter, delivered, since = fetched[2].strip("-"), int(fetched[3]), fetched[4].strip("-")
+        for line in lines[6:-2]:
             tag, date, start, end, value, complete = line.split("\t")
             day = Day(date, int(start), int(end), None if value == "-" else float(value), complete == "1")
             if tag != "day" or len(date) != 10 or day.end <= day.start or (last_end not in (None, day.start)):
@@ -102,6 +98,14 @@ def read(path: str) -> Summary | None:
     if not days or summary.fetched_at != summary.fetched_at:  # NaN
         return None
     return summary
+
+
+def _meter_fields(summary: Summary) -> str:
+    """The delivery horizon, its local "HH:MM" and the site's IHD, after the fetch time on its line: where a reader
+    of the previous version of this format ignores them (two versions side by side never rebuild each other's)."""
+    if summary.delivered is None:
+        return ""
+    return f"\t{_clean(summary.meter) or '-'}\t{int(summary.delivered)}\t{_clean(summary.since) or '-'}"
 
 
 def _clean(text: str) -> str:
