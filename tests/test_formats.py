@@ -573,12 +573,12 @@ def test_json_dumps_round_trips(value: object) -> None:
     assert json.loads(render.json_dumps(value)) == value
 
 
-# ------------------------------------------------------------------------------- the README's host snippets
+# ------------------------------------------------------------------------------- the hosts doc's snippets
 
 
 def test_hosts_doc_snippets(tmux_sockets: tuple[str, str], tmp_path: Path) -> None:
     """Snippets parse: Waybar JSON, shell stubs (sh -n / bash -n), the tmux lines in a real tmux; every format named."""
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    readme = (ROOT / "docs" / "hosts.md").read_text(encoding="utf-8")
     doc = readme[readme.index("<!-- hosts:begin") : readme.index("<!-- hosts:end -->")]
     blocks = re.findall(r"```(\w+)\n(.*?)```", doc, re.S)
     kinds = [kind for kind, _body in blocks]

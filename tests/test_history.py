@@ -180,7 +180,7 @@ def test_undelivered_half_hours_are_absent_not_zero(home: Path, emulator: Emulat
 def test_the_readmes_sqlite3_snippet_gives_the_local_days(home: Path, emulator: Emulator) -> None:
     env = glowline_env(home, emulator)
     assert run(env, "sync", "--since", (today() - timedelta(days=12)).isoformat()).returncode == 0
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    readme = (ROOT / "docs" / "history.md").read_text(encoding="utf-8")
     snippet = readme.split("sqlite3 ~/.local/share/glowline/history.sqlite \"")[1].split('"\n')[0]
     code = ("import sqlite3, sys, json; db = sqlite3.connect(sys.argv[1]); "
             "print(json.dumps(db.execute(sys.argv[2]).fetchall()))")
