@@ -241,6 +241,13 @@ def test_today_and_yesterday_equal_the_meter_through_the_daemon(
             assert yday["value"] == pytest.approx(meter(ihd, resource, yday_start, midnight), abs=WH)
             assert yday["from_meter"] == pytest.approx(meter(ihd, resource, horizon, midnight), abs=WH)
             assert not today["complete"] and not yday["complete"]  # not over and delivered
+        proc = run(env, "doctor", "--format", "json", "--timeout", "5", timeout=90)
+        checks = {c["name"]: c for c in json.loads(proc.stdout)["checks"]}
+        meter_check = checks["meter"]
+        assert meter_check["level"] == "OK", meter_check
+        for classifier in ("electricity.consumption", "gas.consumption"):
+            assert f"{ihd.mac} {classifier} ({COTTAGE}): meter and DCC agree on " in meter_check["text"]
+        assert "half-hours, worst 0 Wh" in meter_check["text"] or "worst 1 Wh" in meter_check["text"], meter_check
     finally:
         assert stop(daemon) == 0
 
@@ -303,3 +310,25 @@ def test_the_issues_example_today_is_the_meters_not_the_dccs(home: Path) -> None
         for fmt in ("plain", "tmux", "i3bar", "polybar", "motd"):  # the same shape, the meter's numbers
             assert after[(name, fmt)].count("\n") == before[(name, fmt)].count("\n"), fmt
             assert after[(name, fmt)] != before[(name, fmt)], fmt
+
+
+def test_doctor_flags_a_register_that_disagrees_with_the_dcc(home: Path) -> None:
+    """A second meter (or another home's IHD): the DCC's half-hours and the register's movement differ."""
+    from glowline.data.store.sqlite import HistoryStore
+    from tests.helpers import env_for
+
+    b = (int(time.time()) // HH - 10) * HH
+    halves = [(b + i * HH, 0.4) for i in range(6)]
+    with HistoryStore(timeout=5.0).open() as store:
+        store.add_recent("site-1", "electricity.consumption", "rid-1", halves, b, b + 6 * HH, b + 6 * HH)
+    agrees = {b + i * HH: 100.0 + 0.4 * i for i in range(7)}
+    differs = {b + i * HH: 100.0 + 0.9 * i for i in range(7)}
+    cache_dir(home).mkdir(parents=True, mode=0o700)
+    for boundaries, level, words in ((agrees, "OK", "meter and DCC agree on 6 half-hours, worst 0 Wh"),
+                                     (differs, "WARN", "meter and DCC disagree on 6 of 6 half-hours, worst 500 Wh")):
+        write_record(cache_dir(home) / "live.registers", "electricity.consumption", b + 7 * HH, 105.0, boundaries)
+        proc = run(env_for(home), "doctor", "--format", "json", "--timeout", "2", timeout=90)
+        check = {c["name"]: c for c in json.loads(proc.stdout)["checks"]}["meter"]
+        assert check["level"] == level and words in check["text"], check
+        assert f"{MAC} electricity.consumption (site-1)" in check["text"]
+    assert "is [live] device this site's meter" in check["fix"]

@@ -223,3 +223,45 @@ def _configured_device() -> str:
         return "+"
     device = table.get("device") if isinstance(table, dict) else None
     return device.upper() if isinstance(device, str) and device and device != "+" else "+"
+
+
+class Verdict:
+    """`doctor`'s word on one device's register of one kind: the site whose DCC half-hours it agrees with best (or
+    disagrees with, when it agrees with none), and the agreement."""
+
+    __slots__ = ("agreement", "classifier", "device", "site_id")
+
+    def __init__(self, device: str, classifier: str, site_id: str, agreement: Agreement) -> None:
+        self.device, self.classifier, self.site_id, self.agreement = device, classifier, site_id, agreement
+
+
+def cross_check(path: str | None = None) -> list[Verdict]:
+    """Every recorded register beside the history's delivered half-hours of every site with that resource
+    (glowline.data.store.sqlite, read only): per device and register, the best agreeing site, else the site it
+    disagrees with (a wrong device, a second meter). [] without a record or a readable history."""
+    record = record_file.read()
+    if not record:
+        return []
+    from glowline.data.store.sqlite import HistoryStore, overview
+
+    verdict, ranges = overview(path)
+    if verdict != "ok" or not ranges:
+        return []
+    out: list[Verdict] = []
+    with HistoryStore(path, timeout=5.0).open() as store:
+        for device in sorted(record):
+            for classifier, track in sorted(record[device].items()):
+                if not track.boundaries:
+                    continue
+                low, high = min(track.boundaries), max(track.boundaries)
+                found: list[Verdict] = []
+                for r in ranges:
+                    if r.resource != classifier or r.synced_to <= low or r.synced_from >= high:
+                        continue
+                    halves = store.readings(r.site, r.resource, low, min(high, r.synced_to))
+                    agreement = compare(track, halves, HALF_HOUR, r.synced_to)
+                    if agreement.compared:
+                        found.append(Verdict(device, classifier, r.site, agreement))
+                if found:  # the site it agrees with best; without one, the one it disagrees with most
+                    out.append(max(found, key=lambda v: (v.agreement.agrees, v.agreement.compared)))
+    return out
