@@ -241,6 +241,19 @@ def test_today_and_yesterday_equal_the_meter_through_the_daemon(
             assert yday["value"] == pytest.approx(meter(ihd, resource, yday_start, midnight), abs=WH)
             assert yday["from_meter"] == pytest.approx(meter(ihd, resource, horizon, midnight), abs=WH)
             assert not today["complete"] and not yday["complete"]  # not over and delivered
+        # report: the same days, marked, in its table and its JSON
+        shown = {}
+        for resource in ("electricity", "gas"):
+            shown[resource] = line(env, resource)["days"]
+        rep = run(env, "report", "--site", COTTAGE, "--days", "2", "--format", "json", timeout=90)
+        assert rep.returncode == 0, rep.stderr
+        for resource in ("electricity", "gas"):
+            days = json.loads(rep.stdout)["resources"][resource]["days"]
+            for got, want in zip(days, shown[resource], strict=True):
+                assert got["from_meter"] == pytest.approx(want["from_meter"], abs=WH)
+                assert got["kwh"] == pytest.approx(want["value"], abs=WH)
+        text = run(env, "report", "--site", COTTAGE, "--days", "2", "--width", "120", timeout=90).stdout
+        assert "~m" in text and "m: with the meter's register" in text and "from the meter since 22:00" in text
         proc = run(env, "doctor", "--format", "json", "--timeout", "5", timeout=90)
         checks = {c["name"]: c for c in json.loads(proc.stdout)["checks"]}
         meter_check = checks["meter"]

@@ -26,6 +26,7 @@ from glowline.commands.context import Context, add_common, maybe_demo
 from glowline.commands.options import number_type, resource_names
 from glowline.data.costs import ESTIMATED, PRICED, Band, DayCost, day_costs, estimate_note, price_bands
 from glowline.data.readings import DayTotal, Series, day_bounds, local_days
+from glowline.data.registers import day_tails
 from glowline.data.sync import refresh
 from glowline.data.tariff import TariffHistory
 from glowline.errors import EXIT_OK, APIUnavailable, MalformedResponse, NotFound, UsageError
@@ -42,7 +43,7 @@ class ReportDay:
     """One local day of one resource as the report shows it: the day's total in API units (DayTotal), and its value
     in the display unit, its cost, its hours and why it is not whole."""
 
-    __slots__ = ("costs", "hourly", "note", "total", "value")
+    __slots__ = ("costs", "from_meter", "hourly", "note", "total", "value")
 
     def __init__(self, total: DayTotal, value: float | None, costs: DayCost | None, hourly: list[float | None],
                  note: str) -> None:
@@ -51,6 +52,7 @@ class ReportDay:
         self.costs = costs  # pence: energy (priced or estimated), standing charge, total; None for a cost resource
         self.hourly = hourly  # display unit per local hour (23, 24 or 25 values), None where not delivered
         self.note = note  # "" or why the day is not whole: "DCC lag: data to 03:30", "gaps"
+        self.from_meter = 0.0  # of value, what the meter's register added after the DCC's half-hours (kWh)
 
     @property
     def date(self) -> date:
@@ -157,7 +159,8 @@ class Report:
 
 def resource_report(name: str, classifier: str, series: Series, tz: ZoneInfo, today: date, count: int,
                     now: float, tariffs: TariffHistory | None, gas_unit: GasUnit | None,
-                    cost_series: Series | None = None) -> ResourceReport:
+                    cost_series: Series | None = None,
+                    meter: dict[str, tuple[float, str]] | None = None) -> ResourceReport:
     """Sum the cached series into ``count`` local days to ``today`` (and the ``count`` before), with costs: the
     cost series (the priced half-hours, pence) summed the same way when given, else estimated from the tariffs."""
     unit = catalog.display_unit(classifier, gas_unit)
@@ -196,7 +199,12 @@ def resource_report(name: str, classifier: str, series: Series, tz: ZoneInfo, to
             elif cost is not None and not cost.complete and cost_series is not None:
                 priced_to = datetime.fromtimestamp(cost_series.horizon(now), tz).strftime("%H:%M")
                 note = f"priced half-hours lag: cost to {priced_to}"
-            out.append(ReportDay(total, display(total.value), cost, hourly, note))
+            tail = (meter or {}).get(total.date.isoformat())  # the hours the DCC has not delivered, from the meter
+            if tail is not None:
+                note += f"; from the meter since {tail[1]}: {_number(display(tail[0]), 3)} {unit}"
+            day = ReportDay(total, display((total.value or 0.0) + tail[0] if tail else total.value), cost, hourly, note)
+            day.from_meter = tail[0] if tail else 0.0
+            out.append(day)
         return out
 
     days = days_of(today)
@@ -233,8 +241,9 @@ def build(ctx: Context, names: list[str], count: int, gas_unit: GasUnit | None) 
             except (APIUnavailable, MalformedResponse, NotFound) as exc:  # the energy is there: estimate, say so
                 sys.stderr.write(f"glowline: note: {name}: the priced half-hours are unavailable ({exc}); "
                                  "its costs are estimated\n")
+        meter = day_tails(ctx.site_key, classifier, ctx.tz_name, ctx.now)
         resources.append(resource_report(name, classifier, series, ctx.tz, ctx.today, count, ctx.now, tariffs,
-                                         gas_unit, cost_series))
+                                         gas_unit, cost_series, meter))
         horizons.append(f"{name} to {datetime.fromtimestamp(series.horizon(ctx.now), ctx.tz):%a %H:%M}")
     first = ctx.today - timedelta(days=count - 1)
     return Report(ctx.site.name, ctx.tz_name, first, ctx.today, resources, ", ".join(horizons))
@@ -287,7 +296,7 @@ def as_json(report: Report) -> dict[str, Any]:
                 "unit": unit,
                 "days": [{"date": d.date.isoformat(),
                           "value": None if d.value is None else round(d.value, digits) + 0.0,
-                          "complete": d.complete} for d in r.days],
+                          "complete": d.complete, **_from_meter(d)} for d in r.days],
                 "total": round(r.total(), digits) + 0.0,
             }
             continue
@@ -296,15 +305,16 @@ def as_json(report: Report) -> dict[str, Any]:
             c = d.costs
             assert c is not None
             day: dict[str, Any] = {
-                "date": d.date.isoformat(), "kwh": kwh(d.total.value), "energy_gbp": gbp(c.energy),
+                "date": d.date.isoformat(), "kwh": kwh(_with_meter(d)), "energy_gbp": gbp(c.energy),
                 "standing_gbp": gbp(c.standing), "total_gbp": gbp(c.total), "complete": d.complete,
                 "cost_source": c.source,
                 "effective_p_per_kwh": None if c.effective is None else round(c.effective, 4),
             }
             if c.source == ESTIMATED:
                 day["estimated_from"] = estimate_note([c])
+            day.update(_from_meter(d))
             days.append(day)
-        kwh_values = [d.total.value for d in r.days if d.total.value is not None]
+        kwh_values = [v for v in map(_with_meter, r.days) if v is not None]
         totals = [d.costs.total for d in r.days if d.costs is not None and d.costs.total is not None]
         total_kwh = math.fsum(kwh_values)
         energy = [d.costs.energy for d in r.days if d.costs is not None and d.costs.energy is not None]
@@ -324,6 +334,16 @@ def as_json(report: Report) -> dict[str, Any]:
         }
     return {"tz": report.tz_name, "from": report.first.isoformat(), "to": report.last.isoformat(),
             "resources": resources, "site": report.site}
+
+
+def _with_meter(d: ReportDay) -> float | None:
+    """The day's kWh: the DCC's half-hours and what the meter's register added after them."""
+    return d.total.value + d.from_meter if d.total.value is not None else d.from_meter or None
+
+
+def _from_meter(d: ReportDay) -> dict[str, float]:
+    """ "from_meter" (kWh) on a day the meter's register completed, as in the line's --format json; else nothing."""
+    return {"from_meter": round(d.from_meter, catalog.KWH_DECIMALS)} if d.from_meter else {}
 
 
 def _bands_json(bands: list[Band]) -> list[dict[str, Any]]:
@@ -505,7 +525,7 @@ def _draw_totals(report: Report, console: Any, width: int, style: _Style) -> Non
             cells: list[Any] = [_text(_day_label(group[0].days[i].date))]
             for r, top in zip(group, tops, strict=True):
                 d = r.days[i]
-                value = _number(d.value) + ("" if d.complete else "~")
+                value = _number(d.value) + ("" if d.complete else "~") + ("m" if d.from_meter else "")
                 cells += [_text(value), _text(_money(d.cost)), _text(bar(d.value, top, bar_w))]
             table.add_row(*cells)
         table.add_row(*([_text("")] * (1 + 3 * len(group))))
@@ -524,6 +544,8 @@ def _draw_totals(report: Report, console: Any, width: int, style: _Style) -> Non
     notes = [f"{r.name} {d.date:%a %d}: {d.note}" for r in res for d in r.days if d.note]
     legend = (f"* weekend  ~ not a whole day (left out of averages); daily avg: complete days; vs prev "
               f"{days_count}d: daily average against the {days_count} days before")
+    if any(d.from_meter for r in res for d in r.days):
+        legend += "; m: with the meter's register for the hours the DCC has not delivered yet (its cost is not)"
     if any(r.tariffs is not None for r in res):
         legend += ("; GBP+SC: the day's energy (the meter's priced half-hours, or estimated where said) plus that "
                    "day's standing charge")

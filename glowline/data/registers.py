@@ -265,3 +265,27 @@ def cross_check(path: str | None = None) -> list[Verdict]:
                 if found:  # the site it agrees with best; without one, the one it disagrees with most
                     out.append(max(found, key=lambda v: (v.agreement.agrees, v.agreement.compared)))
     return out
+
+
+def day_tails(site_key: str, classifier: str, tz_name: str, now: float) -> dict[str, tuple[float, str]]:
+    """What the status line adds from the meter to each undelivered day (glowline.status.tail) of the days file a
+    refresh just wrote, for `report`: local date -> (kWh from the register, local "HH:MM" it counts from)."""
+    from glowline.status import days as days_file
+    from glowline.status import tail
+
+    summ = days_file.read(layout.days_path(site_key, classifier, tz_name))
+    return {} if summ is None else tail.tails(summ, now, _configured_max_age())
+
+
+def _configured_max_age() -> float:
+    """[live] max_age (s): how old the newest message may be for the tail to count."""
+    from glowline.status.live import DEFAULT_MAX_AGE
+
+    try:
+        from glowline.config import load
+
+        table = load().get("live")
+    except Exception:
+        return DEFAULT_MAX_AGE
+    value = table.get("max_age") if isinstance(table, dict) else None
+    return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else DEFAULT_MAX_AGE
