@@ -271,58 +271,7 @@ def newest(record: Path) -> float:
     return max(stamps, default=0.0)
 
 
-# -- the issue's example, through the status line's own route ---------------------------------------------------------
-
-
-def test_the_issues_example_today_is_the_meters_not_the_dccs(home: Path) -> None:
-    """DCC today 1.283 kWh where the register says 1.989; gas 0.060 where it says 0.979: the line shows the meter's,
-    says how much came from it, and every format keeps its shape."""
-    from glowline.status import days as days_file
-    from glowline.status import layout
-    from tests.helpers import env_for
-
-    now = time.time()
-    today = local_midnight(now)
-    horizon = max(today, int(now) // HH * HH - 3 * 3600)
-    since = datetime.fromtimestamp(horizon, LONDON).strftime("%H:%M")
-    cases = {"electricity": ("electricity.consumption", 1.283, 1.989), "gas": ("gas.consumption", 0.060, 0.979)}
-    env = env_for(home)
-
-    def outputs() -> dict[tuple[str, str], str]:
-        out = {}
-        for name in cases:
-            for fmt in ("json", "waybar", "xbar", "prometheus", "plain", "tmux", "i3bar", "polybar", "motd"):
-                args = ["--format", fmt, "--resource", name, "--site", COTTAGE, "--days", "2", "--cached-only"]
-                proc = run(env, *args, *(["--ascii"] if fmt == "plain" else []), timeout=30)
-                assert proc.returncode == 0, proc.stderr
-                out[(name, fmt)] = proc.stdout
-        return out
-
-    for classifier, dcc, _meter in cases.values():
-        days = [Day(datetime.fromtimestamp(today - 43200, LONDON).date().isoformat(), today - 86400, today, 8.0,
-                    True),
-                Day(datetime.fromtimestamp(today + 43200, LONDON).date().isoformat(), today, today + 86400, dcc,
-                    False)]
-        summ = Summary(classifier, "kWh", "Europe/London", COTTAGE, now, days, MAC, horizon, since)
-        days_file.write(layout.days_path(COTTAGE, classifier, "Europe/London"), summ)
-    before = outputs()  # no register record yet: the DCC's half-hours alone
-    record = {MAC: {classifier: record_file.Track(now - 2, 20000.0 + meter - dcc, {horizon: 20000.0})
-                    for classifier, dcc, meter in cases.values()}}
-    (cache_dir(home) / "live.registers").write_text(record_file.encode(record))
-    after = outputs()
-    for name, (_classifier, dcc, meter) in cases.items():
-        old, new = json.loads(before[(name, "json")]), json.loads(after[(name, "json")])
-        assert old["days"][1]["value"] == dcc and "from_meter" not in old["days"][1]
-        assert new["days"][1]["value"] == meter and new["days"][1]["from_meter"] == round(meter - dcc, 3)
-        assert new["days"][1]["complete"] is False and new["days"][0] == old["days"][0]
-        assert list(new) == list(old)  # the same keys; a day gains only "from_meter"
-        assert f"today from the meter since {since}" in json.loads(after[(name, "waybar")])["tooltip"]
-        assert f"today from the meter since {since}" in after[(name, "xbar")]
-        assert 'source="dcc+meter"' in after[(name, "prometheus")]
-        assert "glowline_today_from_meter_kwh{" in after[(name, "prometheus")]
-        for fmt in ("plain", "tmux", "i3bar", "polybar", "motd"):  # the same shape, the meter's numbers
-            assert after[(name, fmt)].count("\n") == before[(name, fmt)].count("\n"), fmt
-            assert after[(name, fmt)] != before[(name, fmt)], fmt
+# -- doctor ----------------------------------------------------------------------------------------------------------
 
 
 def test_doctor_flags_a_register_that_disagrees_with_the_dcc(home: Path) -> None:
