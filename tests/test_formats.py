@@ -164,7 +164,7 @@ def test_partial_last_day_is_distinct() -> None:
     tmux = out("tmux", partial)
     assert "…" not in tmux
     last_bar = sparkline.bars([d.value for d in partial.days])[-1]
-    assert f"#[fg={partial_colour}]{last_bar}#[fg=" in tmux
+    assert f"#[fg={partial_colour},bg={render.DEFAULT_COLORS['background']}]{last_bar}#[fg=" in tmux
     assert partial_colour not in out("tmux", complete)
 
 

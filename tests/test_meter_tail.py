@@ -165,11 +165,18 @@ def test_the_meter_that_agrees_with_the_dcc_is_the_sites(tmp_path: Path) -> None
     disagree = recording.compare(other, dcc, HH, b + 2 * HH)
     assert not disagree.agrees and disagree.text().startswith("meter and DCC disagree on 2 of 2 half-hours")
     assert recording.pick_device(record, "electricity.consumption", dcc, HH, b + 2 * HH, only_site=False) == MAC
-    # before any overlap: the one device of a one-site account, else nobody
+    # before any overlap: a one-site account takes the one device the status line finds (or [live] device)
     early = {MAC: {"electricity.consumption": mine}}
-    assert recording.pick_device(early, "electricity.consumption", dcc, HH, b, only_site=True) == MAC
+    assert recording.pick_device(early, "electricity.consumption", dcc, HH, b, only_site=True) == "*"
+    assert recording.pick_device({}, "electricity.consumption", dcc, HH, b, only_site=True) == "*"
+    assert recording.pick_device(early, "electricity.consumption", dcc, HH, b, True, MAC) == MAC
     assert recording.pick_device(early, "electricity.consumption", dcc, HH, b, only_site=False) == ""
     assert recording.pick_device(record, "electricity.consumption", dcc, HH, b + 2 * HH, False, "AAAAAAAAAAAA") == ""
+    # a device that disagrees is never taken, not even on a one-site account
+    wrong = {"AAAAAAAAAAAA": {"electricity.consumption": other}}
+    assert recording.pick_device(wrong, "electricity.consumption", dcc, HH, b + 2 * HH, only_site=True) == ""
+    assert record_file.track_of(early, "*", "electricity.consumption") is mine
+    assert record_file.track_of(record, "*", "electricity.consumption") is None  # two devices: which one?
 
 
 # -- through mosquitto and `glowline live --daemon` -------------------------------------------------------------------
@@ -215,7 +222,7 @@ def test_today_and_yesterday_equal_the_meter_through_the_daemon(
     record = cache_dir(home) / "live.registers"
     # without live data: the delivered half-hours alone, no error
     for resource in ("electricity", "gas"):
-        alone = line(env, resource)
+        alone = line(glowline_env(home.parent / "alone", emu), resource)
         assert alone["error"] is None and all(not d.get("from_meter") for d in alone["days"])
         res = emu.resource_id(COTTAGE, f"{resource}.consumption")
         delivered = sum(v for _, v in emu.delivered(res, local_midnight(time.time(), 1), horizon) if v)
@@ -228,8 +235,7 @@ def test_today_and_yesterday_equal_the_meter_through_the_daemon(
         ihd.start()
         assert wait_until(lambda: "\tgas.consumption\t" in record.read_text()
                           and time.time() - newest(record) < 3, 20)
-        for resource in ("electricity", "gas"):
-            assert run(env, "fetch", "--site", COTTAGE, "--resource", resource, "--days", "2").returncode == 0
+        for resource in ("electricity", "gas"):  # the first line refreshes: the IHD that agrees is the site's
             before = time.time()
             doc = line(env, resource)
             after = time.time()

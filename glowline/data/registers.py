@@ -41,6 +41,7 @@ AGREE_KWH, AGREE_SHARE = 0.010, 0.02
 #: the share of compared half-hours that must agree for a meter and a DCC resource to be the same meter
 AGREE_QUORUM = 0.9
 GAS = "gas.consumption"
+ANY_DEVICE = record_file.ANY_DEVICE
 
 
 class Recorder:
@@ -185,19 +186,20 @@ def compare(track: Track, buckets: Iterable[tuple[int, float | None]], step: int
 def pick_device(record: Record, classifier: str, buckets: list[tuple[int, float | None]], step: int, until: int,
                 only_site: bool, device: str = "+") -> str:
     """The device whose register is this site's meter: the one whose movement agrees with the DCC's buckets (the
-    most compared wins), or, before any overlap, the only device when the account has ``only_site`` with this
-    resource; "" when none can be told (then no tail is added). ``device``: [live] device, "+" for any."""
+    most compared wins). Before any overlap, when the account has ``only_site`` with this resource: [live] device
+    when one is set, else ANY_DEVICE (the status line then takes the only device it finds in the record, whenever
+    the daemon starts). "" when none can be told, or a device disagrees (then no tail is added). ``device``: [live]
+    device, "+" for any."""
     candidates = [d for d in sorted(record) if classifier in record[d] and device in ("+", d)]
-    best, best_count, unknown = "", 0, []
+    best, best_count, disagreeing = "", 0, False
     for name in candidates:
         agreement = compare(record[name][classifier], buckets, step, until)
-        if agreement.compared == 0:
-            unknown.append(name)
-        elif agreement.agrees and agreement.compared > best_count:
+        if agreement.agrees and agreement.compared > best_count:
             best, best_count = name, agreement.compared
-    if best:
+        disagreeing = disagreeing or (agreement.compared > 0 and not agreement.agrees)
+    if best or not only_site or disagreeing:
         return best
-    return unknown[0] if only_site and len(candidates) == 1 and unknown else ""
+    return ANY_DEVICE if device == "+" else device
 
 
 def site_meter(series: Series, classifier: str, now: float, only_site: bool) -> str:
@@ -206,8 +208,6 @@ def site_meter(series: Series, classifier: str, now: float, only_site: bool) -> 
     if classifier not in record_file.CLASSIFIERS:
         return ""
     record = record_file.read(classifier)
-    if not record:
-        return ""
     step = series.step
     buckets = [(series.start + i * step, value) for i, value in enumerate(series.values)]
     return pick_device(record, classifier, buckets, step, series.horizon(now), only_site, _configured_device())

@@ -27,6 +27,16 @@ MAGIC = "glowline-registers 1"
 MAX_BYTES = 1 << 18
 #: the registers glowline records, by the classifier of the DCC resource they measure
 CLASSIFIERS = ("electricity.consumption", "electricity.export", "gas.consumption")
+#: a days file's meter when the site is the account's only one with its resource: the one device in the record
+ANY_DEVICE = "*"
+
+
+def track_of(record: Record, device: str, classifier: str) -> Track | None:
+    """``device``'s register of ``classifier`` (ANY_DEVICE: the only device that has one), or None."""
+    if device == ANY_DEVICE:
+        found = [tracks[classifier] for tracks in record.values() if classifier in tracks]
+        return found[0] if len(found) == 1 else None
+    return record.get(device, {}).get(classifier)
 
 
 class Track:

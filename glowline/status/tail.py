@@ -24,7 +24,7 @@ def tails(summ: Summary, now: float, max_age: float, path: str | None = None) ->
     out: dict[str, tuple[float, str]] = {}
     if not summ.meter or summ.delivered is None or summ.resource not in registers.CLASSIFIERS:
         return out
-    track = registers.read(summ.resource, path).get(summ.meter, {}).get(summ.resource)
+    track = registers.track_of(registers.read(summ.resource, path), summ.meter, summ.resource)
     if track is None or track.newest_at is None or track.newest is None or now - track.newest_at > max_age:
         return out
     horizon, newest_at, newest = summ.delivered, int(track.newest_at), track.newest
