@@ -300,3 +300,25 @@ def test_doctor_flags_a_register_that_disagrees_with_the_dcc(home: Path) -> None
         assert check["level"] == level and words in check["text"], check
         assert f"{MAC} electricity.consumption (site-1)" in check["text"]
     assert "is [live] device this site's meter" in check["fix"]
+
+
+def test_the_emulator_holds_back_the_dccs_half_hours_while_the_ihd_stays_current() -> None:
+    with Emulator() as emu:
+        rid = emu.resource_id(COTTAGE, "electricity.consumption")
+        now = time.time()
+        current = int(now) // HH * HH
+        emu.set_lag(rid, 20)  # ten hours
+        delivered = dict(emu.delivered(rid, current - 24 * HH, current))
+        assert all(delivered[current - k * HH] == 0 for k in range(1, 21))
+        assert delivered[current - 21 * HH] and delivered[current - 21 * HH] == dict(
+            emu.half_hours(rid, current - 21 * HH, current - 20 * HH))[current - 21 * HH]
+        ihd = emu.ihd("mqtt://127.0.0.1:1")
+        doc = json.loads(ihd.electricity_payload(now))["electricitymeter"]
+        true = sum(v or 0.0 for _, v in emu.half_hours(rid, current - 20 * HH, current))
+        moved = doc["energy"]["import"]["cumulative"] - json.loads(
+            ihd.electricity_payload(current - 20 * HH))["electricitymeter"]["energy"]["import"]["cumulative"]
+        part = float(ihd.household.register_kwh(ihd.electricity, current, int(now)))
+        assert moved == pytest.approx(true + part, abs=0.002)  # the IHD's register has all of it
+        emu.set_lag(None, 0)  # every resource delivered up to the current half-hour
+        assert dict(emu.delivered(rid, current - HH, current))[current - HH] == dict(
+            emu.half_hours(rid, current - HH, current))[current - HH]

@@ -347,13 +347,16 @@ class Emulator:
         resource = self._resource(resource_id)
         return self._state.household.tariff_at(resource, day_start).standing / 100
 
-    def set_lag(self, resource_id: str, half_hours: int) -> None:
-        """The DCC holds back the resource's last ``half_hours`` half-hours (before the current one) while the
-        emulated IHD stays current: a day of DCC lag is ``set_lag(rid, 48)``."""
-        self._resource(resource_id)
+    def set_lag(self, resource_id: str | None, half_hours: int) -> None:
+        """The DCC holds back the resource's (None: every resource's) last ``half_hours`` half-hours (before the
+        current one) while the emulated IHD stays current: a day of DCC lag is ``set_lag(rid, 48)``."""
         if half_hours < 0:
             raise ValueError("half_hours must be 0 or more")
-        self._state.household.lags[resource_id] = half_hours
+        household = self._state.household
+        ids = [r.resource_id for s in household.sites for r in s.resources] if resource_id is None else \
+            [self._resource(resource_id).resource_id]
+        for rid in ids:
+            household.lags[rid] = half_hours
 
     def ihd(self, url: str, interval: float = 5.0) -> Publisher:
         """An emulated Glow IHD for this household on this emulator's clock, publishing to ``url`` once started
