@@ -190,7 +190,7 @@ def lagging(broker: Broker) -> Iterator[tuple[Emulator, Any, int]]:  # noqa: F81
     now = time.time()
     horizon = local_midnight(now) - 2 * 3600
     for classifier in ("electricity.consumption", "gas.consumption"):
-        emu.set_lag(emu.resource_id(COTTAGE, classifier), (int(now) // HH * HH - horizon) // HH)
+        emu.hold_at(emu.resource_id(COTTAGE, classifier), horizon)  # however long the test takes
     ihd = emu.ihd(broker.url, interval=0.5)
     try:
         yield emu, ihd, horizon
@@ -319,6 +319,11 @@ def test_the_emulator_holds_back_the_dccs_half_hours_while_the_ihd_stays_current
             ihd.electricity_payload(current - 20 * HH))["electricitymeter"]["energy"]["import"]["cumulative"]
         part = float(ihd.household.register_kwh(ihd.electricity, current, int(now)))
         assert moved == pytest.approx(true + part, abs=0.002)  # the IHD's register has all of it
+        emu.hold_at(rid, current - 30 * HH)  # delivery stops there, however late it gets
+        assert dict(emu.delivered(rid, current - 31 * HH, current - 29 * HH)) == {
+            current - 31 * HH: dict(emu.half_hours(rid, current - 31 * HH, current - 30 * HH))[current - 31 * HH],
+            current - 30 * HH: 0}
+        emu.hold_at(rid, None)
         emu.set_lag(None, 0)  # every resource delivered up to the current half-hour
         assert dict(emu.delivered(rid, current - HH, current))[current - HH] == dict(
             emu.half_hours(rid, current - HH, current))[current - HH]

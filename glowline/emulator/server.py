@@ -358,6 +358,15 @@ class Emulator:
         for rid in ids:
             household.lags[rid] = half_hours
 
+    def hold_at(self, resource_id: str, until: int | None) -> None:
+        """The DCC delivers the resource's half-hours only up to ``until`` (a half-hour boundary), however late it
+        gets, while the emulated IHD stays current (None: as usual again)."""
+        rid = self._resource(resource_id).resource_id
+        if until is None:
+            self._state.household.held_at.pop(rid, None)
+        else:
+            self._state.household.held_at[rid] = int(until) // HALF_HOUR * HALF_HOUR
+
     def ihd(self, url: str, interval: float = 5.0) -> Publisher:
         """An emulated Glow IHD for this household on this emulator's clock, publishing to ``url`` once started
         (Publisher.burst sends past messages first, in meter order)."""
