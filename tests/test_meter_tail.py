@@ -267,6 +267,16 @@ def test_today_and_yesterday_equal_the_meter_through_the_daemon(
         for classifier in ("electricity.consumption", "gas.consumption"):
             assert f"{ihd.mac} {classifier} ({COTTAGE}): meter and DCC agree on " in meter_check["text"]
         assert "half-hours, worst 0 Wh" in meter_check["text"] or "worst 1 Wh" in meter_check["text"], meter_check
+        # the IHD goes quiet: once its newest message is older than [live] max_age, the days are the DCC's alone
+        ihd.stop()
+        config = home / ".config" / "glowline" / "config.toml"
+        config.parent.mkdir(parents=True, exist_ok=True)
+        config.write_text("[live]\nmax_age = 2\n")
+        time.sleep(3)
+        for resource in ("electricity", "gas"):
+            quiet = line(env, resource)
+            assert quiet["error"] is None and all("from_meter" not in d for d in quiet["days"]), quiet
+            assert quiet["days"][1]["value"] is None and quiet["days"][0]["value"] < shown[resource][0]["value"]
     finally:
         assert stop(daemon) == 0
 
@@ -327,3 +337,20 @@ def test_the_emulator_holds_back_the_dccs_half_hours_while_the_ihd_stays_current
         emu.set_lag(None, 0)  # every resource delivered up to the current half-hour
         assert dict(emu.delivered(rid, current - HH, current))[current - HH] == dict(
             emu.half_hours(rid, current - HH, current))[current - HH]
+
+
+def test_the_record_stays_bounded_with_many_devices_and_old_ones(tmp_path: Path) -> None:
+    """A broker shared with the neighbours' IHDs, a device replaced last week: the record keeps the devices heard
+    from most recently, forgets registers silent for KEEP_SECONDS, and stays within what the status line reads."""
+    start = 1_780_000_200
+    rec = recorder(tmp_path, start + 20 * 86400)
+    rec.add("OLD000000000", "electricity.consumption", start, 5.0)
+    later = start + recording.KEEP_SECONDS + 3600
+    for n in range(12):
+        for i in range(0, 4 * 86400, 60):
+            rec.add(f"{n:012X}", "electricity.consumption", later + i + n, 100.0 + i / 3600)
+    rec.save()
+    back = record_file.read(path=str(tmp_path / "live.registers"))
+    assert "OLD000000000" not in back and len(back) == recording.MAX_DEVICES
+    assert set(back) == {f"{n:012X}" for n in range(12 - recording.MAX_DEVICES, 12)}
+    assert (tmp_path / "live.registers").stat().st_size < record_file.MAX_BYTES

@@ -34,6 +34,8 @@ if TYPE_CHECKING:
 MAX_GAP = 300.0
 #: boundaries kept in the record, before the newest message (4 days)
 KEEP_SECONDS = 4 * 86400
+#: devices kept in the record, the most recently heard first (a broker shared with neighbours' IHDs stays bounded)
+MAX_DEVICES = 4
 #: the record is written at most this often (s); the newest message is on disk within this time
 WRITE_EVERY = 1.0
 #: a half-hour agrees when the DCC and the register differ by at most this (kWh) plus AGREE_SHARE of the value
@@ -117,11 +119,28 @@ class Recorder:
         with self._lock:
             self._timer = None
             self._written_at = time.monotonic()
+            self._prune()
             text = record_file.encode(self.record)
         try:
             atomic_write(self.path, text)
         except OSError:
             pass
+
+    def _prune(self) -> None:
+        """Keep the record bounded: registers not heard from for KEEP_SECONDS go, and only the MAX_DEVICES devices
+        heard from most recently stay."""
+        def heard(device: str) -> float:
+            return max((t.newest_at or 0.0 for t in self.record[device].values()), default=0.0)
+
+        newest = max((heard(d) for d in self.record), default=0.0)
+        for device in list(self.record):
+            tracks = self.record[device]
+            for classifier in [c for c, t in tracks.items() if (t.newest_at or 0.0) < newest - KEEP_SECONDS]:
+                del tracks[classifier]
+            if not tracks:
+                del self.record[device]
+        for device in sorted(self.record, key=heard, reverse=True)[MAX_DEVICES:]:
+            del self.record[device]
 
     def close(self) -> None:
         """Write what is pending now (the subscriber is stopping)."""
