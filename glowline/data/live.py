@@ -407,8 +407,11 @@ class Subscriber:
                  on_status: Callable[[str], None] | None = None) -> None:
         import paho.mqtt.client as mqtt
 
+        from glowline.data.registers import Recorder
+
         self.live = live
         self.registers = Registers()
+        self.recorder = Recorder()  # the meter's registers at half-hour boundaries, for the tail from the meter
         self.on_message = on_message
         self.on_status = on_status
         self.connected = threading.Event()
@@ -475,6 +478,10 @@ class Subscriber:
         self.messages += 1
         self.last_message_at = time.time()
         try:
+            self.recorder.on_message(parsed)
+        except Exception:  # the record never costs the message
+            pass
+        try:
             self.on_message(parsed)
         except Exception:
             return
@@ -521,6 +528,7 @@ class Subscriber:
         raise APIUnavailable(f"the broker {self.live.where} did not accept the connection in time")
 
     def stop(self) -> None:
+        self.recorder.close()
         try:
             self.client.disconnect()
         except Exception:
