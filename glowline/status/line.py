@@ -22,7 +22,7 @@ from glowline.status import days as days_file
 from glowline.status import failures, layout, levels, policy
 from glowline.status.argv import DEFAULTS, MIN_MAX_AGE, Options
 from glowline.status.formats import get as get_format
-from glowline.status.model import Day, Line, RenderOptions
+from glowline.status.model import Day, Line, RenderOptions, Shape
 
 TYPE_CHECKING = False  # typing costs an import on the status-line path; mypy treats this name as true
 if TYPE_CHECKING:
@@ -231,7 +231,20 @@ def render_options(opts: Options) -> RenderOptions:
         colors=opts.colors,
         on_error=opts.on_error,
         stale_after=opts.max_age * 60,
+        template=_shape(opts.template),
+        scale_max=opts.scale_max,
+        icons=opts.icons,
+        site=opts.site,
     )
+
+
+def _shape(tokens: tuple[str, ...] | None) -> Shape | None:
+    """The compiled template to draw with, or None for the line's own shape."""
+    if not tokens:
+        return None
+    from glowline.status.template import Template
+
+    return Template(tokens)
 
 
 def use_color(mode: str) -> bool:
