@@ -33,6 +33,7 @@ def main(argv_: list[str] | None = None) -> int:
     conf = settings.load_fast() if values is not None else None
     if values is not None and conf is not None:  # the fast route: no argparse, no tomllib
         opts = argv.Options({**conf, **values})
+        opts.given = tuple(values)
         fmt = opts.format
         code = _guarded(lambda: _status(opts, started), fmt)
     elif args[:1] == ["fetch"]:  # the refresher's route: fetch's own options, nothing else of the CLI

@@ -71,7 +71,7 @@ class Options:
     """Settled status-line options: defaults, then the config file, then the command line."""
 
     __slots__ = (*DEFAULTS, "colors", "thresholds", "api_url", "gas", "live", "live_max_age", "icons", "files",
-                 "hooks")
+                 "hooks", "given")
 
     def __init__(self, values: dict[str, object]) -> None:
         merged = {**DEFAULTS, **values}
@@ -116,6 +116,7 @@ class Options:
         self.icons = {str(k): str(v) for k, v in _table(merged.get("icons")).items()}
         self.files = _table(merged.get("files"))  # [files] formats: the pre-rendered lines (glowline.status.prerender)
         self.hooks = _table(merged.get("hooks"))  # [hooks] on_refresh (glowline.data.hooks)
+        self.given: tuple[str, ...] | None = None  # the options given on the command line, when the caller knows
 
     @property
     def classifier(self) -> str:

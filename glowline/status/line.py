@@ -38,6 +38,10 @@ if TYPE_CHECKING:
 def run(opts: Options, started: float, rebuild: Rebuild | None = None) -> int:
     """Print the status line for ``opts``; ``started`` is time.monotonic() at process start (the deadline's zero)."""
     line, code = line_for(opts, started + opts.timeout, rebuild=rebuild)
+    if opts.files:  # [files] formats: keep the pre-rendered lines in step with what this line saw
+        from glowline.status import prerender
+
+        prerender.check(line, opts)
     return emit(line, opts, code)
 
 
@@ -218,8 +222,9 @@ def fetch_command(opts: Options) -> str:
     return " ".join(words)
 
 
-def render_options(opts: Options) -> RenderOptions:
-    depth = _color_depth(opts.color)
+def render_options(opts: Options, tty: bool | None = None) -> RenderOptions:
+    """How to draw for ``opts``; ``tty``: whether the output is a terminal (default: whether stdout is one)."""
+    depth = _color_depth(opts.color, tty)
     return RenderOptions(
         width=opts.width,
         short=opts.short,
@@ -253,26 +258,36 @@ def use_color(mode: str) -> bool:
     return _color_depth(mode) > 0
 
 
-def _color_depth(mode: str) -> int:
+def _color_depth(mode: str, tty: bool | None = None) -> int:
     """glowline.status.colors.depth, except that the usual case of a bar (piped, nothing forcing colour) is
     answered without importing it."""
-    if mode == "auto" and not os.environ.get("FORCE_COLOR") and not sys.stdout.isatty():
+    if tty is None:
+        tty = sys.stdout.isatty()
+    if mode == "auto" and not os.environ.get("FORCE_COLOR") and not tty:
         return 0
     from glowline.status import colors
 
-    return colors.depth(mode)
+    return colors.depth(mode, isatty=tty)
 
 
 def emit(line: Line, opts: Options, code: int = EXIT_NO_DATA) -> int:
     """Write the formatted line; the exit status follows the format's kind and whether there is data."""
     status = opts.format in catalog.STATUS_FORMATS
     if line.has_data or status or opts.format == "json":
-        write(get_format(opts.format).render(line, render_options(opts)))
+        write(rendered(line, opts))
     if line.has_data or status:
         return EXIT_OK
     if line.error:
         sys.stderr.write(f"glowline: {line.error}\n")
     return code
+
+
+def rendered(line: Line, opts: Options, tty: bool | None = None) -> str:
+    """What ``emit`` writes to stdout for ``line``: the format's text, or "" when a non-status format has no data
+    (its reason goes to stderr). ``tty``: draw as for a terminal or not (default: stdout's own)."""
+    if line.has_data or opts.format in catalog.STATUS_FORMATS or opts.format == "json":
+        return str(get_format(opts.format).render(line, render_options(opts, tty)))
+    return ""
 
 
 def silence_stdout() -> None:
