@@ -138,8 +138,10 @@ def _after_refresh(conf: dict[str, object], opts: Any, before: tuple[object, ...
     from glowline.status import prerender
 
     if prerender.formats(opts):
+        from glowline.status.line import draw_cached
+
         try:
-            prerender.write_all(conf, opts.resource)
+            prerender.write_all(conf, opts.resource, draw_cached)
         except Exception as exc:  # a pre-rendered line is a convenience: never the refresh's failure
             from glowline.errors import describe
 

@@ -41,7 +41,7 @@ def run(opts: Options, started: float, rebuild: Rebuild | None = None) -> int:
     if opts.files:  # [files] formats: keep the pre-rendered lines in step with what this line saw
         from glowline.status import prerender
 
-        prerender.check(line, opts)
+        prerender.check(line, opts, draw_cached)
     return emit(line, opts, code)
 
 
@@ -288,6 +288,13 @@ def rendered(line: Line, opts: Options, tty: bool | None = None) -> str:
     if line.has_data or opts.format in catalog.STATUS_FORMATS or opts.format == "json":
         return str(get_format(opts.format).render(line, render_options(opts, tty)))
     return ""
+
+
+def draw_cached(opts: Options) -> tuple[Line, str]:
+    """The Line for ``opts`` from the cache alone and the text ``--cached-only`` prints for it into a pipe (what a
+    pre-rendered line holds: glowline.status.prerender)."""
+    drawn, _code = line_for(opts, time.monotonic() + opts.timeout)
+    return drawn, rendered(drawn, opts, tty=False)
 
 
 def silence_stdout() -> None:

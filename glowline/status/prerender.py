@@ -12,12 +12,17 @@ read. Status-line path: os and time only.
 
 from __future__ import annotations
 
-import time
-
 from glowline.files import read_text
 from glowline.status import layout
 from glowline.status.argv import Options
 from glowline.status.model import Line
+
+TYPE_CHECKING = False  # typing costs an import on the status-line path; mypy treats this name as true
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    #: glowline.status.line.draw_cached: the Line and the text `--cached-only` prints for these options
+    Draw = Callable[[Options], tuple[Line, str]]
 
 #: options that change which data a line holds: a status line given any of them on its command line draws a line
 #: that is not the pre-rendered one, so it leaves the files alone
@@ -56,7 +61,7 @@ def state_key(line: Line) -> str:
                       str(line.error_kind), str(line.error), line.level, live_state))
 
 
-def check(line: Line, opts: Options) -> None:
+def check(line: Line, opts: Options, draw: Draw) -> None:
     """A status line's part: rewrite the files when the state of the line the files show has changed. Only a line
     drawn with the config's own data options knows that state; any other leaves the files alone."""
     if not formats(opts) or opts.given is None or any(key in opts.given for key in DATA_OPTIONS):
@@ -68,24 +73,22 @@ def check(line: Line, opts: Options) -> None:
 
     conf = settings.load_fast()
     if conf is not None:
-        write_all(conf, opts.resource, key)
+        write_all(conf, opts.resource, draw, key)
 
 
-def write_all(conf: dict[str, object], resource: str, key: str | None = None) -> None:
+def write_all(conf: dict[str, object], resource: str, draw: Draw, key: str | None = None) -> None:
     """Render every listed format for ``resource`` from the cache and replace its file; then record the state.
     Never raises for a file it cannot write (a read-only or full cache only costs the prompt its fresh line)."""
     from glowline.files import atomic_write
-    from glowline.status import line as status_line
 
     base = Options({**conf, "resource": resource, "cached_only": True})
-    deadline = time.monotonic() + base.timeout
     for fmt in formats(base):
         opts = Options({**conf, "resource": resource, "format": fmt, "cached_only": True})
-        drawn, _code = status_line.line_for(opts, deadline)
-        if key is None and fmt == formats(base)[0]:
+        drawn, text = draw(opts)
+        if key is None:
             key = state_key(drawn)
         try:
-            atomic_write(line_path(opts.site, opts.classifier, fmt), status_line.rendered(drawn, opts, tty=False))
+            atomic_write(line_path(opts.site, opts.classifier, fmt), text)
         except OSError:
             return
     if key is not None:
