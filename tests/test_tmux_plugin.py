@@ -6,12 +6,23 @@ from __future__ import annotations
 import subprocess
 import time
 from pathlib import Path
+from typing import Any
+
+import pytest
 
 from glowline.status import live
 from tests.helpers import ROOT, cache_dir
-from tests.test_hosts import Host, host, strip_tmux, warm_host  # noqa: F401  (fixtures)
+from tests.test_hosts import Host, strip_tmux
 
 PLUGIN = ROOT / "glowline.tmux"
+
+
+@pytest.fixture
+def machine(home: Path, emulator: Any, tmp_path: Path) -> Host:
+    """glowline on PATH, logged in to the emulator, its cache warm."""
+    found = Host(home, emulator, tmp_path)
+    found.warm()
+    return found
 
 
 def tmux(socket: str, *args: str, env: dict[str, str] | None = None) -> str:
@@ -32,10 +43,10 @@ def drawn(outer: str, expected: str) -> str:
     return status
 
 
-def test_the_plugin_draws_the_line(warm_host: Host, tmux_sockets: tuple[str, str]) -> None:
+def test_the_plugin_draws_the_line(machine: Host, tmux_sockets: tuple[str, str]) -> None:
     inner, outer = tmux_sockets
-    (cache_dir(warm_host.home) / "live.power").write_text(live.encode(425.0, time.time(), "mqtt", "", time.time()))
-    tmux(inner, "-f", "/dev/null", "new-session", "-d", "-s", "main", "-x", "160", "-y", "10", env=warm_host.env)
+    (cache_dir(machine.home) / "live.power").write_text(live.encode(425.0, time.time(), "mqtt", "", time.time()))
+    tmux(inner, "-f", "/dev/null", "new-session", "-d", "-s", "main", "-x", "160", "-y", "10", env=machine.env)
     tmux(inner, "set", "-g", "status-interval", "1")
     tmux(inner, "set", "-g", "status-right-length", "120")
     tmux(inner, "set", "-g", "status-left", "")
@@ -44,10 +55,10 @@ def test_the_plugin_draws_the_line(warm_host: Host, tmux_sockets: tuple[str, str
     tmux(inner, "run-shell", str(PLUGIN))
     assert tmux(inner, "show", "-gv", "status-right").strip() == (
         "<#(glowline --format tmux --days 7)|#(glowline --format tmux --live --template {live} --days 7)>")
-    expected = strip_tmux(warm_host.glowline_out("--format", "tmux", "--days", "7").rstrip("\n"))
+    expected = strip_tmux(machine.glowline_out("--format", "tmux", "--days", "7").rstrip("\n"))
     assert "kWh" in expected
     tmux(outer, "-f", "/dev/null", "new-session", "-d", "-s", "view", "-x", "160", "-y", "10",
-         f"env -u TMUX tmux -u -S {inner} attach -t main", env=warm_host.env)
+         f"env -u TMUX tmux -u -S {inner} attach -t main", env=machine.env)
     status = drawn(outer, f"<{expected}|425 W>")
     assert f"<{expected}|425 W>" in status, status
     assert "#{" not in status and "not ready" not in status
