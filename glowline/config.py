@@ -95,6 +95,9 @@ def validate(doc: dict[str, object], path: str = "config.toml") -> dict[str, obj
                 _check_live(live, path)
             if key == "thresholds" and isinstance(live, dict):
                 _check_thresholds(live, path)
+            timeout = live.get("timeout") if key == "hooks" and isinstance(live, dict) else None
+            if isinstance(timeout, float) and not 0.1 <= timeout <= 60:
+                raise ConfigError(f"{path}: hooks.timeout = {timeout!r} must be a number of seconds from 0.1 to 60")
         elif key in TOP_LEVEL:
             out[key] = _value(key, TOP_LEVEL, key, value, path)
         else:

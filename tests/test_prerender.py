@@ -157,3 +157,10 @@ def test_secret_names() -> None:
     for name in ("HOME", "PATH", "DBUS_SESSION_BUS_ADDRESS", "WAYLAND_DISPLAY", "GLOWLINE_API_URL"):
         assert not is_secret_name(name), name
     assert hook_env({"HOME": "/h", "GLOWLINE_PASSWORD": "x"}) == {"HOME": "/h"}
+
+
+def test_hook_timeout_is_bounded(home: Path, emulator: Any) -> None:
+    env = glowline_env(home, emulator)
+    write_config(home, '[hooks]\non_refresh = ["true"]\ntimeout = -1\n')
+    proc = run(env)
+    assert proc.returncode == 8 and "hooks.timeout" in proc.stderr

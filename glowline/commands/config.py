@@ -150,6 +150,8 @@ def _toml(value: object) -> str:
         return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
     if value is None:
         return "(unset)"
+    if isinstance(value, list):  # [hooks] on_refresh, [files] formats
+        return "[" + ", ".join(_toml(item) for item in value) + "]"
     return repr(value)
 
 
