@@ -4,6 +4,7 @@ i3status-rust's custom block, all through the real CLI against the emulator."""
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -224,3 +225,30 @@ def test_the_i3status_rust_snippet(env: dict[str, str], tmp_path: Path) -> None:
     proc = subprocess.run(["sh", "-c", block["command"]], env=shell_env, capture_output=True, text=True, timeout=60)
     assert proc.returncode == 0, proc.stderr
     assert parse_as_i3status_rust(proc.stdout)["text"] == run(env).stdout.rstrip("\n")
+
+
+def doc_block(doc: str, kind: str, marker: str) -> str:
+    import re
+
+    text = (Path(__file__).resolve().parent.parent / "docs" / doc).read_text(encoding="utf-8")
+    found = [body for k, body in re.findall(r"```(\w+)\n(.*?)```", text, re.S) if k == kind and marker in body]
+    assert len(found) == 1, (doc, marker, found)
+    return found[0]
+
+
+@pytest.mark.parametrize("doc,marker", [("configuration.md", "on_refresh"), ("line.md", "electricity-high")])
+def test_the_docs_config_snippets_are_valid(env: dict[str, str], home: Path, doc: str, marker: str) -> None:
+    write_config(home, doc_block(doc, "toml", marker))
+    proc = run(env, "config", "check")
+    assert proc.returncode == 0 and proc.stdout.startswith("OK"), proc.stdout
+    assert run(env).returncode == 0
+
+
+def test_the_docs_template_example(env: dict[str, str]) -> None:
+    import subprocess
+
+    command = doc_block("line.md", "sh", "--template").split("\n")[0]
+    doc = run_json(env)
+    shown = subprocess.run(["sh", "-c", command.replace("glowline", f"{sys.executable} -m glowline", 1)], env=env,
+                           capture_output=True, text=True, timeout=60).stdout
+    assert shown == f"{kwh(doc['days'][-1]['value'])} today, {plain_bars(env)}\n"
