@@ -164,3 +164,21 @@ def test_hook_timeout_is_bounded(home: Path, emulator: Any) -> None:
     write_config(home, '[hooks]\non_refresh = ["true"]\ntimeout = -1\n')
     proc = run(env)
     assert proc.returncode == 8 and "hooks.timeout" in proc.stderr
+
+
+def test_the_live_writer_keeps_them_current(home: Path, emulator: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`glowline live --daemon` (and a live watch) runs anyway: with [live] show its every new reading reaches the
+    pre-rendered lines, equal to --cached-only at that moment."""
+    from glowline.data.live import Electricity, write_live_file
+
+    write_config(home, '[files]\nformats = ["prompt", "tmux"]\n[live]\nshow = true\n')
+    env = glowline_env(home, emulator)
+    assert run(env, "fetch").returncode == 0
+    assert run(env, "--cached-only").returncode == 0  # compiles the config (the writer reads the compiled copy)
+    for var in ("GLOWLINE_API_URL", "GLOWLINE_USERNAME", "GLOWLINE_PASSWORD"):
+        monkeypatch.setenv(var, env[var])
+    for power in (425.0, 1234.0):
+        assert write_live_file(Electricity(time.time(), power))
+        text = line_file(home, "prompt").read_text(encoding="utf-8")
+        assert text.startswith(f"{power:.0f} W ") and text == run(env, "--format", "prompt", "--cached-only").stdout
+        assert_files_match(env, home, ("prompt", "tmux"))

@@ -76,6 +76,19 @@ def check(line: Line, opts: Options, draw: Draw) -> None:
         write_all(conf, opts.resource, draw, key)
 
 
+def update(conf: dict[str, object], draw: Draw) -> None:
+    """A process that runs anyway without drawing the line (the live daemon on each message): rewrite the files when
+    the state of the line they show has changed."""
+    base = Options({**conf, "cached_only": True})
+    listed = formats(base)
+    if not listed:
+        return
+    drawn, _text = draw(Options({**conf, "format": listed[0], "cached_only": True}))
+    key = state_key(drawn)
+    if read_text(state_path(base.site, base.classifier), 4096) != key + "\n":
+        write_all(conf, base.resource, draw, key)
+
+
 def write_all(conf: dict[str, object], resource: str, draw: Draw, key: str | None = None) -> None:
     """Render every listed format for ``resource`` from the cache and replace its file; then record the state.
     Never raises for a file it cannot write (a read-only or full cache only costs the prompt its fresh line)."""
