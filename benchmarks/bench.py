@@ -362,10 +362,14 @@ def template_section(python: str, launcher: str) -> list[str]:
         config.write_text(f'[templates]\nplain = "{TEMPLATE}"\n[icons]\nset = "emoji"\n[files]\nformats = ["prompt"]\n')
         subprocess.run([launcher, "fetch", "--resource", "electricity,electricity-cost"], env=env, check=True)
         shown = subprocess.run([launcher], env=env, capture_output=True, text=True).stdout.strip()
-        bare, templated = [], []
+        plain_env = glowline_env(Path(tmp) / "plain", emu)  # the same data, no config: the line's own shape
+        plain_env.pop("PYTHONPATH", None)
+        subprocess.run([launcher, "fetch"], env=plain_env, check=True)
+        bare, templated, untemplated = [], [], []
         for _ in range(RUNS):
             bare.append(timed([python, "-c", "pass"], env))
             templated.append(timed([launcher], env))
+            untemplated.append(timed([launcher], plain_env))
         line_file = home / ".cache" / "glowline" / "default--electricity.consumption--prompt.line"
         by_process = ["zsh", "-fc", f"x=$({launcher} --format prompt --cached-only)"]
         by_file = ["zsh", "-fc", f"x=$(<{line_file})"]
@@ -381,7 +385,8 @@ def template_section(python: str, launcher: str) -> list[str]:
         "",
         f"warm-cache templated `glowline` ({TEMPLATE!r}) vs `python -c pass`, {RUNS} interleaved runs (medians):",
         f"  python -c pass   {statistics.median(bare) * 1000:6.1f} ms",
-        f"  templated line   {statistics.median(templated) * 1000:6.1f} ms   ({shown})",
+        f"  untemplated line {statistics.median(untemplated) * 1000:6.1f} ms   (no config)",
+        f"  templated line   {statistics.median(templated) * 1000:6.1f} ms   ({shown}; [files] and [icons] set too)",
         f"  ratio            {statistics.median(ratios):6.2f}x   (min / median / max {spread(ratios, unit='x')}; "
         "target <= 1.4x)",
         "",
