@@ -9,6 +9,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from glowline.status import template
 from tests.helpers import age_cache, glowline_env, run, run_json
@@ -252,3 +254,48 @@ def test_the_docs_template_example(env: dict[str, str]) -> None:
     shown = subprocess.run(["sh", "-c", command.replace("glowline", f"{sys.executable} -m glowline", 1)], env=env,
                            capture_output=True, text=True, timeout=60).stdout
     assert shown == f"{kwh(doc['days'][-1]['value'])} today, {plain_bars(env)}\n"
+
+
+# ---------------------------------------------------------------------------------------- every format, any text
+
+ALL_FIELDS = " ".join("{" + name + "}" for name in template.FIELDS)
+
+
+@pytest.mark.parametrize("fmt", ["plain", "ansi", "tmux", "i3blocks", "i3bar", "i3status-rs", "waybar", "polybar",
+                                 "xbar", "conky", "prompt", "motd", "json", "prometheus"])
+def test_every_format_draws_every_field(fmt: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each format with a template naming every field, with data (units, gaps, stale, a failure) and without."""
+    from glowline.status import icons
+    from glowline.status.formats import get
+    from glowline.status.model import RenderOptions
+    from tests.test_formats import make_line
+
+    monkeypatch.delenv("format", raising=False)
+    shape = template.Template(template.parse(ALL_FIELDS + " {{x}}"))
+    lines = (make_line(), make_line(unit="GBP"), make_line(values=[1.0, None, 2.0], error="x", error_kind="offline"),
+             make_line(values=[None]), make_line(unit="m3", stale=False))
+    for line in lines:
+        for ascii in (False, True):
+            opts = RenderOptions(template=shape, ascii=ascii, color=True, icons={"set": "emoji"}, scale_max=5.0)
+            out = get(fmt).render(line, opts)
+            assert out.endswith("\n") or out == "", (fmt, out)
+            assert "{spark}" not in out and "{total}" not in out
+            if line.has_data and fmt in ("plain", "prompt", "i3blocks"):
+                drew_icon = any(glyph in out for glyph in icons.BUILTIN["emoji"].values())  # by resource or state
+                assert "{x}" in out and drew_icon != ascii
+
+
+@given(st.text(max_size=40))
+@settings(max_examples=300, deadline=None)
+def test_any_text_is_a_template_or_one_clear_error(text: str) -> None:
+    try:
+        tokens = template.parse(text)
+    except template.TemplateError as exc:
+        assert "\n" not in str(exc).replace(repr(text), "") and template.problem(text) == str(exc)
+        return
+    assert template.problem(text) is None
+    from glowline.status.model import RenderOptions
+    from tests.test_formats import make_line
+
+    drawn = template.Template(tokens).text(make_line(), RenderOptions())
+    assert isinstance(drawn, str)
