@@ -55,6 +55,12 @@ def test_a_status_line_that_sees_the_state_change_rewrites_them(env: dict[str, s
     assert line_file(home, "tmux").stat().st_mtime_ns == before  # an unchanged state writes nothing
     run(env, "--format", "i3blocks", "--cached-only", "--days", "3")  # another window: not the files' line
     assert line_file(home, "tmux").stat().st_mtime_ns == before
+    age_cache(home, 3600)  # now 4h old: the shown age changed
+    run(env, "--format", "i3blocks", "--cached-only", "--days", "3")
+    assert "·3h" in line_file(home, "plain").read_text(encoding="utf-8")  # not by this one
+    run(env, "--format", "tmux", "--cached-only", "--max-age", "30", "--days", "10")  # the config's own values
+    assert "·4h" in line_file(home, "plain").read_text(encoding="utf-8")
+    assert_files_match(env, home)
 
 
 def test_a_failed_refresh_shows_in_the_files(env: dict[str, str], home: Path, emulator: Any) -> None:

@@ -299,3 +299,9 @@ def test_any_text_is_a_template_or_one_clear_error(text: str) -> None:
 
     drawn = template.Template(tokens).text(make_line(), RenderOptions())
     assert isinstance(drawn, str)
+
+
+def test_i3status_rs_stays_on_the_fast_path(env: dict[str, str]) -> None:
+    modules = imported(env, "--format", "i3status-rs")
+    assert "glowline.status.formats.i3status_rs" in modules
+    assert not modules & (HEAVY | SLOW_STDLIB), modules & (HEAVY | SLOW_STDLIB)

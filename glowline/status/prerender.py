@@ -24,8 +24,8 @@ if TYPE_CHECKING:
     #: glowline.status.line.draw_cached: the Line and the text `--cached-only` prints for these options
     Draw = Callable[[Options], tuple[Line, str]]
 
-#: options that change which data a line holds: a status line given any of them on its command line draws a line
-#: that is not the pre-rendered one, so it leaves the files alone
+#: options that change which data a line holds: a status line given one of them with another value than the config's
+#: draws a line that is not the pre-rendered one, so it leaves the files alone
 DATA_OPTIONS = ("days", "site", "tz", "max_age", "gas_unit", "live_show", "live_stale")
 LINE_SUFFIX = ".line"
 STATE_SUFFIX = ".state"
@@ -64,14 +64,20 @@ def state_key(line: Line) -> str:
 def check(line: Line, opts: Options, draw: Draw) -> None:
     """A status line's part: rewrite the files when the state of the line the files show has changed. Only a line
     drawn with the config's own data options knows that state; any other leaves the files alone."""
-    if not formats(opts) or opts.given is None or any(key in opts.given for key in DATA_OPTIONS):
-        return
-    key = state_key(line)
-    if read_text(state_path(opts.site, opts.classifier), 4096) == key + "\n":
+    if not formats(opts) or opts.given is None:
         return
     from glowline.status import settings
 
-    conf = settings.load_fast()
+    conf: dict[str, object] | None = None
+    if any(name in opts.given for name in DATA_OPTIONS):  # given, yet perhaps the config's own (--max-age 30)
+        conf = settings.load_fast()
+        own = Options({**conf, "resource": opts.resource}) if conf is not None else None
+        if own is None or any(getattr(own, name) != getattr(opts, name) for name in DATA_OPTIONS):
+            return
+    key = state_key(line)
+    if read_text(state_path(opts.site, opts.classifier), 4096) == key + "\n":
+        return
+    conf = settings.load_fast() if conf is None else conf
     if conf is not None:
         write_all(conf, opts.resource, draw, key)
 
