@@ -188,3 +188,23 @@ def test_the_live_writer_keeps_them_current(home: Path, emulator: Any, monkeypat
         text = line_file(home, "prompt").read_text(encoding="utf-8")
         assert text.startswith(f"{power:.0f} W ") and text == run(env, "--format", "prompt", "--cached-only").stdout
         assert_files_match(env, home, ("prompt", "tmux"))
+
+
+def test_the_hook_runs_when_a_failure_appears_or_clears(home: Path, emulator: Any, tmp_path: Path) -> None:
+    marker = tmp_path / "ran"
+    env = glowline_env(home, emulator)
+    assert run(env, "fetch").returncode == 0
+    hook_config(home, marker)
+    emulator.fault("500")
+    assert run(env, "fetch").returncode != 0
+    assert len(marker.read_text().splitlines()) == 1  # the failure is news for the bar
+    emulator.clear_faults()
+    assert run(env, "fetch").returncode == 0
+    assert len(marker.read_text().splitlines()) == 2  # and so is its end
+
+
+def test_a_nul_in_the_hook_is_a_logged_failure(home: Path, emulator: Any) -> None:
+    env = glowline_env(home, emulator)
+    write_config(home, '[hooks]\non_refresh = ["true", "a\\u0000b"]\n')
+    assert run(env, "fetch").returncode == 0
+    assert "could not start" in (cache_dir(home) / "hook.error").read_text()

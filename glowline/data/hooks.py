@@ -77,8 +77,8 @@ def _run(argv: list[str], deadline: float) -> str | None:
     try:
         proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
                                 env=hook_env(), start_new_session=True, close_fds=True)
-    except OSError as exc:
-        return f"{argv[0]!r} could not start: {exc.strerror or exc}"
+    except (OSError, ValueError, subprocess.SubprocessError) as exc:  # not found, not executable, a NUL in an argument
+        return f"{argv[0]!r} could not start: {getattr(exc, 'strerror', None) or exc}"
     try:
         _out, err = proc.communicate(timeout=deadline)
     except subprocess.TimeoutExpired:
