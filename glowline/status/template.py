@@ -176,6 +176,7 @@ def cost_today(line: Line, opts: RenderOptions) -> str:
     """Today's cost so far: the line's own today for a cost resource, else the matching cost resource's days file
     (one more small read, only for templates naming {cost_today}); "" when that is not cached."""
     from glowline import catalog
+
     if catalog.is_cost(line.resource):
         value = line.days[-1].value if line.days else None
         return shared.value_text(value, "GBP", opts.ascii) if value is not None else ""
