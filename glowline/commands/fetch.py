@@ -105,12 +105,13 @@ def _names(args: argparse.Namespace, conf: dict[str, object], password: str | No
 
 def _fetch_one(args: argparse.Namespace, conf: dict[str, object], name: str, password: str | None,
                lock_fd: int | None) -> int:
+    from glowline.data import refresher
     from glowline.data.sync import refresh
 
     opts = status_options(args, conf, resource=name)
     if lock_fd is None:
         lock_fd = spawn.lock_blocking(layout.lock_path(opts.site, opts.classifier), time.monotonic() + LOCK_WAIT)
-    before = _shown_state(opts)
+    before = refresher.shown_state(opts)
     try:
         max_age = None if args.max_age is None else args.max_age * 60
         with _Deadline(REFRESH_DEADLINE):
@@ -118,38 +119,8 @@ def _fetch_one(args: argparse.Namespace, conf: dict[str, object], name: str, pas
     finally:
         if lock_fd is not None:
             os.close(lock_fd)
-        _after_refresh(conf, opts, before)
+        refresher.after_refresh(conf, opts, before)
     return EXIT_OK
-
-
-def _shown_state(opts: Any) -> tuple[object, ...]:
-    """What a refresh can change in the line: every day's value and completeness, and the failure record."""
-    from glowline.status import days, failures
-
-    summary = days.read(layout.days_path(opts.site, opts.classifier, opts.tz))
-    shown = tuple((d.date, d.value, d.complete) for d in summary.days) if summary is not None else ()
-    failure = failures.read(opts.site, opts.classifier, opts.tz)
-    return shown, None if failure is None else (failure.kind, failure.message)
-
-
-def _after_refresh(conf: dict[str, object], opts: Any, before: tuple[object, ...]) -> None:
-    """Issue 23: the pre-rendered lines ([files] formats) are rewritten after every refresh, and the on_refresh hook
-    runs after one that changed what the line shows. Neither ever fails the refresh."""
-    from glowline.status import prerender
-
-    if prerender.formats(opts):
-        from glowline.status.line import draw_cached
-
-        try:
-            prerender.write_all(conf, opts.resource, draw_cached)
-        except Exception as exc:  # a pre-rendered line is a convenience: never the refresh's failure
-            from glowline.errors import describe
-
-            sys.stderr.write(f"glowline: pre-rendered lines not written: {describe(exc)[0]}\n")
-    if opts.hooks.get("on_refresh") and _shown_state(opts) != before:
-        from glowline.data import hooks
-
-        hooks.run_on_refresh(opts.hooks)
 
 
 class _Deadline:

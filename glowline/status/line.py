@@ -33,11 +33,16 @@ if TYPE_CHECKING:
 
     #: re-project the stored series into the days file for ``opts`` at ``now``; None when nothing is stored
     Rebuild = Callable[[Options, float], Summary | None]
+    #: refresh in this process holding the lock fd until the deadline; True when it ended in time (fd closed)
+    RefreshHere = Callable[[Options, int, float], bool]
 
 
-def run(opts: Options, started: float, rebuild: Rebuild | None = None) -> int:
-    """Print the status line for ``opts``; ``started`` is time.monotonic() at process start (the deadline's zero)."""
-    line, code = line_for(opts, started + opts.timeout, rebuild=rebuild)
+def run(opts: Options, started: float, rebuild: Rebuild | None = None,
+        refresh_here: RefreshHere | None = None) -> int:
+    """Print the status line for ``opts``; ``started`` is time.monotonic() at process start (the deadline's zero).
+    ``refresh_here`` (glowline.data.refresher.refresh_within, handed in by the CLI's fast route): with nothing to
+    show, the first refresh runs in this process rather than in a second interpreter."""
+    line, code = line_for(opts, started + opts.timeout, rebuild=rebuild, refresh_here=refresh_here)
     if opts.files:  # [files] formats: keep the pre-rendered lines in step with what this line saw
         from glowline.status import prerender
 
@@ -46,7 +51,8 @@ def run(opts: Options, started: float, rebuild: Rebuild | None = None) -> int:
 
 
 def line_for(
-    opts: Options, deadline: float, force_refresh: bool = False, rebuild: Rebuild | None = None
+    opts: Options, deadline: float, force_refresh: bool = False, rebuild: Rebuild | None = None,
+    refresh_here: RefreshHere | None = None,
 ) -> tuple[Line, int]:
     """The Line to draw now, and the exit code for non-status formats should it carry no data.
 
@@ -64,7 +70,7 @@ def line_for(
             _start_refresh(opts, path, None if force_refresh else summ.fetched_at)
         return build_line(summ, opts, now, err), EXIT_OK
     if may_refresh:
-        _refresh_and_wait(opts, deadline)
+        _refresh_and_wait(opts, deadline, refresh_here)
         now = time.time()
         summ = _current(path, opts, now, rebuild)
         err = _failure(opts)
@@ -131,8 +137,9 @@ def _attempt(opts: Options, fd: int, forced: bool) -> bool:
     return True
 
 
-def _refresh_and_wait(opts: Options, deadline: float) -> None:
-    """Nothing usable: run the refresh (or join the one running) until the deadline."""
+def _refresh_and_wait(opts: Options, deadline: float, refresh_here: RefreshHere | None = None) -> None:
+    """Nothing usable: run the refresh (or join the one running) until the deadline: here when the caller can
+    (``refresh_here``), else (or for what is left after the deadline) in the detached refresher."""
     from glowline.status import spawn
 
     lock = layout.lock_path(opts.site, opts.classifier)
@@ -148,6 +155,8 @@ def _refresh_and_wait(opts: Options, deadline: float) -> None:
         os.close(fd)  # another caller's refresh finished between our look and the lock: nothing to do
         return
     if _attempt(opts, fd, forced=False):
+        if refresh_here is not None and refresh_here(opts, fd, deadline):
+            return
         _pid, done = spawn.spawn_refresh(refresh_args(opts, opts.max_age), fd, notify=True)
         spawn.wait_done(done, deadline)
 
