@@ -136,12 +136,12 @@ def _from_mqtt(settings: LiveSettings, args: argparse.Namespace) -> int:
     sub.start(args.timeout)
     try:
         sub.wait_connected(deadline)
-        dropped = 0
+        dropped: dict[str, int] = {}
         while True:
             left = deadline - time.monotonic()
             if left <= 0 and not args.follow:
                 kind = "electricity" if wanted is data.Electricity else "gas"
-                why = f" ({dropped} carried only the meter's 'no reading' value)" if dropped else ""
+                why = f" ({', '.join(f'{n} {problem}' for problem, n in dropped.items())})" if dropped else ""
                 raise NoLiveData(
                     f"no {kind} message from {settings.where} within {args.timeout:g} s{why}: is the IHD publishing "
                     f"to this broker under the topic prefix {settings.prefix!r}? "
@@ -156,7 +156,8 @@ def _from_mqtt(settings: LiveSettings, args: argparse.Namespace) -> int:
                 continue
             if isinstance(message, data.Electricity):
                 if message.power_w is None:
-                    dropped += 1
+                    problem = message.power_problem or "without power"
+                    dropped[problem] = dropped.get(problem, 0) + 1
                     continue
                 _write_quietly(message)
             _print(message, args.format, settings.max_age)
@@ -241,17 +242,21 @@ def daemon(conf: dict[str, object], settings: LiveSettings | None, site: str = "
 def _mqtt_daemon(settings: LiveSettings, stop: Any) -> None:
     from glowline.data import live as data
 
+    say = data.LogLimit(_log)
+
     def on_message(message: data.Message) -> None:
         if isinstance(message, data.Electricity) and message.power_w is not None:
-            _write_quietly(message)
+            problem = data.write_live_file_problem(message)
+            if problem:
+                say(problem)
 
     def on_status(state: str) -> None:
-        if state == "connected":
-            _log(f"subscribed to {settings.where} ({', '.join(settings.topics())})")
+        if state == "subscribed":
+            say(f"subscribed to {settings.where} ({', '.join(settings.topics())})")
         elif state == "disconnected":
-            _log(f"{sub.last_error or 'disconnected'}; reconnecting (back-off up to {data.MAX_BACKOFF} s)")
+            say(f"{sub.last_error or 'disconnected'}; reconnecting in {sub.next_delay} s")
         elif state == "refused":
-            _log(f"{sub.last_error}; retrying (back-off up to {data.MAX_BACKOFF} s)")
+            say(f"{sub.last_error}; retrying (back-off up to {data.MAX_BACKOFF} s)")
 
     sub = data.Subscriber(settings, data.broker_password(settings), on_message, on_status)
     sub.start(5.0, keep_trying=True)
