@@ -129,11 +129,11 @@ def _from_mqtt(settings: LiveSettings, args: argparse.Namespace) -> int:
 
     from glowline.data import live as data
 
+    deadline = time.monotonic() + args.timeout  # one deadline for everything: the client, the connection, a message
     wanted = data.Electricity if args.resource == "electricity" else data.Gas
     inbox: queue.Queue[data.Message] = queue.Queue()
     sub = data.Subscriber(settings, data.broker_password(settings), inbox.put)
-    deadline = time.monotonic() + args.timeout
-    sub.start(args.timeout)
+    sub.start(max(0.05, deadline - time.monotonic()))
     try:
         sub.wait_connected(deadline)
         dropped: dict[str, int] = {}

@@ -32,6 +32,8 @@ REST_POLL_SECONDS = 10.0
 #: accepts and then drops at once (a connection counts as good once it has lasted GOOD_CONNECTION seconds)
 MAX_BACKOFF = 30
 GOOD_CONNECTION = 60.0
+#: seconds stop() waits for paho's network thread (it ends within its current sleep anyway)
+STOP_WAIT = 0.05
 #: the largest message payload parsed (a real one is under 1 KiB)
 MAX_PAYLOAD = 65536
 #: the largest MQTT packet accepted: announced to the broker in CONNECT (MQTT v5 Maximum Packet Size), so that it
@@ -631,10 +633,12 @@ class Subscriber:
             self.client.disconnect()
         except Exception:
             pass
-        try:
-            self.client.loop_stop()
-        except Exception:
-            pass
+        # paho's loop_stop() joins its network thread, which may be sleeping out a reconnect delay (up to a second
+        # per step): ask it to end and wait briefly; it is a daemon thread and ends within its current sleep
+        thread = getattr(self.client, "_thread", None)
+        self.client._thread_terminate = True
+        if thread is not None and thread is not threading.current_thread():
+            thread.join(STOP_WAIT)
 
 
 def _refuse_oversized_packets(client: Any) -> None:
