@@ -84,3 +84,36 @@ def test_stdin_is_read_as_one_bounded_line(home: Path, emulator: Emulator, plain
         assert proc.stderr.count("\n") == 1 and "Traceback" not in proc.stderr and "internal" not in proc.stderr
         assert peak < 100 * 1024, (shell, peak)
     assert os.path.exists(home)
+
+
+def populate_history(emulator: Emulator, years: int) -> int:
+    """``years`` of half-hours of the emulator's first site (electricity, gas and their costs) written straight into
+    history.sqlite as `glowline sync` stores them (HOME is the test's); the first day's start."""
+    from glowline.data.store.sqlite import HistoryStore, Progress
+
+    ve = emulator.site_ids()[0]
+    now = int(time.time()) // 1800 * 1800
+    start = now - years * 365 * 86400
+    end = now - 86400
+    with HistoryStore() as store:
+        for classifier in ("electricity.consumption", "gas.consumption", "electricity.consumption.cost",
+                           "gas.consumption.cost"):
+            rid = emulator.resource_id(ve, classifier)
+            for a in range(start, end, 180 * 86400):
+                b = min(a + 180 * 86400, end)
+                buckets = [(ts, 0.1 + (ts % 7) / 100) for ts in range(a, b, 1800)]
+                store.add_window(ve, classifier, buckets, Progress(rid, start, start, b, b, start))
+    return start
+
+
+def test_export_of_eleven_years_streams_in_bounded_memory(home: Path, emulator: Emulator) -> None:
+    """8.4 `export` of 11 years took 157 MB: the history's rows of the whole range were read at once."""
+    start = populate_history(emulator, 11)
+    first = time.strftime("%Y-%m-%d", time.gmtime(start + 86400))
+    out = home / "out.csv"
+    proc, peak = _peak(glowline_env(home, emulator), f"GLOWLINE export --from {first} --resource electricity,gas "
+                                                     f"-o {out}")
+    assert proc.returncode == 0, proc.stderr
+    rows = out.read_text().count("\n") - 1
+    assert rows > 11 * 365 * 48 - 100, rows
+    assert peak < 100 * 1024, f"export of 11 years peaked at {peak // 1024} MiB"
