@@ -465,9 +465,15 @@ def _table(bold: str, show_header: bool = True) -> Any:
                  show_header=show_header)
 
 
+def span_text(first: date, last: date) -> str:
+    """ "Mon 01 Dec to Thu 04 Dec 2026"; the first day's year too when it is another ("Fri 31 Oct 2025 to ...")."""
+    start = f"{first:%a %d %b}" if first.year == last.year else f"{first:%a %d %b %Y}"
+    return f"{start} to {last:%a %d %b %Y}"
+
+
 def _draw_heading(report: Report, console: Any, style: _Style) -> None:
     res = report.resources
-    console.print(_text(f"glowline report · {report.site} · {report.first:%a %d %b} to {report.last:%a %d %b %Y} · "
+    console.print(_text(f"glowline report · {report.site} · {span_text(report.first, report.last)} · "
                         f"{report.tz_name}", style.bold), overflow="ellipsis", no_wrap=True)
     for r in res:
         if r.tariffs is not None:
