@@ -28,7 +28,7 @@ def url(text: str) -> str:
         if not sep:
             return "".join(out)
         end = len(tail)
-        for stop in "/?# \t\r\n'\"":
+        for stop in "/?#'\"<>":  # not at blanks: a password may hold one (better to cut too much than show it)
             found = tail.find(stop)
             if found != -1:
                 end = min(end, found)
