@@ -171,3 +171,33 @@ def test_live_says_why_no_power_came_and_follow_outlives_absurd_values(home: Pat
         repeater.stop()
     assert lines == ["612 W\n"] * 3
     assert not (cache_dir(home) / "live.power").read_text().count("1e")
+
+
+# -- item 4: server text ----------------------------------------------------------------------------------------------
+
+
+def test_server_text_is_sanitised_and_bounded() -> None:
+    """Site names and the API's error words pass the same sanitiser as device text."""
+    from glowline.data.glowmarkt import GlowmarktClient
+    from glowline.data.models import Token
+    from glowline.errors import MalformedResponse
+    from tests.test_fuzz import Answering
+
+    server = Answering()
+    listing = json.dumps([{"veId": "v1", "name": HOSTILE}]).encode()
+    resources = json.dumps({"name": "\x1b[2JHome\x1b]0;x\x07" + "h" * 3000, "resources": []}).encode()
+    error = json.dumps({"error": "\x1b]0;pwned\x07bad request\x1b[2J" + "e" * 3000}).encode()
+    server.answer = lambda path, *_: ((200, "application/json", resources) if path.endswith("/resources") else
+                                      (200, "application/json", listing) if "virtualentity" in path else
+                                      (400, "application/json", error))
+    client = GlowmarktClient(server.url, token=Token("t", 2**40), timeout=(2.0, 5.0))
+    try:
+        [site] = client.sites()
+        assert site.name.startswith("Home") and site.name.isprintable() and len(site.name) <= 80
+        with pytest.raises(MalformedResponse) as raised:
+            client.readings("r", 1_700_000_000 // 1800 * 1800, 1_700_000_000 // 1800 * 1800 + 1800, "PT30M")
+    finally:
+        client.close()
+        server.close()
+    message = str(raised.value)
+    assert "\x1b" not in message and "pwned" not in message and "bad request" in message and len(message) < 200
