@@ -110,27 +110,33 @@ def wakeups_per_minute(argv: list[str], env: dict[str, str], seconds: float) -> 
         os.close(write_end)
 
 
-def requests_per_day(home: Path, caller_every: float = 5.0) -> dict[str, int]:
-    """A status bar asking every ``caller_every`` seconds for a whole day: the status line's own refresh decision
+def requests_per_day(home: Path, caller_every: float = 5.0, real_service: bool = False, days: int = 1
+                     ) -> dict[str, int]:
+    """A status bar asking every ``caller_every`` seconds for ``days`` days: the status line's own refresh decision
     (glowline.status.policy, on the real days file) and the real refresh (glowline.data.sync) against an emulator,
-    both on one simulated clock. Returns the emulator's request counts by kind."""
+    both on one simulated clock. Returns the emulator's request counts by kind over the last day. ``real_service``:
+    the emulator plays the service's habits (provisional zeros, late holes, a glitch, lastTs as the end)."""
     from glowline.commands.demo import environment
     from glowline.data.sync import refresh
-    from glowline.emulator import DEMO_PASSWORD, DEMO_USERNAME, Emulator
+    from glowline.emulator import DEMO_PASSWORD, DEMO_USERNAME, Emulator, Habits
     from glowline.status import days as days_file
     from glowline.status import layout, policy
 
-    start = time.time() - 3 * 86400
+    start = time.time() - (2 + days) * 86400
     clock = [start]
-    with Emulator(now=lambda: clock[0]) as emu, environment(
+    habits = Habits(provisional_zeros=True, late_holes=True, glitch_at=int(start) // 1800 * 1800 + 3600,
+                    last_ts_end=True) if real_service else None
+    with Emulator(now=lambda: clock[0], habits=habits) as emu, environment(
         HOME=str(home), XDG_CACHE_HOME=str(home / ".cache"), XDG_CONFIG_HOME=str(home / ".config"),
         GLOWLINE_API_URL=emu.url, GLOWLINE_USERNAME=DEMO_USERNAME, GLOWLINE_PASSWORD=DEMO_PASSWORD,
     ):
         refresh("", "electricity.consumption", 10, "Europe/London", now=clock[0])
         emu.reset_counts()
         path = layout.days_path("", "electricity.consumption", "Europe/London")
-        steps = int(86400 / caller_every)
+        steps = int(days * 86400 / caller_every)
         for n in range(1, steps + 1):
+            if n == steps - int(86400 / caller_every) + 1:
+                emu.reset_counts()  # the last day: the steady state
             clock[0] = start + n * caller_every
             summ = days_file.read(path)
             if summ is None or policy.refresh_due(summ.fetched_at, clock[0], 30.0):
@@ -261,6 +267,11 @@ def main() -> int:
         lines += ["", "a status bar every 5 s for a day (simulated clock, real refreshes against the emulator):",
                   f"  {counts['readings']} readings requests per resource per day (target <= 48: one per half hour), "
                   f"{counts['last-time']} last-time, {counts['auth']} auth, {counts['all']} requests in all"]
+        counts = requests_per_day(Path(tmp) / "real", real_service=True, days=3)
+        lines += ["  the same against the real service's habits (provisional zeros, late holes, a glitch, lastTs as "
+                  "the end; the third day, settling window and hole back-off included):",
+                  f"  {counts['readings']} readings requests per resource per day (target <= 50: 48 + 2), "
+                  f"{counts['last-time']} last-time, {counts['all']} requests in all"]
 
         # 6. the deadline while the API hangs (no cache at all: the worst case)
         lines += ["", "wall time while the API hangs (no cache; default --timeout 2):"]

@@ -18,7 +18,7 @@ from glowline.files import NotAFile, read_bytes
 from glowline.status.argv import COLOR_MODES, ON_ERROR, check
 from glowline.status.settings import MAGIC, compiled_path, signature
 
-LEVEL_COLORS = ("low", "normal", "high", "partial", "stale", "error")
+LEVEL_COLORS = ("low", "normal", "high", "partial", "stale", "error", "background")
 #: the largest config.toml read (a real one is a few hundred bytes)
 MAX_CONFIG_BYTES = 1 << 20
 # key -> expected kind: "int", "float", "str", "bool", or a tuple of choices
@@ -43,6 +43,7 @@ TABLES: dict[str, dict[str, object]] = {
     "gas": {"unit": ("kwh", "m3"), "calorific_value": "float", "correction_factor": "float"},
     "live": {"mqtt": "str", "topic_prefix": "str", "device": "str", "max_age": "float", "show": "bool",
              "stale": ("hide", "show")},
+    "settle": {"days": "float", "export_days": "float"},
 }
 
 
@@ -130,6 +131,8 @@ def validate(doc: dict[str, object], path: str = "config.toml") -> dict[str, obj
                 _check_live(live, path)
             if key == "thresholds" and isinstance(live, dict):
                 _check_thresholds(live, path)
+            if key == "settle" and isinstance(live, dict):
+                _check_settle(live, path)
         elif key in TOP_LEVEL:
             out[key] = _value(key, TOP_LEVEL, key, value, path)
         else:
@@ -173,6 +176,17 @@ def _check_thresholds(table: dict[str, object], path: str) -> None:
                               "at most 1000")
     if isinstance(low, float) and isinstance(high, float) and not low < high:
         raise ConfigError(f"{path}: thresholds.low = {low!r} must be below thresholds.high = {high!r}")
+
+
+def _check_settle(table: dict[str, object], path: str) -> None:
+    """[settle]: how many days half-hours may still change (glowline.data.settling): above 0, at most 9, so the
+    window fits the one half-hourly request of a refresh."""
+    from glowline.data.settling import MAX_SETTLE_DAYS
+
+    for label, value in table.items():
+        if not isinstance(value, float) or not 0.0 < value <= MAX_SETTLE_DAYS:
+            raise ConfigError(f"{path}: settle.{label} = {value!r} is not valid: expected a number of days above 0, "
+                              f"at most {MAX_SETTLE_DAYS:g}")
 
 
 def _check_live(table: dict[str, object], path: str) -> None:

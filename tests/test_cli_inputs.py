@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 
 from glowline.catalog import RESOURCES
-from glowline.commands.report import span_text
 from glowline.emulator import Emulator
+from glowline.report.terminal_days import span_text
 from tests.helpers import glowline_env
 from tests.test_completion import bash_complete, script
 

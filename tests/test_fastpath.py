@@ -95,7 +95,7 @@ def test_fetch_builds_no_cli_and_imports_no_other_command(home: Path, emulator: 
     env = glowline_env(home, emulator)
     modules = imported(env, "fetch", site=True)
     assert "glowline.data.sync" in modules and "http.client" in modules  # it did fetch
-    assert "requests" not in modules  # no proxy configured: the standard library's transport (README "Performance")
+    assert "requests" not in modules  # no proxy configured: the standard library's transport (docs/performance.md)
     others = {m for m in modules if m.startswith("glowline.commands.")} - {
         "glowline.commands.fetch", "glowline.commands.options"}
     assert not others, others

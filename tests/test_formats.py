@@ -164,7 +164,7 @@ def test_partial_last_day_is_distinct() -> None:
     tmux = out("tmux", partial)
     assert "…" not in tmux
     last_bar = sparkline.bars([d.value for d in partial.days])[-1]
-    assert f"#[fg={partial_colour}]{last_bar}#[fg=" in tmux
+    assert f"#[fg={partial_colour},bg={render.DEFAULT_COLORS['background']}]{last_bar}#[fg=" in tmux
     assert partial_colour not in out("tmux", complete)
 
 
@@ -573,12 +573,12 @@ def test_json_dumps_round_trips(value: object) -> None:
     assert json.loads(render.json_dumps(value)) == value
 
 
-# ------------------------------------------------------------------------------- the README's host snippets
+# ------------------------------------------------------------------------------- the hosts doc's snippets
 
 
 def test_hosts_doc_snippets(tmux_sockets: tuple[str, str], tmp_path: Path) -> None:
     """Snippets parse: Waybar JSON, shell stubs (sh -n / bash -n), the tmux lines in a real tmux; every format named."""
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    readme = (ROOT / "docs" / "hosts.md").read_text(encoding="utf-8")
     doc = readme[readme.index("<!-- hosts:begin") : readme.index("<!-- hosts:end -->")]
     blocks = re.findall(r"```(\w+)\n(.*?)```", doc, re.S)
     kinds = [kind for kind, _body in blocks]

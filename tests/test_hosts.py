@@ -1,4 +1,4 @@
-"""Every snippet in the README's host section and every file in examples/, run the way its host runs it, through
+"""Every snippet in docs/hosts.md and every file in examples/, run the way its host runs it, through
 the real `glowline` command against the emulator: a real tmux server drawing status-right, i3bar's and i3blocks' streams
 and clicks, Waybar and Polybar commands through `sh -c`, Starship's shell on stdin, bash and zsh prompt expansion,
 an xbar plugin file, Conky's execpi command, and the MOTD stub under `env -i run-parts --lsbsysinit` with no HOME.
@@ -33,13 +33,13 @@ else:  # pragma: no cover - Python 3.10
     import tomli as tomllib
 
 ROOT = Path(__file__).resolve().parent.parent
-DOC = ROOT / "README.md"  # its "Status bars and prompts" section
+DOC = ROOT / "docs" / "hosts.md"  # the hosts doc ("Status bars and prompts")
 EXAMPLES = ROOT / "examples"
 MOTD_PATH = "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 LOCK = "default--electricity.consumption.lock"
 ANSI = "\x1b"
 
-#: Each snippet of the README's host section by a marker only it contains: (code-block language, marker).
+#: Each snippet of docs/hosts.md by a marker only it contains: (code-block language, marker).
 SNIPPETS = {
     "tmux": ("tmux", "status-right"),
     "i3blocks": ("ini", "command=glowline --format i3blocks"),
@@ -62,7 +62,7 @@ SNIPPETS = {
 
 
 def hosts_section() -> str:
-    """The README's host snippets: the text between its hosts:begin and hosts:end markers."""
+    """The host snippets of docs/hosts.md: the text between its hosts:begin and hosts:end markers."""
     text = DOC.read_text(encoding="utf-8")
     return text[text.index("<!-- hosts:begin") : text.index("<!-- hosts:end -->")]
 
@@ -79,7 +79,7 @@ def snippet(name: str) -> str:
 
 
 def test_every_snippet_is_exercised() -> None:
-    """Each code block of the README's host section is one of SNIPPETS (each run by a test below), and each exists."""
+    """Each code block of docs/hosts.md is one of SNIPPETS (each run by a test below), and each exists."""
     for kind, body in doc_blocks():
         names = [n for n, (k, marker) in SNIPPETS.items() if k == kind and marker in body]
         assert len(names) == 1, f"a snippet no test runs (or runs twice): {kind}: {body!r}"
@@ -380,7 +380,7 @@ def test_xbar_plugin_file(warm_host: Host, tmp_path: Path) -> None:
 
 
 def test_prometheus_textfile_script(warm_host: Host, tmp_path: Path) -> None:
-    """The README's textfile-collector script, run by sh: an atomic .prom file prometheus_client's parser reads, with
+    """The hosts doc's textfile-collector script, by sh: an atomic .prom file prometheus_client's parser reads, with
     the numbers of the JSON line (tests/test_prometheus.py checks the format itself)."""
     from prometheus_client.parser import text_string_to_metric_families
 
@@ -409,7 +409,7 @@ def test_conky_execpi(warm_host: Host) -> None:
 
 
 def test_py3status_module_in_py3status_own_harness(warm_host: Host) -> None:
-    """The example module run by py3status's own module machinery (py3status.module_test), with the README's
+    """The example module run by py3status's own module machinery (py3status.module_test), with docs/hosts.md's
     settings passed as py3status passes a config block; it draws from the warm cache, with no request."""
     pytest.importorskip("py3status", reason="py3status is a test dependency: pip install '.[test]'")
     settings = dict(re.findall(r"^\s+(\w+) = (.+)$", snippet("py3status"), re.M))
@@ -514,7 +514,7 @@ def one_shot_commands() -> dict[str, str]:
     }
 
 
-#: What each host needs to see to hide the module (the README's host section "Hide form").
+#: What each host needs to see to hide the module (docs/hosts.md "Hide form").
 HIDDEN = {"tmux": "\n", "i3blocks": "\n", "waybar": "\n", "polybar": "\n", "starship": "\n", "conky": "\n"}
 
 

@@ -365,8 +365,7 @@ def test_the_readme_live_section_has_a_working_snippet_per_host() -> None:
 
     from tests.helpers import ROOT
 
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    section = readme.split("\n## Live power\n", 1)[1].split("\n## ", 1)[0]
+    section = (ROOT / "docs" / "live-power.md").read_text(encoding="utf-8")
     blocks = re.findall(r"```(\w+)\n(.*?)```", section, re.S)
     for host in ("--format tmux --live", "watch --format i3blocks", "watch --format i3bar", "watch --format waybar",
                  "watch --format polybar", "--format prompt", "--format xbar --live", "--format conky --live",

@@ -151,8 +151,8 @@ EXCEPTIONS = {
     "glowline/status/line.py": "/dev/null for a detached refresher's output",
     "glowline/data/store/sqlite.py": "history.sqlite: SQLite opens it; created 0600 with O_NOFOLLOW first",
     "glowline/commands/config.py": "`config init` creates the example config (O_EXCL, write only)",
-    "glowline/commands/watch.py": "an inotify-less watch on the cache folder (O_DIRECTORY, never a file's content)",
-    "glowline/commands/report.py": "writes the report's output file (write only)",
+    "glowline/streaming/loop.py": "a dnotify watch on the cache folder (O_DIRECTORY, never a file's content)",
+    "glowline/report/terminal.py": "writes the report's output file (write only)",
     "glowline/commands/export.py": "writes the export's output file (write only), /dev/null for a closed stdout",
     "glowline/cli.py": "/dev/null for a closed stdout or stderr (write only)",
 }

@@ -1,4 +1,4 @@
-"""The README's pandas block run on real exports (`--time local`, `utc`, `naive`) across the March clock change:
+"""The pandas block of docs/report.md on real exports (`--time local`, `utc`, `naive`) across the March clock change:
 every column `parse_dates` names is a real datetime (pandas 3 leaves a column of mixed offsets as text), the daily
 totals equal `glowline report`'s, and the autumn's repeated hour is told apart."""
 
@@ -21,7 +21,7 @@ FIRST, LAST = date(2026, 3, 27), date(2026, 3, 31)  # 29 March 2026: the clocks 
 
 
 def readme_block() -> str:
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    readme = (ROOT / "docs" / "report.md").read_text(encoding="utf-8")
     (block,) = [b for b in re.findall(r"```python\n(.*?)```", readme, re.S) if "march.csv" in b]
     return block
 
@@ -46,7 +46,7 @@ def test_the_readmes_pandas_block_gives_datetimes_and_the_reports_totals(
     assert local_text.splitlines()[0].startswith("timestamp,timestamp_utc,")
     monkeypatch.chdir(tmp_path)
     scope: dict[str, Any] = {}
-    exec(compile(readme_block(), "README.md", "exec"), scope)  # the README's own block
+    exec(compile(readme_block(), "docs/report.md", "exec"), scope)  # the doc's own block
     df, utc, naive, daily = scope["df"], scope["utc"], scope["naive"], scope["daily"]
     assert is_datetime(df["timestamp"], None) and is_datetime(df["timestamp_utc"], "UTC")
     assert is_datetime(df["at"], "Europe/London")

@@ -21,8 +21,8 @@ ENVIRONMENT = {"api_url": "GLOWLINE_API_URL", "live.mqtt": "GLOWLINE_MQTT_URL"}
 
 #: defaults of the table keys (the top-level ones are glowline.status.argv.DEFAULTS)
 TABLE_DEFAULTS: dict[str, dict[str, object]] = {
-    "colors": {"low": "#a3be8c", "normal": "#88c0d0", "high": "#d08770", "partial": "#7b8598", "stale": "#9a8c98",
-               "error": "#bf616a"},
+    "colors": {"low": "#a3be8c", "normal": "#88c0d0", "high": "#d08770", "partial": "#959fb2", "stale": "#b09fac",
+               "error": "#e8838b", "background": "#1d2128"},
     "thresholds": {"low": 0.8, "high": 1.25},
     "gas": {"unit": "kwh", "calorific_value": DEFAULT_CALORIFIC_VALUE,
             "correction_factor": DEFAULT_CORRECTION_FACTOR},
@@ -53,9 +53,10 @@ EXAMPLE = f"""\
 # low = "#a3be8c"
 # normal = "#88c0d0"
 # high = "#d08770"
-# partial = "#7b8598"
-# stale = "#9a8c98"
-# error = "#bf616a"
+# partial = "#959fb2"
+# stale = "#b09fac"
+# error = "#e8838b"
+# background = "#1d2128"      # tmux only: the colour the line is drawn on
 
 # [thresholds]                # a day is low below low x typical, high above high x typical
 # low = 0.8

@@ -16,7 +16,7 @@ from glowline.commands.options import add_resources_option
 from glowline.data import account
 from glowline.data.models import Site
 from glowline.data.readings import local_date, zone
-from glowline.data.tariff import NO_TARIFF, Tariff, TariffHistory, parse, parse_list
+from glowline.data.tariff import NO_TARIFF, Tariff, TariffHistory, parse, read_list
 from glowline.errors import APIUnavailable, MalformedResponse, NotFound
 
 
@@ -124,12 +124,13 @@ class Context:
             if not any(r.classifier == candidate for r in self.site.resources):
                 continue
             try:
-                entries = parse_list(self.session.source.tariff_list(self.site.resource(candidate).resource_id))
+                listed = read_list(self.session.source.tariff_list(self.site.resource(candidate).resource_id), self.tz)
             except (APIUnavailable, MalformedResponse, NotFound) as exc:
                 why = f"tariff list unavailable: {exc}"
                 continue
-            if entries:
+            if listed.entries:
                 where = "" if candidate == classifier else f" of the {candidate} resource"
-                return TariffHistory(entries, f"the meter's tariff list{where}")
-            why = "the tariff list is empty"
+                return TariffHistory(listed.entries, f"the meter's tariff list{where}{listed.note()}")
+            why = f"the tariff list has no usable entry{listed.note()}" if listed.left_out else \
+                "the tariff list is empty"
         return TariffHistory.from_tariff(self.tariff(name), why)

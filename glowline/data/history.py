@@ -17,12 +17,13 @@ from __future__ import annotations
 import io
 import logging
 import os
+import time
 from collections.abc import Callable
 
 from glowline import catalog, paths
 from glowline.data.account import Session
 from glowline.data.models import Site
-from glowline.data.readings import Series, ceil, coarsen, floor, plausible, windows
+from glowline.data.readings import Series, ceil, coarsen, floor, screen, windows
 from glowline.errors import GlowlineError, StorageError, UsageError
 
 TYPE_CHECKING = False
@@ -129,13 +130,13 @@ def run(session: Session, store: HistoryStore, p: Plan, tick: Callable[[int], No
     progress.delivered_until = p.delivered
     stored = 0
     for a, b in p.older:  # newest first: what is stored stays one contiguous range after every commit
-        kept, _ = _window(session, p, a, b)
+        kept, _ = _window(session, store, p, a, b)
         progress.synced_from = a
         store.add_window(ve_id, p.classifier, kept, progress)
         stored += len(kept)
         tick(1)
     for a, b in p.newer:
-        kept, pending = _window(session, p, a, b)
+        kept, pending = _window(session, store, p, a, b)
         if a <= progress.synced_to:  # contiguous: the next sync starts where the delivered half-hours end
             progress.synced_to = max(progress.synced_to, pending)
         store.add_window(ve_id, p.classifier, kept, progress)
@@ -144,9 +145,11 @@ def run(session: Session, store: HistoryStore, p: Plan, tick: Callable[[int], No
     return stored
 
 
-def _window(session: Session, p: Plan, a: int, b: int) -> tuple[list[tuple[int, float]], int]:
+def _window(session: Session, store: HistoryStore, p: Plan, a: int, b: int) -> tuple[list[tuple[int, float]], int]:
     """The window's delivered half-hours and where the delivered ones end."""
-    buckets = plausible(p.classifier, session.source.readings(p.resource_id, a, b, PERIOD), STEP)
+    buckets, refused = screen(p.classifier, session.source.readings(p.resource_id, a, b, PERIOD), STEP)
+    if refused:  # one glitch is one half-hour: left out (a hole the next sync or refresh asks for), recorded
+        store.note(p.site.ve_id, p.classifier, [(ts, "glitch", None, v) for ts, v in refused], time.time())
     # delivered: the API's last-time; without it every window but the last is whole, the last ends at its zeros
     return delivered(a, b, buckets, p.delivered if p.delivered is not None else (b if b < p.end else None))
 
@@ -225,18 +228,34 @@ class Feed:
         """The stored half-hours of [a, b) (within ``covered``) as ``step`` buckets; a bucket none of whose
         half-hours was delivered is left out (None in the series)."""
         assert self._store is not None
-        return coarsen(list(self._store.readings(self.site_id, self.classifier, a, b)), a, step)
+        return coarsen(list(self._store.readings(self.site_id, self.classifier, a, b)), a, step, b)
 
-    def add(self, a: int, b: int, buckets: list[tuple[int, float | None]], delivered_until: int | None) -> None:
-        """The refresh's half-hours of [a, b): the delivered ones stored, the range extended where they continue it."""
+    def add(self, a: int, b: int, buckets: list[tuple[int, float | None]], delivered_until: int | None,
+            now: float | None = None) -> None:
+        """The refresh's half-hours of [a, b): the delivered ones stored (a revised value replaces the stored one, a
+        half-hour the answer no longer delivers is removed, each change recorded), the range extended where they
+        continue it."""
         kept, pending = delivered(a, b, buckets, delivered_until)
         store = self._open(create=True)
         if store is None:
             return
         try:
-            store.add_recent(self.site_id, self.classifier, self.resource_id, kept, a, pending, delivered_until)
+            store.add_recent(self.site_id, self.classifier, self.resource_id, kept, a, pending, delivered_until,
+                             time.time() if now is None else now)
         except StorageError as exc:  # the refresh's own files tell the user about a full disk; this one waits
             log.debug("history not fed: %s", exc)
+
+    def note_glitches(self, refused: list[tuple[int, float]], now: float) -> None:
+        """Record the values the plausibility gate left out (doctor shows them); never in the refresh's way."""
+        if not refused:
+            return
+        store = self._open(create=True)
+        if store is None:
+            return
+        try:
+            store.note(self.site_id, self.classifier, [(ts, "glitch", None, v) for ts, v in refused], now)
+        except StorageError as exc:
+            log.debug("glitch not recorded: %s", exc)
 
     def close(self) -> None:
         if self._store is not None:

@@ -16,7 +16,7 @@ from collections.abc import Callable
 from typing import Any
 
 from glowline import gate, printable
-from glowline.errors import APIUnavailable, AuthError, GlowlineError, NoLiveData, UsageError
+from glowline.errors import APIUnavailable, AuthError, GlowlineError, MalformedResponse, NoLiveData, UsageError
 from glowline.status import layout
 from glowline.status import live as live_file
 
@@ -457,8 +457,9 @@ class LogLimit:
 
 
 def broker_password(live: LiveSettings, timeout: float = 10.0) -> str | None:
-    """The broker password: GLOWLINE_MQTT_PASSWORD, else the keyring's (`glowline login --mqtt`); None when the URL
-    names no user (an anonymous broker) or none is stored."""
+    """The broker password: GLOWLINE_MQTT_PASSWORD, else the keyring's (`glowline login --mqtt`), else the password
+    file's (`glowline login --mqtt --insecure-storage`); None when the URL names no user (an anonymous broker) or none
+    is stored."""
     if live.username is None:
         return None
     env = os.environ.get("GLOWLINE_MQTT_PASSWORD")
@@ -466,7 +467,7 @@ def broker_password(live: LiveSettings, timeout: float = 10.0) -> str | None:
         return env
     from glowline.data import credentials
 
-    return credentials.fetch_password(live.keyring_key, timeout)
+    return credentials.lookup_password(live.keyring_key, timeout)
 
 
 # ---------------------------------------------------------------------------------------------------- the broker
@@ -658,6 +659,29 @@ def _refuse_oversized_packets(client: Any) -> None:
 
 # ---------------------------------------------------------------------------------------------------- REST /current
 
+#: /current's power units and their factor to W: the documented W (Swagger), a missing ``units`` key (W: Hildebrand
+#: staff, unlobito#19; "" here), and kW (the IHD's own unit). Anything else (kWh: ColinRobbins#7, m3) is refused.
+REST_UNITS = {"": 1.0, "w": 1.0, "kw": 1000.0}
+
+
+def rest_power_w(value: float, units: str) -> float:
+    """A /current value in W: scaled by its ``units`` (REST_UNITS) and passed through glowline.gate.power_w, the
+    check MQTT power gets. MalformedResponse (one line) for other units; NoLiveData for the meter's "no reading"
+    value (-8388.608 kW, in either unit) or a power no household draws."""
+    scale = REST_UNITS.get(units.strip().lower())
+    if scale is None:
+        shown = "".join(c for c in units if c.isprintable())[:20]
+        raise MalformedResponse(f"the API's /current answers in {shown!r}, not power (W or kW): refused")
+    if any(abs(value * scale / 1000.0 - bad) < 1e-6 or abs(value - bad) < 1e-9 for bad in ERROR_VALUES):
+        raise NoLiveData("no live data: the meter answers its \"no reading\" value over the API's /current "
+                         "(it has no valid power reading now)")
+    power = gate.power_w(value * scale)
+    if power is None:
+        raise NoLiveData(f"no live data: the API's /current reading {value:.6g} {units or 'W'} is not a power a "
+                         f"household draws (at most {gate.MAX_POWER_W / 1000:g} kW)")
+    return power
+
+
 
 class RestCurrent:
     """The API's /current of the account's electricity resources: the first that answers data (Glow hardware on the
@@ -683,6 +707,7 @@ class RestCurrent:
         from glowline.data.account import open_session
 
         ids = [self.resource_id] if self.resource_id else [rid for rid, _ in self.candidates()]
+        problem: GlowlineError | None = None  # what the resources that answered something said instead of power
         with open_session(config=self.conf) as session:
             for rid in ids:
                 if rid is None:
@@ -690,12 +715,20 @@ class RestCurrent:
                 reading = session.source.current(rid)
                 if reading is None:
                     continue
-                power = number(reading.value / 1000.0 if reading.unit.upper() == "W" else reading.value)
-                if power is None:
+                try:
+                    power = rest_power_w(reading.value, reading.unit)
+                    at = gate.stamp(reading.at, time.time())
+                    if at is None:
+                        raise NoLiveData(f"no live data: the API's /current reading is stamped {iso(reading.at)}, "
+                                         "not now (its clock or ours is wrong)")
+                except GlowlineError as exc:
+                    problem = problem or exc
                     continue
                 self.resource_id = rid
-                return Electricity(float(reading.at), power * 1000.0, "rest")
+                return Electricity(at, power, "rest")
         self.resource_id = None
+        if problem is not None:
+            raise problem
         raise NoLiveData(
             f"no live data: the API's /current answers nothing for this account (DCC-only meters have no live "
             f"data; a Glow IHD or CAD gives it), and no MQTT broker is configured: {NO_MQTT_HINT.split(': ', 1)[1]}"

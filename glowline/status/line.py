@@ -35,10 +35,11 @@ if TYPE_CHECKING:
     Rebuild = Callable[[Options, float], Summary | None]
 
 
-def run(opts: Options, started: float, rebuild: Rebuild | None = None) -> int:
-    """Print the status line for ``opts``; ``started`` is time.monotonic() at process start (the deadline's zero)."""
+def run(opts: Options, started: float, rebuild: Rebuild | None = None, verbose: int = 0) -> int:
+    """Print the status line for ``opts``; ``started`` is time.monotonic() at process start (the deadline's zero).
+    With ``verbose`` (-v) the reason of a failed refresh also goes to stderr, under a line that still has data."""
     line, code = line_for(opts, started + opts.timeout, rebuild=rebuild)
-    return emit(line, opts, code)
+    return emit(line, opts, code, verbose)
 
 
 def line_for(
@@ -162,8 +163,9 @@ def build_line(summ: Summary, opts: Options, now: float, err: Failure | None = N
         summ.resource, opts.resource, catalog.display_unit(summ.resource, gas), summ.tz, days, now,
         fetched_at=summ.fetched_at, stale=policy.is_stale(summ.fetched_at, now, opts.max_age), site=summ.site,
     )
-    if err is not None and err.at > summ.fetched_at:
+    if err is not None and err.at > summ.fetched_at:  # the last refresh failed: visible at once, in every format
         line.error, line.error_kind = err.message, err.kind
+        line.stale = True
     history = [shown(d.value) for d in summ.days[max(0, first - policy.TYPICAL_DAYS) : first] if d.complete]
     if len([v for v in history if v is not None]) < levels.MIN_HISTORY:  # a young cache: judge the days shown
         history = [d.value for d in days if d.complete]
@@ -250,12 +252,16 @@ def _color_depth(mode: str) -> int:
     return colors.depth(mode)
 
 
-def emit(line: Line, opts: Options, code: int = EXIT_NO_DATA) -> int:
-    """Write the formatted line; the exit status follows the format's kind and whether there is data."""
+def emit(line: Line, opts: Options, code: int = EXIT_NO_DATA, verbose: int = 0) -> int:
+    """Write the formatted line; the exit status follows the format's kind and whether there is data. With
+    ``verbose``, a reason the line carries (a failed refresh) is also said on stderr."""
     status = opts.format in catalog.STATUS_FORMATS
     if line.has_data or status or opts.format == "json":
         write(get_format(opts.format).render(line, render_options(opts)))
     if line.has_data or status:
+        if verbose and line.error:
+            what = "the last refresh failed" if line.has_data else "no data"
+            sys.stderr.write(f"glowline: {what}: {line.error}\n")
         return EXIT_OK
     if line.error:
         sys.stderr.write(f"glowline: {line.error}\n")

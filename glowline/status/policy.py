@@ -33,7 +33,7 @@ CLOCK_SLACK = 60.0
 #: the user changed something that can fix it (failures.context)
 RETRY_AFTER = 60.0
 RETRY_AFTER_USER_FIX = 900.0
-USER_FIX_KINDS = ("auth", "keyring", "config", "notfound", "usage")
+USER_FIX_KINDS = ("auth", "nologin", "keyring", "config", "notfound", "usage", "account")
 
 
 def is_stale(fetched_at: float, now: float, max_age_minutes: float) -> bool:

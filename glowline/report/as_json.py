@@ -1,0 +1,104 @@
+"""The report as JSON: ``report --format json``'s documented shapes for days, a month and a year."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from glowline import catalog
+from glowline.data.costs import ESTIMATED, PRICED, Band, estimate_note
+from glowline.report.model import Report
+
+
+def as_json(report: Report) -> dict[str, Any]:
+    """The documented ``report --format json`` shape: per resource its days (kWh, energy, standing and total GBP,
+    complete, cost_source) and totals; GBP rounded to 1/100 p, kWh to the Wh."""
+
+    def gbp(pence: float | None) -> float | None:
+        pounds = catalog.pence_to_pounds(pence)
+        return None if pounds is None else round(pounds, catalog.GBP_DECIMALS) + 0.0
+
+    def kwh(value: float | None) -> float | None:
+        return None if value is None else round(value, catalog.KWH_DECIMALS) + 0.0
+
+    resources: dict[str, Any] = {}
+    for r in report.resources:
+        if r.tariffs is None:  # a cost resource or export: its own values in its own unit
+            unit = catalog.display_unit(r.classifier)
+            digits = catalog.GBP_DECIMALS if unit == "GBP" else catalog.KWH_DECIMALS
+            resources[r.name] = {
+                "unit": unit,
+                "days": [{"date": d.date.isoformat(),
+                          "value": None if d.value is None else round(d.value, digits) + 0.0,
+                          "complete": d.complete} for d in r.days],
+                "total": round(r.total(), digits) + 0.0,
+            }
+            continue
+        days = []
+        for d in r.days:
+            c = d.costs
+            assert c is not None
+            day: dict[str, Any] = {
+                "date": d.date.isoformat(), "kwh": kwh(d.total.value), "energy_gbp": gbp(c.energy),
+                "standing_gbp": gbp(c.standing), "total_gbp": gbp(c.total), "complete": d.complete,
+                "cost_source": c.source,
+                "effective_p_per_kwh": None if c.effective is None else round(c.effective, 4),
+            }
+            if c.source == ESTIMATED:
+                day["estimated_from"] = estimate_note([c])
+            days.append(day)
+        kwh_values = [d.total.value for d in r.days if d.total.value is not None]
+        totals = [d.costs.total for d in r.days if d.costs is not None and d.costs.total is not None]
+        total_kwh = math.fsum(kwh_values)
+        energy = [d.costs.energy for d in r.days if d.costs is not None and d.costs.energy is not None]
+        resources[r.name] = {
+            "unit": "kWh",
+            "days": days,
+            "total_kwh": kwh(total_kwh),
+            "total_gbp": gbp(math.fsum(totals)) if totals else None,
+            "total_energy_gbp": gbp(math.fsum(energy)) if energy else None,
+            "total_standing_gbp": gbp(math.fsum(d.costs.standing for d in r.days
+                                                if d.costs is not None and d.costs.standing is not None)),
+            "effective_p_per_kwh": None if r.effective() is None else round(r.effective() or 0.0, 4),
+            "cost_source": PRICED if r.priced else ESTIMATED,
+            "cost_note": r.cost_note(),
+            "standing_source": r.tariffs.source,
+            "bands": bands_json(r.bands),
+        }
+    return {"tz": report.tz_name, "from": report.first.isoformat(), "to": report.last.isoformat(),
+            "resources": resources, "site": report.site}
+
+
+def bands_json(bands: list[Band]) -> list[dict[str, Any]]:
+    kwh = math.fsum(b.kwh for b in bands)
+    pence = math.fsum(b.pence for b in bands)
+    return [{"name": b.name, "p_per_kwh": b.price, "kwh": round(b.kwh, catalog.KWH_DECIMALS),
+             "gbp": round(b.pence / catalog.PENCE_PER_POUND, catalog.GBP_DECIMALS),
+             "kwh_share": round(b.kwh / kwh, 4) if kwh else None,
+             "cost_share": round(b.pence / pence, 4) if pence else None} for b in bands]
+
+
+def month_json(rep: Report) -> dict[str, Any]:
+    doc = as_json(rep)
+    doc["month"] = f"{rep.first:%Y-%m}"
+    doc["projection"] = {
+        p.name: {"method": "complete days' average x days in month", "days_in_month": p.days_in_month,
+                 "complete_days": p.complete_days, "value": p.value, "unit": p.unit,
+                 "total_gbp": None if p.cost is None else round(p.cost, 4)}
+        for p in rep.projections}
+    return doc
+
+
+def year_json(rep: Report) -> dict[str, Any]:
+    doc: dict[str, Any] = {"tz": rep.tz_name, "year": int(rep.period), "resources": {}}
+    for r in rep.resources:
+        doc["resources"][r.name] = {"unit": r.unit, "months": [
+            {"month": f"{row.month.first:%Y-%m}", "value": _r(row.month.value), "total_gbp": _r(row.month.cost),
+             "complete": row.month.complete, "last_year": _r(row.before.value),
+             "change": None if row.change() is None else round(row.change() or 0.0, 4)}
+            for row in rep.rows[r.name]]}
+    return doc
+
+
+def _r(value: float | None) -> float | None:
+    return None if value is None else round(value, 4)
