@@ -554,7 +554,8 @@ def check_broker(state: State) -> Check | None:
     text = f"{settings.where}: reachable, subscribed to {settings.topics()[0].rsplit('/', 2)[0]}/..."
     message = result.electricity
     if message is None:
-        return Check("broker", WARN, f"{text}; no electricity message within {state.timeout:g} s",
+        left_out = f" ({result.left_out_text()} left out)" if result.left_out else ""
+        return Check("broker", WARN, f"{text}; no electricity message with power within {state.timeout:g} s{left_out}",
                      "is the IHD publishing to this broker? (Hildebrand support enables local MQTT; check the "
                      "topic prefix and [live] device)", EXIT_WARN)
     assert message.power_w is not None and result.received_at is not None

@@ -201,3 +201,17 @@ def test_server_text_is_sanitised_and_bounded() -> None:
         server.close()
     message = str(raised.value)
     assert "\x1b" not in message and "pwned" not in message and "bad request" in message and len(message) < 200
+
+
+def test_doctor_says_which_mqtt_values_were_left_out(home: Path, broker: Broker) -> None:  # noqa: F811
+    """The gate's rejections are said in doctor, not only dropped."""
+    repeater = Repeater(broker.port, TOPIC, [with_power("NaN", NOW), with_power("0.4", "2099-01-01T00:00:00Z")],
+                        every=0.1)
+    try:
+        env = glowline_env(home, Emulator(), GLOWLINE_MQTT_URL=broker.url)
+        proc = run(env, "doctor", "--format", "json", "--timeout", "3", timeout=60)
+    finally:
+        repeater.stop()
+    checks = {c["name"]: c for c in json.loads(proc.stdout)["checks"]}
+    text = checks["broker"]["text"]
+    assert checks["broker"]["level"] == "WARN" and "not a number" in text and "stamped in the future" in text, text

@@ -749,6 +749,12 @@ class Probe:
         self.received_at: float | None = None
         self.state: DeviceState | None = None
         self.messages = 0
+        #: electricity messages whose power was left out, by why (NOT_A_NUMBER, OUT_OF_RANGE, FUTURE, NO_READING)
+        self.left_out: dict[str, int] = {}
+
+    def left_out_text(self) -> str:
+        """ "3 not a number, 1 stamped in the future" (empty when none was left out)."""
+        return ", ".join(f"{n} {why}" for why, n in self.left_out.items())
 
 
 def probe(live: LiveSettings, password: str | None, timeout: float) -> Probe:
@@ -759,7 +765,9 @@ def probe(live: LiveSettings, password: str | None, timeout: float) -> Probe:
 
     def on_message(message: Message) -> None:
         result.messages += 1
-        if isinstance(message, Electricity) and message.power_w is not None and result.electricity is None:
+        if isinstance(message, Electricity) and message.power_w is None and message.power_problem:
+            result.left_out[message.power_problem] = result.left_out.get(message.power_problem, 0) + 1
+        elif isinstance(message, Electricity) and message.power_w is not None and result.electricity is None:
             result.electricity, result.received_at = message, time.time()
         elif isinstance(message, DeviceState):
             result.state = message
