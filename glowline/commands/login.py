@@ -67,7 +67,7 @@ def _read_username(username: str | None, stdin: TextIO | None, err: TextIO) -> s
         assert stdin is not None
         err.write("Glowmarkt username (e-mail): ")
         err.flush()
-        username = stdin.readline().rstrip("\r\n")
+        username = stdin.readline(1024).rstrip("\r\n")
     username = username.strip()
     if not username:
         raise UsageError("the username is empty")
@@ -78,11 +78,7 @@ def _read_password(username: str, password_stdin: bool, stdin: TextIO | None) ->
     if password_stdin:
         if stdin is None:
             raise UsageError("--password-stdin: there is no standard input")
-        line = stdin.readline()
-        if line.endswith("\n"):
-            line = line[:-1]
-            if line.endswith("\r"):
-                line = line[:-1]
+        line = credentials.password_line(stdin)  # one bounded line, never the whole stream
         if not line:
             raise UsageError("--password-stdin: standard input had no password on its first line")
         return line
