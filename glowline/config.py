@@ -73,6 +73,14 @@ def load() -> dict[str, object]:
     return out
 
 
+def check_item(table: str, name: str, value: object, path: str = "config.toml") -> None:
+    """One key of a table on its own (its type and range), without the rules across the table's keys (low below
+    high, ...), which validate() applies to the whole table: `config check` reports each problem once."""
+    checked = _value(f"{table}.{name}", TABLES[table], name, value, path)
+    if table == "thresholds" and name in ("low", "high"):
+        _check_ratio(name, checked, path)
+
+
 def validate(doc: dict[str, object], path: str = "config.toml") -> dict[str, object]:
     out: dict[str, object] = {}
     for key, value in doc.items():
@@ -125,13 +133,18 @@ def _value(label: str, table: dict[str, object], name: str, value: object, path:
     return value
 
 
+def _check_ratio(label: str, value: object, path: str) -> None:
+    """One threshold on its own: a ratio to the typical day, above 0 and at most 1000."""
+    if not isinstance(value, float) or not 0.0 < value <= 1000.0:
+        raise ConfigError(f"{path}: thresholds.{label} = {value!r} is not valid: expected a ratio above 0, "
+                          "at most 1000")
+
+
 def _check_thresholds(table: dict[str, object], path: str) -> None:
     """[thresholds]: low and high are ratios to the typical day, above 0 and at most 1000, low below high."""
     low, high = table.get("low", 0.8), table.get("high", 1.25)
     for label, value in (("low", low), ("high", high)):
-        if not isinstance(value, float) or not 0.0 < value <= 1000.0:
-            raise ConfigError(f"{path}: thresholds.{label} = {value!r} is not valid: expected a ratio above 0, "
-                              "at most 1000")
+        _check_ratio(label, value, path)
     if isinstance(low, float) and isinstance(high, float) and not low < high:
         raise ConfigError(f"{path}: thresholds.low = {low!r} must be below thresholds.high = {high!r}")
 

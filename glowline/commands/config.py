@@ -128,7 +128,7 @@ def problems(doc: dict[str, object], path: str) -> list[str]:
         if key in config.TABLES and isinstance(value, dict):
             for name, item in value.items():
                 try:
-                    config.validate({key: {name: item}}, path)
+                    config.check_item(key, name, item, path)  # the key alone: the table's rules come next, once
                 except ConfigError as exc:
                     found.append(str(exc))
             try:  # rules across a table's keys

@@ -15,7 +15,7 @@ from datetime import date
 from typing import IO, Any
 
 from glowline.catalog import RESOURCES, gas_unit
-from glowline.commands.context import Context, add_common, maybe_demo
+from glowline.commands.context import Context, Patience, add_common, maybe_demo
 from glowline.commands.options import number_type, resource_names
 from glowline.data import other_tariffs
 from glowline.data.other_tariffs import OtherTariff
@@ -121,7 +121,7 @@ def _report(args: argparse.Namespace, conf: dict[str, object], out: IO[str]) -> 
     half_hourly = not heatmap or getattr(args, "format", "text") == "json"
     draw: Callable[[Report, Any, int, Style], None] | None = None
     doc: Callable[[Report], dict[str, Any]] = as_json
-    with Context(args, conf, RESOURCES[names[0]]) as ctx:
+    with Patience(), Context(args, conf, RESOURCES[names[0]]) as ctx:  # a word on a terminal if the API is slow
         names = ctx.available(names, explicit)
         if month is not None:
             report = build_month(ctx, names, ctx.today.replace(day=1) if month is CURRENT else month, unit, compare,
