@@ -315,3 +315,13 @@ def test_effective_date_never_raises(value: Any) -> None:
     for tz in (None, ZoneInfo("Pacific/Kiritimati"), ZoneInfo("America/Adak")):
         day = effective_date(value, tz)
         assert day is None or isinstance(day, date)
+
+
+@pytest.mark.parametrize("form", ["local", "epoch", "iso"])
+def test_the_current_tariffs_start_is_a_local_date_in_every_form(clocked: Emulator, form: str) -> None:
+    clocked.play_tariff_dates(form)
+    change_day = datetime.fromtimestamp(clocked.price_change, LONDON).date()
+    args = parse_args("tariff", "--site", COTTAGE)
+    with Context(args, {}, "electricity.consumption") as ctx:
+        tariff = ctx.tariff("electricity")
+    assert tariff.since == change_day.isoformat() and f"since {change_day}" in tariff.origin()
