@@ -109,15 +109,17 @@ class GlowmarktClient:
         except (ValueError, RecursionError):
             raise MalformedResponse(f"the Glowmarkt API sent invalid JSON for {what}") from None
 
-    def _get(self, path: str, what: str, params: dict[str, str] | None = None) -> Any:
-        """GET with a usable token: renew it first if needed, and re-authenticate once on a 401."""
+    def _get(self, path: str, what: str, params: dict[str, str] | None = None, retry: bool = True) -> Any:
+        """GET with a usable token: renew it first if needed, and re-authenticate once on a 401 (a 403: once per
+        client, so a refused account costs one more login whatever it asks next). ``retry=False`` (catchup, which
+        only helps the next refresh) never re-authenticates."""
         if self.reauth is not None and (self.token is None or (not self.token.usable() and not self._renewed)):
             self.token = self.reauth()  # renewed once: a short-lived token is then used until it is refused
             self._renewed = True
         resp = self._send("GET", path, params)
         if resp.status_code == 403 and self._refused:  # a fresh login did not help before: not again
             raise AccountNeedsAttention(FORBIDDEN)
-        if resp.status_code in (401, 403) and self.reauth is not None:
+        if retry and resp.status_code in (401, 403) and self.reauth is not None:
             log.debug("%s on %s: re-authenticating once", resp.status_code, path)
             self.token = self.reauth()
             resp = self._send("GET", path, params)
@@ -221,7 +223,7 @@ class GlowmarktClient:
         saved, self.timeout = self.timeout, (min(self.timeout[0], CATCHUP_TIMEOUT[0]),
                                              min(self.timeout[1], CATCHUP_TIMEOUT[1]))
         try:
-            doc = self._get(f"resource/{resource_id}/catchup", "catchup")
+            doc = self._get(f"resource/{resource_id}/catchup", "catchup", retry=False)
         finally:
             self.timeout = saved
         data = doc.get("data") if isinstance(doc, dict) else None
