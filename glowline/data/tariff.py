@@ -323,6 +323,8 @@ def _gated(value: Any, check: Callable[[object], float | None], what: str, bad: 
     if value is None:
         return None
     raw: Any = value.get("value") if isinstance(value, dict) else value
+    if raw is None or (isinstance(raw, str) and not raw.strip()):
+        return None  # {"value": null} or "": not given
     if isinstance(raw, str):
         try:
             raw = float(raw.strip()[:40])
