@@ -108,6 +108,7 @@ def diagnose(timeout: float = DEFAULT_TIMEOUT, launcher: bool = True) -> list[Ch
         ("files", check_files),
         ("broker", check_broker),
         ("ihd", check_ihd),
+        ("meter", check_meter),
     ]
     if launcher:
         steps.append(("launcher", check_launcher))
@@ -610,6 +611,32 @@ def _live_file_note(max_age: float) -> str:
     age = max(0.0, time.time() - reading.at)
     state = "current" if age <= max_age else "STALE: is `glowline live --daemon` running?"
     return f"; live file {age_text(age, compact=False)} old ({state})"
+
+
+def check_meter(state: State) -> Check | None:
+    """The meter's registers (recorded from the IHD) beside the DCC's half-hours of the same half-hours: "meter and
+    DCC agree on 94 half-hours, worst 1 Wh", or which disagree (a wrong device, a second meter). No line without a
+    register record."""
+    from glowline.data.registers import cross_check
+
+    verdicts = cross_check()
+    if not verdicts:
+        return None
+    names = {site.ve_id: site.name for site in _cached_sites()}
+    parts = [f"{v.device} {v.classifier} ({names.get(v.site_id, v.site_id)}): {v.agreement.text()}" for v in verdicts]
+    if all(v.agreement.agrees for v in verdicts):
+        return Check("meter", OK, "; ".join(parts))
+    return Check("meter", WARN, "; ".join(parts), "the register and the DCC disagree: is [live] device this site's "
+                 "meter (a second meter, another home's IHD)? The tail from the meter is left out until they agree",
+                 EXIT_WARN)
+
+
+def _cached_sites() -> list[Site]:
+    """The account's sites as discovered and cached, for their names ([] when none is cached)."""
+    try:
+        return default_store().load_sites(account.identity()) or []
+    except Exception:
+        return []
 
 
 def check_ihd(state: State) -> Check | None:

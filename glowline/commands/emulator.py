@@ -33,6 +33,9 @@ def add_parser(subparsers: Any) -> None:
                    help="also publish the emulated Glow IHD's live messages to this MQTT broker (mqtt://HOST:PORT)")
     p.add_argument("--mqtt-interval", type=number_type(float, 0.01, 3600, "seconds"), default=5.0, metavar="S",
                    help="seconds between live messages (default 5; e.g. 0.2 in tests)")
+    p.add_argument("--lag", type=number_type(int, 0, 1440, "half-hours"), default=None, metavar="HALF_HOURS",
+                   help="the DCC holds back every resource's last HALF_HOURS half-hours (48: a day) while the IHD "
+                   "stays current (default: each resource's own)")
     for flag, text in HABIT_FLAGS:
         p.add_argument(flag, action="store_true", help=text)
     p.add_argument("--current-shape", choices=("W", "no-units", "kWh", "kW", "400", "error-value"), default="W",
@@ -49,4 +52,5 @@ def run(args: argparse.Namespace, conf: dict[str, object]) -> int:
     extra = ["--mqtt", args.mqtt, "--mqtt-interval", repr(args.mqtt_interval)] if args.mqtt else []
     habits = [flag for flag, _ in HABIT_FLAGS + SHAPE_FLAGS if getattr(args, flag[2:].replace("-", "_"))]
     shapes = ["--current-shape", args.current_shape, "--tariff-dates", args.tariff_dates]
-    return run_emulator(["--port", str(args.port), "--host", args.host, *extra, *habits, *shapes])
+    lag = ["--lag", str(args.lag)] if args.lag is not None else []
+    return run_emulator(["--port", str(args.port), "--host", args.host, *extra, *lag, *habits, *shapes])

@@ -26,6 +26,9 @@ def _parser() -> argparse.ArgumentParser:
                         help="also publish the Glow IHD's live messages to this broker (mqtt://HOST:PORT)")
     parser.add_argument("--mqtt-interval", type=float, default=5.0, metavar="S",
                         help="seconds between live messages (default 5; e.g. 0.2 in tests)")
+    parser.add_argument("--lag", type=int, default=None, metavar="HALF_HOURS",
+                        help="the DCC holds back every resource's last HALF_HOURS half-hours (48: a day) while the "
+                        "IHD stays current (default: each resource's own, 2 for electricity, 6 for gas)")
     habits = parser.add_argument_group("the real service's habits (glowmarkt-api.md 8; off by default)")
     habits.add_argument("--provisional-zeros", action="store_true",
                         help="recent half-hours read 0 for hours before their value comes (export: about a day)")
@@ -81,12 +84,17 @@ def run(argv: list[str] | None = None) -> int:
     if threading.current_thread() is threading.main_thread():
         for signum in (signal.SIGINT, signal.SIGTERM):
             previous[signum] = signal.signal(signum, on_signal)
+    if args.lag is not None and not 0 <= args.lag <= 48 * 30:
+        print("glowline emulator: --lag is a number of half-hours from 0 to 1440", file=sys.stderr)
+        return 2
     if args.mqtt is not None and not (args.mqtt.startswith("mqtt://") and 0.01 <= args.mqtt_interval <= 3600):
         print("glowline emulator: --mqtt needs mqtt://HOST:PORT and --mqtt-interval 0.01 to 3600", file=sys.stderr)
         return 2
     emulator = Emulator(port=args.port, host=args.host, mqtt=args.mqtt, mqtt_interval=args.mqtt_interval,
                         habits=habits_of(args, time.time()))
     play_shapes(emulator, args)
+    if args.lag is not None:
+        emulator.set_lag(None, args.lag)
     try:
         emulator.start()
     except OSError as error:
