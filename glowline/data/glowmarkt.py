@@ -126,7 +126,7 @@ class GlowmarktClient:
         if resp.status_code == 401:
             raise AuthError("the Glowmarkt API refused the token (HTTP 401): run `glowline login` again")
         if resp.status_code == 403:
-            self._refused = True
+            self._refused = self._refused or retry  # only once a fresh login was tried (not by catchup)
             raise AccountNeedsAttention(FORBIDDEN)
         return self._json(resp, what)
 
