@@ -191,6 +191,22 @@ def test_five_days_of_hourly_fetches_against_the_real_services_habits_end_exact(
                 got = by_day[day.isoformat()]
                 assert got["complete"] and got["kwh"] == round(w.truth(classifier, day), 3), (name, day, got)
 
+        # export, per day and per half-hour, at the same clock
+        code, out, err = w.glowline("export", "--days", "10", "--period", "day", "--format", "json")
+        assert code == 0, err
+        rows = {r["timestamp"][:10]: r for r in json.loads(out)["rows"]}
+        code, out, err = w.glowline("export", "--days", "10", "--format", "json", "--resource", "electricity")
+        assert code == 0, err
+        halves = json.loads(out)["rows"]
+        for name in ("electricity", "gas"):
+            classifier = ALL[name]
+            for day in settled_days(end, 10, classifier):
+                assert rows[day.isoformat()][f"{name}_kwh"] == pytest.approx(w.truth(classifier, day), abs=5e-4), day
+                if name == "electricity":
+                    shown = [r["electricity_kwh"] for r in halves if r["timestamp"].startswith(day.isoformat())]
+                    assert len(shown) == 48 and None not in shown
+                    assert math.fsum(shown) == pytest.approx(w.truth(classifier, day), abs=5e-4), day
+
         # history.sqlite: every settled day it holds, half-hour by half-hour, and no glitch
         for classifier in ALL.values():
             rows = history_rows(classifier)
