@@ -29,7 +29,7 @@ from glowline.data.readings import Series, coarsen, floor, screen
 from glowline.emulator import APPLICATION_ID, DEMO_PASSWORD, DEMO_USERNAME, Emulator, Habits
 from glowline.errors import MalformedResponse
 from glowline.status import layout
-from tests.helpers import LONDON, Clock, glowline_env, local_day_bounds, run
+from tests.helpers import LONDON, Clock, age_cache, glowline_env, local_day_bounds, run
 
 HOME = "DCC Sourced"
 HOUR = 3600
@@ -561,3 +561,27 @@ def test_glowline_emulator_plays_the_real_service_on_asking() -> None:
         if process.poll() is None:
             process.kill()
             process.wait()
+
+
+def test_a_spoilt_history_row_within_the_settling_window_is_replaced_by_the_next_settling_read(
+        home: Path, emulator: Emulator) -> None:
+    """Rows spoilt by hand (text, 1e308, -50) are skipped when read back (tests/test_history_gate.py); one within the
+    settling window is also replaced by the API's value at the next settling read."""
+    env = glowline_env(home, emulator)
+    since = (datetime.now(LONDON).date() - timedelta(days=2)).isoformat()
+    assert run(env, "sync", "--since", since, "--resource", "electricity").returncode == 0
+    assert run(env, "fetch").returncode == 0  # cold: hourly buckets, no settling read yet
+    path = Path(os.environ["XDG_DATA_HOME"]) / "glowline" / "history.sqlite"
+    db = sqlite3.connect(path)
+    starts = [floor(time.time() - DAY, 1800) + n * 1800 for n in range(3)]
+    for start, value in zip(starts, ("'abc'", "1e308", "-50"), strict=True):
+        assert db.execute(f"UPDATE readings SET value = {value} WHERE resource = ? AND start = ?",
+                          (ALL["electricity"], start)).rowcount == 1
+    db.commit()
+    db.close()
+    age_cache(home, 3600)  # due again on the half-hour clock
+    assert run(env, "fetch").returncode == 0  # the first warm refresh reads the settling window again
+    rid = emulator.resource_id(HOME, ALL["electricity"])
+    truth = dict(emulator.half_hours(rid, starts[0], starts[-1] + 1800))
+    rows = history_rows(ALL["electricity"])
+    assert {ts: rows[ts] for ts in starts} == pytest.approx({ts: truth[ts] for ts in starts})

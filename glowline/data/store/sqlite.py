@@ -384,14 +384,15 @@ class HistoryStore:
         rows: list[tuple[int, str, float | None, float | None]] = []
         new = dict(buckets)
         for ts, value in new.items():
-            before = old.get(ts)
-            if before is None:
+            if ts not in old:
                 if held[0] <= ts < held[1]:  # inside the stored range but missing: delivered late
                     rows.append((ts, "filled", None, value))
-            elif abs(float(before) - value) > 1e-9:
-                rows.append((ts, "revised", float(before), value))
+                continue
+            before = gate.number(old[ts])  # a row spoilt by hand is replaced, its value never read as a number
+            if before is not None and abs(before - value) > 1e-9:
+                rows.append((ts, "revised", before, value))
         gone = [ts for ts in old if ts not in new]
-        rows.extend((ts, "removed", float(old[ts]), None) for ts in gone)
+        rows.extend((ts, "removed", gate.number(old[ts]), None) for ts in gone)
         if gone:
             db.executemany("DELETE FROM readings WHERE site = ? AND resource = ? AND start = ?",
                            [(site, resource, ts) for ts in gone])
@@ -518,7 +519,9 @@ def changes(since: float, path: str | None = None) -> tuple[dict[str, int], list
         latest: dict[tuple[str, str, int], float] = {}
         for a, b, c, d in db.execute("SELECT site, resource, start, new FROM changes WHERE kind = 'glitch' AND "
                                      "seen_at >= ? ORDER BY seen_at", (since,)):
-            latest[(str(a), str(b), int(c))] = float(d)
+            value, start = gate.number(d), gate.number(c)
+            if value is not None and start is not None:  # a row edited by hand is left out
+                latest[(str(a), str(b), int(start))] = value
         glitches = sorted(((*key, value) for key, value in latest.items()), key=lambda g: -g[2])
         return counts, glitches
     except sqlite3.Error:
