@@ -32,6 +32,9 @@ from glowline.errors import (
 APPLICATION_ID = "b0f1b774-a586-4f72-9edd-27ead8aa7a8d"
 #: seconds to connect, seconds between bytes of the answer
 TIMEOUT = (5.0, 20.0)
+#: the line for a 403 that a fresh login does not cure (jonandel#73)
+FORBIDDEN = ("the Glowmarkt API refuses this account (HTTP 403): open the Bright app and sign in, it may ask you "
+             "to accept new terms; glowline tries again later")
 #: the same for ``catchup``, which only helps the next refresh
 CATCHUP_TIMEOUT = (3.0, 5.0)
 
@@ -64,6 +67,7 @@ class GlowmarktClient:
         self.timeout = timeout
         self.transport = transport if transport is not None else default_transport()
         self._renewed = False  # a token was issued by reauth() for this client already
+        self._refused = False  # a 403 survived a fresh login: the account needs the user (no more logins)
 
     def close(self) -> None:
         self.transport.close()
@@ -105,22 +109,25 @@ class GlowmarktClient:
         except (ValueError, RecursionError):
             raise MalformedResponse(f"the Glowmarkt API sent invalid JSON for {what}") from None
 
-    def _get(self, path: str, what: str, params: dict[str, str] | None = None) -> Any:
-        """GET with a usable token: renew it first if needed, and re-authenticate once on a 401."""
+    def _get(self, path: str, what: str, params: dict[str, str] | None = None, retry: bool = True) -> Any:
+        """GET with a usable token: renew it first if needed, and re-authenticate once on a 401 (a 403: once per
+        client, so a refused account costs one more login whatever it asks next). ``retry=False`` (catchup, which
+        only helps the next refresh) never re-authenticates."""
         if self.reauth is not None and (self.token is None or (not self.token.usable() and not self._renewed)):
             self.token = self.reauth()  # renewed once: a short-lived token is then used until it is refused
             self._renewed = True
         resp = self._send("GET", path, params)
-        if resp.status_code in (401, 403) and self.reauth is not None:
+        if resp.status_code == 403 and self._refused:  # a fresh login did not help before: not again
+            raise AccountNeedsAttention(FORBIDDEN)
+        if retry and resp.status_code in (401, 403) and self.reauth is not None:
             log.debug("%s on %s: re-authenticating once", resp.status_code, path)
             self.token = self.reauth()
             resp = self._send("GET", path, params)
         if resp.status_code == 401:
             raise AuthError("the Glowmarkt API refused the token (HTTP 401): run `glowline login` again")
         if resp.status_code == 403:
-            raise AccountNeedsAttention(
-                "the Glowmarkt API refuses this account (HTTP 403): open the Bright app and sign in, it may ask you "
-                "to accept new terms; glowline tries again later")
+            self._refused = True
+            raise AccountNeedsAttention(FORBIDDEN)
         return self._json(resp, what)
 
     # -- endpoints --------------------------------------------------------------------------------------------
@@ -216,7 +223,7 @@ class GlowmarktClient:
         saved, self.timeout = self.timeout, (min(self.timeout[0], CATCHUP_TIMEOUT[0]),
                                              min(self.timeout[1], CATCHUP_TIMEOUT[1]))
         try:
-            doc = self._get(f"resource/{resource_id}/catchup", "catchup")
+            doc = self._get(f"resource/{resource_id}/catchup", "catchup", retry=False)
         finally:
             self.timeout = saved
         data = doc.get("data") if isinstance(doc, dict) else None

@@ -263,6 +263,13 @@ def _positive(value: float | None) -> float | None:
     return value if value is not None and value > 0 else None
 
 
+def _price(value: float | None, check: Callable[[object], float | None]) -> float | None:
+    """A price in GBP (unit rate per kWh, standing charge per day) that a tariff can have (``check``: the gate's
+    unit_rate or standing, in pence), else None: 1e300 never reaches a number shown or the JSON."""
+    value = _positive(value)
+    return value if value is not None and check(value * 100.0) is not None else None
+
+
 def parse_electricity(doc: object, device: str = "", registers: Registers | None = None) -> Electricity | None:
     """An electricity message as an Electricity, or None when it is not one (no meter object, no timestamp)."""
     meter = _get(doc, ELECTRICITY)
@@ -281,8 +288,8 @@ def parse_electricity(doc: object, device: str = "", registers: Registers | None
         import_kwh_total=regs.check(device, "electricity.import", number(_get(imp, "cumulative"))),
         export_kwh_total=regs.check(device, "electricity.export", number(_get(meter, "energy", "export", "cumulative")),
                                     zero_ok=True),
-        unit_rate_gbp=_positive(number(_get(imp, "price", "unitrate"))),
-        standing_charge_gbp=_positive(number(_get(imp, "price", "standingcharge"))),
+        unit_rate_gbp=_price(number(_get(imp, "price", "unitrate")), gate.unit_rate),
+        standing_charge_gbp=_price(number(_get(imp, "price", "standingcharge")), gate.standing),
     )
 
 
@@ -301,8 +308,8 @@ def parse_gas(doc: object, device: str = "", registers: Registers | None = None)
         import_kwh_today=day if day is not None and day >= 0 else None,
         import_kwh_total=regs.check(device, "gas.import", number(_get(imp, "cumulative"))),
         volume_m3_total=regs.check(device, "gas.volume", number(_get(imp, "cumulativevol"))),
-        unit_rate_gbp=_positive(number(_get(imp, "price", "unitrate"))),
-        standing_charge_gbp=_positive(number(_get(imp, "price", "standingcharge"))),
+        unit_rate_gbp=_price(number(_get(imp, "price", "unitrate")), gate.unit_rate),
+        standing_charge_gbp=_price(number(_get(imp, "price", "standingcharge")), gate.standing),
     )
 
 
@@ -366,7 +373,27 @@ def write_live_file(reading: Electricity, now: float | None = None) -> bool:
         return False
     atomic_write(layout.live_path(), live_file.encode(reading.power_w, reading.at, reading.source, reading.device,
                                                       time.time() if now is None else now))
+    _keep_prerendered_lines()
     return True
+
+
+def _keep_prerendered_lines() -> None:
+    """With [files] formats and [live] show, the pre-rendered lines carry live power: rewrite them when the line's
+    state changed (glowline.status.prerender). Never fails the writer."""
+    from glowline.status import prerender, settings
+
+    conf = settings.load_fast()
+    shown = conf.get("live") if conf else None
+    if not conf or not isinstance(shown, dict) or shown.get("show") is not True or not conf.get("files"):
+        return
+    from glowline.status.line import draw_cached
+
+    try:
+        prerender.update(conf, draw_cached)
+    except Exception as exc:  # a pre-rendered line is a convenience: the live file is what matters
+        import logging
+
+        logging.getLogger("glowline.live").debug("pre-rendered lines not updated: %s", exc)
 
 
 # ---------------------------------------------------------------------------------------------------- credentials
@@ -400,8 +427,11 @@ class Subscriber:
                  on_status: Callable[[str], None] | None = None) -> None:
         import paho.mqtt.client as mqtt
 
+        from glowline.data.registers import Recorder
+
         self.live = live
         self.registers = Registers()
+        self.recorder = Recorder()  # the meter's registers at half-hour boundaries, for the tail from the meter
         self.on_message = on_message
         self.on_status = on_status
         self.connected = threading.Event()
@@ -468,6 +498,10 @@ class Subscriber:
         self.messages += 1
         self.last_message_at = time.time()
         try:
+            self.recorder.on_message(parsed)
+        except Exception:  # the record never costs the message
+            pass
+        try:
             self.on_message(parsed)
         except Exception:
             return
@@ -514,6 +548,7 @@ class Subscriber:
         raise APIUnavailable(f"the broker {self.live.where} did not accept the connection in time")
 
     def stop(self) -> None:
+        self.recorder.close()
         try:
             self.client.disconnect()
         except Exception:

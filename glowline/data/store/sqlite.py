@@ -377,22 +377,22 @@ class HistoryStore:
         """Inside _write's transaction: compare [start, end) as stored with ``buckets``, record every change, remove
         the half-hours no longer delivered, forget changes older than CHANGES_DAYS."""
         db = self.db
-        old = dict(self._read("SELECT start, value FROM readings WHERE site = ? AND resource = ? AND start >= ? AND "
-                              "start < ?", (site, resource, start, end)))
+        old = {ts: gate.number(v) for ts, v in self._read(  # a value edited into text or a blob: as if absent
+            "SELECT start, value FROM readings WHERE site = ? AND resource = ? AND start >= ? AND start < ?",
+            (site, resource, start, end))}
         p = self.progress(site, resource)
         held = (p.synced_from, p.synced_to) if p is not None else (0, 0)
         rows: list[tuple[int, str, float | None, float | None]] = []
         new = dict(buckets)
         for ts, value in new.items():
-            if ts not in old:
+            before = old.get(ts)
+            if before is None:
                 if held[0] <= ts < held[1]:  # inside the stored range but missing: delivered late
                     rows.append((ts, "filled", None, value))
-                continue
-            before = gate.number(old[ts])  # a row spoilt by hand is replaced, its value never read as a number
-            if before is not None and abs(before - value) > 1e-9:
+            elif abs(before - value) > 1e-9:
                 rows.append((ts, "revised", before, value))
         gone = [ts for ts in old if ts not in new]
-        rows.extend((ts, "removed", gate.number(old[ts]), None) for ts in gone)
+        rows.extend((ts, "removed", old[ts], None) for ts in gone)
         if gone:
             db.executemany("DELETE FROM readings WHERE site = ? AND resource = ? AND start = ?",
                            [(site, resource, ts) for ts in gone])
@@ -502,7 +502,10 @@ def changes(since: float, path: str | None = None) -> tuple[dict[str, int], list
     ``since``, and the glitches left out (site, resource, start, value), newest first; empty when there is no
     readable history of this schema."""
     path = path or paths.history_file()
-    if _inspect(path) != "ok":
+    try:
+        if _inspect(path) != "ok":
+            return {}, []
+    except OSError:  # a directory or a device in its place: overview says so
         return {}, []
     try:
         from urllib.request import pathname2url
@@ -519,9 +522,9 @@ def changes(since: float, path: str | None = None) -> tuple[dict[str, int], list
         latest: dict[tuple[str, str, int], float] = {}
         for a, b, c, d in db.execute("SELECT site, resource, start, new FROM changes WHERE kind = 'glitch' AND "
                                      "seen_at >= ? ORDER BY seen_at", (since,)):
-            value, start = gate.number(d), gate.number(c)
-            if value is not None and start is not None:  # a row edited by hand is left out
-                latest[(str(a), str(b), int(start))] = value
+            value = gate.number(d)
+            if isinstance(c, int) and value is not None:  # a row edited by hand is left out
+                latest[(str(a), str(b), c)] = value
         glitches = sorted(((*key, value) for key, value in latest.items()), key=lambda g: -g[2])
         return counts, glitches
     except sqlite3.Error:
