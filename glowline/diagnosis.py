@@ -108,6 +108,7 @@ def diagnose(timeout: float = DEFAULT_TIMEOUT, launcher: bool = True) -> list[Ch
         ("files", check_files),
         ("broker", check_broker),
         ("ihd", check_ihd),
+        ("meter", check_meter),
     ]
     if launcher:
         steps.append(("launcher", check_launcher))
@@ -456,9 +457,13 @@ def check_history(state: State) -> Check:
     if verdict == "newer":
         return Check("history", WARN, f"{path} is from a newer glowline: left untouched, not fed",
                      "upgrade glowline")
-    if verdict in ("corrupt", "foreign", "unreadable"):
+    if verdict == "notafile":
+        return Check("history", WARN, f"{path} is not a file (a directory or a device is in its place)",
+                     "move it out of the way; `glowline sync` then starts the history there")
+    if verdict in ("corrupt", "foreign", "unreadable", "damaged"):
         what = {"corrupt": "not a SQLite database", "foreign": "someone else's database",
-                "unreadable": "not readable now"}[verdict]
+                "unreadable": "not readable now",
+                "damaged": "glowline's, but a table or column of its schema is missing"}[verdict]
         return Check("history", WARN, f"{path} is {what}", "run `glowline sync`: a bad file is moved aside and "
                      "rebuilt, nothing of it is lost")
     if not ranges:
@@ -471,6 +476,9 @@ def check_history(state: State) -> Check:
     parts = [f"{r.resource} {when(r.synced_from)} to {when(r.synced_to)} ({r.count} half-hours)" for r in ranges]
     behind = [r.resource for r in ranges if now - r.synced_to > HISTORY_GAP]
     text = f"{path}: " + ", ".join(parts) + _changes_text(now)
+    bad = sum(r.bad for r in ranges)
+    if bad:  # values edited into the file (text, blobs, absurd numbers): never read back, never shown
+        text += f"; {bad} stored value{'s' if bad > 1 else ''} fail the plausibility check and are skipped"
     if behind:
         return Check("history", WARN, text + f"; {', '.join(behind)} more than 10 days behind now",
                      "run `glowline sync` (a refresh joins a gap of up to 10 days; a meter that stopped delivering "
@@ -603,6 +611,32 @@ def _live_file_note(max_age: float) -> str:
     age = max(0.0, time.time() - reading.at)
     state = "current" if age <= max_age else "STALE: is `glowline live --daemon` running?"
     return f"; live file {age_text(age, compact=False)} old ({state})"
+
+
+def check_meter(state: State) -> Check | None:
+    """The meter's registers (recorded from the IHD) beside the DCC's half-hours of the same half-hours: "meter and
+    DCC agree on 94 half-hours, worst 1 Wh", or which disagree (a wrong device, a second meter). No line without a
+    register record."""
+    from glowline.data.registers import cross_check
+
+    verdicts = cross_check()
+    if not verdicts:
+        return None
+    names = {site.ve_id: site.name for site in _cached_sites()}
+    parts = [f"{v.device} {v.classifier} ({names.get(v.site_id, v.site_id)}): {v.agreement.text()}" for v in verdicts]
+    if all(v.agreement.agrees for v in verdicts):
+        return Check("meter", OK, "; ".join(parts))
+    return Check("meter", WARN, "; ".join(parts), "the register and the DCC disagree: is [live] device this site's "
+                 "meter (a second meter, another home's IHD)? The tail from the meter is left out until they agree",
+                 EXIT_WARN)
+
+
+def _cached_sites() -> list[Site]:
+    """The account's sites as discovered and cached, for their names ([] when none is cached)."""
+    try:
+        return default_store().load_sites(account.identity()) or []
+    except Exception:
+        return []
 
 
 def check_ihd(state: State) -> Check | None:

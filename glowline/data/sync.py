@@ -107,8 +107,16 @@ def _refresh(
             # the account's sites may have changed since they were discovered: discover them once more
             log.debug("site or resource not found: discovering the sites again")
             session.forget_sites()
-    write_days(site_key, entry, tz, tz_name, entry.fetched_at)
+    write_days(site_key, entry, tz, tz_name, entry.fetched_at, _meter(session, entry))
     return entry
+
+
+def _meter(session: Session, entry: Entry) -> str:
+    """The IHD whose register fills this site's undelivered hours (glowline.data.registers.site_meter)."""
+    from glowline.data.registers import site_meter
+
+    only_site = sum(1 for s in session.sites() if any(r.classifier == entry.classifier for r in s.resources)) == 1
+    return site_meter(entry.series, entry.classifier, entry.fetched_at, only_site)
 
 
 def _update(

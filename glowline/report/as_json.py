@@ -31,7 +31,7 @@ def as_json(report: Report) -> dict[str, Any]:
                 "unit": unit,
                 "days": [{"date": d.date.isoformat(),
                           "value": None if d.value is None else round(d.value, digits) + 0.0,
-                          "complete": d.complete,
+                          "complete": d.complete, **_from_meter(d),
                           "same_day_last_week": last_week_json(d, "value", digits)} for d in r.days],
                 "total": round(r.total(), digits) + 0.0,
             }
@@ -41,13 +41,14 @@ def as_json(report: Report) -> dict[str, Any]:
             c = d.costs
             assert c is not None
             day: dict[str, Any] = {
-                "date": d.date.isoformat(), "kwh": kwh(d.total.value), "energy_gbp": gbp(c.energy),
+                "date": d.date.isoformat(), "kwh": kwh(_with_meter(d)), "energy_gbp": gbp(c.energy),
                 "standing_gbp": gbp(c.standing), "total_gbp": gbp(c.total), "complete": d.complete,
                 "cost_source": c.source,
                 "effective_p_per_kwh": None if c.effective is None else round(c.effective, 4),
             }
             if c.source == ESTIMATED:
                 day["estimated_from"] = estimate_note([c])
+            day.update(_from_meter(d))
             day["same_day_last_week"] = last_week_json(d, "kwh", catalog.KWH_DECIMALS)
             day["baseload_w"] = watts(d.baseload_w)
             if r.compared:
@@ -55,7 +56,7 @@ def as_json(report: Report) -> dict[str, Any]:
                     name: {"energy_gbp": gbp(p.energy), "standing_gbp": gbp(p.standing), "total_gbp": gbp(p.total)}
                     for name, p in d.compare.items()}
             days.append(day)
-        kwh_values = [d.total.value for d in r.days if d.total.value is not None]
+        kwh_values = [v for v in map(_with_meter, r.days) if v is not None]
         totals = [d.costs.total for d in r.days if d.costs is not None and d.costs.total is not None]
         total_kwh = math.fsum(kwh_values)
         energy = [d.costs.energy for d in r.days if d.costs is not None and d.costs.energy is not None]
@@ -146,3 +147,13 @@ def year_json(rep: Report) -> dict[str, Any]:
 
 def _r(value: float | None) -> float | None:
     return None if value is None else round(value, 4)
+
+
+def _with_meter(d: ReportDay) -> float | None:
+    """The day's kWh: the DCC's half-hours and what the meter's register added after them."""
+    return d.total.value + d.from_meter if d.total.value is not None else d.from_meter or None
+
+
+def _from_meter(d: ReportDay) -> dict[str, float]:
+    """ "from_meter" (kWh) on a day the meter's register completed, as in the line's --format json; else nothing."""
+    return {"from_meter": round(d.from_meter, catalog.KWH_DECIMALS)} if d.from_meter else {}

@@ -19,6 +19,7 @@ from glowline.data.costs import DayCost, day_costs, price_bands
 from glowline.data.half_hours import half_hours
 from glowline.data.other_tariffs import OtherTariff
 from glowline.data.readings import Series, day_bounds, local_days
+from glowline.data.registers import day_tails
 from glowline.data.sync import refresh
 from glowline.data.tariff import TariffHistory
 from glowline.errors import APIUnavailable, MalformedResponse, NotFound, UsageError
@@ -54,7 +55,8 @@ class ReportContext(Protocol):
 
 def resource_report(name: str, classifier: str, series: Series, tz: ZoneInfo, today: date, count: int,
                     now: float, tariffs: TariffHistory | None, gas_unit: GasUnit | None,
-                    cost_series: Series | None = None) -> ResourceReport:
+                    cost_series: Series | None = None,
+                    meter: dict[str, tuple[float, str]] | None = None) -> ResourceReport:
     """Sum the cached series into ``count`` local days to ``today`` (and the ``count`` before), with costs: the
     cost series (the priced half-hours, pence) summed the same way when given, else estimated from the tariffs."""
     unit = catalog.display_unit(classifier, gas_unit)
@@ -93,7 +95,13 @@ def resource_report(name: str, classifier: str, series: Series, tz: ZoneInfo, to
             elif cost is not None and not cost.complete and cost_series is not None:
                 priced_to = datetime.fromtimestamp(cost_series.horizon(now), tz).strftime("%H:%M")
                 note = f"priced half-hours lag: cost to {priced_to}"
-            out.append(ReportDay(total, display(total.value), cost, hourly, note))
+            tail = (meter or {}).get(total.date.isoformat())  # the hours the DCC has not delivered, from the meter
+            if tail is not None:
+                shown = display(tail[0])
+                note += f"; from the meter since {tail[1]}: {0.0 if shown is None else shown:,.3f} {unit}"
+            day = ReportDay(total, display((total.value or 0.0) + tail[0] if tail else total.value), cost, hourly, note)
+            day.from_meter = tail[0] if tail else 0.0
+            out.append(day)
         return out
 
     days = days_of(today)
@@ -146,7 +154,9 @@ def build_range(ctx: ReportContext, names: list[str], first: date, last: date, g
             except (APIUnavailable, MalformedResponse, NotFound) as exc:  # the energy is there: estimate, say so
                 sys.stderr.write(f"glowline: note: {name}: the priced half-hours are unavailable ({exc}); "
                                  "its costs are estimated\n")
-        r = resource_report(name, classifier, series, ctx.tz, last, count, ctx.now, tariffs, gas_unit, cost_series)
+        meter = day_tails(ctx.site_key, classifier, ctx.tz_name, ctx.now)
+        r = resource_report(name, classifier, series, ctx.tz, last, count, ctx.now, tariffs, gas_unit, cost_series,
+                            meter)
         if tariffs is not None and half_hourly:
             others = [t for t in compare if t.resource == name]
             r.compared = others

@@ -23,7 +23,7 @@ class ReportDay:
     """One local day of one resource as the report shows it: the day's total in API units (DayTotal), and its value
     in the display unit, its cost, its hours and why it is not whole."""
 
-    __slots__ = ("baseload_w", "compare", "costs", "hourly", "last_week", "note", "total", "value")
+    __slots__ = ("baseload_w", "compare", "costs", "from_meter", "hourly", "last_week", "note", "total", "value")
 
     def __init__(self, total: DayTotal, value: float | None, costs: DayCost | None, hourly: list[float | None],
                  note: str) -> None:
@@ -32,6 +32,7 @@ class ReportDay:
         self.costs = costs  # pence: energy (priced or estimated), standing charge, total; None for a cost resource
         self.hourly = hourly  # display unit per local hour (23, 24 or 25 values), None where not delivered
         self.note = note  # "" or why the day is not whole: "DCC lag: data to 03:30", "gaps"
+        self.from_meter = 0.0  # of value, what the meter's register added after the DCC's half-hours (kWh)
         self.last_week: LastWeek | None = None  # the same weekday a week before
         self.baseload_w: float | None = None  # a complete day with every half-hour: its lowest, as average watts
         self.compare: dict[str, Priced] | None = None  # --compare, a complete day: its cost under each other tariff

@@ -78,7 +78,7 @@ def draw_totals(report: Report, console: Any, width: int, style: Style) -> None:
             cells: list[Any] = [cell(day_label(group[0].days[i].date))]
             for r, top in zip(group, tops, strict=True):
                 d = r.days[i]
-                value = number(d.value) + ("" if d.complete else "~")
+                value = number(d.value) + ("" if d.complete else "~") + ("m" if d.from_meter else "")
                 cells += [cell(value), cell(money(d.cost)), cell(bar(d.value, top, bar_w))]
             table.add_row(*cells)
         table.add_row(*([cell("")] * (1 + 3 * len(group))))
@@ -97,6 +97,8 @@ def draw_totals(report: Report, console: Any, width: int, style: Style) -> None:
     notes = [f"{r.name} {d.date:%a %d}: {d.note}" for r in res for d in r.days if d.note]
     legend = (f"* weekend  ~ not a whole day (left out of averages); daily avg: complete days; vs prev "
               f"{days_count}d: daily average against the {days_count} days before")
+    if any(d.from_meter for r in res for d in r.days):
+        legend += "; m: with the meter's register for the hours the DCC has not delivered yet (its cost is not)"
     if any(r.tariffs is not None for r in res):
         legend += ("; GBP+SC: the day's energy (the meter's priced half-hours, or estimated where said) plus that "
                    "day's standing charge")

@@ -170,7 +170,10 @@ def build_line(summ: Summary, opts: Options, now: float, err: Failure | None = N
     def shown(value: float | None) -> float | None:
         return catalog.to_display(value, summ.resource, gas)
 
-    days = [Day(d.date, d.start, d.end, shown(d.value), d.complete) for d in summ.days[first : index + 1]]
+    from glowline.status import tail
+
+    meter = tail.tails(summ, now, opts.live_max_age)  # the hours the DCC has not delivered, from the meter
+    days = [_day(d, meter.get(d.date), shown) for d in summ.days[first : index + 1]]
     line = Line(
         summ.resource, opts.resource, catalog.display_unit(summ.resource, gas), summ.tz, days, now,
         fetched_at=summ.fetched_at, stale=policy.is_stale(summ.fetched_at, now, opts.max_age), site=summ.site,
@@ -185,6 +188,15 @@ def build_line(summ: Summary, opts: Options, now: float, err: Failure | None = N
     if opts.live_show:
         attach_live(line, opts, now)
     return line
+
+
+def _day(d: Day, meter: tuple[float, str] | None, shown: Callable[[float | None], float | None]) -> Day:
+    """A day of the days file as drawn: in the display unit, with the meter's tail when it has one."""
+    if meter is None:
+        return Day(d.date, d.start, d.end, shown(d.value), d.complete)
+    kwh, since = meter
+    return Day(d.date, d.start, d.end, shown((d.value or 0.0) + kwh), d.complete, from_meter=shown(kwh) or 0.0,
+               meter_since=since)
 
 
 def attach_live(line: Line, opts: Options, now: float) -> None:

@@ -173,6 +173,18 @@ def day_lines(line: Line, opts: RenderOptions) -> list[str]:
     return out
 
 
+def meter_lines(line: Line, opts: RenderOptions) -> list[str]:
+    """The days the meter's register completed: "today from the meter since 07:30 (0.706 kWh)" (glowline.status
+    .tail), so a tooltip says which part of a day is not yet the DCC's."""
+    out = []
+    for back, day in enumerate(reversed(line.days)):
+        if day.from_meter:
+            name = "today" if back == 0 else "yesterday" if back == 1 else day.date
+            out.append(f"{name} from the meter since {day.meter_since} "
+                       f"({value_text(day.from_meter, line.unit, opts.ascii)})")
+    return out[::-1]
+
+
 def summary_lines(line: Line, opts: RenderOptions) -> list[str]:
     """Total, typical day, freshness and error: the detail under the per-day lines."""
     out = [f"Total {total_text(line, opts)} over {len(line.days)} days"] if line.days else ["No data yet"]
