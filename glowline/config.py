@@ -73,10 +73,22 @@ def load() -> dict[str, object]:
     return out
 
 
+def check_item(table: str, name: str, value: object, path: str = "config.toml") -> None:
+    """One key of a table on its own (its type and range), without the rules across the table's keys (low below
+    high, ...), which validate() applies to the whole table: `config check` reports each problem once."""
+    checked = _value(f"{table}.{name}", TABLES[table], name, value, path)
+    if table == "thresholds" and name in ("low", "high"):
+        _check_ratio(name, checked, path)
+
+
 def validate(doc: dict[str, object], path: str = "config.toml") -> dict[str, object]:
     out: dict[str, object] = {}
     for key, value in doc.items():
-        if key in TABLES:
+        if key == "tariffs":  # [tariffs.NAME]: other tariffs for `report --compare`, checked where they are priced
+            from glowline.data.other_tariffs import validate as validate_tariffs
+
+            out[key] = validate_tariffs(value, path)
+        elif key in TABLES:
             if not isinstance(value, dict):
                 raise ConfigError(f"{path}: [{key}] must be a table")
             out[key] = {name: _value(f"{key}.{name}", TABLES[key], name, v, path) for name, v in value.items()}
@@ -121,13 +133,18 @@ def _value(label: str, table: dict[str, object], name: str, value: object, path:
     return value
 
 
+def _check_ratio(label: str, value: object, path: str) -> None:
+    """One threshold on its own: a ratio to the typical day, above 0 and at most 1000."""
+    if not isinstance(value, float) or not 0.0 < value <= 1000.0:
+        raise ConfigError(f"{path}: thresholds.{label} = {value!r} is not valid: expected a ratio above 0, "
+                          "at most 1000")
+
+
 def _check_thresholds(table: dict[str, object], path: str) -> None:
     """[thresholds]: low and high are ratios to the typical day, above 0 and at most 1000, low below high."""
     low, high = table.get("low", 0.8), table.get("high", 1.25)
     for label, value in (("low", low), ("high", high)):
-        if not isinstance(value, float) or not 0.0 < value <= 1000.0:
-            raise ConfigError(f"{path}: thresholds.{label} = {value!r} is not valid: expected a ratio above 0, "
-                              "at most 1000")
+        _check_ratio(label, value, path)
     if isinstance(low, float) and isinstance(high, float) and not low < high:
         raise ConfigError(f"{path}: thresholds.low = {low!r} must be below thresholds.high = {high!r}")
 
@@ -201,6 +218,8 @@ def _write_compiled(values: dict[str, object], sig: str) -> None:
     lines = [f"{MAGIC}\t{sig}"]
     flat: list[tuple[str, object]] = []
     for key, value in values.items():
+        if key == "tariffs":  # the report's alone: the status line never reads them
+            continue
         if isinstance(value, dict):
             flat.extend((f"{key}.{k}", v) for k, v in value.items())
         else:

@@ -175,11 +175,20 @@ def check_config(state: State) -> Check:
     return Check("config", OK, f"{path}: valid ({len(state.conf)} settings)")
 
 
+def password_file_in_use() -> str | None:
+    """The password file when the saved account's password is there (`glowline login --insecure-storage`)."""
+    saved = credentials.load_account()
+    if saved is None or os.environ.get("GLOWLINE_USERNAME", saved["username"]) != saved["username"]:
+        return None
+    return paths.password_file() if credentials.file_password(saved["username"]) else None
+
+
 def check_keyring(state: State) -> Check:
     env = credentials.env_credentials()
     info = credentials.backend_info(state.timeout)
     state.backend = info
     using_env = "; GLOWLINE_USERNAME/GLOWLINE_PASSWORD from the environment are used instead" if env else ""
+    in_file = None if env else password_file_in_use()
     if info.kind in ("none", "disabled"):
         text, fix = _split_fix(info.message)
         if info.kind == "disabled" and not fix:
@@ -188,6 +197,9 @@ def check_keyring(state: State) -> Check:
             fix = credentials.INSTALL_HINT
         if env:
             return Check("keyring", WARN, text + using_env, KEEP_OUT_OF_ENV)
+        if in_file:  # `login --insecure-storage`: the store in use is the file
+            return Check("keyring", WARN, f"no keyring; the password store in use is {in_file} "
+                         "(--insecure-storage: not encrypted, readable only by you)", credentials.INSTALL_HINT)
         return Check("keyring", FAIL, text, fix, EXIT_KEYRING)
     try:
         credentials.check_keyring(state.timeout)  # a harmless lookup: proves it answers and is unlocked
@@ -216,6 +228,18 @@ def check_account(state: State) -> Check:
                      "run `glowline login`, or set GLOWLINE_USERNAME and GLOWLINE_PASSWORD", NotLoggedIn.exit_code)
     state.username = username
     origin = "GLOWLINE_USERNAME" if os.environ.get("GLOWLINE_USERNAME") else "saved by `glowline login`"
+    in_file = password_file_in_use()
+    if in_file and (not state.keyring_ok or (saved or {}).get("store") == credentials.STORE_FILE):
+        from_file = credentials.file_password(username)
+        if from_file:
+            state.password = from_file
+            state.secrets.append(from_file)
+            mode = os.stat(in_file).st_mode & 0o777
+            if mode & 0o077:
+                return Check("account", WARN, f"{username} ({origin}); password in {in_file}, which others can read "
+                             f"(mode {mode:o})", f"chmod 600 {in_file}")
+            return Check("account", OK, f"{username} ({origin}); password in {in_file} (--insecure-storage: not "
+                         "encrypted, mode 600)")
     if not state.keyring_ok:
         label = state.backend.label if state.backend else "the keyring"
         return Check("account", FAIL, f"{username} ({origin}), but its password cannot be read: {label} is not usable",
@@ -301,6 +325,7 @@ def check_api(state: State) -> Check:
             "offline": "check the network and the API URL, or try again later; the status line shows cached data "
                        "meanwhile",
             "auth": "run `glowline login` again",
+            "nologin": "run `glowline login`",
             "malformed": "check GLOWLINE_API_URL / api_url points at the Glowmarkt API",
             "notfound": "check GLOWLINE_API_URL / api_url points at the Glowmarkt API",
             "usage": "use an https:// API URL",
@@ -368,6 +393,7 @@ FAILURE_SHOWN_FOR = 3600.0
 FAILURE_FIXES = {
     "offline": "the API could not be reached; glowline retries by itself (check the network)",
     "auth": "run `glowline login` again",
+    "nologin": "run `glowline login` (or set GLOWLINE_USERNAME and GLOWLINE_PASSWORD)",
     "keyring": "unlock the keyring, or run `glowline login` again",
     "malformed": "the API sent an answer glowline refuses; it retries by itself",
     "notfound": "check --site/--resource against the sites line above",

@@ -30,7 +30,7 @@ def today() -> date:
     return datetime.now(LONDON).date()
 
 
-def synced(home: Path, emulator: Emulator, days: int = 4) -> dict[str, str]:
+def synced(home: Path, emulator: Emulator, days: int = 8) -> dict[str, str]:
     env = glowline_env(home, emulator)
     proc = run(env, "sync", "--since", (today() - timedelta(days=days)).isoformat(), "--resource", "electricity")
     assert proc.returncode == 0, proc.stderr
@@ -40,11 +40,15 @@ def synced(home: Path, emulator: Emulator, days: int = 4) -> dict[str, str]:
 BAD_VALUES = ("'abc'", "X'00ff10'", "1e308", "-50")
 
 
+#: the day spoiled: older than the settling window (3 days), which a refresh re-reads and so would mend
+SPOILED = 5
+
+
 def spoil(home: Path) -> list[int]:
-    """Four stored half-hours of yesterday replaced by text, a blob, 1e308 and -50; their starts."""
+    """Four stored half-hours of a settled day replaced by text, a blob, 1e308 and -50; their starts."""
     db = sqlite3.connect(db_path(home))
     try:
-        day = today() - timedelta(days=1)
+        day = today() - timedelta(days=SPOILED)
         noon = int(datetime(day.year, day.month, day.day, 12, tzinfo=LONDON).timestamp())
         starts = [noon + n * 1800 for n in range(len(BAD_VALUES))]
         for start, value in zip(starts, BAD_VALUES, strict=True):
@@ -90,21 +94,21 @@ def test_bad_rows_are_skipped_and_counted_by_the_store(home: Path, emulator: Emu
 def test_report_line_cache_and_export_never_see_them(home: Path, emulator: Emulator) -> None:
     env = synced(home, emulator)
     spoil(home)
-    report = run(env, "report", "--days", "3", "--resource", "electricity", "--format", "json")
+    report = run(env, "report", "--days", "7", "--resource", "electricity", "--format", "json")
     assert report.returncode == 0, report.stderr
     no_absurd_numbers(report.stdout + report.stderr)
     doc = json.loads(report.stdout)
-    yesterday = next(d for d in doc["resources"]["electricity"]["days"]
-                     if d["date"] == (today() - timedelta(days=1)).isoformat())
-    assert yesterday["complete"] is False  # four half-hours are missing: never a wrong total
-    assert run(env, "fetch").returncode == 0
-    line = run(env, "--format", "json", "--days", "3")
+    spoiled = next(d for d in doc["resources"]["electricity"]["days"]
+                   if d["date"] == (today() - timedelta(days=SPOILED)).isoformat())
+    assert spoiled["complete"] is False  # four half-hours are missing: never a wrong total
+    assert run(env, "fetch", "--now").returncode == 0
+    line = run(env, "--format", "json", "--days", "7")
     assert line.returncode == 0, line.stderr
     no_absurd_numbers(line.stdout + line.stderr)
     for cached in cache_dir(home).glob("*.json"):
         no_absurd_numbers(cached.read_text())
-    export = run(env, "export", "--from", (today() - timedelta(days=2)).isoformat(), "--to",
-                 (today() - timedelta(days=1)).isoformat(), "--resource", "electricity")
+    export = run(env, "export", "--from", (today() - timedelta(days=SPOILED + 1)).isoformat(), "--to",
+                 (today() - timedelta(days=SPOILED - 1)).isoformat(), "--resource", "electricity")
     assert export.returncode == 0, export.stderr
     no_absurd_numbers(export.stdout)
     assert "fail the plausibility check" in export.stderr and len(export.stderr.splitlines()) == 1

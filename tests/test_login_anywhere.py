@@ -168,3 +168,16 @@ def test_the_emulators_printed_hint_works_on_a_machine_without_a_keyring(home: P
         for stream in (emu.stdout, emu.stderr):
             if stream is not None:
                 stream.close()
+
+
+def test_doctor_says_which_store_is_in_use(home: Path, emulator: Emulator) -> None:
+    env = headless_env(home, GLOWLINE_API_URL=emulator.url)
+    assert glowline(env, "login", "--insecure-storage", "--username", DEMO_USERNAME, "--password-stdin",
+                    stdin=DEMO_PASSWORD + "\n").returncode == EXIT_OK
+    done = glowline(env, "doctor", "--no-launcher")
+    password_file = str(home / ".config/glowline/passwords.json")
+    lines = {line.split()[1]: line for line in done.stdout.splitlines() if len(line.split()) > 1}
+    assert lines["keyring"].startswith("WARN") and password_file in lines["keyring"], done.stdout
+    assert lines["account"].startswith("OK") and password_file in lines["account"], done.stdout
+    assert lines["token"].startswith("OK") and lines["api"].startswith("OK"), done.stdout
+    assert DEMO_PASSWORD not in done.stdout + done.stderr

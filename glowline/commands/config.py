@@ -128,7 +128,7 @@ def problems(doc: dict[str, object], path: str) -> list[str]:
         if key in config.TABLES and isinstance(value, dict):
             for name, item in value.items():
                 try:
-                    config.validate({key: {name: item}}, path)
+                    config.check_item(key, name, item, path)  # the key alone: the table's rules come next, once
                 except ConfigError as exc:
                     found.append(str(exc))
             try:  # rules across a table's keys
@@ -151,6 +151,10 @@ def _toml(value: object) -> str:
         return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
     if value is None:
         return "(unset)"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{k} = {_toml(v)}" for k, v in value.items()) + "}"
+    if isinstance(value, list):
+        return "[" + ", ".join(_toml(v) for v in value) + "]"
     return repr(value)
 
 
@@ -186,6 +190,9 @@ def show() -> int:
     width = max(len(k) + len(v) for k, v, _ in rows) + 3
     for key, value, source in rows:
         print(f"{f'{key} = {value}':<{width}} # {source}")
+    tariffs = doc.get("tariffs")
+    for name, table in (tariffs.items() if isinstance(tariffs, dict) else ()):  # report --compare's other tariffs
+        print(f"tariffs.{name} = {_toml(table)}  # {file_label}")
     if os.environ.get("NO_COLOR") or os.environ.get("FORCE_COLOR"):
         names = [v for v in ("NO_COLOR", "FORCE_COLOR") if os.environ.get(v)]
         print(f"# environment {', '.join(names)} set: decides colour when color = \"auto\"")

@@ -60,7 +60,7 @@ def main(args: list[str]) -> int:
     """``glowline fetch ARGS`` without the rest of the CLI; errors propagate to glowline.cli's one handler."""
     from glowline.commands.options import Parser
 
-    parser = Parser(prog="glowline fetch", description="Refresh the cache and print nothing.")
+    parser = Parser(prog="glowline fetch")  # the same help as `glowline help fetch`
     add_arguments(parser)
     try:
         ns = parser.parse_args(args)

@@ -107,15 +107,26 @@ class FileStore:
                         "`glowline logout` removes it")
 
 
-def _check_keyring(timeout: float) -> credentials.BackendInfo:
+#: the environment route for the broker's password (the account's is credentials.ENV_HINT)
+MQTT_ENV_HINT = "set GLOWLINE_MQTT_PASSWORD"
+
+
+def _routes(text: str, mqtt: bool) -> str:
+    """A keyring message ending in credentials.ENV_HINT, ending instead in the routes that fit this password: the
+    password file (`--insecure-storage`) and its environment variable (the account's, or the broker's)."""
+    if text.endswith(credentials.ENV_HINT):
+        flag = "glowline login --mqtt --insecure-storage" if mqtt else "glowline login --insecure-storage"
+        env = MQTT_ENV_HINT if mqtt else credentials.ENV_HINT
+        return text[: -len(credentials.ENV_HINT)] + f"run `{flag}` (the password in a file only you can read), or {env}"
+    return text.replace(credentials.ENV_HINT, MQTT_ENV_HINT) if mqtt else text
+
+
+def _check_keyring(timeout: float, mqtt: bool = False) -> credentials.BackendInfo:
     """The keyring, proven usable; without one, the error names the other routes (the file, the environment)."""
     try:
         return credentials.check_keyring(timeout)
     except KeyringError as exc:
-        text = str(exc)
-        if text.endswith(credentials.ENV_HINT):
-            text = text[: -len(credentials.ENV_HINT)] + credentials.FILE_HINT
-        raise KeyringError(text) from None
+        raise KeyringError(_routes(str(exc), mqtt)) from None
 
 
 def _authenticate(api_url: str, username: str, password: str) -> tuple[str, int]:
@@ -230,7 +241,7 @@ def login_mqtt(
                              "(an anonymous broker needs no password)")
         backend: credentials.BackendInfo | FileStore
         if not insecure_storage:
-            backend = _check_keyring(timeout)  # before the prompt: no keyring means nothing to keep it in
+            backend = _check_keyring(timeout, mqtt=True)  # before the prompt: no keyring, nothing to keep it in
         if password_stdin:
             password = _read_password(settings.where, True, stdin)
         else:
@@ -261,5 +272,5 @@ def login_mqtt(
     where = f"{backend.label}: not encrypted, readable only by you" if isinstance(backend, FileStore) else backend.label
     say(out, f"broker password for {settings.where} saved (in {where}); the broker accepted it")
     if backend.kind == "plaintext":
-        say(err, backend.message)
+        say(err, backend.message.replace(credentials.ENV_HINT, MQTT_ENV_HINT))  # the broker's variable
     return EXIT_OK

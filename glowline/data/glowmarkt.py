@@ -64,6 +64,7 @@ class GlowmarktClient:
         self.timeout = timeout
         self.transport = transport if transport is not None else default_transport()
         self._renewed = False  # a token was issued by reauth() for this client already
+        self._refused = False  # a 403 was answered by one more login already: the next one is final
 
     def close(self) -> None:
         self.transport.close()
@@ -105,14 +106,18 @@ class GlowmarktClient:
         except (ValueError, RecursionError):
             raise MalformedResponse(f"the Glowmarkt API sent invalid JSON for {what}") from None
 
-    def _get(self, path: str, what: str, params: dict[str, str] | None = None) -> Any:
-        """GET with a usable token: renew it first if needed, and re-authenticate once on a 401."""
+    def _get(self, path: str, what: str, params: dict[str, str] | None = None, retry: bool = True) -> Any:
+        """GET with a usable token: renew it first if needed, and re-authenticate once on a 401 (a 403: once per
+        client, so a refused account costs one more login whatever it asks next). ``retry=False`` (catchup, which
+        only helps the next refresh) never re-authenticates."""
         if self.reauth is not None and (self.token is None or (not self.token.usable() and not self._renewed)):
             self.token = self.reauth()  # renewed once: a short-lived token is then used until it is refused
             self._renewed = True
         resp = self._send("GET", path, params)
-        if resp.status_code in (401, 403) and self.reauth is not None:
+        if retry and self.reauth is not None and (
+                resp.status_code == 401 or (resp.status_code == 403 and not self._refused)):
             log.debug("%s on %s: re-authenticating once", resp.status_code, path)
+            self._refused = self._refused or resp.status_code == 403
             self.token = self.reauth()
             resp = self._send("GET", path, params)
         if resp.status_code == 401:
@@ -216,7 +221,7 @@ class GlowmarktClient:
         saved, self.timeout = self.timeout, (min(self.timeout[0], CATCHUP_TIMEOUT[0]),
                                              min(self.timeout[1], CATCHUP_TIMEOUT[1]))
         try:
-            doc = self._get(f"resource/{resource_id}/catchup", "catchup")
+            doc = self._get(f"resource/{resource_id}/catchup", "catchup", retry=False)
         finally:
             self.timeout = saved
         data = doc.get("data") if isinstance(doc, dict) else None

@@ -444,13 +444,13 @@ class Household:
         habits = self.habits
         if habits.any:
             age = current - self.lag(resource, now) * HALF_HOUR - t  # how long ago the half-hour was first delivered
+            if habits.glitch_at == t and resource.classifier == "electricity.consumption" \
+                    and age < habits.glitch_hours * 3600:
+                return int(GLITCH_KWH * 10**resource.decimals + 0.5)
             if habits.late_holes and age < self.hole_delay(resource, t):
                 return None
             if habits.provisional_zeros and age < self.provisional_for(resource, t):
                 return 0
-            if habits.glitch_at == t and resource.classifier == "electricity.consumption" \
-                    and age < habits.glitch_hours * 3600:
-                return int(GLITCH_KWH * 10**resource.decimals + 0.5)
         return self._true(resource, t)
 
     def lag(self, resource: Resource, now: float) -> int:

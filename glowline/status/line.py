@@ -50,12 +50,22 @@ def line_for(
     Starts one background refresh when the data is stale (or ``force_refresh``); waits for one, at most until
     ``deadline`` (monotonic), only when there is nothing to show.
     """
-    check_private_folder(paths.cache_dir())  # one stat: a folder others can write to is refused, never used
+    # one stat: a folder others can write to is refused, never used; another user's is read, never written
+    if check_private_folder(paths.cache_dir(), read_only=opts.cached_only):
+        rebuild = None  # the hand-over writes a days file (and opens the history): not in another user's folder
     path = layout.days_path(opts.site, opts.classifier, opts.tz)
     now = time.time()
     summ = _current(path, opts, now, rebuild)
     err = _failure(opts)
     may_refresh = not opts.cached_only and (force_refresh or not policy.too_soon_after(err, now))
+    if summ is not None and may_refresh and not policy.covers_typical(summ, opts.days, now):
+        # a longer window than the cache was filled for: fetch the older days the typical day is judged on (and
+        # wait for them until the deadline), so typical never depends on what ran before; else draw what there is
+        _refresh_and_wait(opts, deadline, need_typical=True)
+        now = time.time()
+        summ = _current(path, opts, now, rebuild) or summ
+        err = _failure(opts)
+        may_refresh = not opts.cached_only and not policy.too_soon_after(err, now)
     if summ is not None:
         if may_refresh and (force_refresh or policy.refresh_due(summ.fetched_at, now, opts.max_age)):
             _start_refresh(opts, path, None if force_refresh else summ.fetched_at)
@@ -128,8 +138,9 @@ def _attempt(opts: Options, fd: int, forced: bool) -> bool:
     return True
 
 
-def _refresh_and_wait(opts: Options, deadline: float) -> None:
-    """Nothing usable: run the refresh (or join the one running) until the deadline."""
+def _refresh_and_wait(opts: Options, deadline: float, need_typical: bool = False) -> None:
+    """Nothing usable (or, ``need_typical``, not the days before the window): run the refresh (or join the one
+    running) until the deadline."""
     from glowline.status import spawn
 
     lock = layout.lock_path(opts.site, opts.classifier)
@@ -141,7 +152,8 @@ def _refresh_and_wait(opts: Options, deadline: float) -> None:
         spawn.wait_unlocked(lock, deadline)
         return
     path = layout.days_path(opts.site, opts.classifier, opts.tz)
-    if policy.usable(days_file.read(path), opts.days, time.time()) is not None:
+    found = policy.usable(days_file.read(path), opts.days, time.time())
+    if found is not None and (not need_typical or policy.covers_typical(found, opts.days, time.time())):
         os.close(fd)  # another caller's refresh finished between our look and the lock: nothing to do
         return
     if _attempt(opts, fd, forced=False):
