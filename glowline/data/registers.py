@@ -223,25 +223,16 @@ def pick_device(record: Record, classifier: str, buckets: list[tuple[int, float 
 
 def site_meter(series: Series, classifier: str, now: float, only_site: bool) -> str:
     """The IHD whose register is the meter of the site whose ``series`` this is (pick_device over the record and
-    the series' delivered buckets); "" when none can be told or nothing is recorded."""
+    the series' delivered buckets); "" when none can be told. [live] device needs no look here: the subscriber
+    records only the messages of that device."""
     if classifier not in record_file.CLASSIFIERS:
         return ""
     record = record_file.read(classifier)
+    if not record:  # nothing recorded yet: nothing to compare
+        return ANY_DEVICE if only_site else ""
     step = series.step
     buckets = [(series.start + i * step, value) for i, value in enumerate(series.values)]
-    return pick_device(record, classifier, buckets, step, series.horizon(now), only_site, _configured_device())
-
-
-def _configured_device() -> str:
-    """[live] device ("+": any), from the validated config; any device when the config cannot be read."""
-    try:
-        from glowline.config import load
-
-        table = load().get("live")
-    except Exception:  # the refresh never fails over the live settings
-        return "+"
-    device = table.get("device") if isinstance(table, dict) else None
-    return device.upper() if isinstance(device, str) and device and device != "+" else "+"
+    return pick_device(record, classifier, buckets, step, series.horizon(now), only_site)
 
 
 class Verdict:
