@@ -457,9 +457,13 @@ def check_history(state: State) -> Check:
     if verdict == "newer":
         return Check("history", WARN, f"{path} is from a newer glowline: left untouched, not fed",
                      "upgrade glowline")
-    if verdict in ("corrupt", "foreign", "unreadable"):
+    if verdict == "notafile":
+        return Check("history", WARN, f"{path} is not a file (a directory or a device is in its place)",
+                     "move it out of the way; `glowline sync` then starts the history there")
+    if verdict in ("corrupt", "foreign", "unreadable", "damaged"):
         what = {"corrupt": "not a SQLite database", "foreign": "someone else's database",
-                "unreadable": "not readable now"}[verdict]
+                "unreadable": "not readable now",
+                "damaged": "glowline's, but a table or column of its schema is missing"}[verdict]
         return Check("history", WARN, f"{path} is {what}", "run `glowline sync`: a bad file is moved aside and "
                      "rebuilt, nothing of it is lost")
     if not ranges:
@@ -472,6 +476,9 @@ def check_history(state: State) -> Check:
     parts = [f"{r.resource} {when(r.synced_from)} to {when(r.synced_to)} ({r.count} half-hours)" for r in ranges]
     behind = [r.resource for r in ranges if now - r.synced_to > HISTORY_GAP]
     text = f"{path}: " + ", ".join(parts) + _changes_text(now)
+    bad = sum(r.bad for r in ranges)
+    if bad:  # values edited into the file (text, blobs, absurd numbers): never read back, never shown
+        text += f"; {bad} stored value{'s' if bad > 1 else ''} fail the plausibility check and are skipped"
     if behind:
         return Check("history", WARN, text + f"; {', '.join(behind)} more than 10 days behind now",
                      "run `glowline sync` (a refresh joins a gap of up to 10 days; a meter that stopped delivering "

@@ -15,6 +15,8 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from glowline.catalog import GasUnit
 from glowline.commands import report
@@ -200,6 +202,18 @@ def test_negative_rates_are_kept_and_absurd_ones_left_out_and_said() -> None:
     assert "e+300" not in listed.note() and "\n" not in listed.note()
 
 
+def test_the_days_of_an_entry_left_out_have_no_rate_not_the_one_before() -> None:
+    listed = read_list({"data": [flat("2026-01-01", 20.0, 40.0), flat("2026-02-01", 1e300, 45.0),
+                                 flat("2026-03-01", 22.0, 50.0)]})
+    history = TariffHistory(listed.history(), "list")
+    assert history.rate_on(date(2026, 1, 31)) == (20.0, date(2026, 1, 1))
+    assert history.rate_on(date(2026, 2, 10))[0] is None and history.standing_on(date(2026, 2, 10)) is None
+    entry = history.entry_on(date(2026, 2, 10))
+    assert entry is not None and "implausible" in entry.why_no_rate()
+    assert history.rate_on(date(2026, 3, 1))[0] == 22.0 and history.standing_on(date(2026, 3, 1)) == 50.0
+    assert "50.00 p/day since 2026-03-01, 40.00 before" in history.describe()
+
+
 def test_absurd_rates_never_reach_the_report(clocked: Emulator) -> None:
     rid = clocked.resource_id(COTTAGE, "electricity.consumption")
     today = datetime.fromtimestamp(clocked.now(), LONDON).date()
@@ -245,3 +259,59 @@ def test_45k_entries_are_sorted_once_and_bisected() -> None:
         entry = history.entry_on(day)
         assert entry is not None and entry.effective == day
     assert history.rate_on(date(1800, 1, 1))[0] == 10.0  # before the first: the oldest known
+
+
+# -- export: each half-hour at its band's rate ------------------------------------------------------------------------
+
+
+def test_export_prices_estimated_half_hours_at_their_band(account: Emulator) -> None:
+    """Without priced half-hours, a time-of-use tariff's export rows are estimated at the rate of the band each
+    half-hour falls in (Economy 7 from 00:30: the bands split hours), never the first rate for all."""
+    from tests.test_export import number, run_export, table
+
+    rid = account.resource_id(COTTAGE, "electricity.consumption")
+    account.serve_tariff_list(rid, [{"effectiveDate": "2020-01-01 00:00:00", "structure": [{"planDetail": [
+        {"standing": 40.0}, {"tier": 1, "rate": 30.0, "time": "07:30-00:30"},
+        {"tier": 2, "rate": 10.0, "time": "00:30-07:30"}]}]}])
+    day = datetime.now(LONDON).date() - timedelta(days=2)
+    _header, rows = table(run_export("--site", COTTAGE, "--from", day.isoformat(), "--to", day.isoformat(),
+                                     "--resource", "electricity"))
+    assert len(rows) >= 46
+    rates = set()
+    for row in rows:
+        start = datetime.fromisoformat(row["time"]) if "time" in row else datetime.fromisoformat(
+            next(iter(row.values())))
+        minute = start.hour * 60 + start.minute
+        rate = 10.0 if 30 <= minute < 450 else 30.0
+        kwh, gbp = number(row["electricity_kwh"]), number(row["electricity_gbp"])
+        assert kwh is not None and gbp == pytest.approx(kwh * rate / 100, abs=2e-6), row
+        rates.add(rate)
+    assert rates == {10.0, 30.0}
+
+
+@pytest.mark.parametrize("price", [b"1e300", b"1e12", b"-0.5", b"6.5"])
+def test_a_devices_absurd_price_never_reaches_the_json(price: bytes) -> None:
+    """Issue 20 item 3: a unit rate of 1e300 from the IHD went into `live --format json`; prices pass the same
+    gate as tariffs (glowline.gate.unit_rate and standing, in pence)."""
+    from glowline.data import live
+    from tests.test_live import M1_ELECTRICITY, parse
+
+    message = M1_ELECTRICITY.replace(b'"unitrate": 0.16401', b'"unitrate": ' + price)
+    message = message.replace(b'"standingcharge": 0.19383', b'"standingcharge": ' + price)
+    reading = parse("SENSOR/electricitymeter", message)
+    assert isinstance(reading, live.Electricity) and reading.unit_rate_gbp is None  # 6.5 GBP/kWh: not a tariff
+    assert reading.standing_charge_gbp == (6.5 if price == b"6.5" else None)  # 6.50 GBP a day can be
+    text = json.dumps(reading.document())
+    assert "e+300" not in text and "1000000000000" not in text
+    fine = parse("SENSOR/electricitymeter", M1_ELECTRICITY)
+    assert fine.unit_rate_gbp == 0.16401 and fine.standing_charge_gbp is not None
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.one_of(st.text(max_size=40), st.integers(-10**20, 10**20), st.floats(allow_nan=True),
+                 st.datetimes(timezones=st.timezones()).map(lambda d: d.isoformat()),
+                 st.datetimes().map(lambda d: d.strftime("%Y-%m-%d %H:%M:%S"))))
+def test_effective_date_never_raises(value: Any) -> None:
+    for tz in (None, ZoneInfo("Pacific/Kiritimati"), ZoneInfo("America/Adak")):
+        day = effective_date(value, tz)
+        assert day is None or isinstance(day, date)

@@ -130,7 +130,7 @@ class Context:
                 continue
             if listed.entries:
                 where = "" if candidate == classifier else f" of the {candidate} resource"
-                return TariffHistory(listed.entries, f"the meter's tariff list{where}{listed.note()}")
+                return TariffHistory(listed.history(), f"the meter's tariff list{where}{listed.note()}")
             why = f"the tariff list has no usable entry{listed.note()}" if listed.left_out else \
                 "the tariff list is empty"
         return TariffHistory.from_tariff(self.tariff(name), why)

@@ -263,6 +263,13 @@ def _positive(value: float | None) -> float | None:
     return value if value is not None and value > 0 else None
 
 
+def _price(value: float | None, check: Callable[[object], float | None]) -> float | None:
+    """A price in GBP (unit rate per kWh, standing charge per day) that a tariff can have (``check``: the gate's
+    unit_rate or standing, in pence), else None: 1e300 never reaches a number shown or the JSON."""
+    value = _positive(value)
+    return value if value is not None and check(value * 100.0) is not None else None
+
+
 def parse_electricity(doc: object, device: str = "", registers: Registers | None = None) -> Electricity | None:
     """An electricity message as an Electricity, or None when it is not one (no meter object, no timestamp)."""
     meter = _get(doc, ELECTRICITY)
@@ -281,8 +288,8 @@ def parse_electricity(doc: object, device: str = "", registers: Registers | None
         import_kwh_total=regs.check(device, "electricity.import", number(_get(imp, "cumulative"))),
         export_kwh_total=regs.check(device, "electricity.export", number(_get(meter, "energy", "export", "cumulative")),
                                     zero_ok=True),
-        unit_rate_gbp=_positive(number(_get(imp, "price", "unitrate"))),
-        standing_charge_gbp=_positive(number(_get(imp, "price", "standingcharge"))),
+        unit_rate_gbp=_price(number(_get(imp, "price", "unitrate")), gate.unit_rate),
+        standing_charge_gbp=_price(number(_get(imp, "price", "standingcharge")), gate.standing),
     )
 
 
@@ -301,8 +308,8 @@ def parse_gas(doc: object, device: str = "", registers: Registers | None = None)
         import_kwh_today=day if day is not None and day >= 0 else None,
         import_kwh_total=regs.check(device, "gas.import", number(_get(imp, "cumulative"))),
         volume_m3_total=regs.check(device, "gas.volume", number(_get(imp, "cumulativevol"))),
-        unit_rate_gbp=_positive(number(_get(imp, "price", "unitrate"))),
-        standing_charge_gbp=_positive(number(_get(imp, "price", "standingcharge"))),
+        unit_rate_gbp=_price(number(_get(imp, "price", "unitrate")), gate.unit_rate),
+        standing_charge_gbp=_price(number(_get(imp, "price", "standingcharge")), gate.standing),
     )
 
 

@@ -11,8 +11,9 @@ import time
 from types import FrameType
 
 from glowline.emulator.household import GLITCH_HOURS, GLITCH_KWH, HALF_HOUR, Habits
-from glowline.emulator.routes import DEMO_PASSWORD, DEMO_USERNAME
+from glowline.emulator.routes import CURRENT_SHAPES, DEMO_PASSWORD, DEMO_USERNAME
 from glowline.emulator.server import Emulator
+from glowline.emulator.shapes import TARIFF_DATE_FORMS
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -38,7 +39,26 @@ def _parser() -> argparse.ArgumentParser:
     habits.add_argument("--last-ts-end", action="store_true",
                         help="last-time answers the end of the last delivered half-hour, not its start")
     habits.add_argument("--real-service", action="store_true", help="all four habits above")
+    shapes = parser.add_argument_group("the real service's other shapes (glowmarkt-api.md 8; documented by default)")
+    shapes.add_argument("--current-shape", choices=CURRENT_SHAPES, default="W",
+                        help="/current: W (documented), no-units (unlobito#19), kWh (ColinRobbins#7), kW, 400 "
+                             "(pyglowmarkt#14) or error-value (the meter's -8388.608 kW)")
+    shapes.add_argument("--tariff-dates", choices=TARIFF_DATE_FORMS, default="local",
+                        help="tariff-list dates: local \"YYYY-MM-DD HH:MM:SS\" (Swagger), epoch seconds or iso with Z")
+    shapes.add_argument("--standing-in-days", action="store_true",
+                        help="cost P1D/P1W/P1M buckets include the standing charge (NJWILKS live contract)")
+    shapes.add_argument("--forbidden", action="store_true",
+                        help="every resource request answers 403: the account must accept new terms (jonandel#73)")
     return parser
+
+
+def play_shapes(emulator: Emulator, args: argparse.Namespace) -> None:
+    """The other shapes the flags ask for."""
+    emulator.play_current(args.current_shape)
+    emulator.play_tariff_dates(args.tariff_dates)
+    emulator.play_standing_in_days(args.standing_in_days)
+    if args.forbidden:
+        emulator.fault("403", path="/resource/")
 
 
 def habits_of(args: argparse.Namespace, now: float) -> Habits:
@@ -72,6 +92,7 @@ def run(argv: list[str] | None = None) -> int:
         return 2
     emulator = Emulator(port=args.port, host=args.host, mqtt=args.mqtt, mqtt_interval=args.mqtt_interval,
                         habits=habits_of(args, time.time()))
+    play_shapes(emulator, args)
     if args.lag is not None:
         emulator.set_lag(None, args.lag)
     try:

@@ -48,13 +48,13 @@ def as_json(report: Report) -> dict[str, Any]:
             }
             if c.source == ESTIMATED:
                 day["estimated_from"] = estimate_note([c])
+            day.update(_from_meter(d))
             day["same_day_last_week"] = last_week_json(d, "kwh", catalog.KWH_DECIMALS)
             day["baseload_w"] = watts(d.baseload_w)
             if r.compared:
                 day["compare"] = None if d.compare is None else {
                     name: {"energy_gbp": gbp(p.energy), "standing_gbp": gbp(p.standing), "total_gbp": gbp(p.total)}
                     for name, p in d.compare.items()}
-            day.update(_from_meter(d))
             days.append(day)
         kwh_values = [v for v in map(_with_meter, r.days) if v is not None]
         totals = [d.costs.total for d in r.days if d.costs is not None and d.costs.total is not None]

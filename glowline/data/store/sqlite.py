@@ -377,8 +377,7 @@ class HistoryStore:
         """Inside _write's transaction: compare [start, end) as stored with ``buckets``, record every change, remove
         the half-hours no longer delivered, forget changes older than CHANGES_DAYS."""
         db = self.db
-        # what is stored passes the gate too: a hand-damaged row ('abc', a blob, 1e308) reads as no value
-        old = {ts: gate.reading(resource, v, HALF_HOUR) for ts, v in self._read(
+        old = {ts: gate.number(v) for ts, v in self._read(  # a value edited into text or a blob: as if absent
             "SELECT start, value FROM readings WHERE site = ? AND resource = ? AND start >= ? AND start < ?",
             (site, resource, start, end))}
         p = self.progress(site, resource)
@@ -503,7 +502,10 @@ def changes(since: float, path: str | None = None) -> tuple[dict[str, int], list
     ``since``, and the glitches left out (site, resource, start, value), newest first; empty when there is no
     readable history of this schema."""
     path = path or paths.history_file()
-    if _inspect(path) != "ok":
+    try:
+        if _inspect(path) != "ok":
+            return {}, []
+    except OSError:  # a directory or a device in its place: overview says so
         return {}, []
     try:
         from urllib.request import pathname2url
@@ -520,7 +522,9 @@ def changes(since: float, path: str | None = None) -> tuple[dict[str, int], list
         latest: dict[tuple[str, str, int], float] = {}
         for a, b, c, d in db.execute("SELECT site, resource, start, new FROM changes WHERE kind = 'glitch' AND "
                                      "seen_at >= ? ORDER BY seen_at", (since,)):
-            latest[(str(a), str(b), int(c))] = float(d)
+            value = gate.number(d)
+            if isinstance(c, int) and value is not None:  # a row edited by hand is left out
+                latest[(str(a), str(b), c)] = value
         glitches = sorted(((*key, value) for key, value in latest.items()), key=lambda g: -g[2])
         return counts, glitches
     except sqlite3.Error:
