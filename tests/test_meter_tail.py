@@ -396,3 +396,19 @@ def test_export_takes_the_registers_tail_the_same_way(home: Path, broker: Broker
         finally:
             ihd.stop()
             assert stop(daemon) == 0
+
+
+def test_two_subscribers_never_drop_each_others_boundaries(tmp_path: Path) -> None:
+    """The daemon and a `watch` (or a one-shot `glowline live`) write the same record: each keeps what the other
+    recorded."""
+    b = 1_780_000_200
+    daemon, watch = recorder(tmp_path, b + 3 * HH), recorder(tmp_path, b + 3 * HH)  # both loaded an empty record
+    daemon.add(MAC, "electricity.consumption", b - 5, 10.0)
+    daemon.add(MAC, "electricity.consumption", b + 5, 10.2)
+    daemon.save()
+    watch.add(MAC, "electricity.consumption", b + HH - 5, 11.0)
+    watch.add(MAC, "electricity.consumption", b + HH + 5, 11.2)
+    watch.save()  # written last, from a recorder that never saw the boundary b
+    track = record_file.read(path=str(tmp_path / "live.registers"))[MAC]["electricity.consumption"]
+    assert track.boundaries == {b: pytest.approx(10.1), b + HH: pytest.approx(11.1)}
+    assert (track.newest_at, track.newest) == (b + HH + 5, 11.2)
