@@ -412,3 +412,18 @@ def test_two_subscribers_never_drop_each_others_boundaries(tmp_path: Path) -> No
     track = record_file.read(path=str(tmp_path / "live.registers"))[MAC]["electricity.consumption"]
     assert track.boundaries == {b: pytest.approx(10.1), b + HH: pytest.approx(11.1)}
     assert (track.newest_at, track.newest) == (b + HH + 5, 11.2)
+
+
+def test_a_live_watch_records_the_registers_too(home: Path, broker: Broker) -> None:  # noqa: F811
+    """Whatever subscribes to the IHD records: a `watch` with [live] configured, no daemon running."""
+    with Emulator(mqtt=broker.url, mqtt_interval=0.2) as emu:
+        env = glowline_env(home, emu, GLOWLINE_MQTT_URL=broker.url)
+        watch = popen(env, "watch", "--format", "i3bar", "--interval", "300")
+        record = cache_dir(home) / "live.registers"
+        try:
+            assert wait_until(lambda: record.exists() and time.time() - newest(record) < 5, 30)
+            text = record.read_text()
+            for classifier in ("electricity.consumption", "electricity.export", "gas.consumption"):
+                assert f"n\t{emu.glow_mac}\t{classifier}\t" in text, text[:500]
+        finally:
+            assert stop(watch) == 0
