@@ -319,6 +319,7 @@ def main() -> int:
 
     lines += live_section(python, launcher)
     lines += tail_section(python, launcher)
+    lines += template_section(python, launcher)
     print("\n".join(lines))
     return 0
 
@@ -398,6 +399,60 @@ def tail_section(python: str, launcher: str, runs: int = RUNS) -> list[str]:
         f"{'from_meter' in shown})",
         f"  ratio            {statistics.median(ratios):6.2f}x   (min / median / max {spread(ratios, unit='x')}; "
         "target <= 1.05x)",
+    ]
+
+
+#: the templated line measured (issue 23): every kind of field, an icon, the cost of a second days file
+TEMPLATE = "{icon} {today} today, {spark} {total} {age} {cost_today}"
+
+
+def template_section(python: str, launcher: str) -> list[str]:
+    """The templated warm line against `python -c pass` (target <= 1.4x), and a prompt's cost both ways: running
+    `glowline --format prompt --cached-only` per prompt, or reading the pre-rendered line ([files] formats) with
+    zsh's `$(<file)`, each inside one zsh -c, interleaved."""
+    from glowline.emulator import Emulator
+    from tests.helpers import glowline_env
+
+    with tempfile.TemporaryDirectory() as tmp, Emulator() as emu:
+        home = Path(tmp) / "home"
+        env = glowline_env(home, emu)
+        env.pop("PYTHONPATH", None)
+        config = home / ".config" / "glowline" / "config.toml"
+        config.parent.mkdir(parents=True, exist_ok=True)
+        config.write_text(f'[templates]\nplain = "{TEMPLATE}"\n[icons]\nset = "emoji"\n[files]\nformats = ["prompt"]\n')
+        subprocess.run([launcher, "fetch", "--resource", "electricity,electricity-cost"], env=env, check=True)
+        shown = subprocess.run([launcher], env=env, capture_output=True, text=True).stdout.strip()
+        plain_env = glowline_env(Path(tmp) / "plain", emu)  # the same data, no config: the line's own shape
+        plain_env.pop("PYTHONPATH", None)
+        subprocess.run([launcher, "fetch"], env=plain_env, check=True)
+        bare, templated, untemplated = [], [], []
+        for _ in range(RUNS):
+            bare.append(timed([python, "-c", "pass"], env))
+            templated.append(timed([launcher], env))
+            untemplated.append(timed([launcher], plain_env))
+        line_file = home / ".cache" / "glowline" / "default--electricity.consumption--prompt.line"
+        by_process = ["zsh", "-fc", f"x=$({launcher} --format prompt --cached-only)"]
+        by_file = ["zsh", "-fc", f"x=$(<{line_file})"]
+        bare_zsh = ["zsh", "-fc", "x=1"]
+        process_ms, file_ms, zsh_ms = [], [], []
+        for _ in range(RUNS):
+            zsh_ms.append(timed(bare_zsh, env))
+            process_ms.append(timed(by_process, env))
+            file_ms.append(timed(by_file, env))
+    ratios = [t / b for t, b in zip(templated, bare, strict=True)]
+    base = statistics.median(zsh_ms)
+    return [
+        "",
+        f"warm-cache templated `glowline` ({TEMPLATE!r}) vs `python -c pass`, {RUNS} interleaved runs (medians):",
+        f"  python -c pass   {statistics.median(bare) * 1000:6.1f} ms",
+        f"  untemplated line {statistics.median(untemplated) * 1000:6.1f} ms   (no config)",
+        f"  templated line   {statistics.median(templated) * 1000:6.1f} ms   ({shown}; [files] and [icons] set too)",
+        f"  ratio            {statistics.median(ratios):6.2f}x   (min / median / max {spread(ratios, unit='x')}; "
+        "target <= 1.4x)",
+        "",
+        f"a prompt's cost, inside `zsh -fc` ({RUNS} interleaved runs, medians; the shell alone {base * 1000:.1f} ms):",
+        f"  $(glowline --format prompt --cached-only)   +{(statistics.median(process_ms) - base) * 1000:6.1f} ms",
+        f"  $(<pre-rendered file)  ([files] formats)     +{(statistics.median(file_ms) - base) * 1000:6.1f} ms",
     ]
 
 

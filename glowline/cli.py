@@ -33,6 +33,7 @@ def main(argv_: list[str] | None = None) -> int:
     conf = settings.load_fast() if values is not None else None
     if values is not None and conf is not None:  # the fast route: no argparse, no tomllib
         opts = argv.Options({**conf, **values})
+        opts.given = tuple(values)
         fmt = opts.format
         code = _guarded(lambda: _status(opts, started), fmt)
     elif args[:1] == ["fetch"]:  # the refresher's route: fetch's own options, nothing else of the CLI
@@ -98,7 +99,7 @@ def _output_failed(exc: BaseException, fmt: str | None) -> int:
 def _status(opts: argv.Options, started: float) -> int:
     from glowline.status import line
 
-    return line.run(opts, started, rebuild=_rebuild)
+    return line.run(opts, started, rebuild=_rebuild, refresh_here=_refresh_here)
 
 
 def _rebuild(opts: argv.Options, now: float) -> Summary | None:
@@ -106,6 +107,13 @@ def _rebuild(opts: argv.Options, now: float) -> Summary | None:
     from glowline.data.days import rebuild
 
     return rebuild(opts, now)
+
+
+def _refresh_here(opts: argv.Options, lock_fd: int, deadline: float) -> bool:
+    """The cold line's first refresh in this process (glowline.data.refresher): imported only with nothing cached."""
+    from glowline.data.refresher import refresh_within
+
+    return refresh_within(opts, lock_fd, deadline)
 
 
 def _guarded(call: Callable[[], int], fmt: str | None = None, verbose: int = 0) -> int:

@@ -482,6 +482,7 @@ HIDE_FORMS = {
     "prompt": "\n",
     "i3blocks": "\n",
     "waybar": "\n",
+    "i3status-rs": '{"icon":"","state":"Idle","text":"","short_text":""}\n',
     "xbar": "",
     "motd": "",
 }

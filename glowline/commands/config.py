@@ -45,6 +45,7 @@ EXAMPLE = f"""\
 # timeout = 2.0               # seconds: the hard deadline for printing a line
 # on_error = "show"           # show a degraded line on errors, or hide (the host's hide form)
 # api_url = "https://api.glowmarkt.com/api/v0-1/"
+# template = "{{spark}} {{total}}"   # the line's shape: fields in braces (docs/line.md, "Templates")
 
 # [colors]                    # "#rrggbb" for each level
 # low = "#a3be8c"
@@ -63,6 +64,17 @@ EXAMPLE = f"""\
 # unit = "kwh"                # or "m3"
 # calorific_value = {DEFAULT_CALORIFIC_VALUE}       # MJ/m3, from your gas bill
 # correction_factor = {DEFAULT_CORRECTION_FACTOR}
+
+# [templates]                 # one format's own shape
+# prompt = "{{icon}} {{today}} today"
+# [icons]
+# set = "none"                # none, emoji, nerd (Nerd Font glyphs)
+# [scale_max]                 # a fixed top for the bars, per resource, in its unit
+# electricity = 20.0
+# [files]                     # keep these formats' lines in files a prompt reads with a shell builtin
+# formats = ["prompt"]
+# [hooks]                     # run after a refresh that changed the line: a command and its arguments
+# on_refresh = ["pkill", "-RTMIN+8", "waybar"]
 """
 
 

@@ -110,6 +110,7 @@ def _names(args: argparse.Namespace, conf: dict[str, object], password: str | No
 
 def _fetch_one(args: argparse.Namespace, conf: dict[str, object], name: str, password: str | None,
                lock_fd: int | None) -> int:
+    from glowline.data import refresher
     from glowline.data.sync import refresh
 
     opts = status_options(args, conf, resource=name)
@@ -126,6 +127,7 @@ def _fetch_one(args: argparse.Namespace, conf: dict[str, object], name: str, pas
             if lock_fd is not None:
                 os.close(lock_fd)
             return EXIT_OK
+    before = refresher.shown_state(opts)
     try:
         max_age = None if args.max_age is None else args.max_age * 60
         with _Deadline(REFRESH_DEADLINE):
@@ -133,6 +135,7 @@ def _fetch_one(args: argparse.Namespace, conf: dict[str, object], name: str, pas
     finally:
         if lock_fd is not None:
             os.close(lock_fd)
+        refresher.after_refresh(conf, opts, before)
     return EXIT_OK
 
 

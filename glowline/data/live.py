@@ -373,7 +373,27 @@ def write_live_file(reading: Electricity, now: float | None = None) -> bool:
         return False
     atomic_write(layout.live_path(), live_file.encode(reading.power_w, reading.at, reading.source, reading.device,
                                                       time.time() if now is None else now))
+    _keep_prerendered_lines()
     return True
+
+
+def _keep_prerendered_lines() -> None:
+    """With [files] formats and [live] show, the pre-rendered lines carry live power: rewrite them when the line's
+    state changed (glowline.status.prerender). Never fails the writer."""
+    from glowline.status import prerender, settings
+
+    conf = settings.load_fast()
+    shown = conf.get("live") if conf else None
+    if not conf or not isinstance(shown, dict) or shown.get("show") is not True or not conf.get("files"):
+        return
+    from glowline.status.line import draw_cached
+
+    try:
+        prerender.update(conf, draw_cached)
+    except Exception as exc:  # a pre-rendered line is a convenience: the live file is what matters
+        import logging
+
+        logging.getLogger("glowline.live").debug("pre-rendered lines not updated: %s", exc)
 
 
 # ---------------------------------------------------------------------------------------------------- credentials

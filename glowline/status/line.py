@@ -22,7 +22,7 @@ from glowline.status import days as days_file
 from glowline.status import failures, layout, levels, policy
 from glowline.status.argv import DEFAULTS, MIN_MAX_AGE, Options
 from glowline.status.formats import get as get_format
-from glowline.status.model import Day, Line, RenderOptions
+from glowline.status.model import Day, Line, RenderOptions, Shape
 
 TYPE_CHECKING = False  # typing costs an import on the status-line path; mypy treats this name as true
 if TYPE_CHECKING:
@@ -33,17 +33,27 @@ if TYPE_CHECKING:
 
     #: re-project the stored series into the days file for ``opts`` at ``now``; None when nothing is stored
     Rebuild = Callable[[Options, float], Summary | None]
+    #: refresh in this process holding the lock fd until the deadline; True when it ended in time (fd closed)
+    RefreshHere = Callable[[Options, int, float], bool]
 
 
-def run(opts: Options, started: float, rebuild: Rebuild | None = None, verbose: int = 0) -> int:
+def run(opts: Options, started: float, rebuild: Rebuild | None = None, verbose: int = 0,
+        refresh_here: RefreshHere | None = None) -> int:
     """Print the status line for ``opts``; ``started`` is time.monotonic() at process start (the deadline's zero).
-    With ``verbose`` (-v) the reason of a failed refresh also goes to stderr, under a line that still has data."""
-    line, code = line_for(opts, started + opts.timeout, rebuild=rebuild)
+    With ``verbose`` (-v) the reason of a failed refresh also goes to stderr, under a line that still has data.
+    ``refresh_here`` (glowline.data.refresher.refresh_within, handed in by the CLI's fast route): with nothing to
+    show, the first refresh runs in this process rather than in a second interpreter."""
+    line, code = line_for(opts, started + opts.timeout, rebuild=rebuild, refresh_here=refresh_here)
+    if opts.files:  # [files] formats: keep the pre-rendered lines in step with what this line saw
+        from glowline.status import prerender
+
+        prerender.check(line, opts, draw_cached)
     return emit(line, opts, code, verbose)
 
 
 def line_for(
-    opts: Options, deadline: float, force_refresh: bool = False, rebuild: Rebuild | None = None
+    opts: Options, deadline: float, force_refresh: bool = False, rebuild: Rebuild | None = None,
+    refresh_here: RefreshHere | None = None,
 ) -> tuple[Line, int]:
     """The Line to draw now, and the exit code for non-status formats should it carry no data.
 
@@ -61,7 +71,7 @@ def line_for(
     if summ is not None and may_refresh and not policy.covers_typical(summ, opts.days, now):
         # a longer window than the cache was filled for: fetch the older days the typical day is judged on (and
         # wait for them until the deadline), so typical never depends on what ran before; else draw what there is
-        _refresh_and_wait(opts, deadline, need_typical=True)
+        _refresh_and_wait(opts, deadline, refresh_here, need_typical=True)
         now = time.time()
         summ = _current(path, opts, now, rebuild) or summ
         err = _failure(opts)
@@ -71,7 +81,7 @@ def line_for(
             _start_refresh(opts, path, None if force_refresh else summ.fetched_at)
         return build_line(summ, opts, now, err), EXIT_OK
     if may_refresh:
-        _refresh_and_wait(opts, deadline)
+        _refresh_and_wait(opts, deadline, refresh_here)
         now = time.time()
         summ = _current(path, opts, now, rebuild)
         err = _failure(opts)
@@ -138,9 +148,11 @@ def _attempt(opts: Options, fd: int, forced: bool) -> bool:
     return True
 
 
-def _refresh_and_wait(opts: Options, deadline: float, need_typical: bool = False) -> None:
+def _refresh_and_wait(opts: Options, deadline: float, refresh_here: RefreshHere | None = None,
+                      need_typical: bool = False) -> None:
     """Nothing usable (or, ``need_typical``, not the days before the window): run the refresh (or join the one
-    running) until the deadline."""
+    running) until the deadline: here when the caller can (``refresh_here``), else (or for what is left after the
+    deadline) in the detached refresher."""
     from glowline.status import spawn
 
     lock = layout.lock_path(opts.site, opts.classifier)
@@ -157,6 +169,8 @@ def _refresh_and_wait(opts: Options, deadline: float, need_typical: bool = False
         os.close(fd)  # another caller's refresh finished between our look and the lock: nothing to do
         return
     if _attempt(opts, fd, forced=False):
+        if refresh_here is not None and refresh_here(opts, fd, deadline):
+            return
         _pid, done = spawn.spawn_refresh(refresh_args(opts, opts.max_age), fd, notify=True)
         spawn.wait_done(done, deadline)
 
@@ -244,8 +258,9 @@ def fetch_command(opts: Options) -> str:
     return " ".join(words)
 
 
-def render_options(opts: Options) -> RenderOptions:
-    depth = _color_depth(opts.color)
+def render_options(opts: Options, tty: bool | None = None) -> RenderOptions:
+    """How to draw for ``opts``; ``tty``: whether the output is a terminal (default: whether stdout is one)."""
+    depth = _color_depth(opts.color, tty)
     return RenderOptions(
         width=opts.width,
         short=opts.short,
@@ -257,7 +272,20 @@ def render_options(opts: Options) -> RenderOptions:
         colors=opts.colors,
         on_error=opts.on_error,
         stale_after=opts.max_age * 60,
+        template=_shape(opts.template),
+        scale_max=opts.scale_max,
+        icons=opts.icons,
+        site=opts.site,
     )
+
+
+def _shape(tokens: tuple[str, ...] | None) -> Shape | None:
+    """The compiled template to draw with, or None for the line's own shape."""
+    if not tokens:
+        return None
+    from glowline.status.template import Template
+
+    return Template(tokens)
 
 
 def use_color(mode: str) -> bool:
@@ -266,14 +294,16 @@ def use_color(mode: str) -> bool:
     return _color_depth(mode) > 0
 
 
-def _color_depth(mode: str) -> int:
+def _color_depth(mode: str, tty: bool | None = None) -> int:
     """glowline.status.colors.depth, except that the usual case of a bar (piped, nothing forcing colour) is
     answered without importing it."""
-    if mode == "auto" and not os.environ.get("FORCE_COLOR") and not sys.stdout.isatty():
+    if tty is None:
+        tty = sys.stdout.isatty()
+    if mode == "auto" and not os.environ.get("FORCE_COLOR") and not tty:
         return 0
     from glowline.status import colors
 
-    return colors.depth(mode)
+    return colors.depth(mode, isatty=tty)
 
 
 def emit(line: Line, opts: Options, code: int = EXIT_NO_DATA, verbose: int = 0) -> int:
@@ -281,7 +311,7 @@ def emit(line: Line, opts: Options, code: int = EXIT_NO_DATA, verbose: int = 0) 
     ``verbose``, a reason the line carries (a failed refresh) is also said on stderr."""
     status = opts.format in catalog.STATUS_FORMATS
     if line.has_data or status or opts.format == "json":
-        write(get_format(opts.format).render(line, render_options(opts)))
+        write(rendered(line, opts))
     if line.has_data or status:
         if verbose and line.error:
             what = "the last refresh failed" if line.has_data else "no data"
@@ -290,6 +320,21 @@ def emit(line: Line, opts: Options, code: int = EXIT_NO_DATA, verbose: int = 0) 
     if line.error:
         sys.stderr.write(f"glowline: {line.error}\n")
     return code
+
+
+def rendered(line: Line, opts: Options, tty: bool | None = None) -> str:
+    """What ``emit`` writes to stdout for ``line``: the format's text, or "" when a non-status format has no data
+    (its reason goes to stderr). ``tty``: draw as for a terminal or not (default: stdout's own)."""
+    if line.has_data or opts.format in catalog.STATUS_FORMATS or opts.format == "json":
+        return str(get_format(opts.format).render(line, render_options(opts, tty)))
+    return ""
+
+
+def draw_cached(opts: Options) -> tuple[Line, str]:
+    """The Line for ``opts`` from the cache alone and the text ``--cached-only`` prints for it into a pipe (what a
+    pre-rendered line holds: glowline.status.prerender)."""
+    drawn, _code = line_for(opts, time.monotonic() + opts.timeout)
+    return drawn, rendered(drawn, opts, tty=False)
 
 
 def silence_stdout() -> None:

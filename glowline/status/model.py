@@ -128,8 +128,8 @@ class Live:
 class RenderOptions:
     """How to draw: chosen by the user (flags, config), never by the data."""
 
-    __slots__ = ("ascii", "color", "color_depth", "colors", "on_error", "prompt_wrap", "rows", "short", "stale_after",
-                 "width")
+    __slots__ = ("ascii", "color", "color_depth", "colors", "icons", "on_error", "prompt_wrap", "rows", "scale_max",
+                 "short", "site", "stale_after", "template", "width")
 
     def __init__(
         self,
@@ -143,6 +143,10 @@ class RenderOptions:
         stale_after: float = 1800.0,
         color_depth: int = 1 << 24,
         rows: int = 1,
+        template: Shape | None = None,
+        scale_max: float | None = None,
+        icons: dict[str, str] | None = None,
+        site: str = "",
     ) -> None:
         self.width = width  # resample the sparkline to this many cells
         self.short = short  # narrow form for small bars
@@ -154,3 +158,20 @@ class RenderOptions:
         self.stale_after = stale_after  # --max-age in seconds
         self.color_depth = color_depth  # 16, 256 or 1 << 24 (truecolor): glowline.status.colors
         self.rows = rows  # --rows: the motd's sparkline height (1 = glowline's own one-row scaler)
+        self.template = template  # --template, compiled (glowline.status.template.Template); None: the line's own
+        self.scale_max = scale_max  # --scale-max: a fixed top for the bars, in the line's unit; None: the largest day
+        self.icons = icons if icons is not None else {}  # the config's [icons] (glowline.status.icons)
+        self.site = site  # --site as asked (for {cost_today}'s days file)
+
+
+class Shape:
+    """The line in a shape of the user's (glowline.status.template.Template draws it): formats ask it for the text
+    or the coloured runs without importing it."""
+
+    __slots__ = ()
+
+    def text(self, line: Line, opts: RenderOptions, short: bool = False) -> str:
+        raise NotImplementedError
+
+    def segments(self, line: Line, opts: RenderOptions, short: bool = False) -> list[tuple[str, str]]:
+        raise NotImplementedError

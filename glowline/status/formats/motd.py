@@ -49,6 +49,8 @@ def _tall(line: Line, opts: RenderOptions, now: str) -> str:
     when = data_from(line)
     if when:
         text += f" ({when})"
-    bars = tall.rows([d.value for d in line.days], opts.rows, opts.ascii)
+    top = opts.scale_max  # --scale-max: a day above the fixed top draws a full column
+    values = [d.value if top is None or d.value is None else min(d.value, top) for d in line.days]
+    bars = tall.rows(values, opts.rows, opts.ascii, top)
     bars[-1] += shared.partial_mark(line, opts)
     return "\n" + text + "\n" + "".join(f"  {row.rstrip()}\n" for row in bars)

@@ -207,7 +207,7 @@ def spark(line: Line, opts: RenderOptions, short: bool = False) -> str:
     """The bars only: every day (resampled to --width) or, for --short, the last SHORT_DAYS days."""
     days = shown_days(line, short)
     width = None if short else opts.width
-    return sparkline.bars([d.value for d in days], width, opts.ascii)
+    return sparkline.bars([d.value for d in days], width, opts.ascii, opts.scale_max)
 
 
 def partial_mark(line: Line, opts: RenderOptions) -> str:
@@ -222,6 +222,8 @@ def text(line: Line, opts: RenderOptions, short: bool = False) -> str:
     prefix = live_prefix(line, opts)
     if not line.has_data:
         return prefix + degraded(line, opts)
+    if opts.template is not None:  # the user's own shape (glowline.status.template)
+        return opts.template.text(line, opts, short)
     bars = spark(line, opts, short) + partial_mark(line, opts)
     return f"{prefix}{bars} {total_text(line, opts, short)}{stale_marker(line, opts)}"
 
@@ -254,6 +256,8 @@ def segments(line: Line, opts: RenderOptions, short: bool = False) -> list[tuple
     live = live_segments(line, opts)
     if not line.has_data:
         return [*live, (palette["error"], degraded(line, opts))]
+    if opts.template is not None:  # the user's own shape (glowline.status.template)
+        return opts.template.segments(line, opts, short)
     bars = spark(line, opts, short)
     runs: list[tuple[str, str]] = list(live)
     for glyph, level in zip(bars, cell_levels(line, opts, short), strict=True):
