@@ -208,3 +208,9 @@ def test_a_nul_in_the_hook_is_a_logged_failure(home: Path, emulator: Any) -> Non
     write_config(home, '[hooks]\non_refresh = ["true", "a\\u0000b"]\n')
     assert run(env, "fetch").returncode == 0
     assert "could not start" in (cache_dir(home) / "hook.error").read_text()
+
+
+def test_config_path_names_the_files(env: dict[str, str], home: Path) -> None:
+    shown = run(env, "config", "path").stdout
+    for fmt in FORMATS:
+        assert f"line     {line_file(home, fmt)}  (not there: the pre-rendered --format {fmt} line)" in shown
