@@ -110,32 +110,38 @@ def wakeups_per_minute(argv: list[str], env: dict[str, str], seconds: float) -> 
         os.close(write_end)
 
 
-def requests_per_day(home: Path, caller_every: float = 5.0) -> dict[str, int]:
-    """A status bar asking every ``caller_every`` seconds for a whole day: the status line's own refresh decision
+def requests_per_day(home: Path, caller_every: float = 5.0, real_service: bool = False, days: int = 1
+                     ) -> dict[str, int]:
+    """A status bar asking every ``caller_every`` seconds for ``days`` days: the status line's own refresh decision
     (glowline.status.policy, on the real days file) and the real refresh (glowline.data.sync) against an emulator,
-    both on one simulated clock. Returns the emulator's request counts by kind."""
+    both on one simulated clock. Returns the emulator's request counts by kind over the last day. ``real_service``:
+    the emulator plays the service's habits (provisional zeros, late holes, a glitch, lastTs as the end)."""
     from glowline.commands.demo import environment
     from glowline.data.sync import refresh
-    from glowline.emulator import DEMO_PASSWORD, DEMO_USERNAME, Emulator
+    from glowline.emulator import DEMO_PASSWORD, DEMO_USERNAME, Emulator, Habits
     from glowline.status import days as days_file
     from glowline.status import layout, policy
 
-    start = time.time() - 3 * 86400
+    start = time.time() - (2 + days) * 86400
     clock = [start]
-    with Emulator(now=lambda: clock[0]) as emu, environment(
+    habits = Habits(provisional_zeros=True, late_holes=True, glitch_at=int(start) // 1800 * 1800 + 3600,
+                    last_ts_end=True) if real_service else None
+    with Emulator(now=lambda: clock[0], habits=habits) as emu, environment(
         HOME=str(home), XDG_CACHE_HOME=str(home / ".cache"), XDG_CONFIG_HOME=str(home / ".config"),
         GLOWLINE_API_URL=emu.url, GLOWLINE_USERNAME=DEMO_USERNAME, GLOWLINE_PASSWORD=DEMO_PASSWORD,
     ):
         refresh("", "electricity.consumption", 10, "Europe/London", now=clock[0])
         emu.reset_counts()
         path = layout.days_path("", "electricity.consumption", "Europe/London")
-        steps = int(86400 / caller_every)
+        steps = int(days * 86400 / caller_every)
         for n in range(1, steps + 1):
+            if n == steps - int(86400 / caller_every) + 1:
+                emu.reset_counts()  # the last day: the steady state
             clock[0] = start + n * caller_every
             summ = days_file.read(path)
             if summ is None or policy.refresh_due(summ.fetched_at, clock[0], 30.0):
                 refresh("", "electricity.consumption", 10, "Europe/London", now=clock[0] + 0.35)
-        return {kind: emu.count(kind) for kind in ("readings", "last-time", "auth")} | {"all": emu.count()}
+        return {kind: emu.count(kind) for kind in ("readings", "last-time", "auth", "catchup")} | {"all": emu.count()}
 
 
 def peak_kib(python: str, script: str, env: dict[str, str]) -> int:
@@ -201,7 +207,8 @@ def main() -> int:
         wait_until(lambda: emu.count() >= 1 and refreshed(home), 20)
         lines.append(
             f"  stale cache, valid token, 31 days:             {emu.count('readings'):3d} readings calls, "
-            f"{emu.count():d} requests in all  (target: 1 readings + 1 last-time); the stale line itself printed in "
+            f"{emu.count():d} requests in all  (target: 1 readings + 1 last-time + at most 1 catchup); the stale line "
+            "itself printed in "
             f"{stale_ms:.0f} ms "
             "while the refresh ran in the background"
         )
@@ -260,7 +267,13 @@ def main() -> int:
         counts = requests_per_day(Path(tmp) / "day")
         lines += ["", "a status bar every 5 s for a day (simulated clock, real refreshes against the emulator):",
                   f"  {counts['readings']} readings requests per resource per day (target <= 48: one per half hour), "
-                  f"{counts['last-time']} last-time, {counts['auth']} auth, {counts['all']} requests in all"]
+                  f"{counts['last-time']} last-time, {counts['catchup']} catchup (target <= 48), "
+                  f"{counts['auth']} auth, {counts['all']} requests in all"]
+        counts = requests_per_day(Path(tmp) / "real", real_service=True, days=3)
+        lines += ["  the same against the real service's habits (provisional zeros, late holes, a glitch, lastTs as "
+                  "the end; the third day, settling window and hole back-off included):",
+                  f"  {counts['readings']} readings requests per resource per day (target <= 50: 48 + 2), "
+                  f"{counts['last-time']} last-time, {counts['all']} requests in all"]
 
         # 6. the deadline while the API hangs (no cache at all: the worst case)
         lines += ["", "wall time while the API hangs (no cache; default --timeout 2):"]
@@ -306,6 +319,7 @@ def main() -> int:
 
     lines += live_section(python, launcher)
     lines += template_section(python, launcher)
+    lines += tail_section(python, launcher)
     print("\n".join(lines))
     return 0
 
@@ -393,6 +407,52 @@ def template_section(python: str, launcher: str) -> list[str]:
         f"a prompt's cost, inside `zsh -fc` ({RUNS} interleaved runs, medians; the shell alone {base * 1000:.1f} ms):",
         f"  $(glowline --format prompt --cached-only)   +{(statistics.median(process_ms) - base) * 1000:6.1f} ms",
         f"  $(<pre-rendered file)  ([files] formats)     +{(statistics.median(file_ms) - base) * 1000:6.1f} ms",
+    ]
+
+
+# 8. the tail from the meter (issue 22): the warm line that adds the register's tail (a days file naming the IHD, a
+# register record of four days) beside the same line without one, interleaved in one run (target: within 5%).
+def tail_section(python: str, launcher: str, runs: int = RUNS) -> list[str]:
+    """Warm `glowline --format waybar` with the tail from the meter against the same line without it."""
+    from glowline.emulator import Emulator
+    from glowline.status import days as days_file
+    from glowline.status import registers as record_file
+    from tests.helpers import glowline_env
+
+    mac = "BCDDC2C6A91C"
+    with tempfile.TemporaryDirectory() as tmp, Emulator() as emu:
+        envs = []
+        for name in ("with", "without"):
+            env = glowline_env(Path(tmp) / name, emu)
+            env.pop("PYTHONPATH", None)
+            subprocess.run([launcher, "fetch"], env=env, check=True)
+            envs.append(env)
+        cache = Path(tmp) / "with" / ".cache" / "glowline"
+        path = str(cache / "default--electricity.consumption--Europe_London.days")
+        summ = days_file.read(path)
+        assert summ is not None and summ.delivered is not None
+        summ.meter = mac  # as a refresh writes it once the IHD's register agrees with the DCC
+        days_file.write(path, summ)
+        now = int(time.time())
+        boundaries = {b: 10000.0 + (b - now) / 7200 for b in range(now // 1800 * 1800 - 4 * 86400, now, 1800)}
+        tracks = {c: record_file.Track(now, 10000.0, dict(boundaries)) for c in record_file.CLASSIFIERS}
+        with_tail, without = [], []
+        for _ in range(runs):
+            tracks[record_file.CLASSIFIERS[0]].newest_at = float(int(time.time()))  # fresh, as the daemon keeps it
+            (cache / "live.registers").write_text(record_file.encode({mac: tracks}))
+            with_tail.append(timed([launcher, "--format", "waybar"], envs[0]))
+            without.append(timed([launcher, "--format", "waybar"], envs[1]))
+        shown = subprocess.run([launcher, "--format", "json"], env=envs[0], capture_output=True, text=True).stdout
+    ratios = [a / b for a, b in zip(with_tail, without, strict=True)]
+    return [
+        "",
+        f"warm-cache `glowline --format waybar` with the tail from the meter vs without, {runs} interleaved runs "
+        "(medians):",
+        f"  without the tail {statistics.median(without) * 1000:6.1f} ms",
+        f"  with the tail    {statistics.median(with_tail) * 1000:6.1f} ms   (from_meter in the line: "
+        f"{'from_meter' in shown})",
+        f"  ratio            {statistics.median(ratios):6.2f}x   (min / median / max {spread(ratios, unit='x')}; "
+        "target <= 1.05x)",
     ]
 
 

@@ -132,27 +132,27 @@ def _guarded(call: Callable[[], int], fmt: str | None = None, verbose: int = 0) 
         return _fail(exc, fmt)
 
 
-def _fail(exc: BaseException, fmt: str | None = None) -> int:
+def _fail(exc: BaseException, fmt: str | None = None, on_error: str = "show") -> int:
     """One line on stderr (and a degraded line on stdout for status formats); the documented exit code."""
     message, code, kind = describe(exc)
     if fmt is not None:
         from glowline.catalog import STATUS_FORMATS
 
         if fmt in STATUS_FORMATS:
-            _degraded(fmt, message, kind)
+            _degraded(fmt, message, kind, on_error)
             return EXIT_OK
     sys.stderr.write(f"glowline: {message}\n")
     return code
 
 
-def _degraded(fmt: str, message: str, kind: str) -> None:
+def _degraded(fmt: str, message: str, kind: str, on_error: str = "show") -> None:
     from glowline.status import line
     from glowline.status.formats import get
     from glowline.status.model import RenderOptions
 
     try:
         degraded = line.error_line(argv.Options({"format": fmt}), message, kind)
-        line.write(get(fmt).render(degraded, RenderOptions()))
+        line.write(get(fmt).render(degraded, RenderOptions(on_error=on_error)))  # --on-error hide: the hide form
     except Exception:
         line.write("glowline: error\n")
 
@@ -183,7 +183,8 @@ def program(args: list[str], started: float) -> int:
             from glowline.errors import UsageError
 
             lines = [line for line in said.getvalue().splitlines() if line.strip()]
-            return _fail(UsageError(lines[-1].removeprefix("glowline: ") if lines else "bad option"), status_format)
+            return _fail(UsageError(lines[-1].removeprefix("glowline: ") if lines else "bad option"), status_format,
+                         _on_error(args))
         return int(exc.code or 0)
     if ns.version:
         _version(ns.verbose)
@@ -206,6 +207,22 @@ def program(args: list[str], started: float) -> int:
         return int(commands.module(ns.command).run(ns, conf))
 
     return _guarded(call, fmt, ns.verbose)
+
+
+def _on_error(args: list[str]) -> str:
+    """The --on-error a command line asks for (or the config's), even when another option of it is bad: a bar that
+    asked for the hide form gets it for a typo too."""
+    from glowline.status.argv import ON_ERROR
+
+    value: object = None
+    for i, arg in enumerate(args):
+        if arg == "--on-error" and i + 1 < len(args):
+            value = args[i + 1]
+        elif arg.startswith("--on-error="):
+            value = arg.partition("=")[2]
+    if value is None:
+        value = (settings.load_fast() or {}).get("on_error")
+    return value if isinstance(value, str) and value in ON_ERROR else "show"
 
 
 def _status_format(args: list[str]) -> str | None:

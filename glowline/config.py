@@ -20,7 +20,7 @@ from glowline.status.icons import SETS as ICON_SETS
 from glowline.status.icons import STATES as ICON_STATES
 from glowline.status.settings import LIST_SEP, MAGIC, compiled_path, signature
 
-LEVEL_COLORS = ("low", "normal", "high", "partial", "stale", "error")
+LEVEL_COLORS = ("low", "normal", "high", "partial", "stale", "error", "background")
 #: [icons] keys besides ``set``: a resource, a state, or both ("electricity-high")
 ICON_KEYS = (*RESOURCES, *ICON_STATES, *(f"{r}-{s}" for r in RESOURCES for s in ICON_STATES), "i3status_rs")
 #: the largest config.toml read (a real one is a few hundred bytes)
@@ -54,6 +54,7 @@ TABLES: dict[str, dict[str, object]] = {
     "scale_max": {name: "float" for name in RESOURCES},
     "files": {"formats": "formats"},
     "hooks": {"on_refresh": "argv", "timeout": "float"},
+    "settle": {"days": "float", "export_days": "float"},
 }
 
 
@@ -83,10 +84,22 @@ def load() -> dict[str, object]:
     return out
 
 
+def check_item(table: str, name: str, value: object, path: str = "config.toml") -> None:
+    """One key of a table on its own (its type and range), without the rules across the table's keys (low below
+    high, ...), which validate() applies to the whole table: `config check` reports each problem once."""
+    checked = _value(f"{table}.{name}", TABLES[table], name, value, path)
+    if table == "thresholds" and name in ("low", "high"):
+        _check_ratio(name, checked, path)
+
+
 def validate(doc: dict[str, object], path: str = "config.toml") -> dict[str, object]:
     out: dict[str, object] = {}
     for key, value in doc.items():
-        if key in TABLES:
+        if key == "tariffs":  # [tariffs.NAME]: other tariffs for `report --compare`, checked where they are priced
+            from glowline.data.other_tariffs import validate as validate_tariffs
+
+            out[key] = validate_tariffs(value, path)
+        elif key in TABLES:
             if not isinstance(value, dict):
                 raise ConfigError(f"{path}: [{key}] must be a table")
             out[key] = {name: _value(f"{key}.{name}", TABLES[key], name, v, path) for name, v in value.items()}
@@ -98,6 +111,8 @@ def validate(doc: dict[str, object], path: str = "config.toml") -> dict[str, obj
             timeout = live.get("timeout") if key == "hooks" and isinstance(live, dict) else None
             if isinstance(timeout, float) and not 0.1 <= timeout <= 60:
                 raise ConfigError(f"{path}: hooks.timeout = {timeout!r} must be a number of seconds from 0.1 to 60")
+            if key == "settle" and isinstance(live, dict):
+                _check_settle(live, path)
         elif key in TOP_LEVEL:
             out[key] = _value(key, TOP_LEVEL, key, value, path)
         else:
@@ -159,15 +174,31 @@ def _listed(label: str, kind: str, value: object, path: str) -> list[str]:
     return [str(v) for v in items]
 
 
+def _check_ratio(label: str, value: object, path: str) -> None:
+    """One threshold on its own: a ratio to the typical day, above 0 and at most 1000."""
+    if not isinstance(value, float) or not 0.0 < value <= 1000.0:
+        raise ConfigError(f"{path}: thresholds.{label} = {value!r} is not valid: expected a ratio above 0, "
+                          "at most 1000")
+
+
 def _check_thresholds(table: dict[str, object], path: str) -> None:
     """[thresholds]: low and high are ratios to the typical day, above 0 and at most 1000, low below high."""
     low, high = table.get("low", 0.8), table.get("high", 1.25)
     for label, value in (("low", low), ("high", high)):
-        if not isinstance(value, float) or not 0.0 < value <= 1000.0:
-            raise ConfigError(f"{path}: thresholds.{label} = {value!r} is not valid: expected a ratio above 0, "
-                              "at most 1000")
+        _check_ratio(label, value, path)
     if isinstance(low, float) and isinstance(high, float) and not low < high:
         raise ConfigError(f"{path}: thresholds.low = {low!r} must be below thresholds.high = {high!r}")
+
+
+def _check_settle(table: dict[str, object], path: str) -> None:
+    """[settle]: how many days half-hours may still change (glowline.data.settling): above 0, at most 9, so the
+    window fits the one half-hourly request of a refresh."""
+    from glowline.data.settling import MAX_SETTLE_DAYS
+
+    for label, value in table.items():
+        if not isinstance(value, float) or not 0.0 < value <= MAX_SETTLE_DAYS:
+            raise ConfigError(f"{path}: settle.{label} = {value!r} is not valid: expected a number of days above 0, "
+                              f"at most {MAX_SETTLE_DAYS:g}")
 
 
 def _check_live(table: dict[str, object], path: str) -> None:
@@ -228,6 +259,8 @@ def _write_compiled(values: dict[str, object], sig: str) -> None:
     lines = [f"{MAGIC}\t{sig}"]
     flat: list[tuple[str, object]] = []
     for key, value in values.items():
+        if key == "tariffs":  # the report's alone: the status line never reads them
+            continue
         if isinstance(value, dict):
             flat.extend((f"{key}.{k}", v) for k, v in value.items())
         else:

@@ -22,6 +22,7 @@ class ExitStatus:
     NO_DATA = 9
     DOCTOR_WARN = 10
     STORAGE = 11
+    ACCOUNT = 12
     INTERRUPTED = 130
 
 
@@ -51,6 +52,7 @@ EXIT_CODES: tuple[tuple[int, str], ...] = (
     (ExitStatus.NO_DATA, "no data yet"),
     (ExitStatus.DOCTOR_WARN, "doctor: warnings only"),
     (ExitStatus.STORAGE, "glowline's files unusable (disk full, read-only, permissions)"),
+    (ExitStatus.ACCOUNT, "the account needs attention in the Bright app (API refused with 403)"),
     (ExitStatus.INTERRUPTED, "interrupted (Ctrl-C)"),
 )
 
@@ -93,6 +95,8 @@ class AuthError(GlowlineError):
 class NotLoggedIn(AuthError):
     """No username/password is configured: run ``glowline login`` or set the env vars."""
 
+    kind = "nologin"  # nobody logged in: a bar says "not logged in", not "login failed"
+
 
 class KeyringError(GlowlineError):
     """The OS keyring is missing, locked, refused or too slow; the message says what to do."""
@@ -127,11 +131,26 @@ class NoLiveData(GlowlineError):
     kind = "nodata"
 
 
+class NoDataYet(GlowlineError):
+    """The API has no reading of a resource yet (``first-time`` answers 404): nothing to fetch, not a failure."""
+
+    exit_code = ExitStatus.NO_DATA
+    kind = "nodata"
+
+
 class StorageError(GlowlineError):
     """glowline's own files cannot be written or read: a full or read-only disk, permissions, a file in the way."""
 
     exit_code = ExitStatus.STORAGE
     kind = "storage"
+
+
+class AccountNeedsAttention(GlowlineError):
+    """The API refuses the account's requests with 403 (a re-login does not help): the account needs attention in
+    the Bright app, e.g. new terms to accept (jonandel#73). Only the user can fix it, so it is not retried soon."""
+
+    exit_code = ExitStatus.ACCOUNT
+    kind = "account"
 
 
 class NotFound(GlowlineError):

@@ -64,3 +64,8 @@ def account_file() -> str:
 def token_file() -> str:
     """The API token and its expiry, mode 0600 (the password is only ever in the keyring)."""
     return os.path.join(cache_dir(), "token.json")
+
+
+def password_file() -> str:
+    """Passwords `glowline login --insecure-storage` keeps where no keyring exists: JSON, mode 0600, not encrypted."""
+    return os.path.join(config_dir(), "passwords.json")

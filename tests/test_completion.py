@@ -93,8 +93,8 @@ def test_fish_checks_the_script_and_completes_from_it(home: Path) -> None:
 
 @pytest.mark.parametrize("shell", ["bash", "zsh", "fish"])
 def test_every_option_of_every_command_is_in_the_script(shell: str, home: Path) -> None:
-    from glowline.commands.completion import Command
     from glowline.commands.options import build_parser
+    from glowline.shell_completion import Command
 
     text = script(shell, home).read_text(encoding="utf-8")
     root = Command("glowline", build_parser())

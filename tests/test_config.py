@@ -30,7 +30,7 @@ def test_colours_and_thresholds_from_the_config_reach_the_output(home: Path, emu
     env = glowline_env(home, emulator)
     assert run(env, "fetch", "--days", "40").returncode == 0
     write_config(home, '[colors]\nnormal = "#123456"\nlow = "#123456"\nhigh = "#123456"\n')
-    assert "#[fg=#123456]" in run(env, "--format", "tmux").stdout
+    assert "#[fg=#123456," in run(env, "--format", "tmux").stdout
     # thresholds so wide that every complete day is "normal"
     write_config(home, "[thresholds]\nlow = 0.01\nhigh = 100.0\n")
     levels = {d["level"] for d in run_json(env, "--days", "30")["days"][:-2]}

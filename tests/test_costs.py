@@ -19,12 +19,16 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from rich.cells import cell_len
 
+from glowline import gate
 from glowline.catalog import GasUnit
 from glowline.commands import report
 from glowline.commands.context import Context
 from glowline.data.tariff import TariffHistory, effective_date, parse_list
 from glowline.emulator import DEMO_PASSWORD, DEMO_USERNAME, Emulator
 from glowline.errors import MalformedResponse
+from glowline.report import as_json as report_as_json
+from glowline.report import build as report_build
+from glowline.report import terminal as report_terminal
 from tests.test_tariff import parse_args
 
 LONDON = ZoneInfo("Europe/London")
@@ -57,7 +61,7 @@ def report_json(*argv: str, now: float | None = None, names: tuple[str, ...] = (
         if now is not None:
             ctx.now = now
         names_found = ctx.available(list(names), False)
-        doc = report.as_json(report.build(ctx, names_found, days, GasUnit()))
+        doc = report_as_json.as_json(report_build.build(ctx, names_found, days, GasUnit()))
     return json.loads(json.dumps(doc))  # exactly what --format json prints
 
 
@@ -148,7 +152,7 @@ def test_an_account_without_cost_resources_is_labelled_estimated(clocked: Emulat
     out = io.StringIO()
     with Context(args, {}, "electricity.consumption") as ctx:
         ctx.now = now
-        report.render(report.build(ctx, ["electricity", "gas"], 3, GasUnit()), out, 80)
+        report_terminal.render(report_build.build(ctx, ["electricity", "gas"], 3, GasUnit()), out, 80)
     assert f"estimated from the unit rate of {change}" in out.getvalue()
 
 
@@ -212,7 +216,7 @@ def test_price_bands_show_the_cheap_night_hours(clocked: Emulator) -> None:
     out = io.StringIO()
     with Context(args, {}, "electricity.consumption") as ctx:
         ctx.now = now
-        report.render(report.build(ctx, ["electricity", "gas"], 10, GasUnit()), out, 80)
+        report_terminal.render(report_build.build(ctx, ["electricity", "gas"], 10, GasUnit()), out, 80)
     text = out.getvalue()
     share = f"night 9.0p: {night['kwh_share']:.0%} of kWh, {night['cost_share']:.0%} of cost"
     assert share in text
@@ -339,7 +343,8 @@ def test_tariff_command_shows_the_history_and_the_cost_source(account: Emulator)
     out = io.StringIO()
     assert tariff_command.run(parse_args("tariff"), {}, out) == 0
     text = out.getvalue()
-    assert f"from {change}: 24.50 p/kWh (first of 2 rates), 53.35 p/day" in text
+    assert f"from {change}: 24.50 p/kWh (first of 2 rates), 53.35 p/day; time of use 00:00-07:00 9.00 p, " \
+        "07:00-00:00 24.50 p" in text
     assert "22.36 p/kWh (first of 2 rates), 48.97 p/day" in text
     assert "energy cost: the meter's priced half-hours (electricity.consumption.cost)" in text
     out = io.StringIO()
@@ -366,9 +371,10 @@ def test_parse_list_never_raises_anything_else(doc: Any, key: str) -> None:
             assert "\n" not in str(exc)
             continue
         assert [e.effective for e in entries] == sorted(e.effective for e in entries)
-        for entry in entries:
-            for value in (entry.rate, entry.standing):
-                assert value is None or (math.isfinite(value) and 0 <= value < 100000)
+        for entry in entries:  # through the gate: a rate may be negative (agile tariffs), a standing charge not
+            assert entry.rate is None or (math.isfinite(entry.rate) and abs(entry.rate) <= gate.MAX_PENCE_PER_KWH)
+            assert entry.standing is None or (math.isfinite(entry.standing) and
+                                              0 <= entry.standing <= gate.MAX_STANDING_PENCE)
         history = TariffHistory(entries, "fuzz")
         history.standing_on(date(2026, 1, 1))
         history.rate_on(date(2026, 1, 1))
@@ -385,7 +391,11 @@ def test_priced_half_hours_that_fail_leave_an_estimate_that_says_so(
                       out) == 0
     res = json.loads(out.getvalue())["resources"]["electricity"]
     assert {d["cost_source"] for d in res["days"]} == {"estimated"}
-    assert res["cost_note"].startswith("estimated from the unit rate of ")
+    # the household's electricity is time of use: each hour at its band's rate (never the first rate for all)
+    assert res["cost_note"].startswith("estimated from the time-of-use rates of ")
+    for d in (d for d in res["days"] if d["complete"]):
+        assert d["energy_gbp"] == pytest.approx(truth(account, HOME, "electricity.consumption", date.fromisoformat(
+            d["date"]))[0], abs=1e-4)  # the bands price what the meter's priced half-hours do
     assert "the priced half-hours are unavailable" in capsys.readouterr().err
 
 

@@ -12,8 +12,8 @@ from typing import Any
 
 import pytest
 
-from glowline.commands.doctor import EXIT_WARN
 from glowline.data import credentials
+from glowline.diagnosis import EXIT_WARN
 from glowline.emulator import DEMO_PASSWORD, DEMO_USERNAME, Emulator
 from glowline.errors import EXIT_CONFIG, EXIT_KEYRING, EXIT_NOT_FOUND, EXIT_OK, EXIT_UNAVAILABLE
 from tests.fixtures_keyring import KeyringSetup

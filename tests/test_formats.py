@@ -164,7 +164,7 @@ def test_partial_last_day_is_distinct() -> None:
     tmux = out("tmux", partial)
     assert "…" not in tmux
     last_bar = sparkline.bars([d.value for d in partial.days])[-1]
-    assert f"#[fg={partial_colour}]{last_bar}#[fg=" in tmux
+    assert f"#[fg={partial_colour},bg={render.DEFAULT_COLORS['background']}]{last_bar}#[fg=" in tmux
     assert partial_colour not in out("tmux", complete)
 
 
@@ -503,7 +503,7 @@ def test_no_data_degraded_and_hidden(name: str, monkeypatch: pytest.MonkeyPatch)
         assert "glowline_error" not in out(name, line, on_error="hide")
         return
     if name == "motd":
-        assert shown == "\nElectricity: offline\n"
+        assert shown == "\nElectricity: offline (cannot reach glowmarkt.com)\n"  # with the reason (stderr is lost)
     elif name == "waybar":
         assert json.loads(shown)["text"] == "glowline: offline"
         assert json.loads(shown)["class"] == ["none", "error"]

@@ -25,7 +25,7 @@ from hypothesis import strategies as st
 from glowline.data.glowmarkt import GlowmarktClient
 from glowline.emulator import DEMO_PASSWORD, DEMO_USERNAME, Emulator
 from glowline.errors import EXIT_CODES, APIUnavailable
-from tests.helpers import cache_dir, glowline_env, run, run_json, tmpfs
+from tests.helpers import age_cache, cache_dir, glowline_env, run, run_json, tmpfs
 
 DOCUMENTED = {code for code, _ in EXIT_CODES}
 MIB = 1 << 20
@@ -308,6 +308,7 @@ def test_stale_temp_files_are_cleaned(home: Path, emulator: Emulator) -> None:
     os.utime(leftover, (time.time() - 7200, time.time() - 7200))
     fresh = cache_dir(home) / "sites.json.4343.tmp"
     fresh.write_text("being written right now")
+    age_cache(home, 3600)  # `fetch` follows the half-hour clock: make the next one due
     assert run(env, "fetch").returncode == 0
     assert not leftover.exists() and fresh.exists()
 

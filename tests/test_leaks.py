@@ -187,6 +187,7 @@ def test_login_status_logout_round_trip_through_the_real_keyring(
     # a third process renews through the keyring: every token revoked, the password comes from the store
     emulator.expire_tokens()
     emulator.reset_counts()
+    age_cache(home, 3600)  # `fetch` follows the half-hour clock: make the next one due
     assert out.run(env, "-vv", "fetch").returncode == 0
     assert [r.kind for r in emulator.requests].count("auth") == 1
     # a fourth process reads the password the first one stored

@@ -45,12 +45,12 @@ def test_login_clears_an_earlier_failure_at_once(real_keyring: KeyringSetup, emu
     env = {**real_keyring.env, "GLOWLINE_API_URL": emulator.url}
     before = run(env, "--timeout", "10")
     assert before.returncode == 3 and "not logged in" in before.stderr
-    assert run(env, "--format", "waybar", "--timeout", "10").stdout.startswith('{"text":"glowline: login failed"')
+    assert run(env, "--format", "waybar", "--timeout", "10").stdout.startswith('{"text":"glowline: not logged in"')
     login = run(env, "login", "--username", DEMO_USERNAME, "--password-stdin", input=DEMO_PASSWORD + "\n")
     assert login.returncode == 0, login.stderr
     after = run(env, "--timeout", "10")
     assert after.returncode == 0 and "kWh" in after.stdout, after.stderr
-    assert "login failed" not in run(env, "--format", "waybar").stdout
+    assert "not logged in" not in run(env, "--format", "waybar").stdout
 
 
 def test_credentials_appearing_in_the_environment_clear_an_earlier_failure(home: Path, emulator: Emulator) -> None:

@@ -66,6 +66,7 @@ def test_a_status_line_that_sees_the_state_change_rewrites_them(env: dict[str, s
 def test_a_failed_refresh_shows_in_the_files(env: dict[str, str], home: Path, emulator: Any) -> None:
     assert run(env, "fetch").returncode == 0
     emulator.fault("500")
+    age_cache(home, 3600)  # due again (fetch follows the line's polite clock)
     assert run(env, "fetch").returncode != 0
     assert_files_match(env, home)
     shown = json.loads(line_file(home, "waybar").read_text(encoding="utf-8"))
@@ -108,8 +109,9 @@ def test_the_hook_runs_after_a_refresh_without_secrets(home: Path, emulator: Any
         assert secret not in seen
     assert not any(value in ("t0ps3cret", env["GLOWLINE_PASSWORD"]) for value in seen.values())
     assert seen["HOME"] == str(home)
-    # nothing new to show (data younger than --max-age is not re-read): no hook
-    assert run(env, "fetch", "--max-age", "600").returncode == 0
+    # a refresh that brings nothing new to show: no hook
+    age_cache(home, 600)
+    assert run(env, "fetch", "--now").returncode == 0
     assert len(marker.read_text().splitlines()) == 1
 
 
@@ -196,6 +198,7 @@ def test_the_hook_runs_when_a_failure_appears_or_clears(home: Path, emulator: An
     assert run(env, "fetch").returncode == 0
     hook_config(home, marker)
     emulator.fault("500")
+    age_cache(home, 3600)  # due again (fetch follows the line's polite clock)
     assert run(env, "fetch").returncode != 0
     assert len(marker.read_text().splitlines()) == 1  # the failure is news for the bar
     emulator.clear_faults()

@@ -14,19 +14,22 @@ from rich.cells import cell_len
 from glowline.catalog import GasUnit
 from glowline.commands import report
 from glowline.commands.context import Context
+from glowline.report import build as report_build
+from glowline.report import terminal as report_terminal
+from glowline.report.model import Report
 from tests.test_export import number, run_export, table
 from tests.test_tariff import parse_args
 
 
-def build(days: int = 10) -> report.Report:
+def build(days: int = 10) -> Report:
     args = parse_args("report", "--days", str(days))
     with Context(args, {}, "electricity.consumption") as ctx:
-        return report.build(ctx, ["electricity", "gas"], days, GasUnit())
+        return report_build.build(ctx, ["electricity", "gas"], days, GasUnit())
 
 
-def draw(rep: report.Report, width: int = 80, color: bool | None = None) -> str:
+def draw(rep: Report, width: int = 80, color: bool | None = None) -> str:
     out = io.StringIO()
-    report.render(rep, out, width, color)
+    report_terminal.render(rep, out, width, color)
     return out.getvalue()
 
 

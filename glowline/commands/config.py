@@ -20,8 +20,8 @@ ENVIRONMENT = {"api_url": "GLOWLINE_API_URL"}
 
 #: defaults of the table keys (the top-level ones are glowline.status.argv.DEFAULTS)
 TABLE_DEFAULTS: dict[str, dict[str, object]] = {
-    "colors": {"low": "#a3be8c", "normal": "#88c0d0", "high": "#d08770", "partial": "#7b8598", "stale": "#9a8c98",
-               "error": "#bf616a"},
+    "colors": {"low": "#a3be8c", "normal": "#88c0d0", "high": "#d08770", "partial": "#959fb2", "stale": "#b09fac",
+               "error": "#e8838b", "background": "#1d2128"},
     "thresholds": {"low": 0.8, "high": 1.25},
     "gas": {"unit": "kwh", "calorific_value": DEFAULT_CALORIFIC_VALUE,
             "correction_factor": DEFAULT_CORRECTION_FACTOR},
@@ -51,9 +51,10 @@ EXAMPLE = f"""\
 # low = "#a3be8c"
 # normal = "#88c0d0"
 # high = "#d08770"
-# partial = "#7b8598"
-# stale = "#9a8c98"
-# error = "#bf616a"
+# partial = "#959fb2"
+# stale = "#b09fac"
+# error = "#e8838b"
+# background = "#1d2128"      # tmux only: the colour the line is drawn on
 
 # [thresholds]                # a day is low below low x typical, high above high x typical
 # low = 0.8
@@ -155,7 +156,7 @@ def problems(doc: dict[str, object], path: str) -> list[str]:
         if key in config.TABLES and isinstance(value, dict):
             for name, item in value.items():
                 try:
-                    config.validate({key: {name: item}}, path)
+                    config.check_item(key, name, item, path)  # the key alone: the table's rules come next, once
                 except ConfigError as exc:
                     found.append(str(exc))
             try:  # rules across a table's keys
@@ -178,8 +179,10 @@ def _toml(value: object) -> str:
         return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
     if value is None:
         return "(unset)"
-    if isinstance(value, list):  # [hooks] on_refresh, [files] formats
-        return "[" + ", ".join(_toml(item) for item in value) + "]"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{k} = {_toml(v)}" for k, v in value.items()) + "}"
+    if isinstance(value, list):
+        return "[" + ", ".join(_toml(v) for v in value) + "]"
     return repr(value)
 
 
@@ -215,6 +218,9 @@ def show() -> int:
     width = max(len(k) + len(v) for k, v, _ in rows) + 3
     for key, value, source in rows:
         print(f"{f'{key} = {value}':<{width}} # {source}")
+    tariffs = doc.get("tariffs")
+    for name, table in (tariffs.items() if isinstance(tariffs, dict) else ()):  # report --compare's other tariffs
+        print(f"tariffs.{name} = {_toml(table)}  # {file_label}")
     if os.environ.get("NO_COLOR") or os.environ.get("FORCE_COLOR"):
         names = [v for v in ("NO_COLOR", "FORCE_COLOR") if os.environ.get(v)]
         print(f"# environment {', '.join(names)} set: decides colour when color = \"auto\"")

@@ -16,7 +16,7 @@ from glowline.commands.options import add_resources_option
 from glowline.data import account
 from glowline.data.models import Site
 from glowline.data.readings import local_date, zone
-from glowline.data.tariff import NO_TARIFF, Tariff, TariffHistory, parse, parse_list
+from glowline.data.tariff import NO_TARIFF, Tariff, TariffHistory, parse, read_list
 from glowline.errors import APIUnavailable, MalformedResponse, NotFound
 
 
@@ -124,12 +124,49 @@ class Context:
             if not any(r.classifier == candidate for r in self.site.resources):
                 continue
             try:
-                entries = parse_list(self.session.source.tariff_list(self.site.resource(candidate).resource_id))
+                listed = read_list(self.session.source.tariff_list(self.site.resource(candidate).resource_id), self.tz)
             except (APIUnavailable, MalformedResponse, NotFound) as exc:
                 why = f"tariff list unavailable: {exc}"
                 continue
-            if entries:
+            if listed.entries:
                 where = "" if candidate == classifier else f" of the {candidate} resource"
-                return TariffHistory(entries, f"the meter's tariff list{where}")
-            why = "the tariff list is empty"
+                return TariffHistory(listed.history(), f"the meter's tariff list{where}{listed.note()}")
+            why = f"the tariff list has no usable entry{listed.note()}" if listed.left_out else \
+                "the tariff list is empty"
         return TariffHistory.from_tariff(self.tariff(name), why)
+
+
+class Patience:
+    """A context manager for a wait on the API that a person may be watching: after ``after`` seconds without an
+    end, one line on stderr, only when stderr is a terminal (a hung API is otherwise up to 20 s of silence)."""
+
+    def __init__(self, what: str = "waiting for the Glowmarkt API", after: float = 1.0) -> None:
+        self.what = what
+        self.after = after
+        self.timer: object = None
+
+    def __enter__(self) -> Patience:
+        import threading
+
+        try:
+            on_terminal = sys.stderr.isatty()
+        except (AttributeError, ValueError, OSError):
+            on_terminal = False
+        if on_terminal:
+            timer = threading.Timer(self.after, self._say)
+            timer.daemon = True
+            timer.start()
+            self.timer = timer
+        return self
+
+    def _say(self) -> None:
+        try:
+            sys.stderr.write(f"glowline: {self.what}... (Ctrl-C stops)\n")
+            sys.stderr.flush()
+        except (OSError, ValueError):
+            pass
+
+    def __exit__(self, *exc: object) -> None:
+        cancel = getattr(self.timer, "cancel", None)
+        if cancel is not None:
+            cancel()

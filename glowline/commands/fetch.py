@@ -51,11 +51,16 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--done-fd", type=int, default=None, help=argparse.SUPPRESS)  # closed once the result is written
     p.add_argument("--max-age", type=number_type(float, 0, 10080, "minutes"), default=None,
                    help="skip re-reading data younger than this (minutes)")
+    p.add_argument("--now", action="store_true",
+                   help="fetch now, not when the half-hour clock says new data is due (still at most once per 5 "
+                        "minutes: Glowmarkt asks clients not to poll more often)")
 
 
 def main(args: list[str]) -> int:
     """``glowline fetch ARGS`` without the rest of the CLI; errors propagate to glowline.cli's one handler."""
-    parser = argparse.ArgumentParser(prog="glowline fetch", description="Refresh the cache and print nothing.")
+    from glowline.commands.options import Parser
+
+    parser = Parser(prog="glowline fetch")  # the same help as `glowline help fetch`
     add_arguments(parser)
     try:
         ns = parser.parse_args(args)
@@ -109,8 +114,19 @@ def _fetch_one(args: argparse.Namespace, conf: dict[str, object], name: str, pas
     from glowline.data.sync import refresh
 
     opts = status_options(args, conf, resource=name)
+    if lock_fd is None and not args.background:  # a person, cron or a timer: the same clock as the status line
+        why_not = not_due(opts, bool(getattr(args, "now", False)), time.time())
+        if why_not is not None:
+            if getattr(args, "now", False) and _is_tty(sys.stderr):
+                sys.stderr.write(f"glowline: {name}: {why_not}\n")
+            return EXIT_OK
     if lock_fd is None:
         lock_fd = spawn.lock_blocking(layout.lock_path(opts.site, opts.classifier), time.monotonic() + LOCK_WAIT)
+        why_not = not_due(opts, bool(getattr(args, "now", False)), time.time())
+        if why_not is not None:  # another process fetched while this one waited for the lock
+            if lock_fd is not None:
+                os.close(lock_fd)
+            return EXIT_OK
     before = refresher.shown_state(opts)
     try:
         max_age = None if args.max_age is None else args.max_age * 60
@@ -121,6 +137,37 @@ def _fetch_one(args: argparse.Namespace, conf: dict[str, object], name: str, pas
             os.close(lock_fd)
         refresher.after_refresh(conf, opts, before)
     return EXIT_OK
+
+
+def not_due(opts: Any, now_asked: bool, now: float) -> str | None:
+    """Why a fetch of ``opts`` would ask the API for nothing new (the status line's polite clock,
+    glowline.status.policy), or None when it should ask. ``now_asked`` (--now) skips the clock but not the floor:
+    at most one fetch per MIN_INTERVAL. A failed attempt does not hold the next one back (a person retrying after an
+    outage means it); it never moves the clock either, so a timer retries once per run until the API answers."""
+    from glowline import paths
+    from glowline.files import check_private_folder
+    from glowline.status import days as days_file
+    from glowline.status import policy
+
+    check_private_folder(paths.cache_dir())  # a folder others can write to is refused, due or not
+    summ = days_file.read(layout.days_path(opts.site, opts.classifier, opts.tz))
+    if summ is None or policy.usable(summ, opts.days, now) is None:
+        return None  # nothing cached for these days yet: due
+    since = now - summ.fetched_at
+    if 0 <= since < policy.MIN_INTERVAL:
+        return f"fetched {since / 60:.0f} min ago; at most one fetch per {policy.MIN_INTERVAL / 60:.0f} minutes"
+    if now_asked:
+        return None
+    if not policy.refresh_due(summ.fetched_at, now, opts.max_age):
+        return "nothing new is due before the next half-hour"
+    return None
+
+
+def _is_tty(stream: Any) -> bool:
+    try:
+        return bool(stream.isatty())
+    except (AttributeError, ValueError, OSError):
+        return False
 
 
 class _Deadline:

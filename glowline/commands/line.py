@@ -23,4 +23,5 @@ def run(args: argparse.Namespace, conf: dict[str, object], started: float | None
     from glowline.status import line
 
     opts = status_options(args, conf)
-    return line.run(opts, time.monotonic() if started is None else started, rebuild=rebuild)
+    verbose = int(getattr(args, "verbose", 0) or 0)
+    return line.run(opts, time.monotonic() if started is None else started, rebuild=rebuild, verbose=verbose)

@@ -1,7 +1,9 @@
-"""`glowline login`: check credentials against the API, keep the password in the OS keyring.
+"""`glowline login`: check credentials against the API, keep the password in the OS keyring (or, only when asked
+with --insecure-storage, in a 0600 file in the config folder).
 
 Order matters: the keyring is proven usable before the API is asked, the password is stored before anything else is
-written, so a failure at any step leaves nothing half-saved. The password is never printed, logged or written to a file.
+written, so a failure at any step leaves nothing half-saved. The password is never printed or logged, and written to a
+file only with --insecure-storage.
 """
 
 from __future__ import annotations
@@ -26,6 +28,9 @@ def add_parser(subparsers: Any) -> None:
     p.add_argument("--password-stdin", action="store_true", help="read the password from stdin (for scripts)")
     p.add_argument("--timeout", type=number_type(float, 0.1, 600, "seconds"), default=10.0,
                    help="keyring deadline in seconds (default 10)")
+    p.add_argument("--insecure-storage", action="store_true",
+                   help="where no keyring exists (a server, a container): keep the password in a file only you can "
+                        "read (mode 0600, in the config folder), not encrypted; `glowline logout` removes it")
     p.add_argument("--mqtt", action="store_true",
                    help="instead: the MQTT broker's password for live power (the broker and user come from [live] "
                         "mqtt = \"mqtt://USER@HOST:1883\" or GLOWLINE_MQTT_URL); checked against the broker, kept "
@@ -35,9 +40,11 @@ def add_parser(subparsers: Any) -> None:
 def run(args: argparse.Namespace, conf: dict[str, object]) -> int:
     from glowline.data import account
 
+    insecure = bool(getattr(args, "insecure_storage", False))
     if args.mqtt:
-        return login_mqtt(conf, args.password_stdin, timeout=args.timeout)
-    return login(args.username, args.password_stdin, account.api_url(conf), timeout=args.timeout)
+        return login_mqtt(conf, args.password_stdin, timeout=args.timeout, insecure_storage=insecure)
+    return login(args.username, args.password_stdin, account.api_url(conf), timeout=args.timeout,
+                 insecure_storage=insecure)
 
 
 def say(stream: TextIO, line: str) -> None:
@@ -89,6 +96,39 @@ def _read_password(username: str, password_stdin: bool, stdin: TextIO | None) ->
     return password
 
 
+class FileStore:
+    """Where `--insecure-storage` keeps a password, in the shape of credentials.BackendInfo (label, kind)."""
+
+    kind = "file"
+
+    def __init__(self, path: str) -> None:
+        self.label = path
+        self.message = (f"the password is in {path}: not encrypted, readable only by you (mode 0600); "
+                        "`glowline logout` removes it")
+
+
+#: the environment route for the broker's password (the account's is credentials.ENV_HINT)
+MQTT_ENV_HINT = "set GLOWLINE_MQTT_PASSWORD"
+
+
+def _routes(text: str, mqtt: bool) -> str:
+    """A keyring message ending in credentials.ENV_HINT, ending instead in the routes that fit this password: the
+    password file (`--insecure-storage`) and its environment variable (the account's, or the broker's)."""
+    if text.endswith(credentials.ENV_HINT):
+        flag = "glowline login --mqtt --insecure-storage" if mqtt else "glowline login --insecure-storage"
+        env = MQTT_ENV_HINT if mqtt else credentials.ENV_HINT
+        return text[: -len(credentials.ENV_HINT)] + f"run `{flag}` (the password in a file only you can read), or {env}"
+    return text.replace(credentials.ENV_HINT, MQTT_ENV_HINT) if mqtt else text
+
+
+def _check_keyring(timeout: float, mqtt: bool = False) -> credentials.BackendInfo:
+    """The keyring, proven usable; without one, the error names the other routes (the file, the environment)."""
+    try:
+        return credentials.check_keyring(timeout)
+    except KeyringError as exc:
+        raise KeyringError(_routes(str(exc), mqtt)) from None
+
+
 def _authenticate(api_url: str, username: str, password: str) -> tuple[str, int]:
     from glowline.data.source import open_source
 
@@ -108,8 +148,11 @@ def login(
     out: TextIO | None = None,
     err: TextIO | None = None,
     stdin: TextIO | None = None,
+    insecure_storage: bool = False,
 ) -> int:
     """Ask for the credentials, check them against the API, keep them; one line out, the exit code back.
+
+    With ``insecure_storage`` the password goes to the password file (0600) and the keyring is never touched.
 
     ``out``/``err``/``stdin`` default to the process's streams (the username prompt and --password-stdin read stdin).
     The account and token are saved under the API URL as normalised by ``glowline.data.endpoint.check_base_url``.
@@ -121,23 +164,32 @@ def login(
     from glowline.data.store import default_store
 
     password: str | None = None
+    backend: credentials.BackendInfo | FileStore
     try:
-        backend = credentials.check_keyring(timeout)  # before the API: no keyring means nothing to keep it in
+        if not insecure_storage:
+            backend = _check_keyring(timeout)  # before the API: no keyring means nothing to keep it in
         api_url = check_base_url(api_url)  # before the prompts: a refused URL should not cost the user a password
         username = _read_username(username, stdin, err)
         password = _read_password(username, password_stdin, stdin)
         token, exp = _authenticate(api_url, username, password)
-        backend = credentials.store_password(username, password, timeout)  # first write: failing here saves nothing
+        # first write: failing here saves nothing
+        if insecure_storage:
+            backend = FileStore(credentials.store_file_password(username, password))
+        else:
+            backend = credentials.store_password(username, password, timeout)
+            credentials.delete_file_password(username)  # the keyring holds it now: no copy left in a plain file
         previous = credentials.load_account()
         notes: list[str] = []
         if previous is not None and (previous["username"], previous["api_url"]) != (username, api_url):
             if previous["username"] != username:
+                credentials.delete_file_password(previous["username"])
                 try:
-                    credentials.delete_password(previous["username"], timeout)
+                    if previous.get("store") != credentials.STORE_FILE:
+                        credentials.delete_password(previous["username"], timeout)
                 except KeyringError as exc:
                     notes.append(f"note: the old password of {previous['username']} was not removed: {exc}")
             default_store().clear()  # readings of another account or API (this also drops its token)
-        credentials.save_account(username, api_url)
+        credentials.save_account(username, api_url, credentials.STORE_FILE if insecure_storage else "")
         credentials.save_token(username, api_url, token, exp)
     except GlowlineError as exc:
         say(err, "glowline: " + _redact(str(exc), password))
@@ -145,7 +197,10 @@ def login(
     except OSError as exc:
         say(err, f"glowline: cannot save the login: {exc.strerror or exc} ({exc.filename or ''})")
         return GlowlineError.exit_code
-    say(out, f"logged in as {username} (password in {backend.label})")
+    if isinstance(backend, FileStore):
+        say(out, f"logged in as {username} (password in {backend.label}: not encrypted, readable only by you)")
+    else:
+        say(out, f"logged in as {username} (password in {backend.label})")
     if backend.kind == "plaintext":
         say(err, backend.message)
     for note in notes:
@@ -165,9 +220,11 @@ def login_mqtt(
     out: TextIO | None = None,
     err: TextIO | None = None,
     stdin: TextIO | None = None,
+    insecure_storage: bool = False,
 ) -> int:
     """`glowline login --mqtt`: the broker password, checked by logging in to the broker, kept in the keyring under
-    "mqtt:USER@HOST:PORT" (service glowline). Never printed, logged or written to a file."""
+    "mqtt:USER@HOST:PORT" (service glowline), or with ``insecure_storage`` in the password file under that key.
+    Never printed or logged."""
     out = out or sys.stdout
     err = err or sys.stderr
     stdin = stdin if stdin is not None else sys.stdin
@@ -182,7 +239,9 @@ def login_mqtt(
         if settings.username is None:
             raise UsageError(f"the broker URL {settings.where} names no user: write it as mqtt://USER@HOST:PORT "
                              "(an anonymous broker needs no password)")
-        backend = credentials.check_keyring(timeout)  # before the prompt: no keyring means nothing to keep it in
+        backend: credentials.BackendInfo | FileStore
+        if not insecure_storage:
+            backend = _check_keyring(timeout, mqtt=True)  # before the prompt: no keyring, nothing to keep it in
         if password_stdin:
             password = _read_password(settings.where, True, stdin)
         else:
@@ -199,11 +258,19 @@ def login_mqtt(
             sub.wait_connected(time.monotonic() + timeout)
         finally:
             sub.stop()
-        backend = credentials.store_password(settings.keyring_key, password, timeout)
+        if insecure_storage:
+            backend = FileStore(credentials.store_file_password(settings.keyring_key, password))
+        else:
+            backend = credentials.store_password(settings.keyring_key, password, timeout)
+            credentials.delete_file_password(settings.keyring_key)
     except GlowlineError as exc:
         say(err, "glowline: " + _redact(str(exc), password))
         return exc.exit_code
-    say(out, f"broker password for {settings.where} saved (in {backend.label}); the broker accepted it")
+    except OSError as exc:
+        say(err, f"glowline: cannot save the broker password: {exc.strerror or exc} ({exc.filename or ''})")
+        return GlowlineError.exit_code
+    where = f"{backend.label}: not encrypted, readable only by you" if isinstance(backend, FileStore) else backend.label
+    say(out, f"broker password for {settings.where} saved (in {where}); the broker accepted it")
     if backend.kind == "plaintext":
-        say(err, backend.message)
+        say(err, backend.message.replace(credentials.ENV_HINT, MQTT_ENV_HINT))  # the broker's variable
     return EXIT_OK

@@ -35,11 +35,16 @@ def logout(out: TextIO | None = None, err: TextIO | None = None, timeout: float 
     account = credentials.load_account()
     problem: str | None = None
     removed = False
+    in_file = False
     if account is not None:
         try:
-            removed = credentials.delete_password(account["username"], timeout)
+            in_file = credentials.delete_file_password(account["username"])  # `login --insecure-storage`'s file
+            if account.get("store") != credentials.STORE_FILE:
+                removed = credentials.delete_password(account["username"], timeout)
         except KeyringError as exc:
             problem = str(exc)
+        except OSError as exc:
+            problem = f"{exc.strerror or exc} ({exc.filename or ''})"
     had_token = os.path.exists(paths.token_file())
     try:
         credentials.clear_token()
@@ -61,6 +66,10 @@ def logout(out: TextIO | None = None, err: TextIO | None = None, timeout: float 
         say(err, f"glowline: logged out {username}, but the password could not be removed from the keyring: {problem}")
         return EXIT_KEYRING
     what = "password removed from the keyring" if removed else "no password was in the keyring"
+    if in_file:
+        what = f"password removed from {paths.password_file()}"
+        if removed:
+            what += " and from the keyring"
     say(out, f"logged out {username} ({what})")
     return EXIT_KEYRING if broker_problem is not None else EXIT_OK
 
@@ -77,6 +86,13 @@ def _forget_broker(conf: dict[str, object], timeout: float) -> tuple[str, str | 
     if settings is None or settings.username is None:
         return "", None
     try:
-        return (settings.where if credentials.delete_password(settings.keyring_key, timeout) else ""), None
+        in_file = credentials.delete_file_password(settings.keyring_key)
+    except OSError:
+        in_file = False
+    try:
+        in_keyring = credentials.delete_password(settings.keyring_key, timeout)
+        return (settings.where if in_keyring or in_file else ""), None
     except KeyringError as exc:
+        if in_file:
+            return settings.where, None
         return settings.where, str(exc)

@@ -17,7 +17,7 @@ from typing import Any
 from glowline.catalog import RESOURCES
 from glowline.commands.fetch import resources_type
 from glowline.commands.options import add_status_options, status_options
-from glowline.errors import EXIT_OK, GlowlineError, StorageError, UsageError
+from glowline.errors import EXIT_OK, GlowlineError, NoDataYet, StorageError, UsageError
 
 
 def since_type(text: str) -> date | str:
@@ -68,7 +68,13 @@ def run(args: argparse.Namespace, conf: dict[str, object], now: float | None = N
             site = account.pick_site(session.sites(), opts.site, opts.classifier) if args.resources != ["all"] \
                 else _site_with_any(session.sites(), opts.site)
             names = _names(args.resources, site)
-            plans = [history.plan(session, store, site, RESOURCES[n], since, now) for n in names]
+            plans = []
+            for n in list(names):
+                try:
+                    plans.append(history.plan(session, store, site, RESOURCES[n], since, now, conf))
+                except NoDataYet as exc:  # a meter with no reading yet: said, and the others go on
+                    sys.stderr.write(f"glowline: {n}: {exc}\n")
+                    names.remove(n)
             for n in names:
                 history.keep_tariffs(session, store, site, RESOURCES[n], now)
             bar = Progress(sum(p.requests for p in plans))

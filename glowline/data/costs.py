@@ -13,8 +13,9 @@ from collections.abc import Iterable
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
+from glowline.catalog import HALF_HOUR
 from glowline.data.readings import DayTotal, Series
-from glowline.data.tariff import TariffHistory
+from glowline.data.tariff import TariffEntry, TariffHistory
 
 PRICED = "priced"
 ESTIMATED = "estimated"
@@ -31,10 +32,11 @@ MIN_BAND_SHARE = 0.05
 class DayCost:
     """One local day's cost, in pence: energy (priced or estimated), standing charge and total."""
 
-    __slots__ = ("complete", "date", "energy", "kwh", "rate_date", "source", "standing")
+    __slots__ = ("complete", "date", "energy", "kwh", "rate_date", "source", "standing", "why")
 
     def __init__(self, day: date, kwh: float | None, energy: float | None, standing: float | None, complete: bool,
-                 source: str, rate_date: date | None = None) -> None:
+                 source: str, rate_date: date | None = None, why: str = "") -> None:
+        self.why = why  # estimated: "" (a unit rate), "time-of-use rates", or why there is no rate ("no rate known")
         self.date = day
         self.kwh = kwh
         self.energy = energy  # pence: the day's priced half-hours, or kWh x the unit rate (estimated)
@@ -61,9 +63,16 @@ class DayCost:
         return f"DayCost({self.date}, energy={self.energy!r}, standing={self.standing!r}, {self.source})"
 
 
-def day_costs(energy: list[DayTotal], cost: list[DayTotal] | None, tariffs: TariffHistory) -> list[DayCost]:
-    """Each day's cost: from ``cost`` (the cost resource's local days, pence) when given, else estimated as kWh x
-    the unit rate of the tariff in force that day. The standing charge is the tariff history's for that day."""
+#: DayCost.why of a day priced by a time-of-use entry's bands
+TIME_OF_USE = "time-of-use rates"
+
+
+def day_costs(energy: list[DayTotal], cost: list[DayTotal] | None, tariffs: TariffHistory,
+              series: Series | None = None, tz: ZoneInfo | None = None) -> list[DayCost]:
+    """Each day's cost: from ``cost`` (the cost resource's local days, pence) when given, else estimated from the
+    tariff in force that day: kWh x its unit rate, or, for a time-of-use tariff, each bucket of ``series`` (the
+    day's energy, local zone ``tz``) at the rate of the band it falls in; a dynamic tariff (or one without a rate)
+    gives no energy cost, never an older rate. The standing charge is the tariff history's for that day."""
     out = []
     for n, day in enumerate(energy):
         standing = tariffs.standing_on(day.date)
@@ -72,19 +81,58 @@ def day_costs(energy: list[DayTotal], cost: list[DayTotal] | None, tariffs: Tari
             out.append(DayCost(day.date, day.value, priced.value, standing, day.complete and priced.complete, PRICED))
             continue
         rate, started = tariffs.rate_on(day.date)
-        value = None if day.value is None or rate is None else day.value * rate
-        out.append(DayCost(day.date, day.value, value, standing, day.complete, ESTIMATED, started))
+        entry = tariffs.entry_on(day.date)
+        why = ""
+        if rate is not None:
+            value = None if day.value is None else day.value * rate
+        elif entry is not None and entry.bands and not entry.dynamic and series is not None and tz is not None:
+            value, why = banded(day, entry, series, tz), TIME_OF_USE
+            if value is None:
+                why = f"no rate known for some hours of the time-of-use tariff of {entry.effective}"
+        else:
+            value, why = None, entry.why_no_rate() if entry is not None else "no rate known"
+        out.append(DayCost(day.date, day.value, value, standing, day.complete, ESTIMATED, started, why))
     return out
 
 
+def banded(day: DayTotal, entry: TariffEntry, series: Series, tz: ZoneInfo) -> float | None:
+    """The day's delivered buckets priced at the time-of-use bands they fall in (pence): each half-hour of a bucket
+    at its own band's rate (an hourly bucket that straddles two bands is split evenly between its half-hours);
+    None when a band does not cover some half-hour."""
+    pending = series.pending_from()
+    first = max(day.start, series.start)
+    first += (series.start - first) % series.step
+    parts: list[float] = []
+    for ts in range(first, min(day.end, series.end, pending), series.step):
+        value = series.values[(ts - series.start) // series.step]
+        if value is None:
+            continue
+        rates = []
+        for half in range(ts, ts + series.step, HALF_HOUR):
+            local = datetime.fromtimestamp(half, tz)
+            rate = entry.rate_at(local.hour * 60 + local.minute)
+            if rate is None:
+                return None
+            rates.append(rate)
+        parts.append(value * math.fsum(rates) / len(rates))
+    return math.fsum(parts)
+
+
 def estimate_note(days: Iterable[DayCost]) -> str:
-    """``estimated from the unit rate of 2026-11-02`` (each tariff start used), or "" when every day is priced."""
-    dates = sorted({d.rate_date for d in days if d.source == ESTIMATED and d.rate_date is not None})
-    if not dates and not any(d.source == ESTIMATED for d in days):
+    """``estimated from the unit rate of 2026-11-02`` (each tariff start used; "the time-of-use rates of" when
+    banded), a day's reason when it has no rate ("no rate known: a dynamic tariff since ..."), or "" when every
+    day is priced."""
+    estimated = [d for d in days if d.source == ESTIMATED]
+    if not estimated:
         return ""
-    if not dates:
-        return "estimated from the unit rate of the current tariff"
-    return "estimated from the unit rate of " + " and ".join(f"{d}" for d in dates)
+    missing = [d.why for d in estimated if d.why and d.why != TIME_OF_USE]
+    if missing and len(missing) == len(estimated):
+        return missing[0]
+    what = "the time-of-use rates of " if any(d.why == TIME_OF_USE for d in estimated) else "the unit rate of "
+    dates = sorted({d.rate_date for d in estimated if d.rate_date is not None and d.why in ("", TIME_OF_USE)})
+    text = "estimated from " + (what + " and ".join(f"{d}" for d in dates) if dates else
+                                what + "the current tariff")
+    return text + (f"; {missing[0]}" if missing else "")
 
 
 class Band:

@@ -38,6 +38,9 @@ _LABELS = {
     "keyring.backends.libsecret.Keyring": "libsecret",
     "keyrings.alt.file.PlaintextKeyring": "plaintext file",
 }
+#: backends auto-detection never picks (a user may still name one in PYTHON_KEYRING_BACKEND or keyringrc.cfg): files
+#: that keep the password readable (keyrings.alt's plaintext, and its encrypted file that prompts for a key)
+_FILE_BACKEND_MODULES = ("keyrings.alt.file", "keyrings.cryptfile")
 
 
 class BackendInfo:
@@ -96,6 +99,22 @@ def _disabled_info(why: str) -> BackendInfo:
 
 def _none_info(why: str = "no keyring backend available") -> BackendInfo:
     return BackendInfo(_FAIL, "none", f"{why}: {INSTALL_HINT}", "no keyring")
+
+
+def _not_a_file_backend(backend: object) -> bool:
+    """The limit glowline's auto-detection applies: no keyrings.alt / cryptfile file backend, nothing "plaintext"."""
+    name = _class_path(backend)
+    return not name.startswith(_FILE_BACKEND_MODULES) and "plaintext" not in name.lower()
+
+
+def _select_backend() -> Any:
+    """The backend to use: PYTHON_KEYRING_BACKEND or keyringrc.cfg when the user named one, else keyring's
+    auto-detection without the file backends. Installing keyrings.alt (e.g. through the test extra) therefore never
+    turns a plain `glowline login` into a password kept in a plain file."""
+    import keyring.core
+
+    keyring.core.init_backend(_not_a_file_backend)  # env and config first, the limit only for auto-detection
+    return keyring.get_keyring()
 
 
 def classify(backend: object) -> BackendInfo:
@@ -182,9 +201,7 @@ def _guarded(
 
     def run() -> None:
         try:
-            import keyring
-
-            backend = keyring.get_keyring()
+            backend = _select_backend()
             info = classify(backend)
             box["info"] = info
             if not info.usable:
@@ -325,22 +342,89 @@ def delete_password(username: str, timeout: float = 10.0) -> bool:
     return bool(removed)
 
 
+def lookup_password(key: str, timeout: float = 10.0, file_first: bool = False) -> str | None:
+    """The password stored under ``key``: the keyring's, else the file's (`glowline login --insecure-storage`).
+
+    A keyring that fails is no error when the file holds the password; ``file_first`` (the account says the password
+    went to the file) reads the file before touching the keyring at all, so an old keyring item cannot win.
+    """
+    if file_first:
+        found = file_password(key)
+        if found:
+            return found
+    try:
+        password = fetch_password(key, timeout)
+    except KeyringError:
+        found = file_password(key)
+        if found:
+            return found
+        raise
+    return password or file_password(key)
+
+
 def resolve_credentials(timeout: float = 10.0) -> tuple[str, str]:
     """(username, password): both env vars first; else the username (GLOWLINE_USERNAME alone, or the saved account's)
-    with its password from the keyring."""
+    with its password from the keyring, else from the password file (`glowline login --insecure-storage`)."""
     from_env = env_credentials()
     if from_env is not None:
         return from_env
     username = os.environ.get("GLOWLINE_USERNAME", "")
+    account = load_account()
     if not username:
-        account = load_account()
         if account is None:
             raise NotLoggedIn(NOT_LOGGED_IN)
         username = account["username"]
-    password = fetch_password(username, timeout)
+    in_file = account is not None and account.get("store") == STORE_FILE and account["username"] == username
+    password = lookup_password(username, timeout, file_first=in_file)
     if not password:
         raise NotLoggedIn(f"no password for {username} in the keyring: {NOT_LOGGED_IN.split(': ', 1)[1]}")
     return username, password
+
+
+# -- the password file (`glowline login --insecure-storage`) ---------------------------------------------------------
+
+#: the account's "store" when the password went to the password file
+STORE_FILE = "file"
+
+
+def _file_passwords() -> dict[str, str]:
+    doc = _read_json(paths.password_file())
+    found = doc.get("passwords") if doc is not None else None
+    if not isinstance(found, dict):
+        return {}
+    return {k: v for k, v in found.items() if isinstance(k, str) and isinstance(v, str) and v}
+
+
+def file_password(key: str) -> str | None:
+    """The password the password file keeps under ``key``, or None."""
+    return _file_passwords().get(key)
+
+
+def store_file_password(key: str, password: str) -> str:
+    """Keep the password in the password file (0600 from creation, in the 0700 config folder); returns its path."""
+    import json
+
+    passwords = _file_passwords()
+    passwords[key] = password
+    path = paths.password_file()
+    atomic_write(path, json.dumps({"passwords": passwords}) + "\n")
+    return path
+
+
+def delete_file_password(key: str) -> bool:
+    """Remove ``key``'s password from the password file (the file goes when it is empty); True if one was there."""
+    import json
+
+    passwords = _file_passwords()
+    if key not in passwords:
+        return False
+    del passwords[key]
+    path = paths.password_file()
+    if passwords:
+        atomic_write(path, json.dumps({"passwords": passwords}) + "\n")
+    else:
+        remove_file(path)
+    return True
 
 
 # -- account and token files ---------------------------------------------------------------------------------------
@@ -360,21 +444,28 @@ def _read_json(path: str) -> dict[str, Any] | None:
 
 
 def load_account() -> dict[str, str] | None:
-    """What `glowline login` saved: {"username", "api_url"}; None when absent or corrupt."""
+    """What `glowline login` saved: {"username", "api_url"} and "store" ("file" when the password is in the password
+    file); None when absent or corrupt."""
     doc = _read_json(paths.account_file())
     if doc is None:
         return None
     username, api_url = doc.get("username"), doc.get("api_url")
     if not isinstance(username, str) or not username or not isinstance(api_url, str) or not api_url:
         return None
-    return {"username": username, "api_url": api_url}
+    account = {"username": username, "api_url": api_url}
+    if doc.get("store") == STORE_FILE:
+        account["store"] = STORE_FILE
+    return account
 
 
-def save_account(username: str, api_url: str) -> None:
-    """Remember the username and API URL (never the password); atomic, 0600."""
+def save_account(username: str, api_url: str, store: str = "") -> None:
+    """Remember the username and API URL (never the password) and where the password went; atomic, 0600."""
     import json
 
-    atomic_write(paths.account_file(), json.dumps({"username": username, "api_url": api_url}) + "\n")
+    doc = {"username": username, "api_url": api_url}
+    if store:
+        doc["store"] = store
+    atomic_write(paths.account_file(), json.dumps(doc) + "\n")
 
 
 def clear_account() -> None:

@@ -14,18 +14,35 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from glowline import gate
 from glowline.catalog import HALF_HOUR, MAX_SPAN, PERIOD_SECONDS
 from glowline.data.endpoint import check_base_url
 from glowline.data.models import Reading, Resource, Site, Token
 from glowline.data.transport import Response, Transport, default_transport
-from glowline.errors import APIUnavailable, AuthError, MalformedResponse, NotFound
+from glowline.errors import (
+    AccountNeedsAttention,
+    APIUnavailable,
+    AuthError,
+    MalformedResponse,
+    NoDataYet,
+    NotFound,
+)
 
 #: the published applicationId for individual Bright users (glowmarkt-api.md 1.1)
 APPLICATION_ID = "b0f1b774-a586-4f72-9edd-27ead8aa7a8d"
 #: seconds to connect, seconds between bytes of the answer
 TIMEOUT = (5.0, 20.0)
+#: the line for a 403 that a fresh login does not cure (jonandel#73)
+FORBIDDEN = ("the Glowmarkt API refuses this account (HTTP 403): open the Bright app and sign in, it may ask you "
+             "to accept new terms; glowline tries again later")
+#: the same for ``catchup``, which only helps the next refresh
+CATCHUP_TIMEOUT = (3.0, 5.0)
 
 log = logging.getLogger("glowline.data.glowmarkt")
+
+
+class BadRequest(MalformedResponse):
+    """HTTP 400: the API refused the request as sent (for ``/current``: no live data, pyglowmarkt#14)."""
 
 
 def utc_text(epoch: int) -> str:
@@ -50,6 +67,7 @@ class GlowmarktClient:
         self.timeout = timeout
         self.transport = transport if transport is not None else default_transport()
         self._renewed = False  # a token was issued by reauth() for this client already
+        self._refused = False  # a 403 survived a fresh login: the account needs the user (no more logins)
 
     def close(self) -> None:
         self.transport.close()
@@ -80,7 +98,7 @@ class GlowmarktClient:
         if status == 404:
             raise NotFound(f"{what}: not found (HTTP 404)")
         if status == 400:
-            raise MalformedResponse(f"the API refused the {what} request: {_error_text(resp)}")
+            raise BadRequest(f"the API refused the {what} request: {_error_text(resp)}")
         if status != 200:
             raise APIUnavailable(f"unexpected HTTP {status} from the Glowmarkt API for {what}")
         ctype = resp.header("Content-Type")
@@ -91,18 +109,25 @@ class GlowmarktClient:
         except (ValueError, RecursionError):
             raise MalformedResponse(f"the Glowmarkt API sent invalid JSON for {what}") from None
 
-    def _get(self, path: str, what: str, params: dict[str, str] | None = None) -> Any:
-        """GET with a usable token: renew it first if needed, and re-authenticate once on a 401."""
+    def _get(self, path: str, what: str, params: dict[str, str] | None = None, retry: bool = True) -> Any:
+        """GET with a usable token: renew it first if needed, and re-authenticate once on a 401 (a 403: once per
+        client, so a refused account costs one more login whatever it asks next). ``retry=False`` (catchup, which
+        only helps the next refresh) never re-authenticates."""
         if self.reauth is not None and (self.token is None or (not self.token.usable() and not self._renewed)):
             self.token = self.reauth()  # renewed once: a short-lived token is then used until it is refused
             self._renewed = True
         resp = self._send("GET", path, params)
-        if resp.status_code == 401 and self.reauth is not None:
-            log.debug("401 on %s: re-authenticating once", path)
+        if resp.status_code == 403 and self._refused:  # a fresh login did not help before: not again
+            raise AccountNeedsAttention(FORBIDDEN)
+        if retry and resp.status_code in (401, 403) and self.reauth is not None:
+            log.debug("%s on %s: re-authenticating once", resp.status_code, path)
             self.token = self.reauth()
             resp = self._send("GET", path, params)
         if resp.status_code == 401:
             raise AuthError("the Glowmarkt API refused the token (HTTP 401): run `glowline login` again")
+        if resp.status_code == 403:
+            self._refused = True
+            raise AccountNeedsAttention(FORBIDDEN)
         return self._json(resp, what)
 
     # -- endpoints --------------------------------------------------------------------------------------------
@@ -110,7 +135,10 @@ class GlowmarktClient:
     def authenticate(self, username: str, password: str) -> Token:
         """POST auth: a Token, or AuthError when the API refuses the credentials."""
         resp = self._send("POST", "auth", body={"username": username, "password": password})
-        if resp.status_code in (400, 401, 403):
+        if resp.status_code == 403:  # not the password (that is 401 {"valid": false}): the account itself
+            raise AccountNeedsAttention(f"the Glowmarkt API refuses the account {username} (HTTP 403): open the "
+                                        "Bright app and sign in, it may ask you to accept new terms")
+        if resp.status_code in (400, 401):
             raise AuthError(f"login refused for {username}: wrong username or password (HTTP {resp.status_code})")
         doc = self._json(resp, "auth")
         if not isinstance(doc, dict) or doc.get("valid") is not True:
@@ -164,8 +192,12 @@ class GlowmarktClient:
 
     def first_time(self, resource_id: str) -> int | None:
         """GET resource/{id}/first-time: the UTC epoch of the first reading (``firstTs``), or None when the answer
-        has none (glowmarkt-api.md 4); a 404 is NotFound like any unknown resource."""
-        doc = self._get(f"resource/{resource_id}/first-time", "first reading time")
+        has none (glowmarkt-api.md 4); a 404 is NoDataYet: the resource has no reading yet (Swagger, NJWILKS)."""
+        try:
+            doc = self._get(f"resource/{resource_id}/first-time", "first reading time")
+        except NotFound:
+            raise NoDataYet("no data yet: the API has no first reading of this resource (first-time: HTTP 404)") \
+                from None
         data = doc.get("data") if isinstance(doc, dict) else None
         first = data.get("firstTs") if isinstance(data, dict) else None
         if not isinstance(first, (int, float)) or isinstance(first, bool) or not math.isfinite(first) or first < 0:
@@ -184,6 +216,19 @@ class GlowmarktClient:
         epoch = int(last)
         return epoch + HALF_HOUR if epoch % HALF_HOUR == 0 else epoch // HALF_HOUR * HALF_HOUR
 
+    def catchup(self, resource_id: str) -> bool:
+        """GET resource/{id}/catchup: ask the service to fetch the newest half-hours from the DCC (asynchronous on
+        its side); True when it answers ``valid: true``. Short deadline (CATCHUP_TIMEOUT): it only helps the next
+        refresh, it must never hold this one up."""
+        saved, self.timeout = self.timeout, (min(self.timeout[0], CATCHUP_TIMEOUT[0]),
+                                             min(self.timeout[1], CATCHUP_TIMEOUT[1]))
+        try:
+            doc = self._get(f"resource/{resource_id}/catchup", "catchup", retry=False)
+        finally:
+            self.timeout = saved
+        data = doc.get("data") if isinstance(doc, dict) else None
+        return isinstance(data, dict) and data.get("valid") is True
+
     def reachable(self) -> int:
         """GET auth without a token: the HTTP status the API answered (it is there whatever the status)."""
         return int(self._send("GET", "auth").status_code)
@@ -195,8 +240,12 @@ class GlowmarktClient:
 
     def current(self, resource_id: str) -> Reading | None:
         """GET resource/{id}/current: the latest [epoch, value] pair, or None when ``data`` is empty (DCC-only
-        accounts have no live hardware; glow-mqtt.md section 6)."""
-        doc = self._get(f"resource/{resource_id}/current", "current reading")
+        accounts have no live hardware; glow-mqtt.md section 6) or the API answers 400 (pyglowmarkt#14: no live
+        data). ``units`` is as sent ("" when the key is missing: unlobito#19); glowline.data.live reads it."""
+        try:
+            doc = self._get(f"resource/{resource_id}/current", "current reading")
+        except BadRequest:
+            return None
         if not isinstance(doc, dict) or not isinstance(doc.get("data"), list):
             raise MalformedResponse("the current reading answer has no data list")
         if not doc["data"]:
@@ -204,10 +253,18 @@ class GlowmarktClient:
         pair = doc["data"][-1]
         if not isinstance(pair, list) or len(pair) != 2 or not _is_int(pair[0]):
             raise MalformedResponse("the current reading is not a [timestamp, value] pair")
-        value = _number(pair[1])
-        if value is None:
+        raw = pair[1]
+        if raw is None:
             return None
-        return Reading(int(pair[0]), value, _text(doc.get("units")))
+        if isinstance(raw, str) and len(raw) < 40:
+            try:
+                raw = float(raw)
+            except ValueError:
+                pass
+        value = gate.number(raw)  # finite and a number; glowline.data.live gates it as power (gate.power_w)
+        if value is None:
+            raise MalformedResponse("the current reading's value is not a number")
+        return Reading(int(pair[0]), value, _text(doc.get("units"))[:20])
 
 
 def parse_readings(doc: Any, start: int, end: int, step: int) -> list[tuple[int, float | None]]:

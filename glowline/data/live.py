@@ -15,7 +15,8 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from glowline.errors import APIUnavailable, AuthError, GlowlineError, NoLiveData, UsageError
+from glowline import gate
+from glowline.errors import APIUnavailable, AuthError, GlowlineError, MalformedResponse, NoLiveData, UsageError
 from glowline.status import layout
 from glowline.status import live as live_file
 
@@ -262,6 +263,13 @@ def _positive(value: float | None) -> float | None:
     return value if value is not None and value > 0 else None
 
 
+def _price(value: float | None, check: Callable[[object], float | None]) -> float | None:
+    """A price in GBP (unit rate per kWh, standing charge per day) that a tariff can have (``check``: the gate's
+    unit_rate or standing, in pence), else None: 1e300 never reaches a number shown or the JSON."""
+    value = _positive(value)
+    return value if value is not None and check(value * 100.0) is not None else None
+
+
 def parse_electricity(doc: object, device: str = "", registers: Registers | None = None) -> Electricity | None:
     """An electricity message as an Electricity, or None when it is not one (no meter object, no timestamp)."""
     meter = _get(doc, ELECTRICITY)
@@ -280,8 +288,8 @@ def parse_electricity(doc: object, device: str = "", registers: Registers | None
         import_kwh_total=regs.check(device, "electricity.import", number(_get(imp, "cumulative"))),
         export_kwh_total=regs.check(device, "electricity.export", number(_get(meter, "energy", "export", "cumulative")),
                                     zero_ok=True),
-        unit_rate_gbp=_positive(number(_get(imp, "price", "unitrate"))),
-        standing_charge_gbp=_positive(number(_get(imp, "price", "standingcharge"))),
+        unit_rate_gbp=_price(number(_get(imp, "price", "unitrate")), gate.unit_rate),
+        standing_charge_gbp=_price(number(_get(imp, "price", "standingcharge")), gate.standing),
     )
 
 
@@ -300,8 +308,8 @@ def parse_gas(doc: object, device: str = "", registers: Registers | None = None)
         import_kwh_today=day if day is not None and day >= 0 else None,
         import_kwh_total=regs.check(device, "gas.import", number(_get(imp, "cumulative"))),
         volume_m3_total=regs.check(device, "gas.volume", number(_get(imp, "cumulativevol"))),
-        unit_rate_gbp=_positive(number(_get(imp, "price", "unitrate"))),
-        standing_charge_gbp=_positive(number(_get(imp, "price", "standingcharge"))),
+        unit_rate_gbp=_price(number(_get(imp, "price", "unitrate")), gate.unit_rate),
+        standing_charge_gbp=_price(number(_get(imp, "price", "standingcharge")), gate.standing),
     )
 
 
@@ -392,8 +400,9 @@ def _keep_prerendered_lines() -> None:
 
 
 def broker_password(live: LiveSettings, timeout: float = 10.0) -> str | None:
-    """The broker password: GLOWLINE_MQTT_PASSWORD, else the keyring's (`glowline login --mqtt`); None when the URL
-    names no user (an anonymous broker) or none is stored."""
+    """The broker password: GLOWLINE_MQTT_PASSWORD, else the keyring's (`glowline login --mqtt`), else the password
+    file's (`glowline login --mqtt --insecure-storage`); None when the URL names no user (an anonymous broker) or none
+    is stored."""
     if live.username is None:
         return None
     env = os.environ.get("GLOWLINE_MQTT_PASSWORD")
@@ -401,7 +410,7 @@ def broker_password(live: LiveSettings, timeout: float = 10.0) -> str | None:
         return env
     from glowline.data import credentials
 
-    return credentials.fetch_password(live.keyring_key, timeout)
+    return credentials.lookup_password(live.keyring_key, timeout)
 
 
 # ---------------------------------------------------------------------------------------------------- the broker
@@ -418,8 +427,11 @@ class Subscriber:
                  on_status: Callable[[str], None] | None = None) -> None:
         import paho.mqtt.client as mqtt
 
+        from glowline.data.registers import Recorder
+
         self.live = live
         self.registers = Registers()
+        self.recorder = Recorder()  # the meter's registers at half-hour boundaries, for the tail from the meter
         self.on_message = on_message
         self.on_status = on_status
         self.connected = threading.Event()
@@ -486,6 +498,10 @@ class Subscriber:
         self.messages += 1
         self.last_message_at = time.time()
         try:
+            self.recorder.on_message(parsed)
+        except Exception:  # the record never costs the message
+            pass
+        try:
             self.on_message(parsed)
         except Exception:
             return
@@ -532,6 +548,7 @@ class Subscriber:
         raise APIUnavailable(f"the broker {self.live.where} did not accept the connection in time")
 
     def stop(self) -> None:
+        self.recorder.close()
         try:
             self.client.disconnect()
         except Exception:
@@ -543,6 +560,29 @@ class Subscriber:
 
 
 # ---------------------------------------------------------------------------------------------------- REST /current
+
+#: /current's power units and their factor to W: the documented W (Swagger), a missing ``units`` key (W: Hildebrand
+#: staff, unlobito#19; "" here), and kW (the IHD's own unit). Anything else (kWh: ColinRobbins#7, m3) is refused.
+REST_UNITS = {"": 1.0, "w": 1.0, "kw": 1000.0}
+
+
+def rest_power_w(value: float, units: str) -> float:
+    """A /current value in W: scaled by its ``units`` (REST_UNITS) and passed through glowline.gate.power_w, the
+    check MQTT power gets. MalformedResponse (one line) for other units; NoLiveData for the meter's "no reading"
+    value (-8388.608 kW, in either unit) or a power no household draws."""
+    scale = REST_UNITS.get(units.strip().lower())
+    if scale is None:
+        shown = "".join(c for c in units if c.isprintable())[:20]
+        raise MalformedResponse(f"the API's /current answers in {shown!r}, not power (W or kW): refused")
+    if any(abs(value * scale / 1000.0 - bad) < 1e-6 or abs(value - bad) < 1e-9 for bad in ERROR_VALUES):
+        raise NoLiveData("no live data: the meter answers its \"no reading\" value over the API's /current "
+                         "(it has no valid power reading now)")
+    power = gate.power_w(value * scale)
+    if power is None:
+        raise NoLiveData(f"no live data: the API's /current reading {value:.6g} {units or 'W'} is not a power a "
+                         f"household draws (at most {gate.MAX_POWER_W / 1000:g} kW)")
+    return power
+
 
 
 class RestCurrent:
@@ -569,6 +609,7 @@ class RestCurrent:
         from glowline.data.account import open_session
 
         ids = [self.resource_id] if self.resource_id else [rid for rid, _ in self.candidates()]
+        problem: GlowlineError | None = None  # what the resources that answered something said instead of power
         with open_session(config=self.conf) as session:
             for rid in ids:
                 if rid is None:
@@ -576,12 +617,20 @@ class RestCurrent:
                 reading = session.source.current(rid)
                 if reading is None:
                     continue
-                power = number(reading.value / 1000.0 if reading.unit.upper() == "W" else reading.value)
-                if power is None:
+                try:
+                    power = rest_power_w(reading.value, reading.unit)
+                    at = gate.stamp(reading.at, time.time())
+                    if at is None:
+                        raise NoLiveData(f"no live data: the API's /current reading is stamped {iso(reading.at)}, "
+                                         "not now (its clock or ours is wrong)")
+                except GlowlineError as exc:
+                    problem = problem or exc
                     continue
                 self.resource_id = rid
-                return Electricity(float(reading.at), power * 1000.0, "rest")
+                return Electricity(at, power, "rest")
         self.resource_id = None
+        if problem is not None:
+            raise problem
         raise NoLiveData(
             f"no live data: the API's /current answers nothing for this account (DCC-only meters have no live "
             f"data; a Glow IHD or CAD gives it), and no MQTT broker is configured: {NO_MQTT_HINT.split(': ', 1)[1]}"

@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from glowline.catalog import HALF_HOUR, MAX_SPAN
 from glowline.errors import MalformedResponse, UsageError
-from glowline.gate import bucket_limits
+from glowline.gate import bucket_limits, reading
 
 
 def zone(name: str) -> ZoneInfo:
@@ -175,29 +175,55 @@ def local_days(series: Series, bounds: list[tuple[date, int, int]], horizon: int
     return out
 
 
+def screen(classifier: str, buckets: list[tuple[int, float | None]], step: int
+           ) -> tuple[list[tuple[int, float | None]], list[tuple[int, float]]]:
+    """One glitch is one half-hour: ``buckets`` with every value glowline.gate.reading refuses set to None (not
+    delivered yet: re-asked with the holes, glowline.data.settling), and the refused (start, value) pairs to record.
+    An answer whose every value is refused (at least one, none good) is a MalformedResponse (exit 6): nothing of it
+    reaches the store."""
+    kept: list[tuple[int, float | None]] = []
+    refused: list[tuple[int, float]] = []
+    for ts, value in buckets:
+        if value is not None and reading(classifier, value, step) is None:
+            refused.append((ts, value))
+            kept.append((ts, None))
+        else:
+            kept.append((ts, value))
+    if refused and len(refused) == sum(1 for _, v in buckets if v is not None):
+        low, high = bucket_limits(classifier, step)
+        value = refused[0][1]
+        raise MalformedResponse(f"the API sent only implausible {classifier} readings ({value:g} in {step // 60} "
+                                f"minutes; a household's supply allows {low:g} to {high:g})")
+    return kept, refused
+
+
 def plausible(classifier: str, buckets: list[tuple[int, float | None]], step: int) -> list[tuple[int, float | None]]:
-    """``buckets`` when every value is one a household can have (glowline.gate.bucket_limits), else a
-    MalformedResponse (exit 6): nothing of such an answer reaches the store."""
-    low, high = bucket_limits(classifier, step)
-    for _ts, value in buckets:
-        if value is not None and not low <= value <= high:
-            raise MalformedResponse(f"the API sent an implausible {classifier} reading ({value:g} in {step // 60} "
-                                    f"minutes; a household's supply allows {low:g} to {high:g})")
-    return buckets
+    """``buckets`` with the implausible values left out (None), as ``screen``; a MalformedResponse (exit 6) when every
+    value is implausible."""
+    return screen(classifier, buckets, step)[0]
 
 
-def coarsen(buckets: list[tuple[int, float | None]], a: int, step: int) -> list[tuple[int, float | None]]:
+def coarsen(buckets: list[tuple[int, float | None]], a: int, step: int, whole_before: int | None = None
+            ) -> list[tuple[int, float | None]]:
     """Half-hours as ``step`` buckets on the grid of ``a``, as the API sums them: the delivered halves of each
     bucket added (rounded to 1e-9, within the API's own decimals, so a sum reads as the API's PT1H value), None
-    where the answer has only nulls. A bucket the answer leaves out is left out (the series keeps what it had)."""
+    where the answer has only nulls. A bucket the answer leaves out is left out (the series keeps what it had).
+    With ``whole_before``, a bucket one of whose half-hours before that instant is missing or null (a hole behind
+    last-time, a glitch left out) is None: not a short sum that would pass for the whole bucket."""
     if step == HALF_HOUR:
         return buckets
     parts: dict[int, list[float]] = {}
+    present: set[int] = set()
     for ts, value in buckets:
         part = parts.setdefault(ts - (ts - a) % step, [])
         if value is not None:
             part.append(value)
-    return [(ts, round(math.fsum(v), 9) if v else None) for ts, v in sorted(parts.items())]
+            present.add(ts)
+    void: set[int] = set()
+    if whole_before is not None:  # a half-hour before it that is null, or that the answer left out, is missing
+        void = {bucket for bucket in parts
+                if any(h not in present for h in range(bucket, min(bucket + step, whole_before), HALF_HOUR))}
+    return [(ts, None if ts in void else round(math.fsum(v), 9) if v else None) for ts, v in sorted(parts.items())]
 
 
 def fetch_window(

@@ -49,6 +49,10 @@ class Source(Protocol):
         """The instant up to which the resource's half-hours are delivered (zeros before it are real), or None."""
         ...
 
+    def catchup(self, resource_id: str) -> bool:
+        """Ask the service to fetch the newest half-hours (glowline.data.catchup says when); True when accepted."""
+        ...
+
     def tariff(self, resource_id: str) -> Any:
         """The raw tariff document of a resource (glowline.data.tariff reads it)."""
         ...

@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 
 from glowline import catalog, paths
 from glowline.catalog import MAX_SPAN
-from glowline.data import account
+from glowline.data import account, settling
 from glowline.data.account import Session, pick_site
 from glowline.data.days import write_days
 from glowline.data.models import Site
@@ -27,7 +27,7 @@ from glowline.data.readings import (
     floor,
     local_date,
     period_for,
-    plausible,
+    screen,
     zone,
 )
 from glowline.data.store import Entry
@@ -107,8 +107,16 @@ def _refresh(
             # the account's sites may have changed since they were discovered: discover them once more
             log.debug("site or resource not found: discovering the sites again")
             session.forget_sites()
-    write_days(site_key, entry, tz, tz_name, entry.fetched_at)
+    write_days(site_key, entry, tz, tz_name, entry.fetched_at, _meter(session, entry))
     return entry
+
+
+def _meter(session: Session, entry: Entry) -> str:
+    """The IHD whose register fills this site's undelivered hours (glowline.data.registers.site_meter)."""
+    from glowline.data.registers import site_meter
+
+    only_site = sum(1 for s in session.sites() if any(r.classifier == entry.classifier for r in s.resources)) == 1
+    return site_meter(entry.series, entry.classifier, entry.fetched_at, only_site)
 
 
 def _update(
@@ -125,19 +133,28 @@ def _update(
         entry = None
     start = floor(bounds[0][1], step)
     end = floor(now, step) + step  # up to the bucket that holds ``now``: no window ever starts in the future
+    glitches: list[tuple[int, float]] = []
 
     def read(a: int, b: int, p: str) -> list[tuple[int, float | None]]:
-        return plausible(classifier, session.source.readings(resource_id, a, b, p), catalog.PERIOD_SECONDS[p])
+        kept, refused = screen(classifier, session.source.readings(resource_id, a, b, p), catalog.PERIOD_SECONDS[p])
+        glitches.extend(refused)
+        return kept
 
     from glowline.data.history import Feed  # sqlite3 is imported only when the history is opened
 
+    if entry is None or max_age is None or not 0 <= now - entry.fetched_at < max_age:  # the end is read: due
+        from glowline.data.catchup import ask
+
+        ask(session.source, resource_id, now, now if entry is None else entry.fetched_at)  # never raises
     feed = Feed(site.ve_id, classifier, resource_id)
+    holes = settling.Holes.from_doc(entry.holes if entry is not None else None)
+    settled_at = entry.settled_at if entry is not None else None
     try:
         if entry is None:
             series = Series(start, step)
             held = _fill(feed, read, series, start, end, period)  # what the history holds is not asked again
             tail = start if held is None else max(start, floor(held - REREAD, step))
-            _read_tail(feed, read, session, resource_id, series, tail, end, period)
+            _read_tail(feed, read, session, resource_id, series, tail, end, period, holes, now, False)
         else:
             series = entry.series
             series.trim(end)  # stored ahead of the clock (set back since): cut, then re-read
@@ -152,11 +169,26 @@ def _update(
                 behind = feed.synced_to()  # the history ends earlier (a refresh that could not feed it): join it
                 if behind is not None and series.start <= behind < tail and end - behind <= MAX_SPAN["PT30M"]:
                     tail = floor(behind, step)
-                tail = min(tail, floor(now, step))
-                _read_tail(feed, read, session, resource_id, series, tail, end, period)
+                # the settling window, once a day, and the holes due within reach: the same one request
+                reach = end - MAX_SPAN["PT30M"]
+                settles = settling.settling_due(settled_at, now)
+                if settles:
+                    tail = min(tail, max(floor(now - settling.window(classifier, _config()), step), reach))
+                    settled_at = now
+                due = holes.due(now)
+                near = [ts for ts in due if floor(ts, step) >= reach]
+                if near:
+                    tail = min(tail, floor(near[0], step))
+                tail = max(series.start, min(tail, floor(now, step)))
+                _read_tail(feed, read, session, resource_id, series, tail, end, period, holes, now, settles)
+                far = [ts for ts in due if ts < tail]
+                if far:
+                    _read_holes(feed, read, series, far, tail, holes, now)
+        feed.note_glitches(glitches, now)
     finally:
         feed.close()
-    entry = Entry(identity, site.ve_id, site.name, resource_id, classifier, catalog.api_unit(classifier), series, now)
+    entry = Entry(identity, site.ve_id, site.name, resource_id, classifier, catalog.api_unit(classifier), series, now,
+                  settled_at, holes.to_doc())
     session.store.save(site_key, classifier, entry)
     return entry
 
@@ -179,18 +211,60 @@ def _fill(feed: Feed, read: Read, series: Series, a: int, b: int, period: str) -
 
 
 def _read_tail(feed: Feed, read: Read, session: Session, resource_id: str, series: Series, a: int, b: int,
-               period: str) -> None:
+               period: str, holes: settling.Holes, now: float, settles: bool) -> None:
     """Read the newest part [a, b) and the API's delivery horizon. When it fits one half-hourly request (every
-    refresh but a cold one without history), it is read in half-hours, summed into the series' buckets and added to
-    the history: the status line's refreshes keep the history current at no extra request."""
+    refresh but a cold one without history), it is read in half-hours, summed into the series' buckets (a bucket
+    with a half-hour missing behind the horizon is None, not a short sum), its holes noted for the back-off and the
+    half-hours given to the history (revised values replace stored ones): the status line's refreshes keep the
+    history current at no extra request."""
     if b - a > MAX_SPAN["PT30M"]:
         fetch_window(read, series, a, b, period)
         series.delivered_until = _delivered_until(session, resource_id, series, b)
         return
+    from glowline.data.history import delivered
+
     halves = read(a, b, "PT30M")
-    series.merge(a, b, coarsen(halves, a, series.step))
     series.delivered_until = _delivered_until(session, resource_id, series, b)
-    feed.add(a, b, halves, series.delivered_until)
+    _, pending = delivered(a, b, halves, series.delivered_until)
+    series.merge(a, b, coarsen(halves, a, series.step, pending))
+    holes.update(a, pending, halves, now)
+    feed.add(a, b, halves, series.delivered_until, now, settles)
+
+
+def _read_holes(feed: Feed, read: Read, series: Series, due: list[int], limit: int, holes: settling.Holes,
+                now: float) -> None:
+    """Ask for the due holes older than the tail (which starts at ``limit``): one PT30M request per 10 days that hold
+    any, each window's half-hours noted, given to the history and summed into the series where it holds them."""
+    first = 0
+    while first < len(due):
+        a = floor(due[first], series.step)
+        b = min(a + MAX_SPAN["PT30M"], limit)
+        first += sum(1 for ts in due[first:] if ts < b)
+        if a >= b:
+            continue
+        halves = read(a, b, "PT30M")
+        holes.update(a, b, halves, now)
+        feed.add(a, b, halves, b, now)
+        lo, hi = max(a, series.start), min(b, series.end)
+        if lo < hi:
+            series.merge(lo, hi, coarsen([(ts, v) for ts, v in halves if lo <= ts < hi], lo, series.step, hi))
+
+
+def _config() -> dict[str, object]:
+    """The user's config (the compiled copy when it is current) for the settling window; {} when it cannot be read
+    (the command that runs the refresh reports a bad config itself)."""
+    from glowline.errors import ConfigError
+    from glowline.status import settings
+
+    conf = settings.load_fast()
+    if conf is None:
+        from glowline import config as config_file
+
+        try:
+            conf = config_file.load()
+        except ConfigError:
+            conf = {}
+    return conf
 
 
 def _delivered_until(session: Session, resource_id: str, series: Series, end: int) -> int | None:

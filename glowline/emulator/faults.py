@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass
 
-FAULT_KINDS = ("hang", "slow", "500", "drop", "html", "badjson", "expired")
+FAULT_KINDS = ("hang", "slow", "500", "drop", "html", "badjson", "expired", "403", "404")
 DEFAULT_SLOW_SECONDS = 1.0
 
 

@@ -42,7 +42,44 @@ REGISTER_BASE_KWH = 12000.0
 #: the live power swings this much around the half-hour's mean, over whole periods, so the mean stays exact
 WOBBLE, WOBBLE_PERIOD = 0.1, 300
 
+#: the absurd half-hour of the ``glitch`` habit (kWh), as in issue 19's finding 2, and how long it is served
+GLITCH_KWH = 47.5
+GLITCH_HOURS = 14.5
+
 _NAMESPACE = uuid.UUID("2f0c7f0e-4f53-4c8e-9a51-6c6c1f1d0b3e")
+
+
+@dataclass(frozen=True)
+class Habits:
+    """How the emulated service departs from the API as documented, each as the real one was seen doing
+    (glowmarkt-api.md 3.5 and 8); all off by default (every half-hour, once delivered, never changes). Every habit is a
+    pure function of (half-hour, the emulator's clock), so a test that moves an injected clock sees it play out.
+
+    - ``provisional_zeros``: about half of the delivered half-hours read 0 for 1 to 10 hours after their delivery
+      before their value comes (export: all of them, for 20 to 30 hours), behind ``last-time`` as well as at the edge.
+      Sources: HandyHat#362 ("for the last two [hours] they show zero, but further back have been populated");
+      pyglowmarkt 417a088; Mossop/glowmarkt-rs 2bca9dd strips trailing zeros; pete-os; export: jonandel PR #74
+      ("will read 0 kWh ... and only settle to real values after ~24h"), jonandel#76.
+    - ``late_holes``: on about half of the (UTC) days a run of 2 to 6 half-hours behind ``last-time`` is missing
+      (``null`` with ``nulls=1``, else 0) and back-filled 2 to 30 hours later. Sources: jonandel#49 (no half-hourly data
+      from 2 Oct 2025, filled later), jonandel#73 (Feb 2026), n3rgy/data#2 (DCC misses reads and fills them days or
+      weeks later), n3rgy/data#10 (DCC maintenance most Tuesday nights).
+    - ``glitch_at``: the half-hour starting at this epoch reads GLITCH_KWH on every electricity consumption meter from
+      its delivery until ``glitch_hours`` later, then its true value (a value revised after it was served: NJWILKS
+      hildebrand-glow-ha README and docs/TESTING.md, live contract 2026; issue 19 finding 2).
+    - ``last_ts_end``: ``last-time`` answers the END of the last delivered half-hour, not its start (HandyHat#59 shows a
+      half-hour boundary, and no source says which end it is: glowmarkt-api.md 8, "open").
+    """
+
+    provisional_zeros: bool = False
+    late_holes: bool = False
+    glitch_at: int | None = None
+    glitch_hours: float = GLITCH_HOURS
+    last_ts_end: bool = False
+
+    @property
+    def any(self) -> bool:
+        return self.provisional_zeros or self.late_holes or self.glitch_at is not None or self.last_ts_end
 
 
 def stable_uuid(name: str) -> str:
@@ -338,10 +375,15 @@ class Household:
     the tariffs: the "DCC Sourced" electricity is time-of-use (cheap NIGHT_HOURS), and every price changed at the
     local midnight ``price_change`` (PRICE_CHANGE_DAYS_AGO before the first "now"), standing charges included."""
 
-    def __init__(self, first_time: int) -> None:
+    def __init__(self, first_time: int, habits: Habits | None = None) -> None:
         self.sites = build_sites()
         self.first_time = first_time
+        self.habits = habits or Habits()
         self._by_id = {r.resource_id: r for site in self.sites for r in site.resources}
+        #: half-hours the DCC lags behind, by resource id, where set (Emulator.set_lag) instead of the resource's own
+        self.lags: dict[str, int] = {}
+        #: where the DCC's delivery stops, by resource id, however late it gets (Emulator.hold_at)
+        self.held_at: dict[str, int] = {}
         start_day = datetime.fromtimestamp(first_time, LONDON).date()
         self.price_change = london_midnight(start_day + timedelta(days=HISTORY_DAYS - PRICE_CHANGE_DAYS_AGO))
         start = london_midnight(start_day)
@@ -392,13 +434,52 @@ class Household:
         return self._true(resource, t)
 
     def delivered_units(self, resource: Resource, t: int, now: float) -> int | None:
-        """What the API hands out for half-hour ``t``: the true value, 0 while the DCC lags, None before/after."""
+        """What the API hands out for half-hour ``t``: the true value, 0 while the DCC lags, None before/after; with
+        ``habits``, also a provisional 0, a hole (None) or the glitch for a while after its delivery (Habits)."""
         if t < self.first_time or t > now:
             return None
         current = int(now) // HALF_HOUR * HALF_HOUR
-        if t >= current - resource.lag * HALF_HOUR:
+        if t >= current - self.lag(resource, now) * HALF_HOUR:
             return 0
+        habits = self.habits
+        if habits.any:
+            age = current - self.lag(resource, now) * HALF_HOUR - t  # how long ago the half-hour was first delivered
+            if habits.glitch_at == t and resource.classifier == "electricity.consumption" \
+                    and age < habits.glitch_hours * 3600:
+                return int(GLITCH_KWH * 10**resource.decimals + 0.5)
+            if habits.late_holes and age < self.hole_delay(resource, t):
+                return None
+            if habits.provisional_zeros and age < self.provisional_for(resource, t):
+                return 0
         return self._true(resource, t)
+
+    def lag(self, resource: Resource, now: float) -> int:
+        """Half-hours (before the current one) the DCC has not delivered yet at ``now``: as set, else the resource's
+        own; more while delivery is held at an instant."""
+        lag = self.lags.get(resource.resource_id, resource.lag)
+        held = self.held_at.get(resource.resource_id)
+        if held is not None:
+            lag = max(lag, (int(now) // HALF_HOUR * HALF_HOUR - held) // HALF_HOUR)
+        return lag
+
+    def provisional_for(self, resource: Resource, t: int) -> float:
+        """Seconds after its delivery during which half-hour ``t`` reads 0 (``provisional_zeros``; 0: never)."""
+        first, second = _uniforms(f"{resource.profile.seed}:provisional", t)[:2]
+        if resource.classifier == "electricity.export":
+            return (20 + 10 * second) * 3600.0
+        return (1 + 9 * second) * 3600.0 if first < 0.5 else 0.0
+
+    def hole_delay(self, resource: Resource, t: int) -> float:
+        """Seconds after its delivery during which half-hour ``t`` is missing (``late_holes``; 0: never): one run of
+        2 to 6 half-hours on about half of the UTC days, the same run for every resource of the household."""
+        day = t // DAY
+        pick, where, length, delay = _uniforms("household:holes", day)
+        if pick >= 0.5:
+            return 0.0
+        first = day * DAY + int(where * 42) * HALF_HOUR
+        if not first <= t < first + (2 + int(length * 5)) * HALF_HOUR:
+            return 0.0
+        return (2 + 28 * delay) * 3600.0
 
     def site_of(self, resource: Resource) -> Site:
         """The site a resource belongs to."""
@@ -438,7 +519,11 @@ class Household:
 
     def last_delivered(self, resource: Resource, now: float) -> int:
         """Start of the most recent half-hour that carries real data."""
-        return int(now) // HALF_HOUR * HALF_HOUR - (resource.lag + 1) * HALF_HOUR
+        return int(now) // HALF_HOUR * HALF_HOUR - (self.lag(resource, now) + 1) * HALF_HOUR
+
+    def last_ts(self, resource: Resource, now: float) -> int:
+        """``last-time``'s ``lastTs``: the start of the newest delivered half-hour, or its end (``last_ts_end``)."""
+        return self.last_delivered(resource, now) + (HALF_HOUR if self.habits.last_ts_end else 0)
 
     def window_units(self, resource: Resource, start: int, end: int, now: float) -> list[int | None]:
         """Delivered units of every half-hour overlapping [start, end) (true epochs on minute boundaries).

@@ -61,6 +61,13 @@ class State:
     revoked: set[str] = field(default_factory=set)
     tariff_variants: dict[str, str] = field(default_factory=dict)
     tariff_list_variants: dict[str, str] = field(default_factory=dict)
+    #: how /current answers (CURRENT_SHAPES), how tariff dates are written (TARIFF_DATE_FORMS), and whether cost
+    #: P1D/P1W/P1M buckets include the standing charge (see play_standing_in_days)
+    current_shape: str = "W"
+    tariff_dates: str = "local"
+    standing_in_days: bool = False
+    #: a tariff-list body served as given, per resource (dynamic, time-of-use or hand-made entries)
+    tariff_list_documents: dict[str, Json] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
     issued: int = 0
 
@@ -158,26 +165,30 @@ def _resource_part(state: State, resource: Resource, part: str, query: dict[str,
     if part == "readings":
         parsed = parse_readings_query(query, resource.classifier, now)
         echo = {name: query[name] for name in ("from", "to", "period", "function")}
-        return json_reply(200, shapes.readings(resource, echo, readings_data(household, resource, parsed, now)))
+        data = readings_data(household, resource, parsed, now)
+        if state.standing_in_days and resource.rate_centipence is not None and parsed.period in DAY_PERIODS:
+            data = with_standing(household, resource, parsed, now, data)
+        return json_reply(200, shapes.readings(resource, echo, data))
     if part == "tariff":
         variant = state.tariff_variants.get(resource.resource_id, default_tariff_variant(resource))
         if variant == "error":
             return json_reply(500, shapes.SERVER_ERROR)
         return json_reply(200, shapes.tariff(resource, variant, household.tariff_at(resource, now)))
+    if part == "tariff-list" and resource.resource_id in state.tariff_list_documents:
+        return json_reply(200, shapes.wrapped(resource, state.tariff_list_documents[resource.resource_id]))
     if part == "tariff-list":
         variant = state.tariff_list_variants.get(resource.resource_id, default_tariff_variant(resource))
         if variant == "error":
             return json_reply(500, shapes.SERVER_ERROR)
-        return json_reply(200, shapes.tariff_list(resource, household.tariffs(resource), variant))
+        return json_reply(200, shapes.tariff_list(resource, household.tariffs(resource), variant, state.tariff_dates))
     if part == "first-time":
         return json_reply(200, shapes.wrapped(resource, {"firstTs": household.first_time}))
     if part == "last-time":
-        return json_reply(200, shapes.wrapped(resource, {"lastTs": household.last_delivered(resource, now)}))
+        return json_reply(200, shapes.wrapped(resource, {"lastTs": household.last_ts(resource, now)}))
     if part == "catchup":
         return json_reply(200, shapes.wrapped(resource, {"valid": True}))
     if part == "current":
-        return json_reply(200, shapes.wrapped(resource, current_data(household, resource, now),
-                                              "m3" if resource.commodity == "GAS" else "W"))
+        return current_reply(state, resource, current_data(household, resource, now))
     return json_reply(404, shapes.NOT_FOUND)
 
 
@@ -193,6 +204,49 @@ def current_data(household: Household, resource: Resource, now: float) -> list[l
         kwh = household.register_kwh(resource, household.first_time, at) + REGISTER_BASE_KWH
         return [[at, round(kwh * 3.6 / 39.5 / 1.02264, 3)]]
     return []
+
+
+#: how /current answers, beside the documented W ("W"), each as seen from the real service (glowmarkt-api.md 8):
+#: "no-units": W values with no ``units`` key (Hildebrand staff, unlobito/ha-hildebrandglow#19); "kWh": ``units``
+#: "kWh" (ColinRobbins/ha-hildebrandglow-dcc#7; with data, the values stay W: a label a client must refuse);
+#: "kW": kW values (the IHD's own unit); "400": 400 bad request (pyglowmarkt#14); "error-value": the meter's
+#: "no reading" value -8388.608 kW (glow-mqtt.md)
+CURRENT_SHAPES = ("W", "no-units", "kWh", "kW", "400", "error-value")
+#: the periods whose cost buckets include the standing charge on the real service (NJWILKS live contract, 2026)
+DAY_PERIODS = ("P1D", "P1W", "P1M")
+
+
+def current_reply(state: State, resource: Resource, data: list[list[Json]]) -> Reply:
+    """/current in the chosen CURRENT_SHAPES (gas always answers m3)."""
+    shape = state.current_shape
+    if resource.commodity == "GAS":
+        return json_reply(200, shapes.wrapped(resource, data, "m3"))
+    if shape == "400":
+        return json_reply(400, shapes.BAD_REQUEST)
+    if shape == "kW" or shape == "error-value":
+        data = [[at, -8388.608 if shape == "error-value" else round(float(value) / 1000.0, 3)]
+                for at, value in data]
+        return json_reply(200, shapes.wrapped(resource, data, "kW"))
+    return json_reply(200, shapes.wrapped(resource, data, {"W": "W", "kWh": "kWh"}.get(shape)))
+
+
+def with_standing(household: Household, resource: Resource, query: ReadingsQuery, now: float,
+                  data: list[list[Json]]) -> list[list[Json]]:
+    """Cost P1D/P1W/P1M buckets as the real service sends them: the priced half-hours plus the standing charge of
+    each day that has begun inside the bucket (NJWILKS/hildebrand-glow-ha live contract, 2026: PT30M and PT1H
+    buckets are energy only, P1D, P1W and P1M include the standing charge; glowmarkt-api.md 8)."""
+    scale = 10**resource.decimals
+    out: list[list[Json]] = []
+    for (wall_start, wall_end), (stamp, value) in zip(buckets(query), data, strict=True):
+        start, end = query.instant(wall_start), query.instant(wall_end)
+        count = round((end - start) / 86400)  # local days: 23 and 25 hours long at the clock changes
+        days = [d for d in (start + k * 86400 for k in range(count)) if household.first_time <= d <= now]
+        if not days or value is None:
+            out.append([stamp, value])
+            continue
+        standing = sum(household.tariff_at(resource, d).standing for d in days) * scale // 100
+        out.append([stamp, (round(float(value) * scale) + standing) / scale])
+    return out
 
 
 def default_tariff_variant(resource: Resource) -> str:

@@ -16,9 +16,9 @@ from urllib.parse import parse_qsl, urlsplit
 
 from glowline.emulator import shapes
 from glowline.emulator.faults import DEFAULT_SLOW_SECONDS, FaultBoard
-from glowline.emulator.household import DAY, HALF_HOUR, HISTORY_DAYS, Household, Resource
+from glowline.emulator.household import DAY, HALF_HOUR, HISTORY_DAYS, Habits, Household, Resource
 from glowline.emulator.mqtt import Publisher
-from glowline.emulator.routes import BASE_PATH, Reply, State, json_reply, request_kind, route
+from glowline.emulator.routes import BASE_PATH, CURRENT_SHAPES, Reply, State, json_reply, request_kind, route
 
 _CORS_WIDE = (
     ("Access-Control-Allow-Methods", "PUT, GET, POST, DELETE, OPTIONS, PATCH"),
@@ -137,6 +137,10 @@ class _Handler(BaseHTTPRequestHandler):
             reply = Reply(502, _BAD_GATEWAY, "text/html")
         elif kind == "expired":
             reply = json_reply(401, shapes.ACCESS_DENIED)
+        elif kind == "403":  # the account must accept new terms in the Bright app (jonandel#73, Feb 2026)
+            reply = json_reply(403, shapes.FORBIDDEN)
+        elif kind == "404":  # e.g. first-time of a meter with no reading yet (Swagger; NJWILKS README)
+            reply = json_reply(404, shapes.NOT_FOUND)
         else:
             try:
                 reply = route(emulator._state, method, split.path, record.query, record.headers, body)
@@ -190,12 +194,13 @@ class Emulator:
         host: str = "127.0.0.1",
         mqtt: str | None = None,
         mqtt_interval: float = 5.0,
+        habits: Habits | None = None,
     ) -> None:
         self.now: Callable[[], float] = now or time.time
         self._mqtt, self._mqtt_interval = mqtt, mqtt_interval
         self.publisher: Publisher | None = None  # the emulated Glow IHD, publishing to the broker at ``mqtt``
         first_time = (int(self.now()) // DAY - HISTORY_DAYS) * DAY
-        self._state = State(Household(first_time), self.now, token_lifetime)
+        self._state = State(Household(first_time, habits), self.now, token_lifetime)
         self._faults = FaultBoard()
         self._stopping = threading.Event()
         self._log: list[RequestRecord] = []
@@ -310,6 +315,28 @@ class Emulator:
         self._resource(resource_id)
         self._state.tariff_list_variants[resource_id] = variant
 
+    def play_current(self, shape: str) -> None:
+        """How /current answers: W (documented), no-units, kWh, kW, 400 or error-value (routes.CURRENT_SHAPES)."""
+        if shape not in CURRENT_SHAPES:
+            raise ValueError(f"unknown /current shape {shape!r}; expected one of {', '.join(CURRENT_SHAPES)}")
+        self._state.current_shape = shape
+
+    def play_tariff_dates(self, form: str) -> None:
+        """How tariff-list dates are written: local, epoch or iso (shapes.TARIFF_DATE_FORMS)."""
+        if form not in shapes.TARIFF_DATE_FORMS:
+            raise ValueError(f"unknown date form {form!r}; expected one of {', '.join(shapes.TARIFF_DATE_FORMS)}")
+        self._state.tariff_dates = form
+
+    def serve_tariff_list(self, resource_id: str, entries: list[dict[str, object]]) -> None:
+        """Serve these tariff-list entries for a resource (the shapes of glowmarkt-api.md 4.1 and 8: dynamic
+        ``{dynamic: CODE}``, time-of-use ``tier``/``tourate`` with ``time``, dates in any form)."""
+        self._resource(resource_id)
+        self._state.tariff_list_documents[resource_id] = entries
+
+    def play_standing_in_days(self, on: bool = True) -> None:
+        """Cost P1D/P1W/P1M buckets include the standing charge, PT30M/PT1H do not (NJWILKS live contract)."""
+        self._state.standing_in_days = on
+
     @property
     def price_change(self) -> int:
         """Epoch of the local midnight at which every price changed (the tariff list's newest entry)."""
@@ -319,6 +346,31 @@ class Emulator:
         """The standing charge (pence per day) of the tariff in force on the local day starting at ``day_start``."""
         resource = self._resource(resource_id)
         return self._state.household.tariff_at(resource, day_start).standing / 100
+
+    def set_lag(self, resource_id: str | None, half_hours: int) -> None:
+        """The DCC holds back the resource's (None: every resource's) last ``half_hours`` half-hours (before the
+        current one) while the emulated IHD stays current: a day of DCC lag is ``set_lag(rid, 48)``."""
+        if half_hours < 0:
+            raise ValueError("half_hours must be 0 or more")
+        household = self._state.household
+        ids = [r.resource_id for s in household.sites for r in s.resources] if resource_id is None else \
+            [self._resource(resource_id).resource_id]
+        for rid in ids:
+            household.lags[rid] = half_hours
+
+    def hold_at(self, resource_id: str, until: int | None) -> None:
+        """The DCC delivers the resource's half-hours only up to ``until`` (a half-hour boundary), however late it
+        gets, while the emulated IHD stays current (None: as usual again)."""
+        rid = self._resource(resource_id).resource_id
+        if until is None:
+            self._state.household.held_at.pop(rid, None)
+        else:
+            self._state.household.held_at[rid] = int(until) // HALF_HOUR * HALF_HOUR
+
+    def ihd(self, url: str, interval: float = 5.0) -> Publisher:
+        """An emulated Glow IHD for this household on this emulator's clock, publishing to ``url`` once started
+        (Publisher.burst sends past messages first, in meter order)."""
+        return Publisher(self._state.household, url, interval, self.now)
 
     # the household -----------------------------------------------------------------------------------------------
 
@@ -377,6 +429,11 @@ class Emulator:
             out.append((t, None if units is None else units / scale))
             t += HALF_HOUR
         return out
+
+    @property
+    def habits(self) -> Habits:
+        """The real service's habits this emulator plays (glowline.emulator.household.Habits)."""
+        return self._state.household.habits
 
     def half_hours(self, resource_id: str, start: float, end: float) -> list[tuple[int, float | None]]:
         """The true value of every half-hour in [start, end): None before the first reading or not yet started."""

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timezone
 from typing import Any
 
 from glowline.emulator.household import (
@@ -212,9 +212,25 @@ def tariff(resource: Resource, variant: str, period: TariffPeriod | None = None)
     return wrapped(resource, [_tariff_entry(resource, period, variant == "strings")])
 
 
-def tariff_list(resource: Resource, periods: tuple[TariffPeriod, ...], variant: str) -> dict[str, Json]:
+#: how tariff-list dates are written: "local" (``"2025-04-01 00:00:00"``, the meter's local midnight: Swagger),
+#: "epoch" (the instant of that midnight in epoch seconds: 23:00Z the day before in BST) and "iso"
+#: (``"2025-03-31T23:00:00Z"``), the forms other clients handle (NJWILKS/hildebrand-glow-ha; glowmarkt-api.md 8)
+TARIFF_DATE_FORMS = ("local", "epoch", "iso")
+
+
+def tariff_date(epoch: int, form: str) -> Json:
+    """A tariff's start (a local midnight) in one of TARIFF_DATE_FORMS."""
+    if form == "epoch":
+        return epoch
+    if form == "iso":
+        return datetime.fromtimestamp(epoch, timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return _local_date_text(epoch)
+
+
+def tariff_list(resource: Resource, periods: tuple[TariffPeriod, ...], variant: str,
+                dates: str = "local") -> dict[str, Json]:
     """GET resource/{id}/tariff-list: every tariff with its ``effectiveDate``, newest first (the API does not sort);
-    "strings" writes the values as strings, "empty" has none."""
+    "strings" writes the values as strings, "empty" has none; ``dates`` is a TARIFF_DATE_FORMS."""
     if variant == "empty":
         return wrapped(resource, [])
     entries = []
@@ -223,7 +239,7 @@ def tariff_list(resource: Resource, periods: tuple[TariffPeriod, ...], variant: 
         entries.append({
             "id": str(10000 + n),
             "plan": entry["plan"],
-            "effectiveDate": entry["from"],
+            "effectiveDate": tariff_date(period.effective, dates),
             "displayName": entry["name"],
             "type": entry["type"],
             "commodity": entry["commodity"],
@@ -233,6 +249,8 @@ def tariff_list(resource: Resource, periods: tuple[TariffPeriod, ...], variant: 
 
 
 ACCESS_DENIED = {"error": "Access denied"}
+#: 403: the account needs attention in the Bright app (new terms to accept: jonandel#73); the body is not recorded
+FORBIDDEN = {"error": "Forbidden"}
 NOT_FOUND = {"error": "Not found"}
 SERVER_ERROR = {"error": "An error has occurred"}
 BAD_REQUEST = {"error": "bad request", "message": "bad request"}

@@ -37,9 +37,10 @@ if TYPE_CHECKING:
     RefreshHere = Callable[[Options, int, float], bool]
 
 
-def run(opts: Options, started: float, rebuild: Rebuild | None = None,
+def run(opts: Options, started: float, rebuild: Rebuild | None = None, verbose: int = 0,
         refresh_here: RefreshHere | None = None) -> int:
     """Print the status line for ``opts``; ``started`` is time.monotonic() at process start (the deadline's zero).
+    With ``verbose`` (-v) the reason of a failed refresh also goes to stderr, under a line that still has data.
     ``refresh_here`` (glowline.data.refresher.refresh_within, handed in by the CLI's fast route): with nothing to
     show, the first refresh runs in this process rather than in a second interpreter."""
     line, code = line_for(opts, started + opts.timeout, rebuild=rebuild, refresh_here=refresh_here)
@@ -47,7 +48,7 @@ def run(opts: Options, started: float, rebuild: Rebuild | None = None,
         from glowline.status import prerender
 
         prerender.check(line, opts, draw_cached)
-    return emit(line, opts, code)
+    return emit(line, opts, code, verbose)
 
 
 def line_for(
@@ -59,18 +60,28 @@ def line_for(
     Starts one background refresh when the data is stale (or ``force_refresh``); waits for one, at most until
     ``deadline`` (monotonic), only when there is nothing to show.
     """
-    check_private_folder(paths.cache_dir())  # one stat: a folder others can write to is refused, never used
+    # one stat: a folder others can write to is refused, never used; another user's is read, never written
+    if check_private_folder(paths.cache_dir(), read_only=opts.cached_only):
+        rebuild = None  # the hand-over writes a days file (and opens the history): not in another user's folder
     path = layout.days_path(opts.site, opts.classifier, opts.tz)
     now = time.time()
     summ = _current(path, opts, now, rebuild)
     err = _failure(opts)
     may_refresh = not opts.cached_only and (force_refresh or not policy.too_soon_after(err, now))
+    if summ is not None and may_refresh and not policy.covers_typical(summ, opts.days, now):
+        # a longer window than the cache was filled for: fetch the older days the typical day is judged on (and
+        # wait for them until the deadline), so typical never depends on what ran before; else draw what there is
+        _refresh_and_wait(opts, deadline, need_typical=True)
+        now = time.time()
+        summ = _current(path, opts, now, rebuild) or summ
+        err = _failure(opts)
+        may_refresh = not opts.cached_only and not policy.too_soon_after(err, now)
     if summ is not None:
         if may_refresh and (force_refresh or policy.refresh_due(summ.fetched_at, now, opts.max_age)):
             _start_refresh(opts, path, None if force_refresh else summ.fetched_at)
         return build_line(summ, opts, now, err), EXIT_OK
     if may_refresh:
-        _refresh_and_wait(opts, deadline, refresh_here)
+        _refresh_and_wait(opts, deadline, refresh_here=refresh_here)
         now = time.time()
         summ = _current(path, opts, now, rebuild)
         err = _failure(opts)
@@ -137,9 +148,11 @@ def _attempt(opts: Options, fd: int, forced: bool) -> bool:
     return True
 
 
-def _refresh_and_wait(opts: Options, deadline: float, refresh_here: RefreshHere | None = None) -> None:
-    """Nothing usable: run the refresh (or join the one running) until the deadline: here when the caller can
-    (``refresh_here``), else (or for what is left after the deadline) in the detached refresher."""
+def _refresh_and_wait(opts: Options, deadline: float, need_typical: bool = False,
+                      refresh_here: RefreshHere | None = None) -> None:
+    """Nothing usable (or, ``need_typical``, not the days before the window): run the refresh (or join the one
+    running) until the deadline: here when the caller can (``refresh_here``), else (or for what is left after the
+    deadline) in the detached refresher."""
     from glowline.status import spawn
 
     lock = layout.lock_path(opts.site, opts.classifier)
@@ -151,7 +164,8 @@ def _refresh_and_wait(opts: Options, deadline: float, refresh_here: RefreshHere 
         spawn.wait_unlocked(lock, deadline)
         return
     path = layout.days_path(opts.site, opts.classifier, opts.tz)
-    if policy.usable(days_file.read(path), opts.days, time.time()) is not None:
+    found = policy.usable(days_file.read(path), opts.days, time.time())
+    if found is not None and (not need_typical or policy.covers_typical(found, opts.days, time.time())):
         os.close(fd)  # another caller's refresh finished between our look and the lock: nothing to do
         return
     if _attempt(opts, fd, forced=False):
@@ -170,13 +184,17 @@ def build_line(summ: Summary, opts: Options, now: float, err: Failure | None = N
     def shown(value: float | None) -> float | None:
         return catalog.to_display(value, summ.resource, gas)
 
-    days = [Day(d.date, d.start, d.end, shown(d.value), d.complete) for d in summ.days[first : index + 1]]
+    from glowline.status import tail
+
+    meter = tail.tails(summ, now, opts.live_max_age)  # the hours the DCC has not delivered, from the meter
+    days = [_day(d, meter.get(d.date), shown) for d in summ.days[first : index + 1]]
     line = Line(
         summ.resource, opts.resource, catalog.display_unit(summ.resource, gas), summ.tz, days, now,
         fetched_at=summ.fetched_at, stale=policy.is_stale(summ.fetched_at, now, opts.max_age), site=summ.site,
     )
-    if err is not None and err.at > summ.fetched_at:
+    if err is not None and err.at > summ.fetched_at:  # the last refresh failed: visible at once, in every format
         line.error, line.error_kind = err.message, err.kind
+        line.stale = True
     history = [shown(d.value) for d in summ.days[max(0, first - policy.TYPICAL_DAYS) : first] if d.complete]
     if len([v for v in history if v is not None]) < levels.MIN_HISTORY:  # a young cache: judge the days shown
         history = [d.value for d in days if d.complete]
@@ -184,6 +202,15 @@ def build_line(summ: Summary, opts: Options, now: float, err: Failure | None = N
     if opts.live_show:
         attach_live(line, opts, now)
     return line
+
+
+def _day(d: Day, meter: tuple[float, str] | None, shown: Callable[[float | None], float | None]) -> Day:
+    """A day of the days file as drawn: in the display unit, with the meter's tail when it has one."""
+    if meter is None:
+        return Day(d.date, d.start, d.end, shown(d.value), d.complete)
+    kwh, since = meter
+    return Day(d.date, d.start, d.end, shown((d.value or 0.0) + kwh), d.complete, from_meter=shown(kwh) or 0.0,
+               meter_since=since)
 
 
 def attach_live(line: Line, opts: Options, now: float) -> None:
@@ -279,12 +306,16 @@ def _color_depth(mode: str, tty: bool | None = None) -> int:
     return colors.depth(mode, isatty=tty)
 
 
-def emit(line: Line, opts: Options, code: int = EXIT_NO_DATA) -> int:
-    """Write the formatted line; the exit status follows the format's kind and whether there is data."""
+def emit(line: Line, opts: Options, code: int = EXIT_NO_DATA, verbose: int = 0) -> int:
+    """Write the formatted line; the exit status follows the format's kind and whether there is data. With
+    ``verbose``, a reason the line carries (a failed refresh) is also said on stderr."""
     status = opts.format in catalog.STATUS_FORMATS
     if line.has_data or status or opts.format == "json":
         write(rendered(line, opts))
     if line.has_data or status:
+        if verbose and line.error:
+            what = "the last refresh failed" if line.has_data else "no data"
+            sys.stderr.write(f"glowline: {what}: {line.error}\n")
         return EXIT_OK
     if line.error:
         sys.stderr.write(f"glowline: {line.error}\n")

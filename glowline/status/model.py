@@ -15,7 +15,7 @@ NONE = "none"  # no data at all for that day
 class Day:
     """One calendar day in the meter's local time zone."""
 
-    __slots__ = ("complete", "date", "end", "level", "start", "value")
+    __slots__ = ("complete", "date", "end", "from_meter", "level", "meter_since", "start", "value")
 
     def __init__(
         self,
@@ -25,6 +25,8 @@ class Day:
         value: float | None,
         complete: bool,
         level: str = NORMAL,
+        from_meter: float = 0.0,
+        meter_since: str = "",
     ) -> None:
         self.date = date  # "YYYY-MM-DD", local
         self.start = start  # epoch seconds (UTC) of local midnight
@@ -32,6 +34,8 @@ class Day:
         self.value = value  # in Line.unit; None when no half-hour of the day has data yet
         self.complete = complete  # False for today, for days the DCC has not fully delivered, and for gaps
         self.level = level
+        self.from_meter = from_meter  # of value, what the meter's register added after the DCC's delivered half-hours
+        self.meter_since = meter_since  # local "HH:MM" from which the register counts ("" when from_meter is 0)
 
     def __repr__(self) -> str:
         return f"Day({self.date!r}, {self.value!r}, complete={self.complete}, level={self.level!r})"

@@ -33,7 +33,7 @@ CLOCK_SLACK = 60.0
 #: the user changed something that can fix it (failures.context)
 RETRY_AFTER = 60.0
 RETRY_AFTER_USER_FIX = 900.0
-USER_FIX_KINDS = ("auth", "keyring", "config", "notfound", "usage")
+USER_FIX_KINDS = ("auth", "nologin", "keyring", "config", "notfound", "usage", "account")
 
 
 def is_stale(fetched_at: float, now: float, max_age_minutes: float) -> bool:
@@ -67,6 +67,13 @@ def too_soon_after(failure: Failure | None, now: float) -> bool:
         return False
     wait = RETRY_AFTER_USER_FIX if failure.kind in USER_FIX_KINDS else RETRY_AFTER
     return failure.at <= now < max(failure.at + wait, failure.retry_at)
+
+
+def covers_typical(summary: Summary, days: int, now: float) -> bool:
+    """True when the days file reaches TYPICAL_DAYS days before a window of ``days`` days ending today: what a
+    refresh for that window stores (days the meter never delivered included, as days without a value), so "typical"
+    is judged on the same days whatever filled the cache before."""
+    return summary.index_of(now) >= days - 1 + TYPICAL_DAYS
 
 
 def usable(summary: Summary | None, days: int, now: float) -> Summary | None:

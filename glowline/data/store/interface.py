@@ -16,7 +16,8 @@ else:  # typing costs ~5 ms (it pulls in re): the cold status line imports this 
 class Entry:
     """A stored series and who it belongs to."""
 
-    __slots__ = ("classifier", "fetched_at", "identity", "resource_id", "series", "site_id", "site_name", "unit")
+    __slots__ = ("classifier", "fetched_at", "holes", "identity", "resource_id", "series", "settled_at", "site_id",
+                 "site_name", "unit")
 
     def __init__(
         self,
@@ -28,6 +29,8 @@ class Entry:
         unit: str,
         series: Series,
         fetched_at: float,
+        settled_at: float | None = None,
+        holes: list[list[float]] | None = None,
     ) -> None:
         self.identity = identity  # {"api_url", "username", "period"}: a mismatch means another account or API
         self.site_id = site_id
@@ -37,6 +40,8 @@ class Entry:
         self.unit = unit  # the API's unit: "kWh" or "pence"
         self.series = series
         self.fetched_at = fetched_at
+        self.settled_at = settled_at  # the last read of the whole settling window (glowline.data.settling)
+        self.holes = holes or []  # half-hours missing behind last-time: [start, first seen missing, last asked]
 
 
 class SeriesStore(Protocol):

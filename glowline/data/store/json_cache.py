@@ -46,6 +46,8 @@ class JsonStore:
             "step": entry.series.step,
             "values": entry.series.values,
             "delivered_until": entry.series.delivered_until,
+            "settled_at": entry.settled_at,
+            "holes": entry.holes,
         }
         atomic_write(layout.series_path(site, classifier), json.dumps(doc, separators=(",", ":")))
 
@@ -133,7 +135,12 @@ def _entry(doc: Any, identity: dict[str, str] | None) -> Entry | None:
     if delivered is not None and not (isinstance(delivered, int) and not isinstance(delivered, bool)):
         return None
     series = Series(start, step, values, delivered)
-    return Entry(doc["identity"], site_id, site_name, resource_id, classifier, unit, series, float(fetched))
+    settled = doc.get("settled_at")  # absent in older files: the next refresh reads the settling window
+    if not (isinstance(settled, (int, float)) and not isinstance(settled, bool) and math.isfinite(settled)):
+        settled = None
+    holes = doc.get("holes")
+    return Entry(doc["identity"], site_id, site_name, resource_id, classifier, unit, series, float(fetched),
+                 settled, holes if isinstance(holes, list) else None)
 
 
 def _value_ok(value: Any) -> bool:

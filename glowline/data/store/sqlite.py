@@ -13,9 +13,14 @@
         what was fetched: every delivered half-hour in [synced_from, synced_to) is in readings (committed window by
         window, so a killed sync resumes there); first_ts is the API's first-time, delivered_until its last-time;
         backfill_from the oldest start a ``glowline sync`` was asked for (NULL while only the status line's
-        refreshes have fed the history: a plain ``sync`` then backfills from the first reading).
+        refreshes have fed the history: a plain ``sync`` then backfills from the first reading); settled_at when the
+        settling window (glowline.data.settling) was last read again, by a refresh or a sync.
     tariffs(site, resource, fetched_at, document)
         the consumption resource's tariff-list as the API sent it (JSON text), re-read when a week old.
+    changes(site, resource, start, seen_at, kind, old, new)
+        what the service changed after it was first stored, kept CHANGES_DAYS: kind ``revised`` (old -> new),
+        ``filled`` (a half-hour missing inside the stored range delivered late), ``removed`` (no longer delivered)
+        or ``glitch`` (a value the plausibility gate left out, in ``new``); seen_at: when a refresh or sync saw it.
 
 The schema version is ``PRAGMA user_version`` (migrations in MIGRATIONS), the file is marked as glowline's by
 ``PRAGMA application_id``. A file that is not SQLite, or someone else's database, is moved aside and rebuilt (one
@@ -31,13 +36,14 @@ import time
 from collections.abc import Callable, Iterable
 from typing import IO, Any
 
-from glowline import paths
+from glowline import gate, paths
+from glowline.catalog import HALF_HOUR
 from glowline.errors import StorageError
 
 #: 'glow': marks the file as glowline's (PRAGMA application_id, header offset 68)
 APPLICATION_ID = 0x676C6F77
 #: the schema this glowline writes; MIGRATIONS[n] takes version n to n + 1
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 5
 MIGRATIONS: tuple[str, ...] = (
     """
     CREATE TABLE readings (
@@ -62,7 +68,21 @@ MIGRATIONS: tuple[str, ...] = (
     ALTER TABLE progress ADD COLUMN backfill_from INTEGER;
     UPDATE progress SET backfill_from = synced_from;
     """,
+    # 3 -> 4: what the service revised, filled late, removed or sent implausibly (doctor says it)
+    """
+    CREATE TABLE changes (
+        site TEXT NOT NULL, resource TEXT NOT NULL, start INTEGER NOT NULL, seen_at REAL NOT NULL, kind TEXT NOT NULL,
+        old REAL, new REAL
+    );
+    CREATE INDEX changes_by_time ON changes (seen_at);
+    """,
+    # 4 -> 5: when the settling window was last read again (a refresh's or a sync's), shared by both
+    """
+    ALTER TABLE progress ADD COLUMN settled_at REAL;
+    """,
 )
+#: how long the changes table keeps a row
+CHANGES_DAYS = 30
 SQLITE_MAGIC = b"SQLite format 3\0"
 
 
@@ -70,19 +90,61 @@ class _Foreign(sqlite3.DatabaseError):
     """A SQLite database with tables of its own and no glowline mark."""
 
 
+class _Damaged(sqlite3.DatabaseError):
+    """glowline's mark and version, but not the schema that version declares (a table or column dropped by hand)."""
+
+
+def expected_schema() -> dict[str, frozenset[str]]:
+    """Each table's columns as MIGRATIONS make them (the schema SCHEMA_VERSION declares), built in memory once."""
+    global _EXPECTED
+    if _EXPECTED is None:
+        db = sqlite3.connect(":memory:")
+        try:
+            for migration in MIGRATIONS:
+                db.executescript(migration)
+            _EXPECTED = _schema(db)
+        finally:
+            db.close()
+    return _EXPECTED
+
+
+_EXPECTED: dict[str, frozenset[str]] | None = None
+
+
+def _schema(db: sqlite3.Connection) -> dict[str, frozenset[str]]:
+    tables = [str(row[0]) for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
+    return {t: frozenset(str(c[1]) for c in db.execute(f"PRAGMA table_info(\"{t}\")")) for t in tables
+            if not t.startswith("sqlite_")}
+
+
+def schema_problem(db: sqlite3.Connection) -> str:
+    """What the file lacks of the declared schema ("table progress missing"), or "" when it has all of it."""
+    found = _schema(db)
+    for table, columns in expected_schema().items():
+        if table not in found:
+            return f"table {table} missing"
+        missing = sorted(columns - found[table])
+        if missing:
+            return f"column {table}.{missing[0]} missing"
+    return ""
+
+
 class Progress:
     """One resource's row of the progress table."""
 
-    __slots__ = ("backfill_from", "delivered_until", "first_ts", "resource_id", "synced_from", "synced_to")
+    __slots__ = ("backfill_from", "delivered_until", "first_ts", "resource_id", "settled_at", "synced_from",
+                 "synced_to")
 
     def __init__(self, resource_id: str, first_ts: int | None, synced_from: int, synced_to: int,
-                 delivered_until: int | None, backfill_from: int | None = None) -> None:
+                 delivered_until: int | None, backfill_from: int | None = None, settled_at: float | None = None
+                 ) -> None:
         self.resource_id = resource_id
         self.first_ts = first_ts
         self.synced_from = synced_from
         self.synced_to = synced_to
         self.delivered_until = delivered_until
         self.backfill_from = backfill_from
+        self.settled_at = settled_at
 
 
 class HistoryStore:
@@ -93,6 +155,7 @@ class HistoryStore:
         self.notice = notice if notice is not None else sys.stderr
         self.timeout = timeout  # how long a write waits for another writer's transaction
         self._db: sqlite3.Connection | None = None
+        self.skipped = 0  # rows read back that failed the plausibility gate (readings)
 
     # opening ----------------------------------------------------------------------------------------------------
 
@@ -113,9 +176,11 @@ class HistoryStore:
             try:
                 self._db = self._connect()
             except sqlite3.DatabaseError as exc:
-                if not isinstance(exc, _Foreign) and not _is_corrupt(exc):
+                if not isinstance(exc, (_Foreign, _Damaged)) and not _is_corrupt(exc):
                     raise  # a full, read-only or locked disk: the file is kept as it is
-                self._move_aside("foreign" if isinstance(exc, _Foreign) else "corrupt")
+                why = "foreign" if isinstance(exc, _Foreign) else "damaged" if isinstance(exc, _Damaged) else \
+                    "corrupt"
+                self._move_aside(why, str(exc) if why == "damaged" else "")
                 self._db = self._connect()
         except sqlite3.Error as exc:
             raise _storage_error(self.path, exc) from None
@@ -138,6 +203,9 @@ class HistoryStore:
                 db.execute("PRAGMA journal_mode=WAL")  # persistent: set once (again if another program reset it)
             if version != SCHEMA_VERSION or app != APPLICATION_ID:  # a file in use is not written to on open
                 self._migrate(db)
+            problem = schema_problem(db)
+            if problem:  # e.g. `drop table progress` to reset a sync: rebuilt, never refused for ever
+                raise _Damaged(problem)
         except BaseException:
             db.close()
             raise
@@ -152,7 +220,12 @@ class HistoryStore:
             for step in range(version, SCHEMA_VERSION):
                 for statement in MIGRATIONS[step].split(";"):
                     if statement.strip():
-                        db.execute(statement)
+                        try:
+                            db.execute(statement)
+                        except sqlite3.OperationalError as exc:  # the tables it migrates are not there
+                            if "no such" in str(exc) or "duplicate" in str(exc) or "already exists" in str(exc):
+                                raise _Damaged(f"schema {version} does not migrate: {exc}") from None
+                            raise
             db.execute(f"PRAGMA application_id={APPLICATION_ID}")
             db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
             db.execute("COMMIT")
@@ -164,7 +237,7 @@ class HistoryStore:
                     pass
             raise
 
-    def _move_aside(self, why: str) -> None:
+    def _move_aside(self, why: str, detail: str = "") -> None:
         aside = f"{self.path}.{why}-{time.strftime('%Y%m%d-%H%M%S')}"
         os.replace(self.path, aside)
         for suffix in ("-wal", "-shm", "-journal"):
@@ -172,7 +245,8 @@ class HistoryStore:
                 os.unlink(self.path + suffix)
             except FileNotFoundError:
                 pass
-        what = "not a SQLite database" if why == "corrupt" else "not glowline's database"
+        what = {"corrupt": "not a SQLite database", "damaged": f"damaged ({detail})"}.get(why,
+                                                                                         "not glowline's database")
         self.notice.write(f"glowline: {self.path} was {what}: moved aside to {aside}; starting a new history\n")
 
     def close(self) -> None:
@@ -196,15 +270,20 @@ class HistoryStore:
     # progress and readings ---------------------------------------------------------------------------------------
 
     def progress(self, site: str, resource: str) -> Progress | None:
-        row = self._read("SELECT resource_id, first_ts, synced_from, synced_to, delivered_until, backfill_from "
-                         "FROM progress WHERE site = ? AND resource = ?", (site, resource))
+        row = self._read("SELECT resource_id, first_ts, synced_from, synced_to, delivered_until, backfill_from, "
+                         "settled_at FROM progress WHERE site = ? AND resource = ?", (site, resource))
         if not row:
             return None
-        rid, first, a, b, delivered, backfill = row[0]
-        return Progress(str(rid), first, int(a), int(b), delivered, backfill)
+        rid, first, a, b, delivered, backfill, settled = row[0]
+        if not all(isinstance(v, int) for v in (a, b)) or not all(v is None or isinstance(v, int) for v in
+                                                               (first, delivered, backfill)):
+            return None  # a row edited by hand: as if nothing were stored (a sync writes it again)
+        if not (settled is None or isinstance(settled, (int, float))):
+            settled = None  # unreadable: the settling window is read again
+        return Progress(str(rid), first, a, b, delivered, backfill, settled)
 
     def add_window(self, site: str, resource: str, buckets: Iterable[tuple[int, float]], progress: Progress,
-                   seconds: int = 1800) -> None:
+                   seconds: int = 1800, replace: tuple[int, int, float] | None = None) -> None:
         """Write a window's delivered half-hours and the progress that covers them, in one transaction: after a
         crash either both are there or neither. The stored range only grows (a refresh that extended it while this
         sync ran keeps its part), unless the resource's id changed: then it is this progress alone."""
@@ -216,48 +295,75 @@ class HistoryStore:
             return Progress(progress.resource_id, progress.first_ts if progress.first_ts is not None else
                             old.first_ts, min(old.synced_from, progress.synced_from),
                             max(old.synced_to, progress.synced_to), progress.delivered_until,
-                            min(backfill) if backfill else None)
+                            min(backfill) if backfill else None, _latest(old.settled_at, progress.settled_at))
 
-        self._write(site, resource, buckets, merge, seconds)
+        self._write(site, resource, buckets, merge, seconds, replace)
 
     def add_recent(self, site: str, resource: str, resource_id: str, buckets: Iterable[tuple[int, float]],
-                   start: int, delivered_to: int, delivered_until: int | None) -> bool:
+                   start: int, delivered_to: int, delivered_until: int | None, now: float | None = None,
+                   settled: bool = False) -> bool:
         """A refresh's delivered half-hours of [start, delivered_to): stored, and the stored range extended when they
         touch or overlap it, begun when there is none; True when the range now reaches
-        ``delivered_to``. Half-hours that do not continue it are stored all the same (a sync fills the gap)."""
+        ``delivered_to``. Half-hours that do not continue it are stored all the same (a sync fills the gap).
+        The answer is the service's word on all of [start, delivered_to): a stored half-hour it changed takes the
+        new value, one it no longer delivers is removed, and each change is recorded (``changes``, at ``now``)."""
         reached = False
+        buckets = list(buckets)
+        seen_at = time.time() if now is None else now
 
         def merge(old: Progress | None) -> Progress:
             nonlocal reached
             if old is None or old.resource_id != resource_id:
                 reached = True
-                return Progress(resource_id, None, start, max(start, delivered_to), delivered_until, None)
+                return Progress(resource_id, None, start, max(start, delivered_to), delivered_until, None,
+                                seen_at if settled else None)
             if start <= old.synced_to and delivered_to >= old.synced_from:  # they touch or overlap: one range
                 reached = True
                 old.synced_from = min(old.synced_from, start)
                 old.synced_to = max(old.synced_to, delivered_to)
             if delivered_until is not None:
                 old.delivered_until = delivered_until
+            if settled:
+                old.settled_at = seen_at
             return old
 
-        self._write(site, resource, buckets, merge)
+        self._write(site, resource, buckets, merge, replace=(start, delivered_to, seen_at))
         return reached
 
+    def note(self, site: str, resource: str, rows: Iterable[tuple[int, str, float | None, float | None]],
+             seen_at: float) -> None:
+        """Record (start, kind, old, new) changes seen at ``seen_at`` (a glitch the gate left out: kind "glitch"),
+        each once: the same value seen again (every refresh while the service serves it) is not a new row."""
+        try:
+            self.db.executemany(
+                "INSERT INTO changes (site, resource, start, seen_at, kind, old, new) SELECT ?, ?, ?, ?, ?, ?, ? "
+                "WHERE NOT EXISTS (SELECT 1 FROM changes WHERE site = ? AND resource = ? AND start = ? AND kind = ? "
+                "AND new IS ?)", [(site, resource, ts, seen_at, kind, old, new, site, resource, ts, kind, new)
+                                  for ts, kind, old, new in rows])
+        except sqlite3.Error as exc:
+            raise _storage_error(self.path, exc) from None
+
     def _write(self, site: str, resource: str, buckets: Iterable[tuple[int, float]],
-               merge: Callable[[Progress | None], Progress], seconds: int = 1800) -> None:
+               merge: Callable[[Progress | None], Progress], seconds: int = 1800,
+               replace: tuple[int, int, float] | None = None) -> None:
         """Readings and the resource's progress row (``merge`` of the stored one, read inside the transaction, so
-        two writers never undo each other's range) in one transaction."""
+        two writers never undo each other's range) in one transaction. With ``replace`` (start, end, seen_at), the
+        buckets are the whole truth of [start, end): what they change is recorded and what they lack removed."""
         db = self.db
         try:
             db.execute("BEGIN IMMEDIATE")
             try:
+                if replace is not None:
+                    buckets = list(buckets)
+                    self._record_changes(site, resource, buckets, *replace)
                 db.executemany("INSERT OR REPLACE INTO readings (site, resource, start, seconds, value) "
                                "VALUES (?, ?, ?, ?, ?)", [(site, resource, ts, seconds, v) for ts, v in buckets])
                 p = merge(self.progress(site, resource))
                 db.execute("INSERT OR REPLACE INTO progress (site, resource, resource_id, first_ts, synced_from, "
-                           "synced_to, delivered_until, updated_at, backfill_from) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                           "synced_to, delivered_until, updated_at, backfill_from, settled_at) "
+                           "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                            (site, resource, p.resource_id, p.first_ts, p.synced_from, p.synced_to,
-                            p.delivered_until, time.time(), p.backfill_from))
+                            p.delivered_until, time.time(), p.backfill_from, p.settled_at))
                 db.execute("COMMIT")
             except BaseException:
                 if db.in_transaction:
@@ -266,10 +372,41 @@ class HistoryStore:
         except sqlite3.Error as exc:
             raise _storage_error(self.path, exc) from None
 
+    def _record_changes(self, site: str, resource: str, buckets: list[tuple[int, float]], start: int, end: int,
+                        seen_at: float) -> None:
+        """Inside _write's transaction: compare [start, end) as stored with ``buckets``, record every change, remove
+        the half-hours no longer delivered, forget changes older than CHANGES_DAYS."""
+        db = self.db
+        old = {ts: gate.number(v) for ts, v in self._read(  # a value edited into text or a blob: as if absent
+            "SELECT start, value FROM readings WHERE site = ? AND resource = ? AND start >= ? AND start < ?",
+            (site, resource, start, end))}
+        p = self.progress(site, resource)
+        held = (p.synced_from, p.synced_to) if p is not None else (0, 0)
+        rows: list[tuple[int, str, float | None, float | None]] = []
+        new = dict(buckets)
+        for ts, value in new.items():
+            before = old.get(ts)
+            if before is None:
+                if held[0] <= ts < held[1]:  # inside the stored range but missing: delivered late
+                    rows.append((ts, "filled", None, value))
+            elif abs(before - value) > 1e-9:
+                rows.append((ts, "revised", before, value))
+        gone = [ts for ts in old if ts not in new]
+        rows.extend((ts, "removed", old[ts], None) for ts in gone)
+        if gone:
+            db.executemany("DELETE FROM readings WHERE site = ? AND resource = ? AND start = ?",
+                           [(site, resource, ts) for ts in gone])
+        if rows:
+            db.executemany("INSERT INTO changes (site, resource, start, seen_at, kind, old, new) "
+                           "VALUES (?, ?, ?, ?, ?, ?, ?)", [(site, resource, ts, seen_at, kind, a, b)
+                                                            for ts, kind, a, b in rows])
+            db.execute("DELETE FROM changes WHERE seen_at < ?", (seen_at - CHANGES_DAYS * 86400,))
+
     def tariff_age(self, site: str, resource: str, now: float) -> float | None:
         """Seconds since the stored tariff-list was fetched, or None when there is none."""
         row = self._read("SELECT fetched_at FROM tariffs WHERE site = ? AND resource = ?", (site, resource))
-        return None if not row else now - float(row[0][0])
+        fetched = gate.number(row[0][0]) if row else None
+        return None if fetched is None else now - fetched
 
     def save_tariffs(self, site: str, resource: str, document: str, fetched_at: float) -> None:
         try:
@@ -279,10 +416,23 @@ class HistoryStore:
             raise _storage_error(self.path, exc) from None
 
     def readings(self, site: str, resource: str, start: int, end: int) -> list[tuple[int, float]]:
-        """The stored half-hours of [start, end), oldest first."""
-        return [(int(a), float(v)) for a, v in self._read(
-            "SELECT start, value FROM readings WHERE site = ? AND resource = ? AND start >= ? AND start < ? "
-            "ORDER BY start", (site, resource, start, end))]
+        """The stored half-hours of [start, end), oldest first. Every row passes the plausibility gate
+        (glowline.gate.reading, as the API's readings do): a value that is text, a blob, not finite or beyond what
+        a household's supply passes, or a row that is not a half-hour, is skipped and counted in ``skipped``."""
+        out: list[tuple[int, float]] = []
+        before = self.skipped
+        for a, seconds, v in self._read(
+                "SELECT start, seconds, value FROM readings WHERE site = ? AND resource = ? AND start >= ? AND "
+                "start < ? ORDER BY start", (site, resource, start, end)):
+            value = gate.reading(resource, v, HALF_HOUR) if seconds == HALF_HOUR else None
+            if value is None or not isinstance(a, int) or a % HALF_HOUR:
+                self.skipped += 1
+                continue
+            out.append((a, value))
+        if self.skipped > before:
+            self.notice.write(f"glowline: {self.path}: {self.skipped - before} stored {resource} values fail the "
+                              "plausibility check: skipped (see `glowline doctor`)\n")
+        return out
 
     def _read(self, sql: str, params: tuple[object, ...]) -> list[Any]:
         try:
@@ -291,21 +441,34 @@ class HistoryStore:
             raise _storage_error(self.path, exc) from None
 
 
+def _latest(a: float | None, b: float | None) -> float | None:
+    return b if a is None else a if b is None else max(a, b)
+
+
 class Range:
-    """What the history holds of one site and resource (for doctor)."""
+    """What the history holds of one site and resource (for doctor); ``bad``: its stored rows that fail the
+    plausibility gate (skipped when read back)."""
 
-    __slots__ = ("count", "resource", "site", "synced_from", "synced_to")
+    __slots__ = ("bad", "count", "resource", "site", "synced_from", "synced_to")
 
-    def __init__(self, site: str, resource: str, synced_from: int, synced_to: int, count: int) -> None:
+    def __init__(self, site: str, resource: str, synced_from: int, synced_to: int, count: int, bad: int = 0) -> None:
         self.site, self.resource = site, resource
-        self.synced_from, self.synced_to, self.count = synced_from, synced_to, count
+        self.synced_from, self.synced_to, self.count, self.bad = synced_from, synced_to, count, bad
 
 
 def overview(path: str | None = None) -> tuple[str, list[Range]]:
-    """The file's verdict (``missing``, ``ok``, ``newer``, ``corrupt``, ``foreign``) and, when ok, each stored
-    range; read-only: nothing is migrated, moved or written (doctor)."""
+    """The file's verdict (``missing``, ``ok``, ``newer``, ``corrupt``, ``foreign``, ``damaged``: a table or
+    column of its declared schema missing, ``notafile``: a directory or device in its place, ``unreadable``) and,
+    when ok, each stored range; read-only: nothing is migrated, moved or written (doctor)."""
     path = path or paths.history_file()
-    verdict = _inspect(path)
+    from glowline.files import NotAFile
+
+    try:
+        verdict = _inspect(path)
+    except NotAFile:
+        return "notafile", []
+    except OSError:
+        return "unreadable", []
     if verdict != "ok":
         return verdict, []
     try:
@@ -315,16 +478,68 @@ def overview(path: str | None = None) -> tuple[str, list[Range]]:
     except sqlite3.Error:
         return "corrupt", []
     try:
-        if not db.execute("SELECT count(*) FROM sqlite_master WHERE name = 'progress'").fetchone()[0]:
+        if not db.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]:
             return "ok", []  # a new, empty file
+        if int(db.execute("PRAGMA application_id").fetchone()[0]) == APPLICATION_ID and \
+                int(db.execute("PRAGMA user_version").fetchone()[0]) == SCHEMA_VERSION and schema_problem(db):
+            return "damaged", []
+        if not db.execute("SELECT count(*) FROM sqlite_master WHERE name = 'progress'").fetchone()[0]:
+            return "ok", []  # an old, empty file
         rows = db.execute("SELECT p.site, p.resource, p.synced_from, p.synced_to, (SELECT count(*) FROM readings r "
                           "WHERE r.site = p.site AND r.resource = p.resource AND r.start >= p.synced_from AND "
-                          "r.start < p.synced_to) FROM progress p ORDER BY p.site, p.resource").fetchall()
-        return "ok", [Range(str(a), str(b), int(c), int(d), int(e)) for a, b, c, d, e in rows]
+                          "r.start < p.synced_to) FROM progress p WHERE typeof(p.synced_from) = 'integer' AND "
+                          "typeof(p.synced_to) = 'integer' ORDER BY p.site, p.resource").fetchall()
+        return "ok", [Range(str(a), str(b), int(c), int(d), int(e), _bad_rows(db, str(a), str(b)))
+                      for a, b, c, d, e in rows]
     except sqlite3.Error as exc:
         return ("corrupt" if _is_corrupt(exc) else "unreadable"), []
     finally:
         db.close()
+
+
+def changes(since: float, path: str | None = None) -> tuple[dict[str, int], list[tuple[str, str, int, float]]]:
+    """Read-only (doctor): how many half-hours of each kind (revised, filled, removed, glitch) changed at or after
+    ``since``, and the glitches left out (site, resource, start, value), newest first; empty when there is no
+    readable history of this schema."""
+    path = path or paths.history_file()
+    try:
+        if _inspect(path) != "ok":
+            return {}, []
+    except OSError:  # a directory or a device in its place: overview says so
+        return {}, []
+    try:
+        from urllib.request import pathname2url
+
+        db = sqlite3.connect(f"file:{pathname2url(path)}?mode=ro", uri=True, timeout=5.0)
+    except sqlite3.Error:
+        return {}, []
+    try:
+        if not db.execute("SELECT count(*) FROM sqlite_master WHERE name = 'changes'").fetchone()[0]:
+            return {}, []
+        counts = {str(k): int(n) for k, n in db.execute(
+            "SELECT kind, count(DISTINCT site || resource || start) FROM changes WHERE seen_at >= ? GROUP BY kind",
+            (since,))}
+        latest: dict[tuple[str, str, int], float] = {}
+        for a, b, c, d in db.execute("SELECT site, resource, start, new FROM changes WHERE kind = 'glitch' AND "
+                                     "seen_at >= ? ORDER BY seen_at", (since,)):
+            value = gate.number(d)
+            if isinstance(c, int) and value is not None:  # a row edited by hand is left out
+                latest[(str(a), str(b), c)] = value
+        glitches = sorted(((*key, value) for key, value in latest.items()), key=lambda g: -g[2])
+        return counts, glitches
+    except sqlite3.Error:
+        return {}, []
+    finally:
+        db.close()
+
+
+def _bad_rows(db: sqlite3.Connection, site: str, resource: str) -> int:
+    """How many stored rows of one resource fail the gate (the test HistoryStore.readings applies, in SQL)."""
+    low, high = gate.bucket_limits(resource, HALF_HOUR)
+    return int(db.execute(
+        "SELECT count(*) FROM readings WHERE site = ? AND resource = ? AND NOT (typeof(start) = 'integer' AND "
+        "start % ? = 0 AND seconds = ? AND typeof(value) IN ('integer', 'real') AND value BETWEEN ? AND ?)",
+        (site, resource, HALF_HOUR, HALF_HOUR, low, high)).fetchone()[0])
 
 
 def _inspect(path: str) -> str:

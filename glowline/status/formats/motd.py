@@ -28,8 +28,9 @@ def render(line: Line, opts: RenderOptions) -> str:
         return ""
     live = shared.live_text(line, opts)
     now = f" now {live}" if live else ""  # --live: "Electricity now 425 W, last 10 days: ..."
-    if not line.has_data:
-        return f"\n{shared.title(line)}{now}: {shared.reason(line)}\n"
+    if not line.has_data:  # the reason too: update-motd throws stderr away, and "disk error" alone helps nobody
+        detail = f" ({line.error})" if line.error and line.error_kind not in ("nodata", None) else ""
+        return f"\n{shared.title(line)}{now}: {shared.reason(line)}{detail}\n"
     if opts.rows > 1:
         return _tall(line, opts, now)
     bars = shared.spark(line, opts) + shared.partial_mark(line, opts)

@@ -20,15 +20,19 @@ import time
 from glowline.status import sparkline
 from glowline.status.model import HIGH, LOW, NONE, NORMAL, PARTIAL, Day, Line, RenderOptions
 
-#: Default colours per level and state (#rrggbb); RenderOptions.colors is merged over these.
+#: Default colours per level and state (#rrggbb); RenderOptions.colors is merged over these. Every colour drawn as
+#: text reads at 4.5:1 (WCAG) or better on the hosts' default dark backgrounds (i3bar #000000, Polybar's default
+#: config #282a2e, Waybar's #2b303b) and on "background", which tmux draws the line on (tmux's own default bar is
+#: green, #00cd00, where light text reads at 1.1:1); tests/test_contrast.py computes it.
 DEFAULT_COLORS: dict[str, str] = {
     LOW: "#a3be8c",  # green: below the typical day
     NORMAL: "#88c0d0",  # frost blue
     HIGH: "#d08770",  # orange: above the typical day
-    PARTIAL: "#7b8598",  # dim slate: incomplete day, judged later
+    PARTIAL: "#959fb2",  # slate: incomplete day, judged later
     NONE: "#4c566a",  # no data (gap cells are blank anyway)
-    "stale": "#9a8c98",  # muted mauve: the age marker of old data
-    "error": "#bf616a",  # red: degraded line, nothing to draw
+    "stale": "#b09fac",  # muted mauve: the age marker of old data
+    "error": "#e8838b",  # red: degraded line, nothing to draw
+    "background": "#1d2128",  # tmux only: what the line is drawn on, whatever the bar's own colour
 }
 #: Number of most recent days the --short form draws.
 SHORT_DAYS = 5
@@ -38,6 +42,7 @@ PARTIAL_MARK_ASCII = "~"
 #: A short word for each GlowlineError.kind, used on degraded lines.
 REASONS = {
     "auth": "login failed",
+    "nologin": "not logged in",
     "keyring": "keyring error",
     "offline": "offline",
     "malformed": "bad API reply",
@@ -46,6 +51,7 @@ REASONS = {
     "config": "config error",
     "usage": "usage error",
     "storage": "disk error",
+    "account": "see Bright app",
 }
 
 
@@ -165,6 +171,18 @@ def day_lines(line: Line, opts: RenderOptions) -> list[str]:
             text += " so far" if day.value is not None else " (no data yet)"
         out.append(text)
     return out
+
+
+def meter_lines(line: Line, opts: RenderOptions) -> list[str]:
+    """The days the meter's register completed: "today from the meter since 07:30 (0.706 kWh)" (glowline.status
+    .tail), so a tooltip says which part of a day is not yet the DCC's."""
+    out = []
+    for back, day in enumerate(reversed(line.days)):
+        if day.from_meter:
+            name = "today" if back == 0 else "yesterday" if back == 1 else day.date
+            out.append(f"{name} from the meter since {day.meter_since} "
+                       f"({value_text(day.from_meter, line.unit, opts.ascii)})")
+    return out[::-1]
 
 
 def summary_lines(line: Line, opts: RenderOptions) -> list[str]:
