@@ -141,7 +141,7 @@ def requests_per_day(home: Path, caller_every: float = 5.0, real_service: bool =
             summ = days_file.read(path)
             if summ is None or policy.refresh_due(summ.fetched_at, clock[0], 30.0):
                 refresh("", "electricity.consumption", 10, "Europe/London", now=clock[0] + 0.35)
-        return {kind: emu.count(kind) for kind in ("readings", "last-time", "auth")} | {"all": emu.count()}
+        return {kind: emu.count(kind) for kind in ("readings", "last-time", "auth", "catchup")} | {"all": emu.count()}
 
 
 def peak_kib(python: str, script: str, env: dict[str, str]) -> int:
@@ -207,7 +207,8 @@ def main() -> int:
         wait_until(lambda: emu.count() >= 1 and refreshed(home), 20)
         lines.append(
             f"  stale cache, valid token, 31 days:             {emu.count('readings'):3d} readings calls, "
-            f"{emu.count():d} requests in all  (target: 1 readings + 1 last-time); the stale line itself printed in "
+            f"{emu.count():d} requests in all  (target: 1 readings + 1 last-time + at most 1 catchup); the stale line "
+            "itself printed in "
             f"{stale_ms:.0f} ms "
             "while the refresh ran in the background"
         )
@@ -266,7 +267,8 @@ def main() -> int:
         counts = requests_per_day(Path(tmp) / "day")
         lines += ["", "a status bar every 5 s for a day (simulated clock, real refreshes against the emulator):",
                   f"  {counts['readings']} readings requests per resource per day (target <= 48: one per half hour), "
-                  f"{counts['last-time']} last-time, {counts['auth']} auth, {counts['all']} requests in all"]
+                  f"{counts['last-time']} last-time, {counts['catchup']} catchup (target <= 48), "
+                  f"{counts['auth']} auth, {counts['all']} requests in all"]
         counts = requests_per_day(Path(tmp) / "real", real_service=True, days=3)
         lines += ["  the same against the real service's habits (provisional zeros, late holes, a glitch, lastTs as "
                   "the end; the third day, settling window and hole back-off included):",
@@ -316,6 +318,8 @@ def main() -> int:
         ]
 
     lines += live_section(python, launcher)
+    lines += tail_section(python, launcher)
+    lines += template_section(python, launcher)
     lines += export_section(python, launcher)
     print("\n".join(lines))
     return 0
@@ -350,6 +354,106 @@ def live_section(python: str, launcher: str) -> list[str]:
         f"  glowline --live  {statistics.median(with_live) * 1000:6.1f} ms   ({shown})",
         f"  ratio            {statistics.median(ratios):6.2f}x   (min / median / max {spread(ratios, unit='x')}; "
         "target <= 1.4x)",
+    ]
+
+
+# 8. the tail from the meter (issue 22): the warm line that adds the register's tail (a days file naming the IHD, a
+# register record of four days) beside the same line without one, interleaved in one run (target: within 5%).
+def tail_section(python: str, launcher: str, runs: int = RUNS) -> list[str]:
+    """Warm `glowline --format waybar` with the tail from the meter against the same line without it."""
+    from glowline.emulator import Emulator
+    from glowline.status import days as days_file
+    from glowline.status import registers as record_file
+    from tests.helpers import glowline_env
+
+    mac = "BCDDC2C6A91C"
+    with tempfile.TemporaryDirectory() as tmp, Emulator() as emu:
+        envs = []
+        for name in ("with", "without"):
+            env = glowline_env(Path(tmp) / name, emu)
+            env.pop("PYTHONPATH", None)
+            subprocess.run([launcher, "fetch"], env=env, check=True)
+            envs.append(env)
+        cache = Path(tmp) / "with" / ".cache" / "glowline"
+        path = str(cache / "default--electricity.consumption--Europe_London.days")
+        summ = days_file.read(path)
+        assert summ is not None and summ.delivered is not None
+        summ.meter = mac  # as a refresh writes it once the IHD's register agrees with the DCC
+        days_file.write(path, summ)
+        now = int(time.time())
+        boundaries = {b: 10000.0 + (b - now) / 7200 for b in range(now // 1800 * 1800 - 4 * 86400, now, 1800)}
+        tracks = {c: record_file.Track(now, 10000.0, dict(boundaries)) for c in record_file.CLASSIFIERS}
+        with_tail, without = [], []
+        for _ in range(runs):
+            tracks[record_file.CLASSIFIERS[0]].newest_at = float(int(time.time()))  # fresh, as the daemon keeps it
+            (cache / "live.registers").write_text(record_file.encode({mac: tracks}))
+            with_tail.append(timed([launcher, "--format", "waybar"], envs[0]))
+            without.append(timed([launcher, "--format", "waybar"], envs[1]))
+        shown = subprocess.run([launcher, "--format", "json"], env=envs[0], capture_output=True, text=True).stdout
+    ratios = [a / b for a, b in zip(with_tail, without, strict=True)]
+    return [
+        "",
+        f"warm-cache `glowline --format waybar` with the tail from the meter vs without, {runs} interleaved runs "
+        "(medians):",
+        f"  without the tail {statistics.median(without) * 1000:6.1f} ms",
+        f"  with the tail    {statistics.median(with_tail) * 1000:6.1f} ms   (from_meter in the line: "
+        f"{'from_meter' in shown})",
+        f"  ratio            {statistics.median(ratios):6.2f}x   (min / median / max {spread(ratios, unit='x')}; "
+        "target <= 1.05x)",
+    ]
+
+
+#: the templated line measured (issue 23): every kind of field, an icon, the cost of a second days file
+TEMPLATE = "{icon} {today} today, {spark} {total} {age} {cost_today}"
+
+
+def template_section(python: str, launcher: str) -> list[str]:
+    """The templated warm line against `python -c pass` (target <= 1.4x), and a prompt's cost both ways: running
+    `glowline --format prompt --cached-only` per prompt, or reading the pre-rendered line ([files] formats) with
+    zsh's `$(<file)`, each inside one zsh -c, interleaved."""
+    from glowline.emulator import Emulator
+    from tests.helpers import glowline_env
+
+    with tempfile.TemporaryDirectory() as tmp, Emulator() as emu:
+        home = Path(tmp) / "home"
+        env = glowline_env(home, emu)
+        env.pop("PYTHONPATH", None)
+        config = home / ".config" / "glowline" / "config.toml"
+        config.parent.mkdir(parents=True, exist_ok=True)
+        config.write_text(f'[templates]\nplain = "{TEMPLATE}"\n[icons]\nset = "emoji"\n[files]\nformats = ["prompt"]\n')
+        subprocess.run([launcher, "fetch", "--resource", "electricity,electricity-cost"], env=env, check=True)
+        shown = subprocess.run([launcher], env=env, capture_output=True, text=True).stdout.strip()
+        plain_env = glowline_env(Path(tmp) / "plain", emu)  # the same data, no config: the line's own shape
+        plain_env.pop("PYTHONPATH", None)
+        subprocess.run([launcher, "fetch"], env=plain_env, check=True)
+        bare, templated, untemplated = [], [], []
+        for _ in range(RUNS):
+            bare.append(timed([python, "-c", "pass"], env))
+            templated.append(timed([launcher], env))
+            untemplated.append(timed([launcher], plain_env))
+        line_file = home / ".cache" / "glowline" / "default--electricity.consumption--prompt.line"
+        by_process = ["zsh", "-fc", f"x=$({launcher} --format prompt --cached-only)"]
+        by_file = ["zsh", "-fc", f"x=$(<{line_file})"]
+        bare_zsh = ["zsh", "-fc", "x=1"]
+        process_ms, file_ms, zsh_ms = [], [], []
+        for _ in range(RUNS):
+            zsh_ms.append(timed(bare_zsh, env))
+            process_ms.append(timed(by_process, env))
+            file_ms.append(timed(by_file, env))
+    ratios = [t / b for t, b in zip(templated, bare, strict=True)]
+    base = statistics.median(zsh_ms)
+    return [
+        "",
+        f"warm-cache templated `glowline` ({TEMPLATE!r}) vs `python -c pass`, {RUNS} interleaved runs (medians):",
+        f"  python -c pass   {statistics.median(bare) * 1000:6.1f} ms",
+        f"  untemplated line {statistics.median(untemplated) * 1000:6.1f} ms   (no config)",
+        f"  templated line   {statistics.median(templated) * 1000:6.1f} ms   ({shown}; [files] and [icons] set too)",
+        f"  ratio            {statistics.median(ratios):6.2f}x   (min / median / max {spread(ratios, unit='x')}; "
+        "target <= 1.4x)",
+        "",
+        f"a prompt's cost, inside `zsh -fc` ({RUNS} interleaved runs, medians; the shell alone {base * 1000:.1f} ms):",
+        f"  $(glowline --format prompt --cached-only)   +{(statistics.median(process_ms) - base) * 1000:6.1f} ms",
+        f"  $(<pre-rendered file)  ([files] formats)     +{(statistics.median(file_ms) - base) * 1000:6.1f} ms",
     ]
 
 

@@ -97,9 +97,10 @@ MAX_PENCE_PER_KWH = 500.0
 
 #: Every --format name; glowline/status/formats/<name>.py has ``render(line: Line, opts: RenderOptions) -> str``.
 FORMATS = ("plain", "ansi", "json", "tmux", "i3blocks", "i3bar", "waybar", "polybar", "xbar", "conky", "prompt", "motd",
-           "prometheus")
+           "prometheus", "i3status-rs")
 #: Formats embedded in a host: always exit 0 and print a degraded line (or the host's hide form) on any error.
-STATUS_FORMATS = ("tmux", "i3blocks", "i3bar", "waybar", "polybar", "xbar", "conky", "prompt", "motd", "prometheus")
+STATUS_FORMATS = ("tmux", "i3blocks", "i3bar", "waybar", "polybar", "xbar", "conky", "prompt", "motd", "prometheus",
+                  "i3status-rs")
 #: Formats `glowline watch` can stream, one flushed line per update.
 WATCH_FORMATS = ("i3bar", "i3blocks", "waybar", "polybar")
 

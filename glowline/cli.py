@@ -41,6 +41,7 @@ def main(argv_: list[str] | None = None) -> int:
     conf = settings.load_fast() if values is not None else None
     if values is not None and conf is not None:  # the fast route: no argparse, no tomllib
         opts = argv.Options({**conf, **values})
+        opts.given = tuple(values)
         fmt = opts.format
         code = _guarded(lambda: _status(opts, started), fmt)
     elif args[:1] == ["fetch"]:  # the refresher's route: fetch's own options, nothing else of the CLI
@@ -135,7 +136,7 @@ def _output_failed(exc: BaseException, fmt: str | None) -> int:
 def _status(opts: argv.Options, started: float) -> int:
     from glowline.status import line
 
-    return line.run(opts, started, rebuild=_rebuild)
+    return line.run(opts, started, rebuild=_rebuild, refresh_here=_refresh_here)
 
 
 def _rebuild(opts: argv.Options, now: float) -> Summary | None:
@@ -143,6 +144,13 @@ def _rebuild(opts: argv.Options, now: float) -> Summary | None:
     from glowline.data.days import rebuild
 
     return rebuild(opts, now)
+
+
+def _refresh_here(opts: argv.Options, lock_fd: int, deadline: float) -> bool:
+    """The cold line's first refresh in this process (glowline.data.refresher): imported only with nothing cached."""
+    from glowline.data.refresher import refresh_within
+
+    return refresh_within(opts, lock_fd, deadline)
 
 
 def _guarded(call: Callable[[], int], fmt: str | None = None, verbose: int = 0) -> int:
@@ -161,27 +169,27 @@ def _guarded(call: Callable[[], int], fmt: str | None = None, verbose: int = 0) 
         return _fail(exc, fmt)
 
 
-def _fail(exc: BaseException, fmt: str | None = None) -> int:
+def _fail(exc: BaseException, fmt: str | None = None, on_error: str = "show") -> int:
     """One line on stderr (and a degraded line on stdout for status formats); the documented exit code."""
     message, code, kind = describe(exc)
     if fmt is not None:
         from glowline.catalog import STATUS_FORMATS
 
         if fmt in STATUS_FORMATS:
-            _degraded(fmt, message, kind)
+            _degraded(fmt, message, kind, on_error)
             return EXIT_OK
     sys.stderr.write(f"glowline: {message}\n")
     return code
 
 
-def _degraded(fmt: str, message: str, kind: str) -> None:
+def _degraded(fmt: str, message: str, kind: str, on_error: str = "show") -> None:
     from glowline.status import line
     from glowline.status.formats import get
     from glowline.status.model import RenderOptions
 
     try:
         degraded = line.error_line(argv.Options({"format": fmt}), message, kind)
-        line.write(get(fmt).render(degraded, RenderOptions()))
+        line.write(get(fmt).render(degraded, RenderOptions(on_error=on_error)))  # --on-error hide: the hide form
     except Exception:
         line.write("glowline: error\n")
 
@@ -212,7 +220,8 @@ def program(args: list[str], started: float) -> int:
             from glowline.errors import UsageError
 
             lines = [line for line in said.getvalue().splitlines() if line.strip()]
-            return _fail(UsageError(lines[-1].removeprefix("glowline: ") if lines else "bad option"), status_format)
+            return _fail(UsageError(lines[-1].removeprefix("glowline: ") if lines else "bad option"), status_format,
+                         _on_error(args))
         return int(exc.code or 0)
     if ns.version:
         _version(ns.verbose)
@@ -235,6 +244,22 @@ def program(args: list[str], started: float) -> int:
         return int(commands.module(ns.command).run(ns, conf))
 
     return _guarded(call, fmt, ns.verbose)
+
+
+def _on_error(args: list[str]) -> str:
+    """The --on-error a command line asks for (or the config's), even when another option of it is bad: a bar that
+    asked for the hide form gets it for a typo too."""
+    from glowline.status.argv import ON_ERROR
+
+    value: object = None
+    for i, arg in enumerate(args):
+        if arg == "--on-error" and i + 1 < len(args):
+            value = args[i + 1]
+        elif arg.startswith("--on-error="):
+            value = arg.partition("=")[2]
+    if value is None:
+        value = (settings.load_fast() or {}).get("on_error")
+    return value if isinstance(value, str) and value in ON_ERROR else "show"
 
 
 def _status_format(args: list[str]) -> str | None:

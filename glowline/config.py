@@ -16,9 +16,13 @@ from glowline.catalog import FORMATS, RESOURCES
 from glowline.errors import ConfigError
 from glowline.files import NotAFile, read_bytes
 from glowline.status.argv import COLOR_MODES, ON_ERROR, check
-from glowline.status.settings import MAGIC, compiled_path, signature
+from glowline.status.icons import SETS as ICON_SETS
+from glowline.status.icons import STATES as ICON_STATES
+from glowline.status.settings import LIST_SEP, MAGIC, compiled_path, signature
 
 LEVEL_COLORS = ("low", "normal", "high", "partial", "stale", "error", "background")
+#: [icons] keys besides ``set``: a resource, a state, or both ("electricity-high")
+ICON_KEYS = (*RESOURCES, *ICON_STATES, *(f"{r}-{s}" for r in RESOURCES for s in ICON_STATES), "i3status_rs")
 #: the largest config.toml read (a real one is a few hundred bytes)
 MAX_CONFIG_BYTES = 1 << 20
 # key -> expected kind: "int", "float", "str", "bool", or a tuple of choices
@@ -36,6 +40,7 @@ TOP_LEVEL: dict[str, object] = {
     "timeout": "float",
     "on_error": ON_ERROR,
     "api_url": "str",
+    "template": "template",
 }
 TABLES: dict[str, dict[str, object]] = {
     "colors": {name: "color" for name in LEVEL_COLORS},
@@ -44,6 +49,12 @@ TABLES: dict[str, dict[str, object]] = {
     "live": {"mqtt": "str", "topic_prefix": "str", "device": "str", "max_age": "float", "show": "bool",
              "stale": ("hide", "show")},
     "settle": {"days": "float", "export_days": "float"},
+    # issue 23: the line's own shape, icons, a fixed scale, pre-rendered lines and refresh hooks
+    "templates": {name: "template" for name in FORMATS},
+    "icons": {"set": ICON_SETS, **{name: "str" for name in ICON_KEYS}},
+    "scale_max": {name: "float" for name in RESOURCES},
+    "files": {"formats": "formats"},
+    "hooks": {"on_refresh": "argv", "timeout": "float"},
 }
 
 
@@ -119,10 +130,22 @@ def _nesting(text: str) -> int:
     return deepest
 
 
+def check_item(table: str, name: str, value: object, path: str = "config.toml") -> None:
+    """One key of a table on its own (its type and range), without the rules across the table's keys (low below
+    high, ...), which validate() applies to the whole table: `config check` reports each problem once."""
+    checked = _value(f"{table}.{name}", TABLES[table], name, value, path)
+    if table == "thresholds" and name in ("low", "high"):
+        _check_ratio(name, checked, path)
+
+
 def validate(doc: dict[str, object], path: str = "config.toml") -> dict[str, object]:
     out: dict[str, object] = {}
     for key, value in doc.items():
-        if key in TABLES:
+        if key == "tariffs":  # [tariffs.NAME]: other tariffs for `report --compare`, checked where they are priced
+            from glowline.data.other_tariffs import validate as validate_tariffs
+
+            out[key] = validate_tariffs(value, path)
+        elif key in TABLES:
             if not isinstance(value, dict):
                 raise ConfigError(f"{path}: [{key}] must be a table")
             out[key] = {name: _value(f"{key}.{name}", TABLES[key], name, v, path) for name, v in value.items()}
@@ -133,6 +156,9 @@ def validate(doc: dict[str, object], path: str = "config.toml") -> dict[str, obj
                 _check_thresholds(live, path)
             if key == "settle" and isinstance(live, dict):
                 _check_settle(live, path)
+            timeout = live.get("timeout") if key == "hooks" and isinstance(live, dict) else None
+            if isinstance(timeout, float) and not 0.1 <= timeout <= 60:
+                raise ConfigError(f"{path}: hooks.timeout = {timeout!r} must be a number of seconds from 0.1 to 60")
         elif key in TOP_LEVEL:
             out[key] = _value(key, TOP_LEVEL, key, value, path)
         else:
@@ -144,6 +170,8 @@ def _value(label: str, table: dict[str, object], name: str, value: object, path:
     if name not in table:
         raise ConfigError(f"{path}: unknown key {label!r}")
     kind = table[name]
+    if kind in ("template", "formats", "argv"):
+        return _listed(label, str(kind), value, path)
     ok = (
         (kind == "int" and isinstance(value, int) and not isinstance(value, bool))
         or (kind == "float" and isinstance(value, (int, float)) and not isinstance(value, bool))
@@ -167,13 +195,41 @@ def _value(label: str, table: dict[str, object], name: str, value: object, path:
     return value
 
 
+def _check_ratio(label: str, value: object, path: str) -> None:
+    """One threshold on its own: a ratio to the typical day, above 0 and at most 1000."""
+    if not isinstance(value, float) or not 0.0 < value <= 1000.0:
+        raise ConfigError(f"{path}: thresholds.{label} = {value!r} is not valid: expected a ratio above 0, "
+                          "at most 1000")
+def _listed(label: str, kind: str, value: object, path: str) -> list[str]:
+    """A template (compiled to its tokens here, once: glowline.status.template), a list of status formats, or an
+    argv list (a command and its arguments, never a shell line); stored in the compiled config as a list."""
+    if kind == "template":
+        from glowline.status import template
+
+        if not isinstance(value, str) or any(c in value for c in "\t\n\x1f"):
+            raise ConfigError(f"{path}: {label} = {value!r} is not valid: expected a template like "
+                              "'{spark} {total}'")
+        try:
+            return list(template.parse(value))
+        except template.TemplateError as exc:
+            raise ConfigError(f"{path}: {label}: {exc}") from None
+    items = value if isinstance(value, list) else None
+    if items is None or not all(isinstance(v, str) and v and not any(c in v for c in "\t\n\x1f") for v in items):
+        raise ConfigError(f"{path}: {label} = {value!r} is not valid: expected a list of strings")
+    if kind == "formats":
+        wrong = [v for v in items if v not in FORMATS]
+        if wrong:
+            raise ConfigError(f"{path}: {label}: unknown format {wrong[0]!r}; choose from {', '.join(FORMATS)}")
+    elif not items:
+        raise ConfigError(f"{path}: {label} = [] is not valid: expected a command and its arguments")
+    return [str(v) for v in items]
+
+
 def _check_thresholds(table: dict[str, object], path: str) -> None:
     """[thresholds]: low and high are ratios to the typical day, above 0 and at most 1000, low below high."""
     low, high = table.get("low", 0.8), table.get("high", 1.25)
     for label, value in (("low", low), ("high", high)):
-        if not isinstance(value, float) or not 0.0 < value <= 1000.0:
-            raise ConfigError(f"{path}: thresholds.{label} = {value!r} is not valid: expected a ratio above 0, "
-                              "at most 1000")
+        _check_ratio(label, value, path)
     if isinstance(low, float) and isinstance(high, float) and not low < high:
         raise ConfigError(f"{path}: thresholds.low = {low!r} must be below thresholds.high = {high!r}")
 
@@ -253,14 +309,17 @@ def _write_compiled(values: dict[str, object], sig: str) -> None:
     lines = [f"{MAGIC}\t{sig}"]
     flat: list[tuple[str, object]] = []
     for key, value in values.items():
+        if key == "tariffs":  # the report's alone: the status line never reads them
+            continue
         if isinstance(value, dict):
             flat.extend((f"{key}.{k}", v) for k, v in value.items())
         else:
             flat.append((key, value))
     for key, value in flat:
         kind = "b" if isinstance(value, bool) else "i" if isinstance(value, int) else "f" if isinstance(
-            value, float) else "s"
-        text = ("1" if value else "0") if isinstance(value, bool) else repr(value) if kind == "f" else str(value)
+            value, float) else "l" if isinstance(value, list) else "s"
+        text = ("1" if value else "0") if isinstance(value, bool) else repr(value) if kind == "f" else LIST_SEP.join(
+            value) if isinstance(value, list) else str(value)
         lines.append(f"{key}\t{kind}\t{text}")
     lines.append("end")
     try:

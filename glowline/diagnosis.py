@@ -108,6 +108,7 @@ def diagnose(timeout: float = DEFAULT_TIMEOUT, launcher: bool = True) -> list[Ch
         ("files", check_files),
         ("broker", check_broker),
         ("ihd", check_ihd),
+        ("meter", check_meter),
     ]
     if launcher:
         steps.append(("launcher", check_launcher))
@@ -173,11 +174,20 @@ def check_config(state: State) -> Check:
     return Check("config", OK, f"{path}: valid ({len(state.conf)} settings)")
 
 
+def password_file_in_use() -> str | None:
+    """The password file when the saved account's password is there (`glowline login --insecure-storage`)."""
+    saved = credentials.load_account()
+    if saved is None or os.environ.get("GLOWLINE_USERNAME", saved["username"]) != saved["username"]:
+        return None
+    return paths.password_file() if credentials.file_password(saved["username"]) else None
+
+
 def check_keyring(state: State) -> Check:
     env = credentials.env_credentials()
     info = credentials.backend_info(state.timeout)
     state.backend = info
     using_env = "; GLOWLINE_USERNAME/GLOWLINE_PASSWORD from the environment are used instead" if env else ""
+    in_file = None if env else password_file_in_use()
     if info.kind in ("none", "disabled"):
         text, fix = _split_fix(info.message)
         if info.kind == "disabled" and not fix:
@@ -186,6 +196,9 @@ def check_keyring(state: State) -> Check:
             fix = credentials.INSTALL_HINT
         if env:
             return Check("keyring", WARN, text + using_env, KEEP_OUT_OF_ENV)
+        if in_file:  # `login --insecure-storage`: the store in use is the file
+            return Check("keyring", WARN, f"no keyring; the password store in use is {in_file} "
+                         "(--insecure-storage: not encrypted, readable only by you)", credentials.INSTALL_HINT)
         return Check("keyring", FAIL, text, fix, EXIT_KEYRING)
     try:
         credentials.check_keyring(state.timeout)  # a harmless lookup: proves it answers and is unlocked
@@ -214,6 +227,18 @@ def check_account(state: State) -> Check:
                      "run `glowline login`, or set GLOWLINE_USERNAME and GLOWLINE_PASSWORD", NotLoggedIn.exit_code)
     state.username = username
     origin = "GLOWLINE_USERNAME" if os.environ.get("GLOWLINE_USERNAME") else "saved by `glowline login`"
+    in_file = password_file_in_use()
+    if in_file and (not state.keyring_ok or (saved or {}).get("store") == credentials.STORE_FILE):
+        from_file = credentials.file_password(username)
+        if from_file:
+            state.password = from_file
+            state.secrets.append(from_file)
+            mode = os.stat(in_file).st_mode & 0o777
+            if mode & 0o077:
+                return Check("account", WARN, f"{username} ({origin}); password in {in_file}, which others can read "
+                             f"(mode {mode:o})", f"chmod 600 {in_file}")
+            return Check("account", OK, f"{username} ({origin}); password in {in_file} (--insecure-storage: not "
+                         "encrypted, mode 600)")
     if not state.keyring_ok:
         label = state.backend.label if state.backend else "the keyring"
         return Check("account", FAIL, f"{username} ({origin}), but its password cannot be read: {label} is not usable",
@@ -299,6 +324,7 @@ def check_api(state: State) -> Check:
             "offline": "check the network and the API URL, or try again later; the status line shows cached data "
                        "meanwhile",
             "auth": "run `glowline login` again",
+            "nologin": "run `glowline login`",
             "malformed": "check GLOWLINE_API_URL / api_url points at the Glowmarkt API",
             "notfound": "check GLOWLINE_API_URL / api_url points at the Glowmarkt API",
             "usage": "use an https:// API URL",
@@ -366,6 +392,7 @@ FAILURE_SHOWN_FOR = 3600.0
 FAILURE_FIXES = {
     "offline": "the API could not be reached; glowline retries by itself (check the network)",
     "auth": "run `glowline login` again",
+    "nologin": "run `glowline login` (or set GLOWLINE_USERNAME and GLOWLINE_PASSWORD)",
     "keyring": "unlock the keyring, or run `glowline login` again",
     "malformed": "the API sent an answer glowline refuses; it retries by itself",
     "notfound": "check --site/--resource against the sites line above",
@@ -429,9 +456,13 @@ def check_history(state: State) -> Check:
     if verdict == "newer":
         return Check("history", WARN, f"{path} is from a newer glowline: left untouched, not fed",
                      "upgrade glowline")
-    if verdict in ("corrupt", "foreign", "unreadable"):
+    if verdict == "notafile":
+        return Check("history", WARN, f"{path} is not a file (a directory or a device is in its place)",
+                     "move it out of the way; `glowline sync` then starts the history there")
+    if verdict in ("corrupt", "foreign", "unreadable", "damaged"):
         what = {"corrupt": "not a SQLite database", "foreign": "someone else's database",
-                "unreadable": "not readable now"}[verdict]
+                "unreadable": "not readable now",
+                "damaged": "glowline's, but a table or column of its schema is missing"}[verdict]
         return Check("history", WARN, f"{path} is {what}", "run `glowline sync`: a bad file is moved aside and "
                      "rebuilt, nothing of it is lost")
     if not ranges:
@@ -444,6 +475,9 @@ def check_history(state: State) -> Check:
     parts = [f"{r.resource} {when(r.synced_from)} to {when(r.synced_to)} ({r.count} half-hours)" for r in ranges]
     behind = [r.resource for r in ranges if now - r.synced_to > HISTORY_GAP]
     text = f"{path}: " + ", ".join(parts) + _changes_text(now)
+    bad = sum(r.bad for r in ranges)
+    if bad:  # values edited into the file (text, blobs, absurd numbers): never read back, never shown
+        text += f"; {bad} stored value{'s' if bad > 1 else ''} fail the plausibility check and are skipped"
     if behind:
         return Check("history", WARN, text + f"; {', '.join(behind)} more than 10 days behind now",
                      "run `glowline sync` (a refresh joins a gap of up to 10 days; a meter that stopped delivering "
@@ -587,6 +621,32 @@ def _live_file_note(max_age: float) -> str:
     age = max(0.0, time.time() - reading.at)
     state = "current" if age <= max_age else "STALE: is `glowline live --daemon` running?"
     return f"; live file {age_text(age, compact=False)} old ({state})"
+
+
+def check_meter(state: State) -> Check | None:
+    """The meter's registers (recorded from the IHD) beside the DCC's half-hours of the same half-hours: "meter and
+    DCC agree on 94 half-hours, worst 1 Wh", or which disagree (a wrong device, a second meter). No line without a
+    register record."""
+    from glowline.data.registers import cross_check
+
+    verdicts = cross_check()
+    if not verdicts:
+        return None
+    names = {site.ve_id: site.name for site in _cached_sites()}
+    parts = [f"{v.device} {v.classifier} ({names.get(v.site_id, v.site_id)}): {v.agreement.text()}" for v in verdicts]
+    if all(v.agreement.agrees for v in verdicts):
+        return Check("meter", OK, "; ".join(parts))
+    return Check("meter", WARN, "; ".join(parts), "the register and the DCC disagree: is [live] device this site's "
+                 "meter (a second meter, another home's IHD)? The tail from the meter is left out until they agree",
+                 EXIT_WARN)
+
+
+def _cached_sites() -> list[Site]:
+    """The account's sites as discovered and cached, for their names ([] when none is cached)."""
+    try:
+        return default_store().load_sites(account.identity()) or []
+    except Exception:
+        return []
 
 
 def check_ihd(state: State) -> Check | None:

@@ -94,22 +94,30 @@ def remove_stale_temp_files(folder: str, older_than: float = 3600.0) -> None:
                 pass
 
 
-def check_private_folder(path: str) -> None:
+def check_private_folder(path: str, read_only: bool = False) -> bool:
     """Refuse a folder that others can write to or that another user owns: glowline's tokens and data live there.
-    A missing folder is fine (glowline creates it 0700). StorageError (one line, exit 11) otherwise."""
+    A missing folder is fine (glowline creates it 0700). StorageError (one line, exit 11) otherwise.
+
+    With ``read_only`` (a --cached-only reader such as root's MOTD reading a user's cache or the system timer's
+    /var/cache/glowline) another user's folder is accepted, to be read and never written, and True is returned;
+    it must not be a symlink itself (files inside are opened without following links either)."""
     try:
         st = os.stat(path)
     except OSError:
-        return
+        return False
     problem = ""
+    foreign = hasattr(os, "getuid") and st.st_uid not in (os.getuid(), 0)
     if st.st_mode & 0o002:
         problem = f"it is writable by everyone (chmod 700 {path})"
-    elif hasattr(os, "getuid") and st.st_uid not in (os.getuid(), 0):
+    elif foreign and read_only and os.path.islink(path.rstrip("/") or "/"):
+        problem = f"it is a symlink into another user's files (uid {st.st_uid}); name the folder itself"
+    elif foreign and not read_only:
         problem = f"it belongs to another user (uid {st.st_uid}); use a folder of your own (GLOWLINE_CACHE_DIR)"
     if problem:
         from glowline.errors import StorageError
 
         raise StorageError(f"refusing the folder {path}: {problem}")
+    return foreign
 
 
 def remove_file(path: str) -> None:

@@ -26,7 +26,15 @@ SECRET_SERVICE_BACKEND = "keyring.backends.SecretService.Keyring"
 PLAINTEXT_BACKEND = "keyrings.alt.file.PlaintextKeyring"
 KEYRING_UNLOCK_PASSWORD = "fixture-login-keyring-pw"  # unlocks the test's own login keyring, not a user secret
 REQUIRE_TOOLS = "GLOWLINE_TEST_REQUIRE_HOST_TOOLS"  # tests/tools.py: .ci/run forbids every host-tool skip
-MISSING = "gnome-keyring-daemon/dbus-daemon not installed: apt-get install gnome-keyring dbus-x11"
+#: the Debian package of each binary the fixtures run
+PACKAGES = {"gnome-keyring-daemon": "gnome-keyring", "dbus-daemon": "dbus-daemon"}
+
+
+def missing_message(names: tuple[str, ...]) -> str:
+    """Which of ``names`` is not installed, and the apt-get line for exactly those (never a binary that is there)."""
+    missing = [name for name in names if not shutil.which(name)]
+    return (f"{' and '.join(missing)} not installed: apt-get install "
+            f"{' '.join(PACKAGES.get(name, name) for name in missing)}")
 
 BUS_CONFIG = """<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
  "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
@@ -95,11 +103,13 @@ class KeyringSetup:
 def require_binaries(*names: str) -> None:
     """Skip (saying why) when gnome-keyring or dbus-daemon is missing; fail instead when
     GLOWLINE_TEST_REQUIRE_SECRET_SERVICE=1 (CI sets it, so the real Secret Service tests can never be skipped there)."""
-    if all(shutil.which(name) for name in names or ("gnome-keyring-daemon", "dbus-daemon")):
+    wanted = names or ("gnome-keyring-daemon", "dbus-daemon")
+    if all(shutil.which(name) for name in wanted):
         return
+    message = missing_message(wanted)
     if "1" in (os.environ.get("GLOWLINE_TEST_REQUIRE_SECRET_SERVICE"), os.environ.get(REQUIRE_TOOLS)):
-        pytest.fail(MISSING + " (GLOWLINE_TEST_REQUIRE_SECRET_SERVICE=1 forbids skipping)")
-    pytest.skip(MISSING)
+        pytest.fail(message + " (GLOWLINE_TEST_REQUIRE_SECRET_SERVICE=1 forbids skipping)")
+    pytest.skip(message)
 
 
 def daemon_env(root: Path) -> dict[str, str]:

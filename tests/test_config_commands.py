@@ -35,7 +35,7 @@ def test_init_writes_a_commented_example_that_check_accepts_and_never_overwrites
     assert config("check").stdout == f"OK: {path} is valid\n"
     # every example value, uncommented, is itself valid
     uncommented = re.sub(r"(?m)^# (\[|[a-z_]+ = )", r"\1", text)
-    assert uncommented.count("\n[") == 3 and "\ndays = 10" in uncommented
+    assert uncommented.count("\n[") == 8 and "\ndays = 10" in uncommented
     path.write_text(uncommented, encoding="utf-8")
     assert config("check").returncode == 0
     path.write_text("days = 7\n", encoding="utf-8")

@@ -343,7 +343,8 @@ def test_tariff_command_shows_the_history_and_the_cost_source(account: Emulator)
     out = io.StringIO()
     assert tariff_command.run(parse_args("tariff"), {}, out) == 0
     text = out.getvalue()
-    assert f"from {change}: 24.50 p/kWh (first of 2 rates), 53.35 p/day" in text
+    assert f"from {change}: 24.50 p/kWh (first of 2 rates), 53.35 p/day; time of use 00:00-07:00 9.00 p, " \
+        "07:00-00:00 24.50 p" in text
     assert "22.36 p/kWh (first of 2 rates), 48.97 p/day" in text
     assert "energy cost: the meter's priced half-hours (electricity.consumption.cost)" in text
     out = io.StringIO()

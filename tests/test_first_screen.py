@@ -1,11 +1,13 @@
 """The README's first screen on a Debian machine as a new user meets it: the system Python refuses `pip install .`
 (PEP 668, `externally-managed-environment`), and the README's own venv route installs a working glowline from that
-same Python, whose `glowline demo` and `glowline` draw the line with no Secret Service on the machine."""
+same Python, whose `glowline demo` draws the line; with no Secret Service on the machine, `glowline login` says what to
+do, `glowline login --insecure-storage` logs in (said, a 0600 file) and `glowline` draws the line."""
 
 from __future__ import annotations
 
 import os
 import re
+import stat
 import subprocess
 from pathlib import Path
 
@@ -35,7 +37,8 @@ def clean_env(home: Path, bin_dir: Path) -> dict[str, str]:
         env.pop(var, None)
     # the machine's own folders only: this checkout's venv must not be the one that answers
     env["PATH"] = f"{bin_dir}{os.pathsep}/usr/local/bin:/usr/bin:/bin"
-    env["GLOWLINE_NO_KEYRING"] = "1"  # no Secret Service, as on a server or in a container
+    for var in ("DBUS_SESSION_BUS_ADDRESS", "PYTHON_KEYRING_BACKEND", "DISPLAY", "WAYLAND_DISPLAY"):
+        env.pop(var, None)  # no Secret Service, as on a server or in a container
     return env
 
 
@@ -72,3 +75,37 @@ def test_the_system_python_refuses_pip_install_and_the_readmes_venv_route_works(
     where = subprocess.run(["glowline", "--version", "-v"], cwd=tmp_path, env=env, capture_output=True, text=True,
                            timeout=60, check=False)
     assert str(home / ".local/share/glowline-venv") in where.stdout, where  # the venv the README made
+
+    # no keyring here: the emulator's own hint, and login's error, name the way that works
+    emulator = subprocess.Popen(["glowline", "emulator"], cwd=tmp_path, env=env, stdout=subprocess.PIPE, text=True)
+    try:
+        assert emulator.stdout is not None
+        hint = ""
+        for _ in range(6):
+            hint = emulator.stdout.readline()
+            if hint.startswith("try: "):
+                break
+        assert "--insecure-storage" in hint, hint
+        url = hint.split("GLOWLINE_API_URL=", 1)[1].split()[0]
+        username = hint.split("--username ", 1)[1].split()[0]
+        from glowline.emulator import DEMO_PASSWORD
+
+        api = {**env, "GLOWLINE_API_URL": url}
+        plain = subprocess.run(["glowline", "login", "--username", username, "--password-stdin"], input=DEMO_PASSWORD,
+                               cwd=tmp_path, env=api, capture_output=True, text=True, timeout=120, check=False)
+        assert plain.returncode == 4 and "--insecure-storage" in plain.stderr, plain
+        login = subprocess.run(["glowline", "login", "--username", username, "--password-stdin", "--insecure-storage"],
+                               input=DEMO_PASSWORD, cwd=tmp_path, env=api, capture_output=True, text=True,
+                               timeout=120, check=False)
+        assert login.returncode == 0, login
+        said = login.stdout + login.stderr
+        assert "passwords.json" in said and DEMO_PASSWORD not in said, said
+        kept = home / ".config/glowline/passwords.json"
+        assert stat.S_IMODE(kept.stat().st_mode) == 0o600
+        line = subprocess.run(["glowline", "--color", "never"], cwd=tmp_path, env=api, capture_output=True, text=True,
+                              timeout=120, check=False)
+        assert line.returncode == 0 and line.stdout.rstrip("\n").endswith("kWh"), line
+        assert any(c in line.stdout for c in "▁▂▃▄▅▆▇█"), line
+    finally:
+        emulator.terminate()
+        emulator.wait(timeout=30)

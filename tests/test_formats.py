@@ -482,6 +482,7 @@ HIDE_FORMS = {
     "prompt": "\n",
     "i3blocks": "\n",
     "waybar": "\n",
+    "i3status-rs": '{"icon":"","state":"Idle","text":"","short_text":""}\n',
     "xbar": "",
     "motd": "",
 }
@@ -502,7 +503,7 @@ def test_no_data_degraded_and_hidden(name: str, monkeypatch: pytest.MonkeyPatch)
         assert "glowline_error" not in out(name, line, on_error="hide")
         return
     if name == "motd":
-        assert shown == "\nElectricity: offline\n"
+        assert shown == "\nElectricity: offline (cannot reach glowmarkt.com)\n"  # with the reason (stderr is lost)
     elif name == "waybar":
         assert json.loads(shown)["text"] == "glowline: offline"
         assert json.loads(shown)["class"] == ["none", "error"]

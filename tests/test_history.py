@@ -376,7 +376,7 @@ def test_a_version_1_database_is_migrated_in_place_keeping_its_data(home: Path, 
     proc = run(env, "sync", "--since", (today() - timedelta(days=2)).isoformat())
     assert proc.returncode == 0 and proc.stderr == "", proc
     db = sqlite3.connect(path)
-    assert db.execute("PRAGMA user_version").fetchone()[0] == store.SCHEMA_VERSION == 4
+    assert db.execute("PRAGMA user_version").fetchone()[0] == store.SCHEMA_VERSION == 5
     assert db.execute("SELECT value FROM readings WHERE site = 'somewhere'").fetchone() == (0.25,)
     assert db.execute("SELECT count(*) FROM tariffs").fetchone()[0] == 2
     db.close()

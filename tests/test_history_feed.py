@@ -317,7 +317,7 @@ def test_a_version_2_database_is_migrated_keeping_what_its_syncs_asked_for(home:
         p = history.progress("site", "gas.consumption")
     assert p is not None and (p.synced_from, p.synced_to, p.backfill_from) == (1800, 36000, 1800)
     db = sqlite3.connect(db_file())
-    assert db.execute("PRAGMA user_version").fetchone()[0] == store.SCHEMA_VERSION == 4
+    assert db.execute("PRAGMA user_version").fetchone()[0] == store.SCHEMA_VERSION == 5
     db.close()
 
 

@@ -50,6 +50,7 @@ SNIPPETS = {
     "polybar": ("ini", "exec = glowline --format polybar"),
     "polybar-tail": ("ini", "tail = true"),
     "starship": ("toml", "[custom.glowline]"),
+    "i3status-rs": ("toml", 'block = "custom"'),  # run by tests/test_templates.py
     "bash": ("bash", "PS1="),
     "zsh": ("zsh", "PROMPT="),
     "xbar": ("sh", "xbar/plugins"),

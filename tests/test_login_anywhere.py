@@ -110,7 +110,7 @@ def test_insecure_storage_beside_a_real_keyring_leaves_the_keyring_alone(
     """The flag forces the file (as gh's does); the lookup finds it after the keyring, which holds nothing."""
     import io
 
-    from glowline.commands.login import login
+    from glowline.sign_in import login
     from tests.test_login import run_login
 
     out, err = io.StringIO(), io.StringIO()
@@ -131,7 +131,7 @@ def test_a_stale_keyring_password_does_not_shadow_the_file(real_keyring: Keyring
     """After `login --insecure-storage`, an older password of the same user in the keyring is not used."""
     import io
 
-    from glowline.commands.login import login
+    from glowline.sign_in import login
 
     credentials.store_password(DEMO_USERNAME, "an-old-wrong-password")
     code = login(DEMO_USERNAME, True, emulator.url, out=io.StringIO(), err=io.StringIO(),
@@ -168,3 +168,16 @@ def test_the_emulators_printed_hint_works_on_a_machine_without_a_keyring(home: P
         for stream in (emu.stdout, emu.stderr):
             if stream is not None:
                 stream.close()
+
+
+def test_doctor_says_which_store_is_in_use(home: Path, emulator: Emulator) -> None:
+    env = headless_env(home, GLOWLINE_API_URL=emulator.url)
+    assert glowline(env, "login", "--insecure-storage", "--username", DEMO_USERNAME, "--password-stdin",
+                    stdin=DEMO_PASSWORD + "\n").returncode == EXIT_OK
+    done = glowline(env, "doctor", "--no-launcher")
+    password_file = str(home / ".config/glowline/passwords.json")
+    lines = {line.split()[1]: line for line in done.stdout.splitlines() if len(line.split()) > 1}
+    assert lines["keyring"].startswith("WARN") and password_file in lines["keyring"], done.stdout
+    assert lines["account"].startswith("OK") and password_file in lines["account"], done.stdout
+    assert lines["token"].startswith("OK") and lines["api"].startswith("OK"), done.stdout
+    assert DEMO_PASSWORD not in done.stdout + done.stderr

@@ -86,6 +86,7 @@ def test_pipx_install_dot_gives_a_working_glowline(tmp_path: Path, home: Path) -
     assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
     glowline = tmp_path / "bin" / "glowline"
     assert glowline.is_symlink() and os.path.realpath(glowline).startswith(str(tmp_path / "pipx"))
+    assert (tmp_path / "man" / "man1" / "glowline.1").exists()  # pipx links the man page: `man glowline`
     version = subprocess.run([str(glowline), "--version"], capture_output=True, text=True, env=env, cwd=tmp_path,
                              timeout=60)
     assert version.stdout == f"glowline {__version__}\n", version

@@ -15,6 +15,8 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from glowline.catalog import GasUnit
 from glowline.commands import report
@@ -31,9 +33,13 @@ HOME, COTTAGE = "DCC Sourced", "Holiday Cottage"
 AUTUMN = datetime(2026, 11, 5, 9, 0, 7, tzinfo=timezone.utc).timestamp()
 
 
+#: ... and on a London midnight in GMT (mid-March 2026)
+SPRING = datetime(2026, 4, 12, 15, 6, 11, tzinfo=timezone.utc).timestamp()
+
+
 @pytest.fixture
-def clocked(home: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Emulator]:
-    now = AUTUMN
+def clocked(home: Path, monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest) -> Iterator[Emulator]:
+    now = float(getattr(request, "param", AUTUMN))
     emu = Emulator(now=lambda: now, token_lifetime=10 * 365 * 86400)
     emu.start()
     monkeypatch.setenv("GLOWLINE_API_URL", emu.url)
@@ -77,13 +83,15 @@ def test_every_date_form_is_the_meters_local_date() -> None:
         assert effective_date(junk) is None
 
 
+@pytest.mark.parametrize("clocked", [AUTUMN, SPRING], indirect=True, ids=["bst", "gmt"])
 @pytest.mark.parametrize("form", ["local", "epoch", "iso"])
 def test_a_change_dated_by_its_instant_prices_from_the_right_day(clocked: Emulator, form: str) -> None:
     """Finding 4: epoch seconds of London midnight in BST priced the day before the change at the new rates
     (30 Sep: 3.74 GBP instead of 3.71). Each day's total is its priced half-hours plus that day's standing charge."""
     clocked.play_tariff_dates(form)
     change = datetime.fromtimestamp(clocked.price_change, LONDON)
-    assert change.utcoffset() == timedelta(hours=1)  # the change is at a BST midnight
+    bst = clocked.now() == AUTUMN
+    assert change.utcoffset() == timedelta(hours=1 if bst else 0)  # a change at a BST (or GMT) midnight
     change_day = change.date()
     doc = report_json(clocked, names=("electricity",))
     days = {d["date"]: d for d in doc["resources"]["electricity"]["days"]}
@@ -200,6 +208,18 @@ def test_negative_rates_are_kept_and_absurd_ones_left_out_and_said() -> None:
     assert "e+300" not in listed.note() and "\n" not in listed.note()
 
 
+def test_the_days_of_an_entry_left_out_have_no_rate_not_the_one_before() -> None:
+    listed = read_list({"data": [flat("2026-01-01", 20.0, 40.0), flat("2026-02-01", 1e300, 45.0),
+                                 flat("2026-03-01", 22.0, 50.0)]})
+    history = TariffHistory(listed.history(), "list")
+    assert history.rate_on(date(2026, 1, 31)) == (20.0, date(2026, 1, 1))
+    assert history.rate_on(date(2026, 2, 10))[0] is None and history.standing_on(date(2026, 2, 10)) is None
+    entry = history.entry_on(date(2026, 2, 10))
+    assert entry is not None and "implausible" in entry.why_no_rate()
+    assert history.rate_on(date(2026, 3, 1))[0] == 22.0 and history.standing_on(date(2026, 3, 1)) == 50.0
+    assert "50.00 p/day since 2026-03-01, 40.00 before" in history.describe()
+
+
 def test_absurd_rates_never_reach_the_report(clocked: Emulator) -> None:
     rid = clocked.resource_id(COTTAGE, "electricity.consumption")
     today = datetime.fromtimestamp(clocked.now(), LONDON).date()
@@ -245,3 +265,69 @@ def test_45k_entries_are_sorted_once_and_bisected() -> None:
         entry = history.entry_on(day)
         assert entry is not None and entry.effective == day
     assert history.rate_on(date(1800, 1, 1))[0] == 10.0  # before the first: the oldest known
+
+
+# -- export: each half-hour at its band's rate ------------------------------------------------------------------------
+
+
+def test_export_prices_estimated_half_hours_at_their_band(account: Emulator) -> None:
+    """Without priced half-hours, a time-of-use tariff's export rows are estimated at the rate of the band each
+    half-hour falls in (Economy 7 from 00:30: the bands split hours), never the first rate for all."""
+    from tests.test_export import number, run_export, table
+
+    rid = account.resource_id(COTTAGE, "electricity.consumption")
+    account.serve_tariff_list(rid, [{"effectiveDate": "2020-01-01 00:00:00", "structure": [{"planDetail": [
+        {"standing": 40.0}, {"tier": 1, "rate": 30.0, "time": "07:30-00:30"},
+        {"tier": 2, "rate": 10.0, "time": "00:30-07:30"}]}]}])
+    day = datetime.now(LONDON).date() - timedelta(days=2)
+    _header, rows = table(run_export("--site", COTTAGE, "--from", day.isoformat(), "--to", day.isoformat(),
+                                     "--resource", "electricity"))
+    assert len(rows) >= 46
+    rates = set()
+    for row in rows:
+        start = datetime.fromisoformat(row["time"]) if "time" in row else datetime.fromisoformat(
+            next(iter(row.values())))
+        minute = start.hour * 60 + start.minute
+        rate = 10.0 if 30 <= minute < 450 else 30.0
+        kwh, gbp = number(row["electricity_kwh"]), number(row["electricity_gbp"])
+        assert kwh is not None and gbp == pytest.approx(kwh * rate / 100, abs=2e-6), row
+        rates.add(rate)
+    assert rates == {10.0, 30.0}
+
+
+@pytest.mark.parametrize("price", [b"1e300", b"1e12", b"-0.5", b"6.5"])
+def test_a_devices_absurd_price_never_reaches_the_json(price: bytes) -> None:
+    """Issue 20 item 3: a unit rate of 1e300 from the IHD went into `live --format json`; prices pass the same
+    gate as tariffs (glowline.gate.unit_rate and standing, in pence)."""
+    from glowline.data import live
+    from tests.test_live import M1_ELECTRICITY, parse
+
+    message = M1_ELECTRICITY.replace(b'"unitrate": 0.16401', b'"unitrate": ' + price)
+    message = message.replace(b'"standingcharge": 0.19383', b'"standingcharge": ' + price)
+    reading = parse("SENSOR/electricitymeter", message)
+    assert isinstance(reading, live.Electricity) and reading.unit_rate_gbp is None  # 6.5 GBP/kWh: not a tariff
+    assert reading.standing_charge_gbp == (6.5 if price == b"6.5" else None)  # 6.50 GBP a day can be
+    text = json.dumps(reading.document())
+    assert "e+300" not in text and "1000000000000" not in text
+    fine = parse("SENSOR/electricitymeter", M1_ELECTRICITY)
+    assert fine.unit_rate_gbp == 0.16401 and fine.standing_charge_gbp is not None
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.one_of(st.text(max_size=40), st.integers(-10**20, 10**20), st.floats(allow_nan=True),
+                 st.datetimes(timezones=st.timezones()).map(lambda d: d.isoformat()),
+                 st.datetimes().map(lambda d: d.strftime("%Y-%m-%d %H:%M:%S"))))
+def test_effective_date_never_raises(value: Any) -> None:
+    for tz in (None, ZoneInfo("Pacific/Kiritimati"), ZoneInfo("America/Adak")):
+        day = effective_date(value, tz)
+        assert day is None or isinstance(day, date)
+
+
+@pytest.mark.parametrize("form", ["local", "epoch", "iso"])
+def test_the_current_tariffs_start_is_a_local_date_in_every_form(clocked: Emulator, form: str) -> None:
+    clocked.play_tariff_dates(form)
+    change_day = datetime.fromtimestamp(clocked.price_change, LONDON).date()
+    args = parse_args("tariff", "--site", COTTAGE)
+    with Context(args, {}, "electricity.consumption") as ctx:
+        tariff = ctx.tariff("electricity")
+    assert tariff.since == change_day.isoformat() and f"since {change_day}" in tariff.origin()

@@ -14,9 +14,9 @@ if TYPE_CHECKING:
 
 #: every subcommand, in --help order
 COMMANDS = ("fetch", "sync", "login", "logout", "report", "export", "tariff", "watch", "live", "doctor", "demo",
-            "emulator", "config", "completion")
+            "emulator", "config", "completion", "help")
 #: commands that read the config file themselves (a broken config is one of doctor's lines, not a CLI error)
-LOADS_OWN_CONFIG = ("doctor", "config", "completion")
+LOADS_OWN_CONFIG = ("doctor", "config", "completion", "help")
 
 
 def module(name: str) -> ModuleType:

@@ -48,6 +48,7 @@ EXAMPLE = f"""\
 # timeout = 2.0               # seconds: the hard deadline for printing a line
 # on_error = "show"           # show a degraded line on errors, or hide (the host's hide form)
 # api_url = "https://api.glowmarkt.com/api/v0-1/"
+# template = "{{spark}} {{total}}"   # the line's shape: fields in braces (docs/line.md, "Templates")
 
 # [colors]                    # "#rrggbb" for each level
 # low = "#a3be8c"
@@ -66,6 +67,17 @@ EXAMPLE = f"""\
 # unit = "kwh"                # or "m3"
 # calorific_value = {DEFAULT_CALORIFIC_VALUE}       # MJ/m3, from your gas bill
 # correction_factor = {DEFAULT_CORRECTION_FACTOR}
+
+# [templates]                 # one format's own shape
+# prompt = "{{icon}} {{today}} today"
+# [icons]
+# set = "none"                # none, emoji, nerd (Nerd Font glyphs)
+# [scale_max]                 # a fixed top for the bars, per resource, in its unit
+# electricity = 20.0
+# [files]                     # keep these formats' lines in files a prompt reads with a shell builtin
+# formats = ["prompt"]
+# [hooks]                     # run after a refresh that changed the line: a command and its arguments
+# on_refresh = ["pkill", "-RTMIN+8", "waybar"]
 """
 
 
@@ -127,7 +139,7 @@ def problems(doc: dict[str, object], path: str) -> list[str]:
         if key in config.TABLES and isinstance(value, dict):
             for name, item in value.items():
                 try:
-                    config.validate({key: {name: item}}, path)
+                    config.check_item(key, name, item, path)  # the key alone: the table's rules come next, once
                 except ConfigError as exc:
                     found.append(str(exc))
             try:  # rules across a table's keys
@@ -153,6 +165,10 @@ def _toml(value: object) -> str:
         return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
     if value is None:
         return "(unset)"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{k} = {_toml(v)}" for k, v in value.items()) + "}"
+    if isinstance(value, list):
+        return "[" + ", ".join(_toml(v) for v in value) + "]"
     return repr(value)
 
 
@@ -191,6 +207,9 @@ def show() -> int:
     width = max(len(k) + len(v) for k, v, _ in rows) + 3
     for key, value, source in rows:
         print(f"{f'{key} = {value}':<{width}} # {source}")
+    tariffs = doc.get("tariffs")
+    for name, table in (tariffs.items() if isinstance(tariffs, dict) else ()):  # report --compare's other tariffs
+        print(f"tariffs.{name} = {_toml(table)}  # {file_label}")
     if os.environ.get("NO_COLOR") or os.environ.get("FORCE_COLOR"):
         names = [v for v in ("NO_COLOR", "FORCE_COLOR") if os.environ.get(v)]
         print(f"# environment {', '.join(names)} set: decides colour when color = \"auto\"")

@@ -130,7 +130,43 @@ class Context:
                 continue
             if listed.entries:
                 where = "" if candidate == classifier else f" of the {candidate} resource"
-                return TariffHistory(listed.entries, f"the meter's tariff list{where}{listed.note()}")
+                return TariffHistory(listed.history(), f"the meter's tariff list{where}{listed.note()}")
             why = f"the tariff list has no usable entry{listed.note()}" if listed.left_out else \
                 "the tariff list is empty"
         return TariffHistory.from_tariff(self.tariff(name), why)
+
+
+class Patience:
+    """A context manager for a wait on the API that a person may be watching: after ``after`` seconds without an
+    end, one line on stderr, only when stderr is a terminal (a hung API is otherwise up to 20 s of silence)."""
+
+    def __init__(self, what: str = "waiting for the Glowmarkt API", after: float = 1.0) -> None:
+        self.what = what
+        self.after = after
+        self.timer: object = None
+
+    def __enter__(self) -> Patience:
+        import threading
+
+        try:
+            on_terminal = sys.stderr.isatty()
+        except (AttributeError, ValueError, OSError):
+            on_terminal = False
+        if on_terminal:
+            timer = threading.Timer(self.after, self._say)
+            timer.daemon = True
+            timer.start()
+            self.timer = timer
+        return self
+
+    def _say(self) -> None:
+        try:
+            sys.stderr.write(f"glowline: {self.what}... (Ctrl-C stops)\n")
+            sys.stderr.flush()
+        except (OSError, ValueError):
+            pass
+
+    def __exit__(self, *exc: object) -> None:
+        cancel = getattr(self.timer, "cancel", None)
+        if cancel is not None:
+            cancel()

@@ -19,6 +19,7 @@ from glowline.commands.options import date_type, number_type, resource_names
 from glowline.data import export
 from glowline.data.readings import local_date, period_for
 from glowline.data.sync import refresh
+from glowline.data.tariff import local_minute
 from glowline.errors import EXIT_OK, UsageError
 from glowline.status.argv import MAX_DAYS
 
@@ -79,10 +80,10 @@ def run_export(args: argparse.Namespace, conf: dict[str, object], out: IO[str] |
         sources = [export_source(ctx, name, args.period, days[0][1]) for name in names]
         costings, hidden = costings_for(ctx, names, sources, args.period, days[0][1])
         for name, costing in costings.items():
-            if costing.priced is None and costing.tariffs.rate_on(ctx.today)[0] is None:
+            if costing.priced is None and not costing.tariffs.priceable(ctx.today):
                 sys.stderr.write(f"glowline: note: {name}_gbp is empty: {costing.tariffs.source}\n")
         columns = export.columns_for(sources, costings, unit, lambda epoch: local_date(epoch, ctx.tz), args.period,
-                                     hidden)
+                                     hidden, lambda epoch: local_minute(epoch, ctx.tz))
         progress = export.Progress(export.request_count(sources, days, stop))
         stream = export.rows(sources, days, args.period, stop, progress)
         meta = {

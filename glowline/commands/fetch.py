@@ -60,7 +60,7 @@ def main(args: list[str]) -> int:
     """``glowline fetch ARGS`` without the rest of the CLI; errors propagate to glowline.cli's one handler."""
     from glowline.commands.options import Parser
 
-    parser = Parser(prog="glowline fetch", description="Refresh the cache and print nothing.")
+    parser = Parser(prog="glowline fetch")  # the same help as `glowline help fetch`
     add_arguments(parser)
     try:
         ns = parser.parse_args(args)
@@ -112,6 +112,7 @@ def _names(args: argparse.Namespace, conf: dict[str, object], password: str | No
 
 def _fetch_one(args: argparse.Namespace, conf: dict[str, object], name: str, password: str | None,
                lock_fd: int | None) -> int:
+    from glowline.data import refresher
     from glowline.data.sync import refresh
 
     opts = status_options(args, conf, resource=name)
@@ -128,6 +129,7 @@ def _fetch_one(args: argparse.Namespace, conf: dict[str, object], name: str, pas
             if lock_fd is not None:
                 os.close(lock_fd)
             return EXIT_OK
+    before = refresher.shown_state(opts)
     try:
         max_age = None if args.max_age is None else args.max_age * 60
         with _Deadline(REFRESH_DEADLINE):
@@ -135,6 +137,7 @@ def _fetch_one(args: argparse.Namespace, conf: dict[str, object], name: str, pas
     finally:
         if lock_fd is not None:
             os.close(lock_fd)
+        refresher.after_refresh(conf, opts, before)
     return EXIT_OK
 
 

@@ -70,6 +70,19 @@ def _commands(parser: argparse.ArgumentParser) -> set[str]:
             for name in action.choices}
 
 
+def subcommand_parsers(parser: argparse.ArgumentParser) -> dict[str, argparse.ArgumentParser]:
+    """Each subcommand's own parser, by name, in --help order."""
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            return dict(action.choices)
+    return {}
+
+
+def nearest(word: str, choices: list[str]) -> str:
+    """": did you mean `X`?" for the choice nearest ``word``, or ""."""
+    return _nearest(word, choices)
+
+
 def _nearest(word: str, choices: list[str]) -> str:
     import difflib
 
@@ -107,7 +120,8 @@ def build_parser() -> Parser:
         epilog=exit_codes_help(),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("--version", action="store_true", help="print the version (-v: also Python and the keyring)")
+    parser.add_argument("--version", "-V", action="store_true",
+                        help="print the version (-v: also Python and the keyring)")
     parser.add_argument("--verbose", "-v", action="count", default=0, help="log to stderr (-vv: debug)")
     add_status_options(parser)  # `glowline --days 7 --format tmux`: the status line's own options
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", help="`glowline COMMAND --help` for its options")

@@ -15,14 +15,18 @@ from datetime import date
 from typing import IO, Any
 
 from glowline.catalog import RESOURCES, gas_unit
-from glowline.commands.context import Context, add_common, maybe_demo
+from glowline.commands.context import Context, Patience, add_common, maybe_demo
 from glowline.commands.options import number_type, resource_names
+from glowline.data import other_tariffs
+from glowline.data.other_tariffs import OtherTariff
 from glowline.errors import EXIT_OK, UsageError
 from glowline.report.as_json import as_json, month_json, year_json
 from glowline.report.build import build, build_month, build_year
 from glowline.report.cells import Style
 from glowline.report.model import Report
+from glowline.report.pager import page, wanted
 from glowline.report.terminal import render, terminal_width
+from glowline.report.terminal_heatmap import draw_heatmap
 from glowline.report.terminal_periods import draw_month, draw_year
 from glowline.status.argv import MAX_DAYS
 
@@ -66,8 +70,33 @@ def add_parser(subparsers: Any) -> None:
                       help="a month's days, the month so far and a projection to its end (default this month)")
     view.add_argument("--year", nargs="?", type=year_type, const=0, default=None, metavar="YYYY",
                       help="a year by month, beside the same month a year before (default this year)")
+    p.add_argument("--heatmap", action="store_true",
+                   help="days by hour of the day (local time) as shaded cells, within the width")
+    p.add_argument("--compare", default=None, metavar="NAME[,NAME...]",
+                   help="price every complete day's half-hours under these tariffs of config.toml [tariffs.NAME] too")
+    p.add_argument("--no-pager", dest="no_pager", action="store_true",
+                   help="on a terminal, print instead of paging ($PAGER, else less -R; never when piped)")
     p.add_argument("--svg", default=None, metavar="FILE", help="also save what the terminal shows as an SVG picture")
     p.add_argument("--html", default=None, metavar="FILE", help="also save what the terminal shows as HTML")
+
+
+def compare_tariffs(given: str | None, conf: dict[str, object], names: list[str]) -> list[OtherTariff]:
+    """--compare NAME[,NAME...]: the config's [tariffs.NAME], each for a resource the report shows."""
+    if not given:
+        return []
+    known = other_tariffs.parse(conf)
+    out = []
+    for name in dict.fromkeys(n.strip() for n in given.split(",") if n.strip()):
+        if name not in known:
+            have = f"it has {', '.join(sorted(known))}" if known else "it has no [tariffs.NAME] table"
+            raise UsageError(f"--compare {name}: no [tariffs.{name}] in config.toml ({have})")
+        if known[name].resource not in names:
+            raise UsageError(f"--compare {name}: a {known[name].resource} tariff, and the report shows only "
+                             f"{', '.join(names)} (add --resource {known[name].resource})")
+        out.append(known[name])
+    if not out:
+        raise UsageError("--compare needs a tariff name from config.toml [tariffs.NAME]")
+    return out
 
 
 def run(args: argparse.Namespace, conf: dict[str, object], out: IO[str] | None = None) -> int:
@@ -82,23 +111,43 @@ def _report(args: argparse.Namespace, conf: dict[str, object], out: IO[str]) -> 
     month, year = getattr(args, "month", None), getattr(args, "year", None)
     if (month is not None or year is not None) and args.days is not None:
         raise UsageError("use either --days or --month/--year, not both")
+    compare = compare_tariffs(getattr(args, "compare", None), conf, names)
+    heatmap = getattr(args, "heatmap", False)
+    if (compare or heatmap) and year is not None:
+        raise UsageError(f"{'--compare prices' if compare else '--heatmap draws'} days: use it with --days or "
+                         "--month, not --year")
+    if compare and heatmap and getattr(args, "format", "text") == "text":
+        raise UsageError("--heatmap draws the days by hour alone: leave --compare for the report itself")
+    half_hourly = not heatmap or getattr(args, "format", "text") == "json"
     draw: Callable[[Report, Any, int, Style], None] | None = None
     doc: Callable[[Report], dict[str, Any]] = as_json
-    with Context(args, conf, RESOURCES[names[0]]) as ctx:
+    with Patience(), Context(args, conf, RESOURCES[names[0]]) as ctx:  # a word on a terminal if the API is slow
         names = ctx.available(names, explicit)
         if month is not None:
-            report = build_month(ctx, names, ctx.today.replace(day=1) if month is CURRENT else month, unit)
+            report = build_month(ctx, names, ctx.today.replace(day=1) if month is CURRENT else month, unit, compare,
+                                 half_hourly)
             draw, doc = draw_month, month_json
         elif year is not None:
             report = build_year(ctx, names, year or ctx.today.year, unit)
             draw, doc = draw_year, year_json
         else:
-            report = build(ctx, names, count, unit)
+            report = build(ctx, names, count, unit, compare, half_hourly)
+    if heatmap:
+        draw = draw_heatmap
     if getattr(args, "format", "text") == "json":
         import json
 
         out.write(json.dumps(doc(report), ensure_ascii=False) + "\n")
         return EXIT_OK
-    render(report, out, terminal_width(out, getattr(args, "width", None)), rows=getattr(args, "rows", 1),
-           draw=draw, svg=getattr(args, "svg", None), html=getattr(args, "html", None))
+    width = terminal_width(out, getattr(args, "width", None))
+
+    def draw_on(target: IO[str], color: bool | None = None) -> None:
+        render(report, target, width, color, rows=getattr(args, "rows", 1), draw=draw, svg=getattr(args, "svg", None),
+               html=getattr(args, "html", None))
+
+    pager = wanted(out, getattr(args, "no_pager", False))
+    if pager:
+        page(pager, lambda pipe: draw_on(pipe, color=True))  # the terminal's view, in colour, through less -R
+    else:
+        draw_on(out)
     return EXIT_OK

@@ -71,7 +71,7 @@ def run(args: argparse.Namespace, conf: dict[str, object], now: float | None = N
             plans = []
             for n in list(names):
                 try:
-                    plans.append(history.plan(session, store, site, RESOURCES[n], since, now))
+                    plans.append(history.plan(session, store, site, RESOURCES[n], since, now, conf))
                 except NoDataYet as exc:  # a meter with no reading yet: said, and the others go on
                     sys.stderr.write(f"glowline: {n}: {exc}\n")
                     names.remove(n)

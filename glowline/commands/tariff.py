@@ -45,10 +45,17 @@ def show(args: argparse.Namespace, conf: dict[str, object], out: IO[str]) -> int
                 out.write(f"  history ({history.source}):\n")
                 for entry in reversed(history.entries):
                     rate = "no unit rate" if entry.rate is None else f"{entry.rate:.2f} p/kWh"
-                    if entry.rates > 1:
+                    if entry.unusable:
+                        rate = "left out: an implausible value (no rate known)"
+                    elif entry.dynamic:
+                        rate = "dynamic: no rate known"
+                    elif entry.rates > 1:
                         rate += f" (first of {entry.rates} rates)"
                     standing = "no standing charge" if entry.standing is None else f"{entry.standing:.2f} p/day"
-                    out.write(f"    from {entry.effective}: {rate}, {standing}\n")
+                    bands = "; time of use " + ", ".join(
+                        f"{b.start // 60:02d}:{b.start % 60:02d}-{b.end // 60:02d}:{b.end % 60:02d} {b.rate:.2f} p"
+                        for b in sorted(entry.bands, key=lambda b: b.start)) if entry.bands else ""
+                    out.write(f"    from {entry.effective}: {rate}, {standing}{bands}\n")
             else:
                 out.write(f"  history: none; {history.source}\n")
             cost = ctx.priced(name)

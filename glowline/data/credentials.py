@@ -24,9 +24,6 @@ SERVICE = "glowline"
 
 ENV_HINT = "set GLOWLINE_USERNAME and GLOWLINE_PASSWORD"
 INSTALL_HINT = f"install and start a Secret Service (e.g. gnome-keyring), or {ENV_HINT}"
-#: what `glowline login` says when there is no keyring: the file route (gh's flag name) and the environment route
-FILE_HINT = ("run `glowline login --insecure-storage` (the password in a file only you can read), "
-             f"or {ENV_HINT}")
 NOT_LOGGED_IN = "not logged in: run `glowline login` (or set GLOWLINE_USERNAME and GLOWLINE_PASSWORD)"
 
 _FAIL = "keyring.backends.fail.Keyring"

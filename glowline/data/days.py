@@ -6,7 +6,7 @@ file for its zone (another --tz, a lost or older file): it re-projects what is s
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from glowline import catalog
@@ -23,21 +23,27 @@ DAYS_AHEAD = 2
 PERIODS = ("PT1H", "PT30M")
 
 
-def project(entry: Entry, tz: ZoneInfo, tz_name: str, now: float) -> days_file.Summary:
-    """Per-day totals (the API's unit) of the whole stored series in ``tz``, up to DAYS_AHEAD days after ``now``."""
+def project(entry: Entry, tz: ZoneInfo, tz_name: str, now: float, meter: str = "") -> days_file.Summary:
+    """Per-day totals (the API's unit) of the whole stored series in ``tz``, up to DAYS_AHEAD days after ``now``;
+    with the delivery horizon and ``meter``, the IHD whose register fills what is not delivered yet (glowline.status
+    .tail)."""
     series = entry.series
     first = local_date(series.start, tz)
     last = local_date(int(now), tz) + timedelta(days=DAYS_AHEAD)
     bounds = day_bounds(last, (last - first).days + 1, tz)
-    totals = local_days(series, bounds, series.horizon(now))
+    horizon = series.horizon(now)
+    totals = local_days(series, bounds, horizon)
     days = [Day(t.date.isoformat(), t.start, t.end, t.value, t.complete) for t in totals]
     unit = catalog.api_unit(entry.classifier)
-    return days_file.Summary(entry.classifier, unit, tz_name, entry.site_name, entry.fetched_at, days)
+    since = datetime.fromtimestamp(horizon, tz).strftime("%H:%M")
+    return days_file.Summary(entry.classifier, unit, tz_name, entry.site_name, entry.fetched_at, days, meter, horizon,
+                             since)
 
 
-def write_days(site_key: str, entry: Entry, tz: ZoneInfo, tz_name: str, now: float) -> days_file.Summary:
+def write_days(site_key: str, entry: Entry, tz: ZoneInfo, tz_name: str, now: float,
+               meter: str = "") -> days_file.Summary:
     """Project the entry into ``tz`` and write the days file the status line reads."""
-    out = project(entry, tz, tz_name, now)
+    out = project(entry, tz, tz_name, now, meter)
     days_file.write(layout.days_path(site_key, entry.classifier, tz_name), out)
     return out
 

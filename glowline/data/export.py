@@ -209,7 +209,7 @@ class Costing:
 
 def columns_for(
     sources: list[Source], costings: dict[str, Costing], gas_unit: GasUnit, day_of: Callable[[int], date],
-    period: str = "30m", hidden: frozenset[int] = frozenset(),
+    period: str = "30m", hidden: frozenset[int] = frozenset(), minute_of: Callable[[int], int] | None = None,
 ) -> list[Column]:
     """Quantities first (``electricity_kwh``, ``gas_m3``...), then costs: ``electricity_gbp`` for the energy of each
     row (the meter's priced half-hours, or kWh x the unit rate of that day's tariff where there are none) and, for
@@ -229,7 +229,7 @@ def columns_for(
         quantities.append(Column(f"{base}_{unit.lower()}", unit, _display(i, source.classifier, gas_unit), digits))
         costing = costings.get(source.name)
         if catalog.is_consumption(source.classifier) and costing is not None:
-            energy = _energy(i, costing, day_of)
+            energy = _energy(i, costing, day_of, ROW_STEP.get(period), minute_of)
             costs.append(Column(f"{base}_gbp", "GBP", energy, 6))
             if period == "day":
                 standing = _standing(costing, day_of)
@@ -245,15 +245,20 @@ def _display(i: int, classifier: str, gas_unit: GasUnit) -> Callable[[list[float
     return make
 
 
-def _energy(i: int, costing: Costing, day_of: Callable[[int], date]) -> Callable[[list[float | None], int],
-                                                                                 float | None]:
-    """The row's energy in GBP: its priced pence, or its kWh at the unit rate of the day's tariff."""
+def _energy(i: int, costing: Costing, day_of: Callable[[int], date], step: int | None = None,
+            minute_of: Callable[[int], int] | None = None) -> Callable[[list[float | None], int], float | None]:
+    """The row's energy in GBP: its priced pence, or its kWh at the unit rate of the day's tariff: for half-hour and
+    hour rows (``step``), the rate of the time-of-use band each half-hour falls in (``minute_of``: the local minute
+    of the day of an epoch); a day row of a time-of-use or dynamic tariff has none."""
 
     def make(values: list[float | None], epoch: int) -> float | None:
         if costing.priced is not None:
             return catalog.pence_to_pounds(values[costing.priced]) if values[i] is not None else None
         value = values[i]
         rate = costing.tariffs.rate_on(day_of(epoch))[0]
+        if rate is None and step is not None and minute_of is not None:
+            rate = costing.tariffs.rate_of(day_of(epoch), [minute_of(t) for t in range(epoch, epoch + step,
+                                                                                       HALF_HOUR)])
         return None if value is None or rate is None else value * rate / catalog.PENCE_PER_POUND
 
     return make

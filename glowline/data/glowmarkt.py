@@ -32,6 +32,9 @@ from glowline.errors import (
 APPLICATION_ID = "b0f1b774-a586-4f72-9edd-27ead8aa7a8d"
 #: seconds to connect, seconds between bytes of the answer
 TIMEOUT = (5.0, 20.0)
+#: the line for a 403 that a fresh login does not cure (jonandel#73)
+FORBIDDEN = ("the Glowmarkt API refuses this account (HTTP 403): open the Bright app and sign in, it may ask you "
+             "to accept new terms; glowline tries again later")
 #: the same for ``catchup``, which only helps the next refresh
 CATCHUP_TIMEOUT = (3.0, 5.0)
 
@@ -64,7 +67,7 @@ class GlowmarktClient:
         self.timeout = timeout
         self.transport = transport if transport is not None else default_transport()
         self._renewed = False  # a token was issued by reauth() for this client already
-        self._refused = False  # a 403 was answered by one more login already: the next one is final
+        self._refused = False  # a 403 survived a fresh login: the account needs the user (no more logins)
 
     def close(self) -> None:
         self.transport.close()
@@ -114,18 +117,17 @@ class GlowmarktClient:
             self.token = self.reauth()  # renewed once: a short-lived token is then used until it is refused
             self._renewed = True
         resp = self._send("GET", path, params)
-        if retry and self.reauth is not None and (
-                resp.status_code == 401 or (resp.status_code == 403 and not self._refused)):
+        if resp.status_code == 403 and self._refused:  # a fresh login did not help before: not again
+            raise AccountNeedsAttention(FORBIDDEN)
+        if retry and resp.status_code in (401, 403) and self.reauth is not None:
             log.debug("%s on %s: re-authenticating once", resp.status_code, path)
-            self._refused = self._refused or resp.status_code == 403
             self.token = self.reauth()
             resp = self._send("GET", path, params)
         if resp.status_code == 401:
             raise AuthError("the Glowmarkt API refused the token (HTTP 401): run `glowline login` again")
         if resp.status_code == 403:
-            raise AccountNeedsAttention(
-                "the Glowmarkt API refuses this account (HTTP 403): open the Bright app and sign in, it may ask you "
-                "to accept new terms; glowline tries again later")
+            self._refused = self._refused or retry  # only once a fresh login was tried (not by catchup)
+            raise AccountNeedsAttention(FORBIDDEN)
         return self._json(resp, what)
 
     # -- endpoints --------------------------------------------------------------------------------------------

@@ -21,6 +21,7 @@ import time
 from collections.abc import Callable
 
 from glowline import catalog, paths
+from glowline.data import settling
 from glowline.data.account import Session
 from glowline.data.models import Site
 from glowline.data.readings import Series, ceil, coarsen, floor, screen, windows
@@ -39,11 +40,12 @@ STEP = catalog.PERIOD_SECONDS[PERIOD]
 class Plan:
     """What one resource's sync will ask for: windows older than what is stored (newest first), then new ones."""
 
-    __slots__ = ("classifier", "delivered", "end", "first", "newer", "older", "progress", "resource_id", "site",
-                 "start")
+    __slots__ = ("classifier", "delivered", "end", "first", "newer", "now", "older", "progress", "resource_id",
+                 "settles", "site", "start")
 
     def __init__(self, site: Site, classifier: str, resource_id: str, first: int | None, start: int, end: int,
-                 delivered: int | None, progress: Progress | None) -> None:
+                 delivered: int | None, progress: Progress | None, settle_from: int | None = None,
+                 now: float | None = None, settle_due: bool = False) -> None:
         self.site = site
         self.classifier = classifier
         self.resource_id = resource_id
@@ -52,13 +54,19 @@ class Plan:
         self.end = end
         self.delivered = delivered
         self.progress = progress
+        self.now = time.time() if now is None else now  # when the plan was made: the changes' and settling's time
         if progress is None:
             self.older: list[tuple[int, int]] = []
             self.newer = list(windows(start, end, PERIOD))
         else:
             self.older = list(reversed(list(windows(start, progress.synced_from, PERIOD))))
             new = delivered is None or delivered > progress.synced_to
-            self.newer = list(windows(progress.synced_to, end, PERIOD)) if new else []
+            since = progress.synced_to
+            if settle_due and settle_from is not None:  # what the service may still change: once a day, folded in
+                since = max(progress.synced_from, min(since, settle_from))
+            self.newer = list(windows(since, end, PERIOD)) if new or settle_due else []
+        # the settling window is read again when the new windows reach back to it
+        self.settles = settle_from is not None and bool(self.newer) and self.newer[0][0] <= settle_from
 
     @property
     def requests(self) -> int:
@@ -69,9 +77,11 @@ class Plan:
 FIRST = -1
 
 
-def plan(session: Session, store: HistoryStore, site: Site, classifier: str, since: int | None, now: float) -> Plan:
+def plan(session: Session, store: HistoryStore, site: Site, classifier: str, since: int | None, now: float,
+         conf: dict[str, object] | None = None) -> Plan:
     """Ask ``first-time`` (once per resource, then stored) and ``last-time``; what is left to fetch. ``since``:
-    an epoch, FIRST, or None: continue what is stored (from the first reading when nothing is)."""
+    an epoch, FIRST, or None: continue what is stored (from the first reading when nothing is). What is new starts
+    at the settling window (``conf``'s [settle]) when no refresh or sync has read it again for a day."""
     resource_id = site.resource(classifier).resource_id
     progress = store.progress(site.ve_id, classifier)
     if progress is not None and progress.resource_id != resource_id:
@@ -96,7 +106,9 @@ def plan(session: Session, store: HistoryStore, site: Site, classifier: str, sin
     if progress is not None:
         progress.first_ts = first
         progress.backfill_from = start if progress.backfill_from is None else min(progress.backfill_from, start)
-    return Plan(site, classifier, resource_id, first, start, end, delivered, progress)
+    settle_from = floor(now - settling.window(classifier, conf), STEP)
+    due = progress is not None and settling.settling_due(progress.settled_at, now)
+    return Plan(site, classifier, resource_id, first, start, end, delivered, progress, settle_from, now, due)
 
 
 #: the stored tariff-list is read again when older than this
@@ -128,6 +140,8 @@ def run(session: Session, store: HistoryStore, p: Plan, tick: Callable[[int], No
     ve_id = p.site.ve_id
     progress = p.progress or Progress(p.resource_id, p.first, p.start, p.start, p.delivered, p.start)
     progress.delivered_until = p.delivered
+    if p.settles:
+        progress.settled_at = p.now
     stored = 0
     for a, b in p.older:  # newest first: what is stored stays one contiguous range after every commit
         kept, _ = _window(session, store, p, a, b)
@@ -137,9 +151,10 @@ def run(session: Session, store: HistoryStore, p: Plan, tick: Callable[[int], No
         tick(1)
     for a, b in p.newer:
         kept, pending = _window(session, store, p, a, b)
+        overlap = a < progress.synced_to  # what is stored there may have changed: revised, filled late, removed
         if a <= progress.synced_to:  # contiguous: the next sync starts where the delivered half-hours end
             progress.synced_to = max(progress.synced_to, pending)
-        store.add_window(ve_id, p.classifier, kept, progress)
+        store.add_window(ve_id, p.classifier, kept, progress, replace=(a, pending, p.now) if overlap else None)
         stored += len(kept)
         tick(1)
     return stored
@@ -149,7 +164,7 @@ def _window(session: Session, store: HistoryStore, p: Plan, a: int, b: int) -> t
     """The window's delivered half-hours and where the delivered ones end."""
     buckets, refused = screen(p.classifier, session.source.readings(p.resource_id, a, b, PERIOD), STEP)
     if refused:  # one glitch is one half-hour: left out (a hole the next sync or refresh asks for), recorded
-        store.note(p.site.ve_id, p.classifier, [(ts, "glitch", None, v) for ts, v in refused], time.time())
+        store.note(p.site.ve_id, p.classifier, [(ts, "glitch", None, v) for ts, v in refused], p.now)
     # delivered: the API's last-time; without it every window but the last is whole, the last ends at its zeros
     return delivered(a, b, buckets, p.delivered if p.delivered is not None else (b if b < p.end else None))
 
@@ -231,7 +246,7 @@ class Feed:
         return coarsen(list(self._store.readings(self.site_id, self.classifier, a, b)), a, step, b)
 
     def add(self, a: int, b: int, buckets: list[tuple[int, float | None]], delivered_until: int | None,
-            now: float | None = None) -> None:
+            now: float | None = None, settled: bool = False) -> None:
         """The refresh's half-hours of [a, b): the delivered ones stored (a revised value replaces the stored one, a
         half-hour the answer no longer delivers is removed, each change recorded), the range extended where they
         continue it."""
@@ -241,7 +256,7 @@ class Feed:
             return
         try:
             store.add_recent(self.site_id, self.classifier, self.resource_id, kept, a, pending, delivered_until,
-                             time.time() if now is None else now)
+                             time.time() if now is None else now, settled)
         except StorageError as exc:  # the refresh's own files tell the user about a full disk; this one waits
             log.debug("history not fed: %s", exc)
 

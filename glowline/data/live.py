@@ -418,7 +418,27 @@ def write_live_file(reading: Electricity, now: float | None = None) -> bool:
         return False
     atomic_write(layout.live_path(), live_file.encode(reading.power_w, reading.at, reading.source, reading.device,
                                                       time.time() if now is None else now))
+    _keep_prerendered_lines()
     return True
+
+
+def _keep_prerendered_lines() -> None:
+    """With [files] formats and [live] show, the pre-rendered lines carry live power: rewrite them when the line's
+    state changed (glowline.status.prerender). Never fails the writer."""
+    from glowline.status import prerender, settings
+
+    conf = settings.load_fast()
+    shown = conf.get("live") if conf else None
+    if not conf or not isinstance(shown, dict) or shown.get("show") is not True or not conf.get("files"):
+        return
+    from glowline.status.line import draw_cached
+
+    try:
+        prerender.update(conf, draw_cached)
+    except Exception as exc:  # a pre-rendered line is a convenience: the live file is what matters
+        import logging
+
+        logging.getLogger("glowline.live").debug("pre-rendered lines not updated: %s", exc)
 
 
 def write_live_file_problem(reading: Electricity) -> str | None:
@@ -489,8 +509,11 @@ class Subscriber:
                  on_status: Callable[[str], None] | None = None) -> None:
         import paho.mqtt.client as mqtt
 
+        from glowline.data.registers import Recorder
+
         self.live = live
         self.registers = Registers()
+        self.recorder = Recorder()  # the meter's registers at half-hour boundaries, for the tail from the meter
         self.on_message = on_message
         self.on_status = on_status
         self.connected = threading.Event()
@@ -585,6 +608,10 @@ class Subscriber:
             log.info("electricity message from %s at %s: power left out (%s)", parsed.device, iso(parsed.at),
                      parsed.power_problem)
         try:
+            self.recorder.on_message(parsed)
+        except Exception:  # the record never costs the message
+            pass
+        try:
             self.on_message(parsed)
         except Exception:
             return
@@ -635,6 +662,7 @@ class Subscriber:
     def stop(self) -> None:
         """Disconnect cleanly and end the network thread; no status is reported from here on."""
         self.stopping = True
+        self.recorder.close()
         try:
             self.client.disconnect()
         except Exception:

@@ -107,8 +107,16 @@ def _refresh(
             # the account's sites may have changed since they were discovered: discover them once more
             log.debug("site or resource not found: discovering the sites again")
             session.forget_sites()
-    write_days(site_key, entry, tz, tz_name, entry.fetched_at)
+    write_days(site_key, entry, tz, tz_name, entry.fetched_at, _meter(session, entry))
     return entry
+
+
+def _meter(session: Session, entry: Entry) -> str:
+    """The IHD whose register fills this site's undelivered hours (glowline.data.registers.site_meter)."""
+    from glowline.data.registers import site_meter
+
+    only_site = sum(1 for s in session.sites() if any(r.classifier == entry.classifier for r in s.resources)) == 1
+    return site_meter(entry.series, entry.classifier, entry.fetched_at, only_site)
 
 
 def _update(
@@ -146,7 +154,7 @@ def _update(
             series = Series(start, step)
             held = _fill(feed, read, series, start, end, period)  # what the history holds is not asked again
             tail = start if held is None else max(start, floor(held - REREAD, step))
-            _read_tail(feed, read, session, resource_id, series, tail, end, period, holes, now)
+            _read_tail(feed, read, session, resource_id, series, tail, end, period, holes, now, False)
         else:
             series = entry.series
             series.trim(end)  # stored ahead of the clock (set back since): cut, then re-read
@@ -163,7 +171,8 @@ def _update(
                     tail = floor(behind, step)
                 # the settling window, once a day, and the holes due within reach: the same one request
                 reach = end - MAX_SPAN["PT30M"]
-                if settling.settling_due(settled_at, now):
+                settles = settling.settling_due(settled_at, now)
+                if settles:
                     tail = min(tail, max(floor(now - settling.window(classifier, _config()), step), reach))
                     settled_at = now
                 due = holes.due(now)
@@ -171,7 +180,7 @@ def _update(
                 if near:
                     tail = min(tail, floor(near[0], step))
                 tail = max(series.start, min(tail, floor(now, step)))
-                _read_tail(feed, read, session, resource_id, series, tail, end, period, holes, now)
+                _read_tail(feed, read, session, resource_id, series, tail, end, period, holes, now, settles)
                 far = [ts for ts in due if ts < tail]
                 if far:
                     _read_holes(feed, read, series, far, tail, holes, now)
@@ -202,7 +211,7 @@ def _fill(feed: Feed, read: Read, series: Series, a: int, b: int, period: str) -
 
 
 def _read_tail(feed: Feed, read: Read, session: Session, resource_id: str, series: Series, a: int, b: int,
-               period: str, holes: settling.Holes, now: float) -> None:
+               period: str, holes: settling.Holes, now: float, settles: bool) -> None:
     """Read the newest part [a, b) and the API's delivery horizon. When it fits one half-hourly request (every
     refresh but a cold one without history), it is read in half-hours, summed into the series' buckets (a bucket
     with a half-hour missing behind the horizon is None, not a short sum), its holes noted for the back-off and the
@@ -219,7 +228,7 @@ def _read_tail(feed: Feed, read: Read, session: Session, resource_id: str, serie
     _, pending = delivered(a, b, halves, series.delivered_until)
     series.merge(a, b, coarsen(halves, a, series.step, pending))
     holes.update(a, pending, halves, now)
-    feed.add(a, b, halves, series.delivered_until, now)
+    feed.add(a, b, halves, series.delivered_until, now, settles)
 
 
 def _read_holes(feed: Feed, read: Read, series: Series, due: list[int], limit: int, holes: settling.Holes,

@@ -78,12 +78,15 @@ def parse(doc: Any) -> Tariff:
     entries = [e for e in data if isinstance(e, dict)] if isinstance(data, list) else []
     if data is not None and not isinstance(data, list):
         entries = [data] if isinstance(data, dict) else []
-    entries.sort(key=lambda e: str(e.get("from") or e.get("effectiveDate") or ""), reverse=True)  # newest first
+    def start(entry: dict[str, Any]) -> date:
+        return effective_date(entry.get("from", entry.get("effectiveDate"))) or date.min
+
+    entries.sort(key=start, reverse=True)  # newest first, whatever form the dates take
     for entry in entries:
         found = _current_rates(entry.get("currentRates"), "currentRates") or _plan(entry)
         if found is not None:
             rate, standing, where = found
-            since = str(entry.get("from") or entry.get("effectiveDate") or "")[:10]
+            since = "" if start(entry) == date.min else start(entry).isoformat()
             name = entry.get("displayName") or entry.get("name") or ""
             return Tariff(rate, standing, f"the meter's tariff ({where})", str(name), since)
     if top is not None:
@@ -162,10 +165,12 @@ class TariffEntry:
     flat entry has one ``rate``; a time-of-use entry has ``bands`` (``rate`` is then the first, for display only);
     a dynamic entry (``{"dynamic": CODE}``, prices known only to the supplier) has none."""
 
-    __slots__ = ("bands", "dynamic", "effective", "name", "rate", "rates", "standing")
+    __slots__ = ("bands", "dynamic", "effective", "name", "rate", "rates", "standing", "unusable")
 
     def __init__(self, effective: date, rate: float | None, standing: float | None, rates: int = 1,
-                 name: str = "", bands: tuple[RateBand, ...] = (), dynamic: bool = False) -> None:
+                 name: str = "", bands: tuple[RateBand, ...] = (), dynamic: bool = False,
+                 unusable: bool = False) -> None:
+        self.unusable = unusable  # an entry left out for an implausible value: its days have no rate, no standing
         self.effective = effective
         self.rate = rate  # pence per kWh: the only rate, or the first of ``rates`` (time of use)
         self.standing = standing  # pence per day
@@ -194,11 +199,19 @@ class TariffEntry:
 
     def why_no_rate(self) -> str:
         """Why this entry cannot price a day, in words."""
+        if self.unusable:
+            return f"no rate known: the tariff of {self.effective} has an implausible value (left out)"
         if self.dynamic:
             return f"no rate known: a dynamic tariff since {self.effective}"
         if self.rates > 1 and not self.bands:
             return f"no rate known: {self.rates} rates without their hours since {self.effective}"
         return f"no rate known: the tariff of {self.effective} gives no unit rate"
+
+
+def local_minute(epoch: int, tz: tzinfo) -> int:
+    """The local minute of the day (0 to 1439) of an instant: where a time-of-use band is looked up."""
+    when = datetime.fromtimestamp(epoch, tz)
+    return when.hour * 60 + when.minute
 
 
 def _zone(tz: tzinfo | None) -> tzinfo:
@@ -218,7 +231,7 @@ def effective_date(value: Any, tz: tzinfo | None = None) -> date | None:
         return None
     if isinstance(value, str):
         text = value.strip()[:40]
-        if text.isdigit():
+        if text.isdigit() and len(text) > 8:  # epoch seconds or milliseconds; 8 digits is a date, 20260101
             value = int(text)
         else:
             try:
@@ -228,7 +241,10 @@ def effective_date(value: Any, tz: tzinfo | None = None) -> date | None:
                     return date.fromisoformat(text[:10])
                 except ValueError:
                     return None
-            return when.astimezone(_zone(tz)).date() if when.tzinfo is not None else when.date()
+            try:
+                return when.astimezone(_zone(tz)).date() if when.tzinfo is not None else when.date()
+            except (OverflowError, ValueError):  # the year 1 or 9999 moved across midnight
+                return None
     if isinstance(value, (int, float)) and math.isfinite(value) and 0 < value < 1e14:
         seconds = value / 1000.0 if value >= 1e11 else float(value)  # milliseconds, as JavaScript clients write
         try:
@@ -240,13 +256,21 @@ def effective_date(value: Any, tz: tzinfo | None = None) -> date | None:
 
 class TariffList:
     """A tariff-list as read: its usable entries, oldest first, and what was left out because a value failed the
-    plausibility gate (glowline.gate.unit_rate / standing): one short reason per entry."""
+    plausibility gate (glowline.gate.unit_rate / standing): one short reason per entry, and for each a placeholder
+    (``blocked``: in force from its date, with no rate and no standing charge) so that its days are never priced
+    at the tariff before it."""
 
-    __slots__ = ("entries", "left_out")
+    __slots__ = ("blocked", "entries", "left_out")
 
-    def __init__(self, entries: list[TariffEntry], left_out: list[str]) -> None:
+    def __init__(self, entries: list[TariffEntry], left_out: list[str],
+                 blocked: list[TariffEntry] | None = None) -> None:
         self.entries = entries
         self.left_out = left_out
+        self.blocked = blocked or []
+
+    def history(self) -> list[TariffEntry]:
+        """The entries a TariffHistory is made of: the usable ones and the placeholders of those left out."""
+        return sorted(self.entries + self.blocked, key=lambda e: e.effective)
 
     def note(self) -> str:
         """``; 2 entries with implausible values left out (from 2026-10-01: unit rate not plausible, ...)``."""
@@ -276,6 +300,7 @@ def read_list(doc: Any, tz: tzinfo | None = None) -> TariffList:
     zone = _zone(tz)
     out: list[TariffEntry] = []
     left_out: list[str] = []
+    blocked: list[TariffEntry] = []
     for item in items:
         if not isinstance(item, dict):
             continue
@@ -286,10 +311,11 @@ def read_list(doc: Any, tz: tzinfo | None = None) -> TariffList:
         entry = _entry(item, day, bad)
         if bad:
             left_out.append(f"from {day}: {bad[0]}")
+            blocked.append(TariffEntry(day, None, None, 1, "", (), False, True))
         elif entry is not None:
             out.append(entry)
     out.sort(key=lambda e: e.effective)
-    return TariffList(out, left_out)
+    return TariffList(out, left_out, blocked)
 
 
 def _gated(value: Any, check: Callable[[object], float | None], what: str, bad: list[str]) -> float | None:
@@ -297,6 +323,8 @@ def _gated(value: Any, check: Callable[[object], float | None], what: str, bad: 
     if value is None:
         return None
     raw: Any = value.get("value") if isinstance(value, dict) else value
+    if raw is None or (isinstance(raw, str) and not raw.strip()):
+        return None  # {"value": null} or "": not given
     if isinstance(raw, str):
         try:
             raw = float(raw.strip()[:40])
@@ -390,7 +418,8 @@ class TariffHistory:
         self.source = source
         self.current = current  # the /tariff answer when it was used (the fallback)
         self._days = [e.effective for e in self.entries]
-        self._standing = [e for e in self.entries if e.standing is not None]
+        # the entries that decide a day's standing charge: those that give one, and those left out (none known)
+        self._standing = [e for e in self.entries if e.standing is not None or e.unusable]
         self._standing_days = [e.effective for e in self._standing]
 
     @classmethod
@@ -415,7 +444,8 @@ class TariffHistory:
         return self.entries[max(0, bisect_right(self._days, day) - 1)]
 
     def standing_on(self, day: date) -> float | None:
-        """The standing charge (pence) of ``day``: the newest entry on or before it that gives one."""
+        """The standing charge (pence) of ``day``: the newest entry on or before it that gives one (None from an
+        entry left out for an implausible value: never the charge of the tariff before it)."""
         if not self._standing:
             return None
         return self._standing[max(0, bisect_right(self._standing_days, day) - 1)].standing
@@ -432,9 +462,25 @@ class TariffHistory:
             started = effective_date(self.current.since)
         return entry.flat, started
 
+    def rate_of(self, day: date, minutes: list[int]) -> float | None:
+        """The unit rate of the half-hours starting at these local ``minutes`` of ``day`` (their mean: an hour that
+        straddles two time-of-use bands is split evenly); None when the tariff in force does not give each."""
+        entry = self.entry_on(day)
+        if entry is None or not minutes:
+            return None
+        rates = [entry.rate_at(m) for m in minutes]
+        if any(r is None for r in rates):
+            return None
+        return math.fsum(r for r in rates if r is not None) / len(rates)
+
+    def priceable(self, day: date) -> bool:
+        """True when the tariff in force on ``day`` gives a rate for some half-hour (flat or time of use)."""
+        entry = self.entry_on(day)
+        return entry is not None and (entry.flat is not None or (bool(entry.bands) and not entry.dynamic))
+
     def describe(self) -> str:
         """``standing charge 53.35 p/day since 2026-11-02, 48.97 before``; or the fallback's one charge."""
-        given = self._standing
+        given = [e for e in self.entries if e.standing is not None]
         if not given:
             return "no standing charge given"
         if len(given) == 1 or not self.listed:

@@ -11,8 +11,9 @@ import time
 from types import FrameType
 
 from glowline.emulator.household import GLITCH_HOURS, GLITCH_KWH, HALF_HOUR, Habits
-from glowline.emulator.routes import DEMO_PASSWORD, DEMO_USERNAME
+from glowline.emulator.routes import CURRENT_SHAPES, DEMO_PASSWORD, DEMO_USERNAME
 from glowline.emulator.server import Emulator
+from glowline.emulator.shapes import TARIFF_DATE_FORMS
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -25,6 +26,9 @@ def _parser() -> argparse.ArgumentParser:
                         help="also publish the Glow IHD's live messages to this broker (mqtt://HOST:PORT)")
     parser.add_argument("--mqtt-interval", type=float, default=5.0, metavar="S",
                         help="seconds between live messages (default 5; e.g. 0.2 in tests)")
+    parser.add_argument("--lag", type=int, default=None, metavar="HALF_HOURS",
+                        help="the DCC holds back every resource's last HALF_HOURS half-hours (48: a day) while the "
+                        "IHD stays current (default: each resource's own, 2 for electricity, 6 for gas)")
     habits = parser.add_argument_group("the real service's habits (glowmarkt-api.md 8; off by default)")
     habits.add_argument("--provisional-zeros", action="store_true",
                         help="recent half-hours read 0 for hours before their value comes (export: about a day)")
@@ -35,7 +39,26 @@ def _parser() -> argparse.ArgumentParser:
     habits.add_argument("--last-ts-end", action="store_true",
                         help="last-time answers the end of the last delivered half-hour, not its start")
     habits.add_argument("--real-service", action="store_true", help="all four habits above")
+    shapes = parser.add_argument_group("the real service's other shapes (glowmarkt-api.md 8; documented by default)")
+    shapes.add_argument("--current-shape", choices=CURRENT_SHAPES, default="W",
+                        help="/current: W (documented), no-units (unlobito#19), kWh (ColinRobbins#7), kW, 400 "
+                             "(pyglowmarkt#14) or error-value (the meter's -8388.608 kW)")
+    shapes.add_argument("--tariff-dates", choices=TARIFF_DATE_FORMS, default="local",
+                        help="tariff-list dates: local \"YYYY-MM-DD HH:MM:SS\" (Swagger), epoch seconds or iso with Z")
+    shapes.add_argument("--standing-in-days", action="store_true",
+                        help="cost P1D/P1W/P1M buckets include the standing charge (NJWILKS live contract)")
+    shapes.add_argument("--forbidden", action="store_true",
+                        help="every resource request answers 403: the account must accept new terms (jonandel#73)")
     return parser
+
+
+def play_shapes(emulator: Emulator, args: argparse.Namespace) -> None:
+    """The other shapes the flags ask for."""
+    emulator.play_current(args.current_shape)
+    emulator.play_tariff_dates(args.tariff_dates)
+    emulator.play_standing_in_days(args.standing_in_days)
+    if args.forbidden:
+        emulator.fault("403", path="/resource/")
 
 
 def habits_of(args: argparse.Namespace, now: float) -> Habits:
@@ -61,11 +84,17 @@ def run(argv: list[str] | None = None) -> int:
     if threading.current_thread() is threading.main_thread():
         for signum in (signal.SIGINT, signal.SIGTERM):
             previous[signum] = signal.signal(signum, on_signal)
+    if args.lag is not None and not 0 <= args.lag <= 48 * 30:
+        print("glowline emulator: --lag is a number of half-hours from 0 to 1440", file=sys.stderr)
+        return 2
     if args.mqtt is not None and not (args.mqtt.startswith("mqtt://") and 0.01 <= args.mqtt_interval <= 3600):
         print("glowline emulator: --mqtt needs mqtt://HOST:PORT and --mqtt-interval 0.01 to 3600", file=sys.stderr)
         return 2
     emulator = Emulator(port=args.port, host=args.host, mqtt=args.mqtt, mqtt_interval=args.mqtt_interval,
                         habits=habits_of(args, time.time()))
+    play_shapes(emulator, args)
+    if args.lag is not None:
+        emulator.set_lag(None, args.lag)
     try:
         emulator.start()
     except OSError as error:

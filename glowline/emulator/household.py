@@ -44,7 +44,7 @@ WOBBLE, WOBBLE_PERIOD = 0.1, 300
 
 #: the absurd half-hour of the ``glitch`` habit (kWh), as in issue 19's finding 2, and how long it is served
 GLITCH_KWH = 47.5
-GLITCH_HOURS = 14.5
+GLITCH_HOURS = 29.0
 
 _NAMESPACE = uuid.UUID("2f0c7f0e-4f53-4c8e-9a51-6c6c1f1d0b3e")
 
@@ -380,6 +380,10 @@ class Household:
         self.first_time = first_time
         self.habits = habits or Habits()
         self._by_id = {r.resource_id: r for site in self.sites for r in site.resources}
+        #: half-hours the DCC lags behind, by resource id, where set (Emulator.set_lag) instead of the resource's own
+        self.lags: dict[str, int] = {}
+        #: where the DCC's delivery stops, by resource id, however late it gets (Emulator.hold_at)
+        self.held_at: dict[str, int] = {}
         start_day = datetime.fromtimestamp(first_time, LONDON).date()
         self.price_change = london_midnight(start_day + timedelta(days=HISTORY_DAYS - PRICE_CHANGE_DAYS_AGO))
         start = london_midnight(start_day)
@@ -435,19 +439,28 @@ class Household:
         if t < self.first_time or t > now:
             return None
         current = int(now) // HALF_HOUR * HALF_HOUR
-        if t >= current - resource.lag * HALF_HOUR:
+        if t >= current - self.lag(resource, now) * HALF_HOUR:
             return 0
         habits = self.habits
         if habits.any:
-            age = current - resource.lag * HALF_HOUR - t  # how long ago the half-hour was first delivered
+            age = current - self.lag(resource, now) * HALF_HOUR - t  # how long ago the half-hour was first delivered
             if habits.glitch_at == t and resource.classifier == "electricity.consumption" \
-                    and age < habits.glitch_hours * 3600:  # the glitch is served as it is, whatever else holds
+                    and age < habits.glitch_hours * 3600:
                 return int(GLITCH_KWH * 10**resource.decimals + 0.5)
             if habits.late_holes and age < self.hole_delay(resource, t):
                 return None
             if habits.provisional_zeros and age < self.provisional_for(resource, t):
                 return 0
         return self._true(resource, t)
+
+    def lag(self, resource: Resource, now: float) -> int:
+        """Half-hours (before the current one) the DCC has not delivered yet at ``now``: as set, else the resource's
+        own; more while delivery is held at an instant."""
+        lag = self.lags.get(resource.resource_id, resource.lag)
+        held = self.held_at.get(resource.resource_id)
+        if held is not None:
+            lag = max(lag, (int(now) // HALF_HOUR * HALF_HOUR - held) // HALF_HOUR)
+        return lag
 
     def provisional_for(self, resource: Resource, t: int) -> float:
         """Seconds after its delivery during which half-hour ``t`` reads 0 (``provisional_zeros``; 0: never)."""
@@ -506,7 +519,7 @@ class Household:
 
     def last_delivered(self, resource: Resource, now: float) -> int:
         """Start of the most recent half-hour that carries real data."""
-        return int(now) // HALF_HOUR * HALF_HOUR - (resource.lag + 1) * HALF_HOUR
+        return int(now) // HALF_HOUR * HALF_HOUR - (self.lag(resource, now) + 1) * HALF_HOUR
 
     def last_ts(self, resource: Resource, now: float) -> int:
         """``last-time``'s ``lastTs``: the start of the newest delivered half-hour, or its end (``last_ts_end``)."""

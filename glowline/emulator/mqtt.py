@@ -4,9 +4,14 @@ Standard library only (a few MQTT 3.1.1 packets over a socket: CONNECT, PUBLISH 
 no code with glowline's client (paho). Every ``interval`` seconds it publishes, for the site with Glow hardware:
 
 - ``<prefix>/<MAC>/SENSOR/electricitymeter``: power = the current half-hour's mean (what the REST readings will say
-  it used) with a zero-mean wobble, registers and day/week/month counters that grow by exactly the REST half-hours;
-- ``<prefix>/<MAC>/SENSOR/gasmeter``: registers as of the last half-hour (the battery gas meter updates every 30 min),
-  no power (firmware >= 1.8.13);
+  it used) with a zero-mean wobble, the import register and day/week/month counters that grow by exactly the REST
+  half-hours (linearly within each), the export register likewise from the site's export resource (0 without one);
+- ``<prefix>/<MAC>/SENSOR/gasmeter``: registers as of the last half-hour (the battery gas meter updates every 30 min:
+  the register steps at each boundary by that half-hour's REST value), no power (firmware >= 1.8.13);
+
+Every message is stamped by the emulator's clock (``now``), the registers true at that stamp, however late the
+DCC delivers the same half-hours (Emulator.hold_back); ``burst`` sends a span of past messages at once, in meter
+order, as a broker that queued them would.
 - ``<prefix>/<MAC>/STATE``: on connect and every tenth tick.
 
 Shapes, key order and number formatting follow the messages recorded in glow-mqtt.md (compact JSON, 3 decimals for
@@ -35,6 +40,7 @@ from glowline.emulator.household import (
     REGISTER_BASE_KWH,
     Household,
     Resource,
+    Site,
 )
 
 ERROR_VALUE = -8388.608
@@ -85,23 +91,26 @@ class Publisher:
     """Publishes the Glow site's messages to the broker at ``url`` every ``interval`` seconds until stop()."""
 
     def __init__(self, household: Household, url: str, interval: float = 5.0, now: Callable[[], float] = time.time,
-                 prefix: str = "glow") -> None:
+                 prefix: str = "glow", site: Site | None = None, mac: str | None = None) -> None:
         parts = urlsplit(url)
         if parts.scheme != "mqtt" or not parts.hostname:
             raise ValueError(f"the emulator publishes to mqtt://HOST:PORT only, not {parts.scheme}://")
         self.host, self.port = parts.hostname, parts.port or 1883
         self.username = unquote(parts.username) if parts.username else None
         self.password = unquote(parts.password) if parts.password else None
-        site = household.glow_site()
-        if site is None or site.glow_mac is None:
+        site = site or household.glow_site()  # another site: an IHD there too (its MAC given), for its export
+        mac = mac or (site.glow_mac if site is not None else None)
+        if site is None or mac is None:
             raise ValueError("the household has no site with Glow hardware")
-        self.household, self.site, self.mac = household, site, site.glow_mac
+        self.household, self.site, self.mac = household, site, mac
         self.electricity = next(r for r in site.resources if r.classifier == "electricity.consumption")
         self.gas = next(r for r in site.resources if r.classifier == "gas.consumption")
+        self.export = next((r for r in site.resources if r.classifier == "electricity.export"), None)
         self.interval, self.now, self.prefix = interval, now, prefix
         self.published = 0
         self.connections = 0
         self._faults: dict[str, int] = {}
+        self._whole: dict[tuple[str, float, float], float] = {}
         self._lock = threading.Lock()
         self._sock: socket.socket | None = None
         self._stop = threading.Event()
@@ -186,6 +195,19 @@ class Publisher:
     def topic(self, leaf: str) -> str:
         return f"{self.prefix}/{self.mac}/{leaf}"
 
+    def burst(self, start: float, end: float, step: float = 10.0) -> int:
+        """Publish now, in meter order, the electricity and gas messages stamped ``start``, ``start + step`` ... up
+        to ``end``: what a broker that queued them while the subscriber was away hands over at once. The count."""
+        count = 0
+        at = float(start)
+        while at < end:
+            if not (self.publish(self.topic("SENSOR/electricitymeter"), self.electricity_payload(at))
+                    and self.publish(self.topic("SENSOR/gasmeter"), self.gas_payload(at))):
+                raise ConnectionError(f"the broker {self.host}:{self.port} cannot be reached")
+            count += 2
+            at += step
+        return count
+
     # -- the loop
 
     def _run(self) -> None:
@@ -209,13 +231,22 @@ class Publisher:
         midnight = local.replace(hour=0, minute=0, second=0, microsecond=0)
         week = midnight - timedelta(days=midnight.weekday())
         month = midnight.replace(day=1)
-        total = REGISTER_BASE_KWH + house.register_kwh(resource, house.first_time, at)
-        return (total, house.register_kwh(resource, midnight.timestamp(), at),
-                house.register_kwh(resource, week.timestamp(), at), house.register_kwh(resource, month.timestamp(), at))
+        current = float(int(at) // HALF_HOUR * HALF_HOUR)
+        part = house.register_kwh(resource, current, at) if at > current else 0.0
+
+        def used(since: float) -> float:  # whole half-hours remembered: a burst of a day of messages stays cheap
+            key = (resource.resource_id, since, current)
+            if key not in self._whole:
+                self._whole[key] = house.register_kwh(resource, since, current) if since < current else 0.0
+            return self._whole[key] + (part if since <= current else house.register_kwh(resource, since, at))
+
+        total = REGISTER_BASE_KWH + used(house.first_time)
+        return total, used(midnight.timestamp()), used(week.timestamp()), used(month.timestamp())
 
     def electricity_payload(self, now: float | None = None) -> bytes:
         at = float(int(self.now() if now is None else now))
         total, day, week, month = self._counters(self.electricity, at)
+        exported = 0.0 if self.export is None else self._counters(self.export, at)[0]
         power_kw = self.household.power_w(self.electricity, at) / 1000.0
         if self._take("error"):
             power_kw = ERROR_VALUE
@@ -223,7 +254,7 @@ class Publisher:
             total = day = week = month = 0.0
         rate, standing = ELECTRICITY_RATE_CENTIPENCE / 10000, ELECTRICITY_STANDING_CENTIPENCE / 10000
         return (
-            f'{{"electricitymeter":{{"timestamp":"{_iso(at)}","energy":{{"export":{{"cumulative":0.000,'
+            f'{{"electricitymeter":{{"timestamp":"{_iso(at)}","energy":{{"export":{{"cumulative":{_kwh(exported)},'
             f'"units":"kWh"}},"import":{{"cumulative":{_kwh(total)},"day":{_kwh(day)},"week":{_kwh(week)},'
             f'"month":{_kwh(month)},"units":"kWh","mpan":"1234","supplier":"ABC ENERGY","price":{{"unitrate":'
             f'{rate:.5f},"standingcharge":{standing:.5f}}}}}}},"power":{{"value":{power_kw:.3f},"units":"kW"}}}}}}'

@@ -347,6 +347,36 @@ class Emulator:
         resource = self._resource(resource_id)
         return self._state.household.tariff_at(resource, day_start).standing / 100
 
+    def set_lag(self, resource_id: str | None, half_hours: int) -> None:
+        """The DCC holds back the resource's (None: every resource's) last ``half_hours`` half-hours (before the
+        current one) while the emulated IHD stays current: a day of DCC lag is ``set_lag(rid, 48)``."""
+        if half_hours < 0:
+            raise ValueError("half_hours must be 0 or more")
+        household = self._state.household
+        ids = [r.resource_id for s in household.sites for r in s.resources] if resource_id is None else \
+            [self._resource(resource_id).resource_id]
+        for rid in ids:
+            household.lags[rid] = half_hours
+
+    def hold_at(self, resource_id: str, until: int | None) -> None:
+        """The DCC delivers the resource's half-hours only up to ``until`` (a half-hour boundary), however late it
+        gets, while the emulated IHD stays current (None: as usual again)."""
+        rid = self._resource(resource_id).resource_id
+        if until is None:
+            self._state.household.held_at.pop(rid, None)
+        else:
+            self._state.household.held_at[rid] = int(until) // HALF_HOUR * HALF_HOUR
+
+    def ihd(self, url: str, interval: float = 5.0, site: str | None = None, mac: str | None = None) -> Publisher:
+        """An emulated Glow IHD for this household on this emulator's clock, publishing to ``url`` once started
+        (Publisher.burst sends past messages first, in meter order): the "Holiday Cottage" one, or one at ``site``
+        (name or veId) with the MAC ``mac`` (the "DCC Sourced" home has the export resource)."""
+        household = self._state.household
+        where = household.site(site) if site is not None else None
+        if site is not None and where is None:
+            raise ValueError(f"no site {site!r}")
+        return Publisher(household, url, interval, self.now, site=where, mac=mac)
+
     # the household -----------------------------------------------------------------------------------------------
 
     @property

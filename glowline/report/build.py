@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import math
 import sys
+from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 from typing import Protocol
 from zoneinfo import ZoneInfo
@@ -15,11 +16,15 @@ from glowline import catalog
 from glowline.catalog import RESOURCES, GasUnit
 from glowline.data.account import Session
 from glowline.data.costs import DayCost, day_costs, price_bands
+from glowline.data.half_hours import half_hours
+from glowline.data.other_tariffs import OtherTariff
 from glowline.data.readings import Series, day_bounds, local_days
+from glowline.data.registers import day_tails
 from glowline.data.sync import refresh
 from glowline.data.tariff import TariffHistory
 from glowline.errors import APIUnavailable, MalformedResponse, NotFound, UsageError
-from glowline.report.model import Month, Projection, Report, ReportDay, ResourceReport, YearRow, month_end
+from glowline.report.insights import add_half_hour_insights, current_rate
+from glowline.report.model import LastWeek, Month, Projection, Report, ReportDay, ResourceReport, YearRow, month_end
 from glowline.status import sparkline
 
 
@@ -50,7 +55,8 @@ class ReportContext(Protocol):
 
 def resource_report(name: str, classifier: str, series: Series, tz: ZoneInfo, today: date, count: int,
                     now: float, tariffs: TariffHistory | None, gas_unit: GasUnit | None,
-                    cost_series: Series | None = None) -> ResourceReport:
+                    cost_series: Series | None = None,
+                    meter: dict[str, tuple[float, str]] | None = None) -> ResourceReport:
     """Sum the cached series into ``count`` local days to ``today`` (and the ``count`` before), with costs: the
     cost series (the priced half-hours, pence) summed the same way when given, else estimated from the tariffs."""
     unit = catalog.display_unit(classifier, gas_unit)
@@ -89,11 +95,20 @@ def resource_report(name: str, classifier: str, series: Series, tz: ZoneInfo, to
             elif cost is not None and not cost.complete and cost_series is not None:
                 priced_to = datetime.fromtimestamp(cost_series.horizon(now), tz).strftime("%H:%M")
                 note = f"priced half-hours lag: cost to {priced_to}"
-            out.append(ReportDay(total, display(total.value), cost, hourly, note))
+            tail = (meter or {}).get(total.date.isoformat())  # the hours the DCC has not delivered, from the meter
+            if tail is not None:
+                shown = display(tail[0])
+                note += f"; from the meter since {tail[1]}: {0.0 if shown is None else shown:,.3f} {unit}"
+            day = ReportDay(total, display((total.value or 0.0) + tail[0] if tail else total.value), cost, hourly, note)
+            day.from_meter = tail[0] if tail else 0.0
+            out.append(day)
         return out
 
     days = days_of(today)
     previous = days_of(today - timedelta(days=count))
+    week_before = local_days(series, day_bounds(today - timedelta(days=7), count, tz), horizon)
+    for day, before in zip(days, week_before, strict=True):
+        day.last_week = LastWeek(before, display(before.value))
     by_hour: dict[int, list[float]] = {}
     for day in days:
         if not day.complete:
@@ -108,35 +123,20 @@ def resource_report(name: str, classifier: str, series: Series, tz: ZoneInfo, to
     return ResourceReport(name, classifier, unit, tariffs, days, previous, profile, bands)
 
 
-def build(ctx: ReportContext, names: list[str], count: int, gas_unit: GasUnit | None) -> Report:
+def build(ctx: ReportContext, names: list[str], count: int, gas_unit: GasUnit | None,
+          compare: Sequence[OtherTariff] = (), half_hourly: bool = True) -> Report:
     """Refresh each resource's cache for twice ``count`` days (this period and the one before), and its cost
     resource's where it has one, and sum them up."""
-    resources = []
-    horizons = []
-    for name in names:
-        classifier = RESOURCES[name]
-        series = refresh(ctx.site_key, classifier, 2 * count, ctx.tz_name, now=ctx.now, session=ctx.session).series
-        tariffs = ctx.tariffs(name) if catalog.is_consumption(classifier) else None
-        cost_classifier = ctx.priced(name)
-        cost_series = None
-        if cost_classifier is not None:
-            try:
-                cost_series = refresh(ctx.site_key, cost_classifier, 2 * count, ctx.tz_name, now=ctx.now,
-                                      session=ctx.session).series
-            except (APIUnavailable, MalformedResponse, NotFound) as exc:  # the energy is there: estimate, say so
-                sys.stderr.write(f"glowline: note: {name}: the priced half-hours are unavailable ({exc}); "
-                                 "its costs are estimated\n")
-        resources.append(resource_report(name, classifier, series, ctx.tz, ctx.today, count, ctx.now, tariffs,
-                                         gas_unit, cost_series))
-        horizons.append(f"{name} to {datetime.fromtimestamp(series.horizon(ctx.now), ctx.tz):%a %H:%M}")
-    first = ctx.today - timedelta(days=count - 1)
-    return Report(ctx.site.name, ctx.tz_name, first, ctx.today, resources, ", ".join(horizons))
+    return build_range(ctx, names, ctx.today - timedelta(days=count - 1), ctx.today, gas_unit, compare=compare,
+                       half_hourly=half_hourly)
 
 
 def build_range(ctx: ReportContext, names: list[str], first: date, last: date, gas_unit: GasUnit | None,
-                previous: bool = True) -> Report:
+                previous: bool = True, compare: Sequence[OtherTariff] = (), half_hourly: bool = True) -> Report:
     """The report's days from ``first`` to ``last`` (local days), refreshing each resource's cache back to
-    ``first`` (and as many days before it with ``previous``, for "vs prev")."""
+    ``first`` (and as many days before it with ``previous``, for "vs prev"). With ``half_hourly``, each consumption
+    resource's complete days are read in half-hours too: their always-on load, and their cost under the
+    ``compare`` tariffs meant for it."""
     count = (last - first).days + 1
     back = (ctx.today - first).days + 1 + (count if previous else 0)
     resources = []
@@ -151,21 +151,45 @@ def build_range(ctx: ReportContext, names: list[str], first: date, last: date, g
             try:
                 cost_series = refresh(ctx.site_key, cost_classifier, back, ctx.tz_name, now=ctx.now,
                                       session=ctx.session).series
-            except (APIUnavailable, MalformedResponse, NotFound) as exc:
+            except (APIUnavailable, MalformedResponse, NotFound) as exc:  # the energy is there: estimate, say so
                 sys.stderr.write(f"glowline: note: {name}: the priced half-hours are unavailable ({exc}); "
                                  "its costs are estimated\n")
-        resources.append(resource_report(name, classifier, series, ctx.tz, last, count, ctx.now, tariffs, gas_unit,
-                                         cost_series))
+        meter = day_tails(ctx.site_key, classifier, ctx.tz_name, ctx.now)
+        r = resource_report(name, classifier, series, ctx.tz, last, count, ctx.now, tariffs, gas_unit, cost_series,
+                            meter)
+        if tariffs is not None and half_hourly:
+            others = [t for t in compare if t.resource == name]
+            r.compared = others
+            r.rate = current_rate(r, last)
+            _half_hour_insights(ctx, r, series, others)
+        resources.append(r)
         horizons.append(f"{name} to {datetime.fromtimestamp(series.horizon(ctx.now), ctx.tz):%a %H:%M}")
     return Report(ctx.site.name, ctx.tz_name, first, last, resources, ", ".join(horizons))
 
 
-def build_month(ctx: ReportContext, names: list[str], first: date, gas_unit: GasUnit | None) -> Report:
+def _half_hour_insights(ctx: ReportContext, r: ResourceReport, series: Series, others: list[OtherTariff]) -> None:
+    """Read the complete days' half-hours (the history's, else the API's) and add the insights that need them; an
+    API that cannot give them costs the insights, with a note, never the report."""
+    complete = [d for d in r.days if d.complete]
+    if not complete:
+        return
+    try:
+        halves = half_hours(ctx.session, ctx.site_key, r.classifier, complete[0].total.start,
+                            complete[-1].total.end, series.delivered_until)
+    except (APIUnavailable, MalformedResponse, NotFound) as exc:
+        what = "the always-on load and the tariff comparison" if others else "the always-on load"
+        sys.stderr.write(f"glowline: note: {r.name}: the half-hours are unavailable ({exc}); {what} left out\n")
+        return
+    add_half_hour_insights(r, halves, ctx.tz, others)
+
+
+def build_month(ctx: ReportContext, names: list[str], first: date, gas_unit: GasUnit | None,
+                compare: Sequence[OtherTariff] = (), half_hourly: bool = True) -> Report:
     """The daily report over the month (to today in the current month), and each resource's Projection."""
     if first > ctx.today:
         raise UsageError(f"--month {first:%Y-%m} is in the future")
     last = min(month_end(first), ctx.today)
-    rep = build_range(ctx, names, first, last, gas_unit)
+    rep = build_range(ctx, names, first, last, gas_unit, compare=compare, half_hourly=half_hourly)
     rep.period = f"{first:%B %Y}"
     rep.projections = [Projection(r, month_end(first).day) for r in rep.resources] \
         if last < month_end(first) else []
@@ -177,7 +201,7 @@ def build_year(ctx: ReportContext, names: list[str], year: int, gas_unit: GasUni
         raise UsageError(f"--year {year} is in the future")
     first = date(year - 1, 1, 1)
     last = min(date(year, 12, 31), ctx.today)
-    rep = build_range(ctx, names, first, last, gas_unit)
+    rep = build_range(ctx, names, first, last, gas_unit, half_hourly=False)  # two years of half-hours: no
     rep.period = str(year)
     for r in rep.resources:
         by_month: dict[date, list[ReportDay]] = {}

@@ -1,23 +1,29 @@
-"""The report's model: each local day of each resource (energy, cost, hours, why not whole), a resource's days and
-their sums, the report of several resources, and --month's projection and --year's months beside the year before."""
+"""The report's model: each local day of each resource (energy, cost, hours, why not whole, the same weekday a week
+before, its always-on load, its cost under other tariffs), a resource's days and their sums, the report of several
+resources, and --month's projection and --year's months beside the year before."""
 
 from __future__ import annotations
 
 import calendar
 import math
+import statistics
 from datetime import date
 
 from glowline import catalog
 from glowline.data.costs import PRICED, Band, DayCost, estimate_note
+from glowline.data.other_tariffs import OtherTariff, Priced
 from glowline.data.readings import DayTotal
 from glowline.data.tariff import TariffHistory
+
+#: hours in a year, for what the always-on load costs a year
+HOURS_A_YEAR = 365 * 24
 
 
 class ReportDay:
     """One local day of one resource as the report shows it: the day's total in API units (DayTotal), and its value
     in the display unit, its cost, its hours and why it is not whole."""
 
-    __slots__ = ("costs", "hourly", "note", "total", "value")
+    __slots__ = ("baseload_w", "compare", "costs", "from_meter", "hourly", "last_week", "note", "total", "value")
 
     def __init__(self, total: DayTotal, value: float | None, costs: DayCost | None, hourly: list[float | None],
                  note: str) -> None:
@@ -26,6 +32,17 @@ class ReportDay:
         self.costs = costs  # pence: energy (priced or estimated), standing charge, total; None for a cost resource
         self.hourly = hourly  # display unit per local hour (23, 24 or 25 values), None where not delivered
         self.note = note  # "" or why the day is not whole: "DCC lag: data to 03:30", "gaps"
+        self.from_meter = 0.0  # of value, what the meter's register added after the DCC's half-hours (kWh)
+        self.last_week: LastWeek | None = None  # the same weekday a week before
+        self.baseload_w: float | None = None  # a complete day with every half-hour: its lowest, as average watts
+        self.compare: dict[str, Priced] | None = None  # --compare, a complete day: its cost under each other tariff
+
+    def change_on_last_week(self) -> float | None:
+        """This day against the same weekday a week before (fraction), when both are whole days."""
+        before = self.last_week
+        if before is None or not self.complete or not before.complete or self.value is None or not before.value:
+            return None
+        return (self.value - before.value) / before.value
 
     @property
     def date(self) -> date:
@@ -42,6 +59,24 @@ class ReportDay:
         return catalog.pence_to_pounds(self.costs.total) if self.costs is not None else None
 
 
+class LastWeek:
+    """The same weekday a week before a report day: its total (API units) and its value in the display unit."""
+
+    __slots__ = ("total", "value")
+
+    def __init__(self, total: DayTotal, value: float | None) -> None:
+        self.total = total
+        self.value = value
+
+    @property
+    def date(self) -> date:
+        return self.total.date
+
+    @property
+    def complete(self) -> bool:
+        return self.total.complete
+
+
 class ResourceReport:
     """Everything the report shows for one resource."""
 
@@ -55,6 +90,35 @@ class ResourceReport:
         self.previous = previous
         self.profile = profile  # average per local hour of day 0..23 over the complete days
         self.bands = bands or []  # price bands over the days shown, when prices differ by time of day
+        self.compared: list[OtherTariff] = []  # --compare: the other tariffs each complete day is priced under
+        self.rate: tuple[float | None, str] = (None, "")  # the current unit rate (p/kWh) and where it comes from
+
+    def baseload_days(self) -> list[ReportDay]:
+        return [d for d in self.days if d.baseload_w is not None]
+
+    def baseload_w(self) -> float | None:
+        """The always-on load: the median over the complete days of each day's lowest half-hour, average watts."""
+        values = [d.baseload_w for d in self.days if d.baseload_w is not None]
+        return statistics.median(values) if values else None
+
+    def baseload_year(self) -> float | None:
+        """GBP a year: the always-on load for every hour of a year (HOURS_A_YEAR) at the current unit rate."""
+        watts, rate = self.baseload_w(), self.rate[0]
+        if watts is None or rate is None:
+            return None
+        return watts / 1000 * HOURS_A_YEAR * rate / catalog.PENCE_PER_POUND
+
+    def compare_days(self) -> list[ReportDay]:
+        """The days priced under the other tariffs: complete, every half-hour delivered, the real cost known."""
+        return [d for d in self.days if d.compare is not None and d.costs is not None and d.costs.total is not None]
+
+    def compare_total(self, name: str) -> tuple[float, float, float, float]:
+        """Over the compared days, pence: (the real cost, and under ``name``: energy, standing, total)."""
+        days = self.compare_days()
+        real = math.fsum(d.costs.total for d in days if d.costs is not None and d.costs.total is not None)
+        priced = [d.compare[name] for d in days if d.compare is not None]
+        return (real, math.fsum(p.energy for p in priced), math.fsum(p.standing for p in priced),
+                math.fsum(p.total for p in priced))
 
     @property
     def priced(self) -> bool:

@@ -1,5 +1,5 @@
-"""The report's days in the terminal: heading, daily totals, costs and price bands, the average day by hour and
-each day by hour, within the width."""
+"""The report's days in the terminal: heading, daily totals, costs and price bands, the insights (always-on load,
+the same day last week, other tariffs), the average day by hour and each day by hour, within the width."""
 
 from __future__ import annotations
 
@@ -21,6 +21,7 @@ from glowline.report.cells import (
     number,
 )
 from glowline.report.model import Report
+from glowline.report.terminal_insights import draw_baseload, draw_compare, draw_last_week
 from glowline.status import sparkline
 
 
@@ -29,6 +30,9 @@ def draw_days(report: Report, console: Any, width: int, styled: bool, rows: int 
     draw_heading(report, console, style)
     draw_totals(report, console, width, style)
     draw_costs(report, console, style)
+    draw_baseload(report, console, style)
+    draw_last_week(report, console, width, style)
+    draw_compare(report, console, width, style)
     draw_profile(report, console, width, style, rows)
     draw_each_day(report, console, width, style, rows)
     console.print()
@@ -81,7 +85,7 @@ def draw_totals(report: Report, console: Any, width: int, style: Style) -> None:
             cells: list[Any] = [cell(day_label(group[0].days[i].date))]
             for r, top in zip(group, tops, strict=True):
                 d = r.days[i]
-                value = number(d.value) + ("" if d.complete else "~")
+                value = number(d.value) + ("" if d.complete else "~") + ("m" if d.from_meter else "")
                 cells += [cell(value), cell(money(d.cost)), cell(bar(d.value, top, bar_w))]
             table.add_row(*cells)
         table.add_row(*([cell("")] * (1 + 3 * len(group))))
@@ -100,6 +104,8 @@ def draw_totals(report: Report, console: Any, width: int, style: Style) -> None:
     notes = [f"{r.name} {d.date:%a %d}: {d.note}" for r in res for d in r.days if d.note]
     legend = (f"* weekend  ~ not a whole day (left out of averages); daily avg: complete days; vs prev "
               f"{days_count}d: daily average against the {days_count} days before")
+    if any(d.from_meter for r in res for d in r.days):
+        legend += "; m: with the meter's register for the hours the DCC has not delivered yet (its cost is not)"
     if any(r.tariffs is not None for r in res):
         legend += ("; GBP+SC: the day's energy (the meter's priced half-hours, or estimated where said) plus that "
                    "day's standing charge")
@@ -121,7 +127,10 @@ def draw_costs(report: Report, console: Any, style: Style) -> None:
                             style.bold), overflow="fold")
         table = new_table(style.bold)
         table.add_column("", no_wrap=True, width=DAY_W)
-        for header, width in (("kWh", 9), ("energy", 8), ("standing", 8), ("total", 8), ("p/kWh", 6)):
+        base = r.baseload_w() is not None  # each day's always-on load beside its costs
+        columns = [("kWh", 9), ("energy", 8), ("standing", 8), ("total", 8), ("p/kWh", 6)] + \
+            ([("base W", 7)] if base else [])
+        for header, width in columns:
             table.add_column(header, justify="right", no_wrap=True, width=width)
         for d in r.days:
             c = d.costs
@@ -132,13 +141,15 @@ def draw_costs(report: Report, console: Any, style: Style) -> None:
                           cell(money(catalog.pence_to_pounds(c.energy))),
                           cell(money(catalog.pence_to_pounds(c.standing))),
                           cell(money(catalog.pence_to_pounds(c.total)) + mark),
-                          cell(number(c.effective, 1) if c.effective is not None else ""))
-        table.add_row(*([cell("")] * 6))
+                          cell(number(c.effective, 1) if c.effective is not None else ""),
+                          *([cell(number(d.baseload_w, 0))] if base else []))
+        table.add_row(*([cell("")] * (1 + len(columns))))
         effective = r.effective()
         kwh = math.fsum(d.costs.kwh for d in r.days if d.costs is not None and d.costs.kwh is not None)
         table.add_row(cell("total", style.bold), cell(number(kwh)),
                       cell(money(r.total_of("energy"))), cell(money(r.total_of("standing"))),
-                      cell(money(r.total_of("total"))), cell("" if effective is None else number(effective, 1)))
+                      cell(money(r.total_of("total"))), cell("" if effective is None else number(effective, 1)),
+                      *([cell(number(r.baseload_w(), 0))] if base else []))
         console.print(table)
         if r.bands:
             kwh = math.fsum(b.kwh for b in r.bands)

@@ -9,11 +9,18 @@ from typing import Any
 from glowline.report.cells import Style, bar, cell, change_text, money, new_table, number
 from glowline.report.model import Report
 from glowline.report.terminal_days import draw_heading, draw_totals
+from glowline.report.terminal_insights import draw_baseload, draw_compare
 
 
 def draw_month(rep: Report, console: Any, width: int, style: Style) -> None:
     draw_heading(rep, console, style)
     draw_totals(rep, console, width, style)
+    _draw_month_so_far(rep, console, style)
+    draw_baseload(rep, console, style)
+    draw_compare(rep, console, width, style)
+
+
+def _draw_month_so_far(rep: Report, console: Any, style: Style) -> None:
     console.print()
     what = f"{rep.period}: {len(rep.resources[0].days)} days"
     console.print(cell(f"{what} so far" if rep.projections else what, style.bold), overflow="fold")

@@ -38,6 +38,10 @@ OPTIONS: tuple[tuple[str, str, object, str], ...] = (
     ("--live", "live_show", "flag", "the live power before the sparkline, from the live file (config [live] show)"),
     ("--live-stale", "live_stale", LIVE_STALE, "a live value older than [live] max_age: hide it (default) or show it "
      "marked with its age"),
+    ("--template", "template", "str", "the line's shape: fields in braces, e.g. '{icon} {today} today, {spark}' "
+     "(spark total unit today yesterday typical age live cost_today icon resource site level)"),
+    ("--scale-max", "scale_max", "float", "a fixed top for the bars (in the line's unit, e.g. kWh a day), so that "
+     "weeks compare; a day above it draws a full bar (config [scale_max] per resource)"),
 )
 DEFAULTS: dict[str, object] = {
     "days": 10,
@@ -58,13 +62,16 @@ DEFAULTS: dict[str, object] = {
     "gas_unit": None,
     "live_show": False,
     "live_stale": None,
+    "template": None,
+    "scale_max": None,
 }
 
 
 class Options:
     """Settled status-line options: defaults, then the config file, then the command line."""
 
-    __slots__ = (*DEFAULTS, "colors", "thresholds", "api_url", "gas", "live", "live_max_age")
+    __slots__ = (*DEFAULTS, "colors", "thresholds", "api_url", "gas", "live", "live_max_age", "icons", "files",
+                 "hooks", "given")
 
     def __init__(self, values: dict[str, object]) -> None:
         merged = {**DEFAULTS, **values}
@@ -96,6 +103,20 @@ class Options:
         self.live_stale = str(merged["live_stale"] or self.live.get("stale") or "hide")
         max_age = self.live.get("max_age")
         self.live_max_age = 60.0 if max_age is None else _number(max_age)  # seconds
+        # issue 23: --template, else [templates] <format>, else the config's template (compiled tokens or text)
+        # (the command line's is text, the config's compiled tokens: so the command line's is known to win)
+        shape = merged["template"]
+        if not isinstance(shape, str):
+            shape = _table(merged.get("templates")).get(self.format) or shape
+        self.template = _tokens(shape)
+        scale = merged["scale_max"]  # --scale-max, else the config's [scale_max] for this resource
+        if isinstance(scale, dict):
+            scale = scale.get(self.resource)
+        self.scale_max = None if scale is None else _number(scale)
+        self.icons = {str(k): str(v) for k, v in _table(merged.get("icons")).items()}
+        self.files = _table(merged.get("files"))  # [files] formats: the pre-rendered lines (glowline.status.prerender)
+        self.hooks = _table(merged.get("hooks"))  # [hooks] on_refresh (glowline.data.hooks)
+        self.given: tuple[str, ...] | None = None  # the options given on the command line, when the caller knows
 
     @property
     def classifier(self) -> str:
@@ -107,6 +128,14 @@ def _number(value: object) -> float:
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         return float(value)
     raise TypeError(f"not a number: {value!r}")
+
+
+def _tokens(value: object) -> tuple[str, ...] | None:
+    if value is None:
+        return None
+    from glowline.status.template import tokens_of
+
+    return tokens_of(value)
 
 
 def _table(value: object) -> dict[str, object]:
@@ -123,6 +152,12 @@ def check(dest: str, value: object) -> str | None:
         return "must be a whole number from 1 to 400"
     if dest == "timeout" and not (isinstance(value, (int, float)) and 0.1 <= value <= 600):
         return "must be a number of seconds from 0.1 to 600"
+    if dest == "template" and isinstance(value, str):
+        from glowline.status.template import problem
+
+        return problem(value)
+    if dest == "scale_max" and not (isinstance(value, (int, float)) and 0 < value <= 1e9):
+        return "must be a number above 0"
     if dest == "max_age" and not (isinstance(value, (int, float)) and 0 <= value <= 10080):
         return "must be a number of minutes from 5 to 10080 (smaller values are raised to 5)"
     return None

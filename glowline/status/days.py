@@ -20,15 +20,21 @@ MAX_BYTES = 1 << 20
 class Summary:
     """Per-day totals (the API's unit) for one site, resource and zone, and when they were fetched."""
 
-    __slots__ = ("days", "fetched_at", "resource", "site", "tz", "unit")
+    __slots__ = ("days", "delivered", "fetched_at", "meter", "resource", "since", "site", "tz", "unit")
 
-    def __init__(self, resource: str, unit: str, tz: str, site: str, fetched_at: float, days: list[Day]) -> None:
+    def __init__(self, resource: str, unit: str, tz: str, site: str, fetched_at: float, days: list[Day],
+                 meter: str = "", delivered: int | None = None, since: str = "") -> None:
         self.resource = resource  # the API classifier
         self.unit = unit  # the API's unit: "kWh" or "pence"
         self.tz = tz
         self.site = site  # the site's name
         self.fetched_at = fetched_at
         self.days = days  # oldest first, contiguous, running a couple of days past the fetch
+        # the tail from the meter (glowline.status.tail): the IHD whose register is this site's meter ("" none
+        # known), the DCC's delivery horizon at the fetch (epoch) and that instant as local "HH:MM"
+        self.meter = meter
+        self.delivered = delivered
+        self.since = since
 
     def index_of(self, now: float) -> int:
         """Index of the day that contains ``now``, or -1 when the file does not reach it."""
@@ -51,7 +57,7 @@ def write(path: str, summary: Summary) -> None:
         f"unit\t{summary.unit}",
         f"tz\t{summary.tz}",
         f"site\t{_clean(summary.site)}",
-        f"fetched_at\t{summary.fetched_at!r}",
+        f"fetched_at\t{summary.fetched_at!r}{_meter_fields(summary)}",
     ]
     for d in summary.days:
         value = "-" if d.value is None else repr(d.value)
@@ -75,6 +81,9 @@ def read(path: str) -> Summary | None:
             return None
         days = []
         last_end = None
+        meter, delivered, since = "", None, ""
+        if len(fetched) == 5:  # the tail from the meter's fields (an older file has none)
+            meter, delivered, since = fetched[2].strip("-"), int(fetched[3]), fetched[4].strip("-")
         for line in lines[6:-2]:
             tag, date, start, end, value, complete = line.split("\t")
             day = Day(date, int(start), int(end), None if value == "-" else float(value), complete == "1")
@@ -82,12 +91,21 @@ def read(path: str) -> Summary | None:
                 return None
             last_end = day.end
             days.append(day)
-        summary = Summary(head["resource"], head["unit"], head["tz"], head["site"], float(fetched[1]), days)
+        summary = Summary(head["resource"], head["unit"], head["tz"], head["site"], float(fetched[1]), days, meter,
+                          delivered, since)
     except (ValueError, KeyError):
         return None
     if not days or summary.fetched_at != summary.fetched_at:  # NaN
         return None
     return summary
+
+
+def _meter_fields(summary: Summary) -> str:
+    """The delivery horizon, its local "HH:MM" and the site's IHD, after the fetch time on its line: where a reader
+    of the previous version of this format ignores them (two versions side by side never rebuild each other's)."""
+    if summary.delivered is None:
+        return ""
+    return f"\t{_clean(summary.meter) or '-'}\t{int(summary.delivered)}\t{_clean(summary.since) or '-'}"
 
 
 def _clean(text: str) -> str:

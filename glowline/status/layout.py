@@ -3,7 +3,8 @@
 Per site and resource: ``<site>--<classifier>.json`` (the series, glowline.data.store), ``...--<tz>.days`` (the
 status line's per-day totals), ``.error`` (the last failed refresh) and ``.lock`` (one refresher at a time). For the
 account: ``sites.json`` (discovery), ``token.json`` and ``config.compiled`` (the validated config). For live power:
-``live.power`` (the latest live reading, glowline.status.live) and ``live.lock`` (one ``glowline live --daemon``).
+``live.power`` (the latest live reading, glowline.status.live), ``live.lock`` (one ``glowline live --daemon``) and
+``live.registers`` (the meter's registers at half-hour boundaries, glowline.status.registers).
 """
 
 from __future__ import annotations
@@ -71,6 +72,11 @@ def live_path() -> str:
 def live_lock_path() -> str:
     """Held by the one `glowline live --daemon` of this user (single instance)."""
     return os.path.join(paths.cache_dir(), "live.lock")
+
+
+def registers_path() -> str:
+    """The meter's registers at half-hour boundaries (glowline.status.registers), written by the IHD's subscriber."""
+    return os.path.join(paths.cache_dir(), "live.registers")
 
 
 def compiled_config_path() -> str:

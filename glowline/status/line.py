@@ -22,7 +22,7 @@ from glowline.status import days as days_file
 from glowline.status import failures, layout, levels, policy
 from glowline.status.argv import DEFAULTS, MIN_MAX_AGE, Options
 from glowline.status.formats import get as get_format
-from glowline.status.model import Day, Line, RenderOptions
+from glowline.status.model import Day, Line, RenderOptions, Shape
 
 TYPE_CHECKING = False  # typing costs an import on the status-line path; mypy treats this name as true
 if TYPE_CHECKING:
@@ -33,35 +33,55 @@ if TYPE_CHECKING:
 
     #: re-project the stored series into the days file for ``opts`` at ``now``; None when nothing is stored
     Rebuild = Callable[[Options, float], Summary | None]
+    #: refresh in this process holding the lock fd until the deadline; True when it ended in time (fd closed)
+    RefreshHere = Callable[[Options, int, float], bool]
 
 
-def run(opts: Options, started: float, rebuild: Rebuild | None = None, verbose: int = 0) -> int:
+def run(opts: Options, started: float, rebuild: Rebuild | None = None, verbose: int = 0,
+        refresh_here: RefreshHere | None = None) -> int:
     """Print the status line for ``opts``; ``started`` is time.monotonic() at process start (the deadline's zero).
-    With ``verbose`` (-v) the reason of a failed refresh also goes to stderr, under a line that still has data."""
-    line, code = line_for(opts, started + opts.timeout, rebuild=rebuild)
+    With ``verbose`` (-v) the reason of a failed refresh also goes to stderr, under a line that still has data.
+    ``refresh_here`` (glowline.data.refresher.refresh_within, handed in by the CLI's fast route): with nothing to
+    show, the first refresh runs in this process rather than in a second interpreter."""
+    line, code = line_for(opts, started + opts.timeout, rebuild=rebuild, refresh_here=refresh_here)
+    if opts.files:  # [files] formats: keep the pre-rendered lines in step with what this line saw
+        from glowline.status import prerender
+
+        prerender.check(line, opts, draw_cached)
     return emit(line, opts, code, verbose)
 
 
 def line_for(
-    opts: Options, deadline: float, force_refresh: bool = False, rebuild: Rebuild | None = None
+    opts: Options, deadline: float, force_refresh: bool = False, rebuild: Rebuild | None = None,
+    refresh_here: RefreshHere | None = None,
 ) -> tuple[Line, int]:
     """The Line to draw now, and the exit code for non-status formats should it carry no data.
 
     Starts one background refresh when the data is stale (or ``force_refresh``); waits for one, at most until
     ``deadline`` (monotonic), only when there is nothing to show.
     """
-    check_private_folder(paths.cache_dir())  # one stat: a folder others can write to is refused, never used
+    # one stat: a folder others can write to is refused, never used; another user's is read, never written
+    if check_private_folder(paths.cache_dir(), read_only=opts.cached_only):
+        rebuild = None  # the hand-over writes a days file (and opens the history): not in another user's folder
     path = layout.days_path(opts.site, opts.classifier, opts.tz)
     now = time.time()
     summ = _current(path, opts, now, rebuild)
     err = _failure(opts)
     may_refresh = not opts.cached_only and (force_refresh or not policy.too_soon_after(err, now))
+    if summ is not None and may_refresh and not policy.covers_typical(summ, opts.days, now):
+        # a longer window than the cache was filled for: fetch the older days the typical day is judged on (and
+        # wait for them until the deadline), so typical never depends on what ran before; else draw what there is
+        _refresh_and_wait(opts, deadline, refresh_here, need_typical=True)
+        now = time.time()
+        summ = _current(path, opts, now, rebuild) or summ
+        err = _failure(opts)
+        may_refresh = not opts.cached_only and not policy.too_soon_after(err, now)
     if summ is not None:
         if may_refresh and (force_refresh or policy.refresh_due(summ.fetched_at, now, opts.max_age)):
             _start_refresh(opts, path, None if force_refresh else summ.fetched_at)
         return build_line(summ, opts, now, err), EXIT_OK
     if may_refresh:
-        _refresh_and_wait(opts, deadline)
+        _refresh_and_wait(opts, deadline, refresh_here)
         now = time.time()
         summ = _current(path, opts, now, rebuild)
         err = _failure(opts)
@@ -128,8 +148,11 @@ def _attempt(opts: Options, fd: int, forced: bool) -> bool:
     return True
 
 
-def _refresh_and_wait(opts: Options, deadline: float) -> None:
-    """Nothing usable: run the refresh (or join the one running) until the deadline."""
+def _refresh_and_wait(opts: Options, deadline: float, refresh_here: RefreshHere | None = None,
+                      need_typical: bool = False) -> None:
+    """Nothing usable (or, ``need_typical``, not the days before the window): run the refresh (or join the one
+    running) until the deadline: here when the caller can (``refresh_here``), else (or for what is left after the
+    deadline) in the detached refresher."""
     from glowline.status import spawn
 
     lock = layout.lock_path(opts.site, opts.classifier)
@@ -141,10 +164,13 @@ def _refresh_and_wait(opts: Options, deadline: float) -> None:
         spawn.wait_unlocked(lock, deadline)
         return
     path = layout.days_path(opts.site, opts.classifier, opts.tz)
-    if policy.usable(days_file.read(path), opts.days, time.time()) is not None:
+    found = policy.usable(days_file.read(path), opts.days, time.time())
+    if found is not None and (not need_typical or policy.covers_typical(found, opts.days, time.time())):
         os.close(fd)  # another caller's refresh finished between our look and the lock: nothing to do
         return
     if _attempt(opts, fd, forced=False):
+        if refresh_here is not None and refresh_here(opts, fd, deadline):
+            return
         _pid, done = spawn.spawn_refresh(refresh_args(opts, opts.max_age), fd, notify=True)
         spawn.wait_done(done, deadline)
 
@@ -158,7 +184,10 @@ def build_line(summ: Summary, opts: Options, now: float, err: Failure | None = N
     def shown(value: float | None) -> float | None:
         return catalog.to_display(value, summ.resource, gas)
 
-    days = [Day(d.date, d.start, d.end, shown(d.value), d.complete) for d in summ.days[first : index + 1]]
+    from glowline.status import tail
+
+    meter = tail.tails(summ, now, opts.live_max_age)  # the hours the DCC has not delivered, from the meter
+    days = [_day(d, meter.get(d.date), shown) for d in summ.days[first : index + 1]]
     line = Line(
         summ.resource, opts.resource, catalog.display_unit(summ.resource, gas), summ.tz, days, now,
         fetched_at=summ.fetched_at, stale=policy.is_stale(summ.fetched_at, now, opts.max_age), site=summ.site,
@@ -173,6 +202,15 @@ def build_line(summ: Summary, opts: Options, now: float, err: Failure | None = N
     if opts.live_show:
         attach_live(line, opts, now)
     return line
+
+
+def _day(d: Day, meter: tuple[float, str] | None, shown: Callable[[float | None], float | None]) -> Day:
+    """A day of the days file as drawn: in the display unit, with the meter's tail when it has one."""
+    if meter is None:
+        return Day(d.date, d.start, d.end, shown(d.value), d.complete)
+    kwh, since = meter
+    return Day(d.date, d.start, d.end, shown((d.value or 0.0) + kwh), d.complete, from_meter=shown(kwh) or 0.0,
+               meter_since=since)
 
 
 def attach_live(line: Line, opts: Options, now: float) -> None:
@@ -220,8 +258,9 @@ def fetch_command(opts: Options) -> str:
     return " ".join(words)
 
 
-def render_options(opts: Options) -> RenderOptions:
-    depth = _color_depth(opts.color)
+def render_options(opts: Options, tty: bool | None = None) -> RenderOptions:
+    """How to draw for ``opts``; ``tty``: whether the output is a terminal (default: whether stdout is one)."""
+    depth = _color_depth(opts.color, tty)
     return RenderOptions(
         width=opts.width,
         short=opts.short,
@@ -233,7 +272,20 @@ def render_options(opts: Options) -> RenderOptions:
         colors=opts.colors,
         on_error=opts.on_error,
         stale_after=opts.max_age * 60,
+        template=_shape(opts.template),
+        scale_max=opts.scale_max,
+        icons=opts.icons,
+        site=opts.site,
     )
+
+
+def _shape(tokens: tuple[str, ...] | None) -> Shape | None:
+    """The compiled template to draw with, or None for the line's own shape."""
+    if not tokens:
+        return None
+    from glowline.status.template import Template
+
+    return Template(tokens)
 
 
 def use_color(mode: str) -> bool:
@@ -242,14 +294,16 @@ def use_color(mode: str) -> bool:
     return _color_depth(mode) > 0
 
 
-def _color_depth(mode: str) -> int:
+def _color_depth(mode: str, tty: bool | None = None) -> int:
     """glowline.status.colors.depth, except that the usual case of a bar (piped, nothing forcing colour) is
     answered without importing it."""
-    if mode == "auto" and not os.environ.get("FORCE_COLOR") and not sys.stdout.isatty():
+    if tty is None:
+        tty = sys.stdout.isatty()
+    if mode == "auto" and not os.environ.get("FORCE_COLOR") and not tty:
         return 0
     from glowline.status import colors
 
-    return colors.depth(mode)
+    return colors.depth(mode, isatty=tty)
 
 
 def emit(line: Line, opts: Options, code: int = EXIT_NO_DATA, verbose: int = 0) -> int:
@@ -257,7 +311,7 @@ def emit(line: Line, opts: Options, code: int = EXIT_NO_DATA, verbose: int = 0) 
     ``verbose``, a reason the line carries (a failed refresh) is also said on stderr."""
     status = opts.format in catalog.STATUS_FORMATS
     if line.has_data or status or opts.format == "json":
-        write(get_format(opts.format).render(line, render_options(opts)))
+        write(rendered(line, opts))
     if line.has_data or status:
         if verbose and line.error:
             what = "the last refresh failed" if line.has_data else "no data"
@@ -266,6 +320,21 @@ def emit(line: Line, opts: Options, code: int = EXIT_NO_DATA, verbose: int = 0) 
     if line.error:
         sys.stderr.write(f"glowline: {line.error}\n")
     return code
+
+
+def rendered(line: Line, opts: Options, tty: bool | None = None) -> str:
+    """What ``emit`` writes to stdout for ``line``: the format's text, or "" when a non-status format has no data
+    (its reason goes to stderr). ``tty``: draw as for a terminal or not (default: stdout's own)."""
+    if line.has_data or opts.format in catalog.STATUS_FORMATS or opts.format == "json":
+        return str(get_format(opts.format).render(line, render_options(opts, tty)))
+    return ""
+
+
+def draw_cached(opts: Options) -> tuple[Line, str]:
+    """The Line for ``opts`` from the cache alone and the text ``--cached-only`` prints for it into a pipe (what a
+    pre-rendered line holds: glowline.status.prerender)."""
+    drawn, _code = line_for(opts, time.monotonic() + opts.timeout)
+    return drawn, rendered(drawn, opts, tty=False)
 
 
 def silence_stdout() -> None:

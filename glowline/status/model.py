@@ -15,7 +15,7 @@ NONE = "none"  # no data at all for that day
 class Day:
     """One calendar day in the meter's local time zone."""
 
-    __slots__ = ("complete", "date", "end", "level", "start", "value")
+    __slots__ = ("complete", "date", "end", "from_meter", "level", "meter_since", "start", "value")
 
     def __init__(
         self,
@@ -25,6 +25,8 @@ class Day:
         value: float | None,
         complete: bool,
         level: str = NORMAL,
+        from_meter: float = 0.0,
+        meter_since: str = "",
     ) -> None:
         self.date = date  # "YYYY-MM-DD", local
         self.start = start  # epoch seconds (UTC) of local midnight
@@ -32,6 +34,8 @@ class Day:
         self.value = value  # in Line.unit; None when no half-hour of the day has data yet
         self.complete = complete  # False for today, for days the DCC has not fully delivered, and for gaps
         self.level = level
+        self.from_meter = from_meter  # of value, what the meter's register added after the DCC's delivered half-hours
+        self.meter_since = meter_since  # local "HH:MM" from which the register counts ("" when from_meter is 0)
 
     def __repr__(self) -> str:
         return f"Day({self.date!r}, {self.value!r}, complete={self.complete}, level={self.level!r})"
@@ -124,8 +128,8 @@ class Live:
 class RenderOptions:
     """How to draw: chosen by the user (flags, config), never by the data."""
 
-    __slots__ = ("ascii", "color", "color_depth", "colors", "on_error", "prompt_wrap", "rows", "short", "stale_after",
-                 "width")
+    __slots__ = ("ascii", "color", "color_depth", "colors", "icons", "on_error", "prompt_wrap", "rows", "scale_max",
+                 "short", "site", "stale_after", "template", "width")
 
     def __init__(
         self,
@@ -139,6 +143,10 @@ class RenderOptions:
         stale_after: float = 1800.0,
         color_depth: int = 1 << 24,
         rows: int = 1,
+        template: Shape | None = None,
+        scale_max: float | None = None,
+        icons: dict[str, str] | None = None,
+        site: str = "",
     ) -> None:
         self.width = width  # resample the sparkline to this many cells
         self.short = short  # narrow form for small bars
@@ -150,3 +158,20 @@ class RenderOptions:
         self.stale_after = stale_after  # --max-age in seconds
         self.color_depth = color_depth  # 16, 256 or 1 << 24 (truecolor): glowline.status.colors
         self.rows = rows  # --rows: the motd's sparkline height (1 = glowline's own one-row scaler)
+        self.template = template  # --template, compiled (glowline.status.template.Template); None: the line's own
+        self.scale_max = scale_max  # --scale-max: a fixed top for the bars, in the line's unit; None: the largest day
+        self.icons = icons if icons is not None else {}  # the config's [icons] (glowline.status.icons)
+        self.site = site  # --site as asked (for {cost_today}'s days file)
+
+
+class Shape:
+    """The line in a shape of the user's (glowline.status.template.Template draws it): formats ask it for the text
+    or the coloured runs without importing it."""
+
+    __slots__ = ()
+
+    def text(self, line: Line, opts: RenderOptions, short: bool = False) -> str:
+        raise NotImplementedError
+
+    def segments(self, line: Line, opts: RenderOptions, short: bool = False) -> list[tuple[str, str]]:
+        raise NotImplementedError

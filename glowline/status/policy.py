@@ -69,6 +69,13 @@ def too_soon_after(failure: Failure | None, now: float) -> bool:
     return failure.at <= now < max(failure.at + wait, failure.retry_at)
 
 
+def covers_typical(summary: Summary, days: int, now: float) -> bool:
+    """True when the days file reaches TYPICAL_DAYS days before a window of ``days`` days ending today: what a
+    refresh for that window stores (days the meter never delivered included, as days without a value), so "typical"
+    is judged on the same days whatever filled the cache before."""
+    return summary.index_of(now) >= days - 1 + TYPICAL_DAYS
+
+
 def usable(summary: Summary | None, days: int, now: float) -> Summary | None:
     """The summary if it reaches today and holds ``days`` days up to it, else None."""
     if summary is None:

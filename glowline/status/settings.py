@@ -12,7 +12,9 @@ from glowline.files import read_text
 from glowline.status.layout import compiled_config_path as compiled_path
 
 MAGIC = "glowline-config 1"
-__all__ = ["MAGIC", "compiled_path", "load_fast", "signature"]
+#: between the items of a list setting (a compiled template's tokens, [files] formats, [hooks] on_refresh)
+LIST_SEP = "\x1f"
+__all__ = ["LIST_SEP", "MAGIC", "compiled_path", "load_fast", "signature"]
 
 
 def signature(path: str) -> str | None:
@@ -41,7 +43,7 @@ def load_fast() -> dict[str, object] | None:
         for line in lines[1:-2]:
             key, kind, text = line.split("\t", 2)
             value: object = int(text) if kind == "i" else float(text) if kind == "f" else text == "1" if kind == "b" \
-                else text
+                else (text.split(LIST_SEP) if text else []) if kind == "l" else text
             table, dot, name = key.partition(".")
             if dot:
                 tables.setdefault(table, {})[name] = value

@@ -67,14 +67,19 @@ def cell(value: float | None, top: float, ramp: str) -> str:
     return ramp[min(steps, max(0, index))]
 
 
-def bars(values: Sequence[float | None], width: int | None = None, ascii: bool = False) -> str:
+def bars(values: Sequence[float | None], width: int | None = None, ascii: bool = False,
+         top: float | None = None) -> str:
     """The sparkline for ``values``: one cell each, or ``width`` cells when given (see ``resample``).
 
-    Scaled from 0 to the largest present value; an all-zero series draws the lowest bar everywhere; an empty or
-    all-missing series draws gaps only.
+    Scaled from 0 to the largest present value, or to a fixed ``top`` (--scale-max: weeks compare; a value above
+    it draws a full bar); an all-zero series draws the lowest bar everywhere; an empty or all-missing series draws
+    gaps only.
     """
     cells = resample(values, width) if width is not None else [clean(v) for v in values]
-    present = [v for v in cells if v is not None]
-    top = max(present) if present else 0.0
+    if top is not None and top > 0.0:
+        cells = [None if v is None else min(v, top) for v in cells]
+    else:
+        present = [v for v in cells if v is not None]
+        top = max(present) if present else 0.0
     ramp = ASCII_RAMP if ascii else UNICODE_RAMP
     return "".join(cell(v, top, ramp) for v in cells)

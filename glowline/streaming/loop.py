@@ -56,6 +56,7 @@ class Watcher:
         self.selector = selectors.DefaultSelector()
         self.wake_read, self.wake_write = os.pipe()
         self.stdin_open = False
+        self.stale_at: float | None = None  # epoch when the drawn data turns stale: redrawn then, not at the next tick
         self.clicks = ClickReader()
         self.seen: tuple[object, ...] | None = None
         self.last_body = ""
@@ -86,7 +87,11 @@ class Watcher:
         self.cache_fd = _notify_on_change(paths.cache_dir())
         self.selector.register(self.wake_read, selectors.EVENT_READ)
         self._start_live()
+        from glowline.status.formats.i3blocks import stdin_is_ours
+
         try:
+            if not stdin_is_ours():  # i3blocks 1.4: stdin is i3blocks' own, every block's clicks: never read it
+                raise ValueError("not ours")
             os.fstat(0)
             self.selector.register(0, selectors.EVENT_READ)
             self.stdin_open = True
@@ -135,6 +140,8 @@ class Watcher:
             if self.cache_fd < 0:
                 wait = min(wait, POLL_SECONDS)
             wait = min(wait, self._live_wait())
+            if self.stale_at is not None:
+                wait = min(wait, max(0.0, self.stale_at - time.time()))
             for key, _mask in self.selector.select(max(0.0, wait)):
                 if key.fd == self.wake_read:
                     _drain(self.wake_read)
@@ -149,6 +156,8 @@ class Watcher:
                 self.update()
             elif time.monotonic() >= next_tick:
                 self.update()  # statusline backs off by itself after a failed refresh
+            elif self.stale_at is not None and time.time() >= self.stale_at:
+                self.update()  # fresh -> stale, drawn at once (and a refresh started if one is due)
             elif self._live_due():
                 self._live_redraw()
                 continue  # the half-hourly part keeps its own schedule
@@ -284,6 +293,10 @@ class Watcher:
         self.seen = self._signature()
         opts = self.opts(cached_only=True) if quiet else self.opts()
         line = self._line(opts, force_refresh)
+        # the data turns stale at fetched_at + --max-age: redraw then (failed -> stale and back come from the cache
+        # folder's .error and .days files, which wake the loop)
+        fresh = line.fetched_at is not None and not line.stale
+        self.stale_at = line.fetched_at + opts.max_age * 60 + 0.5 if fresh and line.fetched_at is not None else None
         text = self._render(line, opts)
         body = text.lstrip(",")
         if only_if_changed and body == self.last_body:  # a cache file changed but the line did not: nothing to redraw

@@ -13,7 +13,8 @@
         what was fetched: every delivered half-hour in [synced_from, synced_to) is in readings (committed window by
         window, so a killed sync resumes there); first_ts is the API's first-time, delivered_until its last-time;
         backfill_from the oldest start a ``glowline sync`` was asked for (NULL while only the status line's
-        refreshes have fed the history: a plain ``sync`` then backfills from the first reading).
+        refreshes have fed the history: a plain ``sync`` then backfills from the first reading); settled_at when the
+        settling window (glowline.data.settling) was last read again, by a refresh or a sync.
     tariffs(site, resource, fetched_at, document)
         the consumption resource's tariff-list as the API sent it (JSON text), re-read when a week old.
     changes(site, resource, start, seen_at, kind, old, new)
@@ -42,7 +43,7 @@ from glowline.errors import StorageError
 #: 'glow': marks the file as glowline's (PRAGMA application_id, header offset 68)
 APPLICATION_ID = 0x676C6F77
 #: the schema this glowline writes; MIGRATIONS[n] takes version n to n + 1
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 MIGRATIONS: tuple[str, ...] = (
     """
     CREATE TABLE readings (
@@ -74,6 +75,10 @@ MIGRATIONS: tuple[str, ...] = (
         old REAL, new REAL
     );
     CREATE INDEX changes_by_time ON changes (seen_at);
+    """,
+    # 4 -> 5: when the settling window was last read again (a refresh's or a sync's), shared by both
+    """
+    ALTER TABLE progress ADD COLUMN settled_at REAL;
     """,
 )
 #: how long the changes table keeps a row
@@ -127,16 +132,19 @@ def schema_problem(db: sqlite3.Connection) -> str:
 class Progress:
     """One resource's row of the progress table."""
 
-    __slots__ = ("backfill_from", "delivered_until", "first_ts", "resource_id", "synced_from", "synced_to")
+    __slots__ = ("backfill_from", "delivered_until", "first_ts", "resource_id", "settled_at", "synced_from",
+                 "synced_to")
 
     def __init__(self, resource_id: str, first_ts: int | None, synced_from: int, synced_to: int,
-                 delivered_until: int | None, backfill_from: int | None = None) -> None:
+                 delivered_until: int | None, backfill_from: int | None = None, settled_at: float | None = None
+                 ) -> None:
         self.resource_id = resource_id
         self.first_ts = first_ts
         self.synced_from = synced_from
         self.synced_to = synced_to
         self.delivered_until = delivered_until
         self.backfill_from = backfill_from
+        self.settled_at = settled_at
 
 
 class HistoryStore:
@@ -294,18 +302,20 @@ class HistoryStore:
     # progress and readings ---------------------------------------------------------------------------------------
 
     def progress(self, site: str, resource: str) -> Progress | None:
-        row = self._read("SELECT resource_id, first_ts, synced_from, synced_to, delivered_until, backfill_from "
-                         "FROM progress WHERE site = ? AND resource = ?", (site, resource))
+        row = self._read("SELECT resource_id, first_ts, synced_from, synced_to, delivered_until, backfill_from, "
+                         "settled_at FROM progress WHERE site = ? AND resource = ?", (site, resource))
         if not row:
             return None
-        rid, first, a, b, delivered, backfill = row[0]
+        rid, first, a, b, delivered, backfill, settled = row[0]
         if not all(isinstance(v, int) for v in (a, b)) or not all(v is None or isinstance(v, int) for v in
                                                                (first, delivered, backfill)):
             return None  # a row edited by hand: as if nothing were stored (a sync writes it again)
-        return Progress(str(rid), first, a, b, delivered, backfill)
+        if not (settled is None or isinstance(settled, (int, float))):
+            settled = None  # unreadable: the settling window is read again
+        return Progress(str(rid), first, a, b, delivered, backfill, settled)
 
     def add_window(self, site: str, resource: str, buckets: Iterable[tuple[int, float]], progress: Progress,
-                   seconds: int = 1800) -> None:
+                   seconds: int = 1800, replace: tuple[int, int, float] | None = None) -> None:
         """Write a window's delivered half-hours and the progress that covers them, in one transaction: after a
         crash either both are there or neither. The stored range only grows (a refresh that extended it while this
         sync ran keeps its part), unless the resource's id changed: then it is this progress alone."""
@@ -317,12 +327,13 @@ class HistoryStore:
             return Progress(progress.resource_id, progress.first_ts if progress.first_ts is not None else
                             old.first_ts, min(old.synced_from, progress.synced_from),
                             max(old.synced_to, progress.synced_to), progress.delivered_until,
-                            min(backfill) if backfill else None)
+                            min(backfill) if backfill else None, _latest(old.settled_at, progress.settled_at))
 
-        self._write(site, resource, buckets, merge, seconds)
+        self._write(site, resource, buckets, merge, seconds, replace)
 
     def add_recent(self, site: str, resource: str, resource_id: str, buckets: Iterable[tuple[int, float]],
-                   start: int, delivered_to: int, delivered_until: int | None, now: float | None = None) -> bool:
+                   start: int, delivered_to: int, delivered_until: int | None, now: float | None = None,
+                   settled: bool = False) -> bool:
         """A refresh's delivered half-hours of [start, delivered_to): stored, and the stored range extended when they
         touch or overlap it, begun when there is none; True when the range now reaches
         ``delivered_to``. Half-hours that do not continue it are stored all the same (a sync fills the gap).
@@ -336,13 +347,16 @@ class HistoryStore:
             nonlocal reached
             if old is None or old.resource_id != resource_id:
                 reached = True
-                return Progress(resource_id, None, start, max(start, delivered_to), delivered_until, None)
+                return Progress(resource_id, None, start, max(start, delivered_to), delivered_until, None,
+                                seen_at if settled else None)
             if start <= old.synced_to and delivered_to >= old.synced_from:  # they touch or overlap: one range
                 reached = True
                 old.synced_from = min(old.synced_from, start)
                 old.synced_to = max(old.synced_to, delivered_to)
             if delivered_until is not None:
                 old.delivered_until = delivered_until
+            if settled:
+                old.settled_at = seen_at
             return old
 
         self._write(site, resource, buckets, merge, replace=(start, delivered_to, seen_at))
@@ -350,11 +364,14 @@ class HistoryStore:
 
     def note(self, site: str, resource: str, rows: Iterable[tuple[int, str, float | None, float | None]],
              seen_at: float) -> None:
-        """Record (start, kind, old, new) changes seen at ``seen_at`` (a glitch the gate left out: kind "glitch")."""
+        """Record (start, kind, old, new) changes seen at ``seen_at`` (a glitch the gate left out: kind "glitch"),
+        each once: the same value seen again (every refresh while the service serves it) is not a new row."""
         try:
-            self.db.executemany("INSERT INTO changes (site, resource, start, seen_at, kind, old, new) "
-                                "VALUES (?, ?, ?, ?, ?, ?, ?)", [(site, resource, ts, seen_at, kind, old, new)
-                                                                 for ts, kind, old, new in rows])
+            self.db.executemany(
+                "INSERT INTO changes (site, resource, start, seen_at, kind, old, new) SELECT ?, ?, ?, ?, ?, ?, ? "
+                "WHERE NOT EXISTS (SELECT 1 FROM changes WHERE site = ? AND resource = ? AND start = ? AND kind = ? "
+                "AND new IS ?)", [(site, resource, ts, seen_at, kind, old, new, site, resource, ts, kind, new)
+                                  for ts, kind, old, new in rows])
         except sqlite3.Error as exc:
             raise _storage_error(self.path, exc) from None
 
@@ -375,9 +392,10 @@ class HistoryStore:
                                "VALUES (?, ?, ?, ?, ?)", [(site, resource, ts, seconds, v) for ts, v in buckets])
                 p = merge(self.progress(site, resource))
                 db.execute("INSERT OR REPLACE INTO progress (site, resource, resource_id, first_ts, synced_from, "
-                           "synced_to, delivered_until, updated_at, backfill_from) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                           "synced_to, delivered_until, updated_at, backfill_from, settled_at) "
+                           "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                            (site, resource, p.resource_id, p.first_ts, p.synced_from, p.synced_to,
-                            p.delivered_until, time.time(), p.backfill_from))
+                            p.delivered_until, time.time(), p.backfill_from, p.settled_at))
                 db.execute("COMMIT")
             except BaseException:
                 if db.in_transaction:
@@ -391,8 +409,7 @@ class HistoryStore:
         """Inside _write's transaction: compare [start, end) as stored with ``buckets``, record every change, remove
         the half-hours no longer delivered, forget changes older than CHANGES_DAYS."""
         db = self.db
-        # what is stored passes the gate too: a hand-damaged row ('abc', a blob, 1e308) reads as no value
-        old = {ts: gate.reading(resource, v, HALF_HOUR) for ts, v in self._read(
+        old = {ts: gate.number(v) for ts, v in self._read(  # a value edited into text or a blob: as if absent
             "SELECT start, value FROM readings WHERE site = ? AND resource = ? AND start >= ? AND start < ?",
             (site, resource, start, end))}
         p = self.progress(site, resource)
@@ -456,6 +473,10 @@ class HistoryStore:
             raise _storage_error(self.path, exc) from None
 
 
+def _latest(a: float | None, b: float | None) -> float | None:
+    return b if a is None else a if b is None else max(a, b)
+
+
 class Range:
     """What the history holds of one site and resource (for doctor); ``bad``: its stored rows that fail the
     plausibility gate (skipped when read back)."""
@@ -513,7 +534,10 @@ def changes(since: float, path: str | None = None) -> tuple[dict[str, int], list
     ``since``, and the glitches left out (site, resource, start, value), newest first; empty when there is no
     readable history of this schema."""
     path = path or paths.history_file()
-    if _inspect(path) != "ok":
+    try:
+        if _inspect(path) != "ok":
+            return {}, []
+    except OSError:  # a directory or a device in its place: overview says so
         return {}, []
     try:
         from urllib.request import pathname2url
@@ -530,7 +554,9 @@ def changes(since: float, path: str | None = None) -> tuple[dict[str, int], list
         latest: dict[tuple[str, str, int], float] = {}
         for a, b, c, d in db.execute("SELECT site, resource, start, new FROM changes WHERE kind = 'glitch' AND "
                                      "seen_at >= ? ORDER BY seen_at", (since,)):
-            latest[(str(a), str(b), int(c))] = float(d)
+            value = gate.number(d)
+            if isinstance(c, int) and value is not None:  # a row edited by hand is left out
+                latest[(str(a), str(b), c)] = value
         glitches = sorted(((*key, value) for key, value in latest.items()), key=lambda g: -g[2])
         return counts, glitches
     except sqlite3.Error:

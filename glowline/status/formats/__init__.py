@@ -20,6 +20,6 @@ def get(name: str) -> ModuleType:
         from glowline.errors import UsageError
 
         raise UsageError(f"unknown format {name!r}; choose one of: {', '.join(FORMATS)}")
-    module_name = f"glowline.status.formats.{name}"
+    module_name = f"glowline.status.formats.{name.replace('-', '_')}"  # i3status-rs: i3status_rs.py
     __import__(module_name)
     return sys.modules[module_name]

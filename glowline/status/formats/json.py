@@ -1,6 +1,7 @@
 """--format json: the line as one JSON object for scripts; not a status format, so errors keep their exit codes.
 
-Keys, in this order: resource (API classifier), unit, tz, days [{date, value, complete, level}], total,
+Keys, in this order: resource (API classifier), unit, tz, days [{date, value, complete, level, and from_meter when
+the meter's register filled hours the DCC has not delivered yet}], total,
 fetched_at (ISO-8601 UTC or null), stale; then name, site, level, typical, age_seconds, error, error_kind; with
 --live, then "live": {power_w, at, age_seconds, source, device, stale, level} or null.
 Values are rounded to 3 decimals (kWh, m3) or 4 (GBP). --short/--width/--ascii/--on-error do not apply.
@@ -9,7 +10,7 @@ Values are rounded to 3 decimals (kWh, m3) or 4 (GBP). --short/--width/--ascii/-
 from __future__ import annotations
 
 from glowline.status.formats import shared
-from glowline.status.model import Line, RenderOptions
+from glowline.status.model import Day, Line, RenderOptions
 
 
 def document(line: Line) -> dict[str, object]:
@@ -20,10 +21,7 @@ def document(line: Line) -> dict[str, object]:
         "resource": line.resource,
         "unit": unit,
         "tz": line.tz,
-        "days": [
-            {"date": d.date, "value": shared.rounded(d.value, unit), "complete": d.complete, "level": d.level}
-            for d in line.days
-        ],
+        "days": [_day(d, unit) for d in line.days],
         "total": shared.rounded(line.total, unit),
         "fetched_at": shared.iso_utc(line.fetched_at),
         "stale": line.stale,
@@ -35,6 +33,16 @@ def document(line: Line) -> dict[str, object]:
         "error": line.error,
         "error_kind": line.error_kind,
     }
+
+
+def _day(d: Day, unit: str) -> dict[str, object]:
+    """One day; "from_meter" (of value, what the meter's register added after the DCC's delivered half-hours) only
+    when the register added something."""
+    doc: dict[str, object] = {"date": d.date, "value": shared.rounded(d.value, unit), "complete": d.complete,
+                              "level": d.level}
+    if d.from_meter:
+        doc["from_meter"] = shared.rounded(d.from_meter, unit)
+    return doc
 
 
 def render(line: Line, opts: RenderOptions) -> str:

@@ -28,8 +28,9 @@ def render(line: Line, opts: RenderOptions) -> str:
         return ""
     live = shared.live_text(line, opts)
     now = f" now {live}" if live else ""  # --live: "Electricity now 425 W, last 10 days: ..."
-    if not line.has_data:
-        return f"\n{shared.title(line)}{now}: {shared.reason(line)}\n"
+    if not line.has_data:  # the reason too: update-motd throws stderr away, and "disk error" alone helps nobody
+        detail = f" ({line.error})" if line.error and line.error_kind not in ("nodata", None) else ""
+        return f"\n{shared.title(line)}{now}: {shared.reason(line)}{detail}\n"
     if opts.rows > 1:
         return _tall(line, opts, now)
     bars = shared.spark(line, opts) + shared.partial_mark(line, opts)
@@ -48,6 +49,8 @@ def _tall(line: Line, opts: RenderOptions, now: str) -> str:
     when = data_from(line)
     if when:
         text += f" ({when})"
-    bars = tall.rows([d.value for d in line.days], opts.rows, opts.ascii)
+    top = opts.scale_max  # --scale-max: a day above the fixed top draws a full column
+    values = [d.value if top is None or d.value is None else min(d.value, top) for d in line.days]
+    bars = tall.rows(values, opts.rows, opts.ascii, top)
     bars[-1] += shared.partial_mark(line, opts)
     return "\n" + text + "\n" + "".join(f"  {row.rstrip()}\n" for row in bars)

@@ -4,7 +4,9 @@ Every metric is a gauge labelled ``resource`` (the API classifier), ``name`` (th
 ``tz``; the unit (``kwh``, ``gbp`` or ``m3``, from the resource and --gas-unit) ends the value metrics' names:
 
     glowline_up                         1 when there is data, 0 when only an error (then glowline_error says why)
-    glowline_today_<unit>               today so far
+    glowline_today_<unit>               today so far (label source="dcc+meter" when the meter's register filled the
+                                        hours the DCC has not delivered yet; glowline_today_from_meter_<unit> is
+                                        how much, label since="07:30")
     glowline_yesterday_<unit>           yesterday (its complete label says whether the DCC has delivered it all)
     glowline_window_<unit>              the window's total (label days: how many local days)
     glowline_typical_day_<unit>         the household's typical complete day (absent until known)
@@ -22,7 +24,7 @@ drops the file. os, sys and time only (the fast path).
 from __future__ import annotations
 
 from glowline.status.formats import shared
-from glowline.status.model import Line, RenderOptions
+from glowline.status.model import Day, Line, RenderOptions
 
 PREFIX = "glowline_"
 
@@ -63,11 +65,15 @@ def render(line: Line, opts: RenderOptions) -> str:
         today = days[-1]
         if today.value is not None:
             metric(f"today_{unit}", f"today so far, in {line.unit}", _r(today.value, line.unit),
-                   {"date": today.date})
+                   {"date": today.date, **_meter(today)})
+        if today.from_meter:
+            metric(f"today_from_meter_{unit}", f"of today, what the meter's register added after the DCC's "
+                   f"half-hours, in {line.unit}", _r(today.from_meter, line.unit),
+                   {"date": today.date, "since": today.meter_since})
         if len(days) > 1 and days[-2].value is not None:
             yday = days[-2]
             metric(f"yesterday_{unit}", f"yesterday, in {line.unit}", _r(yday.value, line.unit),
-                   {"date": yday.date, "complete": "true" if yday.complete else "false"})
+                   {"date": yday.date, "complete": "true" if yday.complete else "false", **_meter(yday)})
         if line.has_data:
             metric(f"window_{unit}", f"the window's total, in {line.unit}", _r(line.total, line.unit),
                    {"days": str(len(days))})
@@ -84,6 +90,11 @@ def render(line: Line, opts: RenderOptions) -> str:
         metric("error", "1 while there is a reason to show: the last refresh failed, or no data yet", 1,
                {"kind": line.error_kind or "error", "reason": shared.reason(line), "message": line.error})
     return "".join(out)
+
+
+def _meter(day: Day) -> dict[str, str]:
+    """The label of a day the meter's register completed (glowline.status.tail): source="dcc+meter"."""
+    return {"source": "dcc+meter"} if day.from_meter else {}
 
 
 def _r(value: float | None, unit: str) -> float:

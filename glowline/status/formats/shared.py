@@ -173,6 +173,18 @@ def day_lines(line: Line, opts: RenderOptions) -> list[str]:
     return out
 
 
+def meter_lines(line: Line, opts: RenderOptions) -> list[str]:
+    """The days the meter's register completed: "today from the meter since 07:30 (0.706 kWh)" (glowline.status
+    .tail), so a tooltip says which part of a day is not yet the DCC's."""
+    out = []
+    for back, day in enumerate(reversed(line.days)):
+        if day.from_meter:
+            name = "today" if back == 0 else "yesterday" if back == 1 else day.date
+            out.append(f"{name} from the meter since {day.meter_since} "
+                       f"({value_text(day.from_meter, line.unit, opts.ascii)})")
+    return out[::-1]
+
+
 def summary_lines(line: Line, opts: RenderOptions) -> list[str]:
     """Total, typical day, freshness and error: the detail under the per-day lines."""
     out = [f"Total {total_text(line, opts)} over {len(line.days)} days"] if line.days else ["No data yet"]
@@ -195,7 +207,7 @@ def spark(line: Line, opts: RenderOptions, short: bool = False) -> str:
     """The bars only: every day (resampled to --width) or, for --short, the last SHORT_DAYS days."""
     days = shown_days(line, short)
     width = None if short else opts.width
-    return sparkline.bars([d.value for d in days], width, opts.ascii)
+    return sparkline.bars([d.value for d in days], width, opts.ascii, opts.scale_max)
 
 
 def partial_mark(line: Line, opts: RenderOptions) -> str:
@@ -210,6 +222,8 @@ def text(line: Line, opts: RenderOptions, short: bool = False) -> str:
     prefix = live_prefix(line, opts)
     if not line.has_data:
         return prefix + degraded(line, opts)
+    if opts.template is not None:  # the user's own shape (glowline.status.template)
+        return opts.template.text(line, opts, short)
     bars = spark(line, opts, short) + partial_mark(line, opts)
     return f"{prefix}{bars} {total_text(line, opts, short)}{stale_marker(line, opts)}"
 
@@ -242,6 +256,8 @@ def segments(line: Line, opts: RenderOptions, short: bool = False) -> list[tuple
     live = live_segments(line, opts)
     if not line.has_data:
         return [*live, (palette["error"], degraded(line, opts))]
+    if opts.template is not None:  # the user's own shape (glowline.status.template)
+        return opts.template.segments(line, opts, short)
     bars = spark(line, opts, short)
     runs: list[tuple[str, str]] = list(live)
     for glyph, level in zip(bars, cell_levels(line, opts, short), strict=True):

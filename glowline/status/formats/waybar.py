@@ -6,6 +6,7 @@ the total, the typical day, the age and any error; class is the total's level, o
 typical window, 100 twice typical or more; 50 when no typical day is known, 0 without data); alt is the resource
 name (e.g. "electricity"), for per-resource "format-icons". Hide form: an empty line; Waybar hides the module on
 empty output.
+The tooltip says what the meter's register added after the DCC's half-hours: "today from the meter since 07:30".
 """
 
 from __future__ import annotations
@@ -38,7 +39,7 @@ def classes(line: Line) -> str | list[str]:
 def tooltip(line: Line, opts: RenderOptions) -> str:
     heading = shared.title(line) + (f" · {line.site}" if line.site else "")
     return "\n".join([heading, *shared.live_detail(line), *shared.day_lines(line, opts),
-                      *shared.summary_lines(line, opts)])
+                      *shared.meter_lines(line, opts), *shared.summary_lines(line, opts)])
 
 
 def render(line: Line, opts: RenderOptions) -> str:
