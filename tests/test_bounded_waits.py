@@ -14,15 +14,7 @@ from pathlib import Path
 from glowline.emulator import Emulator
 from tests.fixtures_keyring import KeyringSetup
 from tests.helpers import age_cache, glowline_env, run
-
-PEAK = """
-import resource, subprocess, sys
-done = subprocess.run(sys.argv[1:], capture_output=True, text=True, timeout=60)
-sys.stdout.write(done.stdout)
-sys.stderr.write(done.stderr)
-print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, file=sys.stderr)
-sys.exit(done.returncode)
-"""
+from tests.test_one_reader import PEAK
 
 HOLDER = """
 import sqlite3, sys, time

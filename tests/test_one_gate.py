@@ -160,6 +160,12 @@ def test_live_says_why_no_power_came_and_follow_outlives_absurd_values(home: Pat
     assert proc.returncode == 9 and proc.stdout == "", proc.stderr
     assert "not a number" in proc.stderr and "beyond any household's power" in proc.stderr
     assert "no reading" not in proc.stderr and "internal error" not in proc.stderr
+    repeater = Repeater(broker.port, TOPIC, [with_power("NaN", NOW)])
+    try:
+        verbose = run(env, "-v", "live", "--timeout", "2", timeout=30)
+    finally:
+        repeater.stop()
+    assert "power left out (not a number)" in verbose.stderr, verbose.stderr  # -v says each one
     repeater = Repeater(broker.port, TOPIC, [with_power("1e306", NOW), with_power("1e12", NOW),
                                              with_power("0.612", NOW)])
     try:

@@ -19,16 +19,8 @@ from glowline import config
 from glowline.emulator import Emulator
 from tests.helpers import ROOT, cache_dir, env_for, glowline_env, run
 from tests.live_broker import Broker, Repeater, broker  # noqa: F401  (broker: the fixture)
+from tests.test_hostile import PEAK  # a small parent that reports its child's peak RSS
 from tests.test_live import MAC, electricity
-
-PEAK = """
-import resource, subprocess, sys
-done = subprocess.run(sys.argv[1:], capture_output=True, text=True, timeout=60)
-sys.stdout.write(done.stdout)
-sys.stderr.write(done.stderr)
-print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, file=sys.stderr)
-sys.exit(done.returncode)
-"""
 
 
 def run_with_peak(env: dict[str, str], *args: str) -> tuple[subprocess.CompletedProcess[str], float, int]:

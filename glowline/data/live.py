@@ -9,6 +9,7 @@ carry no power. Every value here is either true or None: nothing is guessed or c
 
 from __future__ import annotations
 
+import logging
 import os
 import threading
 import time
@@ -20,6 +21,7 @@ from glowline.errors import APIUnavailable, AuthError, GlowlineError, MalformedR
 from glowline.status import layout
 from glowline.status import live as live_file
 
+log = logging.getLogger("glowline.live")
 #: the meter's "no valid reading" value (the most negative 24-bit number, in kW); never shown
 ERROR_VALUES = (-8388.608,)
 #: strings a device sends while it has nothing to say (glow-mqtt.md 2-3)
@@ -602,6 +604,9 @@ class Subscriber:
             return
         self.messages += 1
         self.last_message_at = time.time()
+        if isinstance(parsed, Electricity) and parsed.power_problem:  # said with -v: the gate left the power out
+            log.info("electricity message from %s at %s: power left out (%s)", parsed.device, iso(parsed.at),
+                     parsed.power_problem)
         try:
             self.recorder.on_message(parsed)
         except Exception:  # the record never costs the message
