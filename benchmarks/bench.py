@@ -3,7 +3,7 @@ the hung-API deadline, memory, how often `glowline watch` wakes up, and what the
 
     python benchmarks/bench.py            # builds build/bench-venv with `pip install .` (not editable) first
 
-Not a test: it measures and prints, and its output goes into the README's performance section. Every process is
+Not a test: it measures and prints, and its output goes into docs/performance.md. Every process is
 real: the installed `glowline` launcher against the project's emulator on 127.0.0.1.
 """
 

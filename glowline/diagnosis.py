@@ -36,7 +36,7 @@ from glowline.status.formats.shared import age_text
 OK, WARN, FAIL = "OK", "WARN", "FAIL"
 #: seconds for each keyring call and each API request the doctor makes
 DEFAULT_TIMEOUT = 5.0
-#: modules the status line's fast path must never import (README "Performance")
+#: modules the status line's fast path must never import (docs/performance.md)
 HEAVY_MODULES = ("requests", "keyring", "rich")
 KEEP_OUT_OF_ENV = "install and start a Secret Service (e.g. gnome-keyring) and run `glowline login`, to keep the " \
     "password out of the environment"

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 
 class ExitStatus:
-    """Documented exit codes (README "Exit codes"). Status formats always exit 0, with a degraded line."""
+    """Documented exit codes (docs/configuration.md, Exit codes). Status formats always exit 0 (a degraded line)."""
 
     OK = 0
     INTERNAL = 1

@@ -2,7 +2,7 @@
 registers and prices, rows read back from history.sqlite, tariff entries) is checked here and nowhere else.
 
 Each check answers the number as a float when it is finite, of a number type (never a bool) and within the
-documented physical limits of a UK household (README "Reliability"), else None: the caller leaves it out (one bad
+documented physical limits of a UK household (docs/reliability.md), else None: the caller leaves it out (one bad
 value costs one half-hour, one message, one row) and says so where it can (`doctor`, `-v`). No check raises.
 Import-free apart from math and the catalogue, so any layer may use it.
 """

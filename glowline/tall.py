@@ -1,7 +1,7 @@
 """Multi-row sparklines (``--rows 2..4``) for the MOTD and the report, drawn by the ``sparklines`` package.
 
 Imported only when more than one row is asked for: ``import sparklines`` costs ~8 ms (typing, dataclasses, re ...;
-README "Performance"), a third of a warm status line, so the one-row line keeps glowline's own scaler
+docs/performance.md), a third of a warm status line, so the one-row line keeps glowline's own scaler
 (glowline.status.sparkline). The input is cleaned first: the package raises on NaN and draws an all-zero series
 as half-height bars, so gaps go in as None and an all-zero series is drawn here as a flat baseline.
 """

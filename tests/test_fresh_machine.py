@@ -19,7 +19,7 @@ NEEDS = {
     "tests/test_completion.py::test_fish_checks_the_script_and_completes_from_it": "apt-get install fish",
     "tests/test_formats.py::test_real_tmux_expands_styles_and_double_hash[True]": "apt-get install tmux",
     "tests/test_hosts.py::test_zsh_prompt": "apt-get install zsh",
-    "tests/test_credentials.py::test_secret_service_round_trip": "apt-get install gnome-keyring dbus-x11",
+    "tests/test_credentials.py::test_secret_service_round_trip": "apt-get install gnome-keyring dbus-daemon",
     "tests/test_live_mqtt.py::test_live_prints_the_power_the_emulated_ihd_publishes": "apt-get install mosquitto",
 }
 

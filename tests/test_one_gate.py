@@ -21,7 +21,9 @@ from tests.live_broker import Broker, Repeater, broker, popen, read_line, stop  
 from tests.test_live import M1_ELECTRICITY, M1_GAS, M1_STATE, MAC, electricity
 
 TOPIC = f"glow/{MAC}/SENSOR/electricitymeter"
-NOW = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+def now_stamp() -> str:
+    """The device's time stamp for now (taken when the message is made: a module-level one ages with the run)."""
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
 
 
 def parse(leaf: str, payload: bytes) -> Any:
@@ -135,7 +137,7 @@ def test_doctor_prints_no_escape_sequence_from_the_device(home: Path, broker: Br
     doc = json.loads(M1_STATE)
     doc["hardware"], doc["software"] = HOSTILE, "s" * 3000
     repeater = Repeater(broker.port, f"glow/{MAC}/STATE", [json.dumps(doc).encode()], every=0.2)
-    power = Repeater(broker.port, TOPIC, [electricity(0.5, timestamp=NOW)], every=0.2)
+    power = Repeater(broker.port, TOPIC, [electricity(0.5, timestamp=now_stamp())], every=0.2)
     try:
         env = glowline_env(home, Emulator(), GLOWLINE_MQTT_URL=broker.url)
         proc = run(env, "doctor", "--timeout", "4", timeout=60)
@@ -152,7 +154,7 @@ def test_doctor_prints_no_escape_sequence_from_the_device(home: Path, broker: Br
 def test_live_says_why_no_power_came_and_follow_outlives_absurd_values(home: Path, broker: Broker) -> None:  # noqa: F811
     """3.1 `live --follow` ended on 1e306 kW; 9.1 NaN was called the meter's "no reading" value."""
     env = glowline_env(home, Emulator(), GLOWLINE_MQTT_URL=broker.url)
-    repeater = Repeater(broker.port, TOPIC, [with_power("NaN", NOW), with_power("1e306", NOW)])
+    repeater = Repeater(broker.port, TOPIC, [with_power("NaN", now_stamp()), with_power("1e306", now_stamp())])
     try:
         proc = run(env, "live", "--timeout", "2", timeout=30)
     finally:
@@ -160,14 +162,14 @@ def test_live_says_why_no_power_came_and_follow_outlives_absurd_values(home: Pat
     assert proc.returncode == 9 and proc.stdout == "", proc.stderr
     assert "not a number" in proc.stderr and "beyond any household's power" in proc.stderr
     assert "no reading" not in proc.stderr and "internal error" not in proc.stderr
-    repeater = Repeater(broker.port, TOPIC, [with_power("NaN", NOW)])
+    repeater = Repeater(broker.port, TOPIC, [with_power("NaN", now_stamp())])
     try:
         verbose = run(env, "-v", "live", "--timeout", "2", timeout=30)
     finally:
         repeater.stop()
     assert "power left out (not a number)" in verbose.stderr, verbose.stderr  # -v says each one
-    repeater = Repeater(broker.port, TOPIC, [with_power("1e306", NOW), with_power("1e12", NOW),
-                                             with_power("0.612", NOW)])
+    repeater = Repeater(broker.port, TOPIC, [with_power("1e306", now_stamp()), with_power("1e12", now_stamp()),
+                                             with_power("0.612", now_stamp())])
     try:
         follow = popen(env, "live", "--follow")
         lines = [read_line(follow, 15) for _ in range(3)]
@@ -211,7 +213,7 @@ def test_server_text_is_sanitised_and_bounded() -> None:
 
 def test_doctor_says_which_mqtt_values_were_left_out(home: Path, broker: Broker) -> None:  # noqa: F811
     """The gate's rejections are said in doctor, not only dropped."""
-    repeater = Repeater(broker.port, TOPIC, [with_power("NaN", NOW), with_power("0.4", "2099-01-01T00:00:00Z")],
+    repeater = Repeater(broker.port, TOPIC, [with_power("NaN", now_stamp()), with_power("0.4", "2099-01-01T00:00:00Z")],
                         every=0.1)
     try:
         env = glowline_env(home, Emulator(), GLOWLINE_MQTT_URL=broker.url)

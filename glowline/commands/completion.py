@@ -1,7 +1,7 @@
 """``glowline completion bash|zsh|fish``: print a static shell-completion script generated from the argparse tree.
 
 A thin command: it builds glowline's parser and prints glowline.shell_completion's script for the shell. It is
-generated once (install it as the README shows) and never calls glowline while completing.
+generated once (install it as docs/configuration.md shows) and never calls glowline while completing.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ def add_parser(subparsers: Any) -> None:
     p = subparsers.add_parser(
         "completion",
         help="print a shell completion script: bash, zsh or fish",
-        description="Print a completion script for SHELL on stdout (see the README's Shell completion section).",
+        description="Print a completion script for SHELL on stdout (see docs/configuration.md, Shell completion).",
         epilog="bash: glowline completion bash > ~/.local/share/bash-completion/completions/glowline\n"
         "zsh:  glowline completion zsh > ~/.zfunc/_glowline  (with fpath+=~/.zfunc before compinit)\n"
         "fish: glowline completion fish > ~/.config/fish/completions/glowline.fish",

@@ -1,2 +1,2 @@
 """The fast path: from argv and the days file to one printed line, with the standard library's os, sys and time
-only (README "Architecture")."""
+only (docs/architecture.md)."""

@@ -15,7 +15,7 @@ from glowline.status import icons
 from glowline.status.formats import shared
 from glowline.status.model import NORMAL, Line, RenderOptions, Shape
 
-#: every field a template may name, with what it draws (README/docs list these)
+#: every field a template may name, with what it draws (docs/line.md lists these)
 FIELDS: dict[str, str] = {
     "spark": "the bars (with the partial-day mark where the line has one)",
     "total": "the total of the days drawn, with its unit",

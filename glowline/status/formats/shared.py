@@ -2,7 +2,7 @@
 and a small JSON encoder (importing ``json`` costs ~10 ms here). Status-line path: imports only ``time`` and
 glowline's import-free modules.
 
-Decisions (documented in the README's "Status bars and prompts"):
+Decisions (documented in docs/hosts.md):
 - Totals: kWh with 1 decimal ("103.1 kWh"), GBP as pounds ("£4.27"), m3 with 2 decimals ("12.34 m³"); --short
   rounds kWh to whole units and m3 to 1 decimal; --ascii writes "GBP 4.27" and "m3".
 - Stale data gets a suffix with its age: " ·25m", " ·3h", " ·2d" (--ascii: " (3h)").
