@@ -105,11 +105,27 @@ def show_paths() -> int:
         ("account", paths.account_file(), "the username and API URL `glowline login` saved"),
         ("cache", paths.cache_dir(), "fetched readings, per-day files, the token"),
         ("compiled", settings.compiled_path(), "the validated copy of config the status line reads"),
+        *_line_files(),
     ]
     for name, path, what in rows:
         state = "exists" if os.path.exists(path) else "not there"
         print(f"{name:<9}{path}  ({state}: {what})")
     return ExitStatus.OK
+
+
+def _line_files() -> list[tuple[str, str, str]]:
+    """The pre-rendered lines [files] formats asks for (the config's resource), for a prompt to read."""
+    from glowline.status import prerender
+    from glowline.status.argv import Options
+
+    try:
+        from glowline import config
+
+        opts = Options(config.load())
+    except Exception:  # an invalid config: `config check` says why; the paths above still print
+        return []
+    return [("line", prerender.line_path(opts.site, opts.classifier, fmt), f"the pre-rendered --format {fmt} line")
+            for fmt in prerender.formats(opts)]
 
 
 # ---------------------------------------------------------------------------------------------------------- show
