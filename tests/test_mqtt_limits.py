@@ -32,8 +32,8 @@ def now_iso() -> str:
 class HostileBroker:
     """A TCP listener on 127.0.0.1 that speaks just enough MQTT to misbehave: ``mode`` "garbage" (bytes that are no
     MQTT at once), "late-garbage" (the same after half a second), "silent" (accepts, never answers), "drop" (CONNACK
-    success, then closes), "no-suback" (CONNACK success, then never acknowledges the subscription). ``connections``
-    counts the accepted ones."""
+    success, then closes), "no-suback" (CONNACK success, then never acknowledges the subscription), "deny-subscribe"
+    (CONNACK success, then SUBACK "Not authorized" for every topic). ``connections`` counts the accepted ones."""
 
     def __init__(self, mode: str) -> None:
         self.mode = mode
@@ -76,6 +76,11 @@ class HostileBroker:
                 time.sleep(0.05)
                 conn.close()
                 return
+            if self.mode == "deny-subscribe":  # SUBSCRIBE: 0x82, length, packet id; SUBACK v5: id, no properties
+                packet = conn.recv(65536)
+                length_bytes = 1 + next(i for i, b in enumerate(packet[1:5]) if b < 128)
+                packet_id = packet[1 + length_bytes:3 + length_bytes]
+                conn.sendall(bytes([0x90, 6]) + packet_id + b"\x00" + b"\x87" * 3)
             self.held.append(conn)
         except OSError:
             conn.close()
@@ -225,3 +230,17 @@ def test_a_daemon_that_cannot_write_the_live_file_says_so(home: Path, broker: Br
     assert daemon.stderr is not None
     lines = [line for line in daemon.stderr.read().splitlines() if "cannot write the live file" in line]
     assert len(lines) == 1 and str(live_path) in lines[0], lines  # said once, not once per message
+
+
+
+def test_a_refused_subscription_is_said_not_waited_out(home: Path, hostile: list[HostileBroker]) -> None:
+    """A broker that refuses the topics (SUBACK "Not authorized") is one clear line at once: never "subscribed",
+    never a wait to the deadline."""
+    server = HostileBroker("deny-subscribe")
+    hostile.append(server)
+    env = glowline_env(home, Emulator(), GLOWLINE_MQTT_URL=server.url)
+    started = time.monotonic()
+    proc = run(env, "live", "--timeout", "10", timeout=30)
+    elapsed = time.monotonic() - started
+    assert proc.returncode == 5 and "refused the subscription" in proc.stderr, proc.stderr
+    assert proc.stderr.count("\n") == 1 and elapsed < 8, elapsed

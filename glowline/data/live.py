@@ -573,6 +573,7 @@ class Subscriber:
         failed = [str(r) for r in reasons or () if getattr(r, "is_failure", False)]
         if failed:
             self.last_error = f"the broker {self.live.where} refused the subscription ({', '.join(failed)})"
+            self.refused = APIUnavailable(f"{self.last_error}: check the broker's ACL for the topic prefix")
             self._status("refused")
             return
         self.subscribed.set()
