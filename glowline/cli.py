@@ -253,10 +253,10 @@ def _version(verbose: int) -> None:
 
         print(f"python {platform.python_version()} ({sys.executable})")
         try:
-            import keyring
+            from glowline.data import credentials
 
-            backend = keyring.get_keyring()
-            print(f"keyring {type(backend).__module__}.{type(backend).__qualname__} (priority {backend.priority:g})")
+            info = credentials.backend_info()  # the one glowline uses (never keyrings.alt's files by itself)
+            print(f"keyring {info.name} ({info.kind}: {info.label})")
         except Exception as exc:  # a broken keyring setup is worth reporting, never a crash
             print(f"keyring unavailable: {describe(exc)[0]}")
 

@@ -181,3 +181,11 @@ def test_doctor_says_which_store_is_in_use(home: Path, emulator: Emulator) -> No
     assert lines["account"].startswith("OK") and password_file in lines["account"], done.stdout
     assert lines["token"].startswith("OK") and lines["api"].startswith("OK"), done.stdout
     assert DEMO_PASSWORD not in done.stdout + done.stderr
+
+
+def test_version_names_the_backend_glowline_uses(home: Path) -> None:
+    """`--version -v` reported keyring's own auto-detection (keyrings.alt's plaintext file, with the test extra)."""
+    done = glowline(headless_env(home), "--version", "-v")
+    keyring_line = done.stdout.splitlines()[2]
+    assert keyring_line.startswith("keyring keyring.backends.fail.Keyring"), keyring_line
+    assert "keyrings.alt" not in done.stdout and "Plaintext" not in done.stdout
