@@ -113,6 +113,7 @@ def test_insecure_storage_beside_a_real_keyring_leaves_the_keyring_alone(
     from glowline.commands.login import login
     from tests.test_login import run_login
 
+    credentials.delete_password(DEMO_USERNAME)  # the session's keyring is shared: start from no item
     out, err = io.StringIO(), io.StringIO()
     code = login(DEMO_USERNAME, True, emulator.url, out=out, err=err, stdin=io.StringIO(DEMO_PASSWORD + "\n"),
                  insecure_storage=True)
