@@ -43,7 +43,7 @@ def main(argv_: list[str] | None = None) -> int:
         opts = argv.Options({**conf, **values})
         opts.given = tuple(values)
         fmt = opts.format
-        code = _guarded(lambda: _status(opts, started), fmt)
+        code = _guarded(lambda: _status(opts, started), fmt, on_error=opts.on_error)
     elif args[:1] == ["fetch"]:  # the refresher's route: fetch's own options, nothing else of the CLI
         from glowline.commands import fetch
 
@@ -153,7 +153,7 @@ def _refresh_here(opts: argv.Options, lock_fd: int, deadline: float) -> bool:
     return refresh_within(opts, lock_fd, deadline)
 
 
-def _guarded(call: Callable[[], int], fmt: str | None = None, verbose: int = 0) -> int:
+def _guarded(call: Callable[[], int], fmt: str | None = None, verbose: int = 0, on_error: str = "show") -> int:
     """``call()``, with every exception turned into one line and its exit code (status formats: a degraded line)."""
     try:
         return call()
@@ -166,7 +166,7 @@ def _guarded(call: Callable[[], int], fmt: str | None = None, verbose: int = 0) 
             import traceback
 
             traceback.print_exc()
-        return _fail(exc, fmt)
+        return _fail(exc, fmt, on_error)
 
 
 def _fail(exc: BaseException, fmt: str | None = None, on_error: str = "show") -> int:
@@ -243,7 +243,7 @@ def program(args: list[str], started: float) -> int:
             return line.run(ns, conf, started)
         return int(commands.module(ns.command).run(ns, conf))
 
-    return _guarded(call, fmt, ns.verbose)
+    return _guarded(call, fmt, ns.verbose, _on_error(args))  # a broken config: the hide form when asked
 
 
 def _on_error(args: list[str]) -> str:
@@ -290,10 +290,10 @@ def _version(verbose: int) -> None:
 
         print(f"python {platform.python_version()} ({sys.executable})")
         try:
-            import keyring
+            from glowline.data import credentials
 
-            backend = keyring.get_keyring()
-            print(f"keyring {type(backend).__module__}.{type(backend).__qualname__} (priority {backend.priority:g})")
+            info = credentials.backend_info()  # the one glowline uses (never keyrings.alt's files by itself)
+            print(f"keyring {info.name} ({info.kind}: {info.label})")
         except Exception as exc:  # a broken keyring setup is worth reporting, never a crash
             print(f"keyring unavailable: {describe(exc)[0]}")
 

@@ -32,6 +32,9 @@ def env_for(home: Path, **extra: str) -> dict[str, str]:
         XDG_RUNTIME_DIR=str(home / "run"),
         PYTHONPATH=os.pathsep.join(p for p in (str(ROOT), os.environ.get("PYTHONPATH", "")) if p),
     )
+    # the keyring backend is always the test's choice, never what auto-detection finds on this machine (keyrings.alt
+    # comes with the test extra): none unless a test names one (tests/fixtures_keyring.py's fixtures do)
+    env.setdefault("PYTHON_KEYRING_BACKEND", "keyring.backends.fail.Keyring")
     env.update(extra)
     return env
 

@@ -113,6 +113,7 @@ def test_insecure_storage_beside_a_real_keyring_leaves_the_keyring_alone(
     from glowline.sign_in import login
     from tests.test_login import run_login
 
+    credentials.delete_password(DEMO_USERNAME)  # the session's keyring is shared: start from no item
     out, err = io.StringIO(), io.StringIO()
     code = login(DEMO_USERNAME, True, emulator.url, out=out, err=err, stdin=io.StringIO(DEMO_PASSWORD + "\n"),
                  insecure_storage=True)
@@ -181,3 +182,11 @@ def test_doctor_says_which_store_is_in_use(home: Path, emulator: Emulator) -> No
     assert lines["account"].startswith("OK") and password_file in lines["account"], done.stdout
     assert lines["token"].startswith("OK") and lines["api"].startswith("OK"), done.stdout
     assert DEMO_PASSWORD not in done.stdout + done.stderr
+
+
+def test_version_names_the_backend_glowline_uses(home: Path) -> None:
+    """`--version -v` reported keyring's own auto-detection (keyrings.alt's plaintext file, with the test extra)."""
+    done = glowline(headless_env(home), "--version", "-v")
+    keyring_line = done.stdout.splitlines()[2]
+    assert keyring_line.startswith("keyring keyring.backends.fail.Keyring"), keyring_line
+    assert "keyrings.alt" not in done.stdout and "Plaintext" not in done.stdout

@@ -80,3 +80,14 @@ def test_a_bad_option_is_one_line(home: Path, emulator: Emulator) -> None:
     assert done.returncode == 2
     assert done.stderr.count("\n") == 1 and "usage:" not in done.stderr, done.stderr
     assert "--days" in done.stderr  # the nearest valid option
+
+
+def test_verbose_says_why_nothing_was_fetched(home: Path, emulator: Emulator) -> None:
+    """The README's advice `glowline fetch -v` ran into "unknown option"; and a polite no-op must say so when asked."""
+    env = glowline_env(home, emulator)
+    assert run(env, "fetch").returncode == 0
+    for args in (("fetch", "-v"), ("-v", "fetch")):
+        done = run(env, *args)
+        said = [line for line in done.stderr.splitlines() if "nothing fetched" in line]
+        assert done.returncode == 0 and len(said) == 1 and "--now" in said[0], (args, done.stderr)
+    assert run(env, "fetch").stderr == ""  # without -v: silent, as cron wants

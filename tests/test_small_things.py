@@ -43,6 +43,13 @@ def test_on_error_hide_applies_to_a_bad_option(home: Path) -> None:
         assert shown.returncode == 0 and "usage error" in shown.stdout, (fmt, shown)
     with_equals = run(env, "--format=waybar", "--on-error=hide", "--widht", "3")
     assert (with_equals.returncode, with_equals.stdout) == (0, "\n")
+    # the same class: a broken config file is an error of the line too, hidden when asked
+    config = home / ".config" / "glowline" / "config.toml"
+    config.parent.mkdir(parents=True, exist_ok=True)
+    config.write_text('days = "x"\n', encoding="utf-8")
+    broken = run(env, "--format", "waybar", "--on-error", "hide")
+    assert (broken.returncode, broken.stdout) == (0, "\n"), broken
+    assert "config error" in run(env, "--format", "waybar").stdout
 
 
 def test_report_says_something_within_a_second_or_two_on_a_hung_api(home: Path, emulator: Emulator) -> None:

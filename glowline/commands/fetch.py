@@ -51,6 +51,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--done-fd", type=int, default=None, help=argparse.SUPPRESS)  # closed once the result is written
     p.add_argument("--max-age", type=number_type(float, 0, 10080, "minutes"), default=None,
                    help="skip re-reading data younger than this (minutes)")
+    p.add_argument("--verbose", "-v", action="count", default=argparse.SUPPRESS,
+                   help="say on stderr what the fetch did, or why it asked nothing (-vv: debug)")
     p.add_argument("--now", action="store_true",
                    help="fetch now, not when the half-hour clock says new data is due (still at most once per 5 "
                         "minutes: Glowmarkt asks clients not to poll more often)")
@@ -69,6 +71,12 @@ def main(args: list[str]) -> int:
     from glowline import config
     from glowline.status import settings
 
+    verbose = int(getattr(ns, "verbose", 0) or 0)
+    if verbose:
+        import logging
+
+        logging.basicConfig(level=logging.DEBUG if verbose >= 2 else logging.INFO,
+                            format="glowline: %(name)s: %(message)s")
     conf = settings.load_fast()
     return run(ns, config.load() if conf is None else conf)
 
@@ -119,8 +127,9 @@ def _fetch_one(args: argparse.Namespace, conf: dict[str, object], name: str, pas
     if lock_fd is None and not args.background:  # a person, cron or a timer: the same clock as the status line
         why_not = not_due(opts, bool(getattr(args, "now", False)), time.time())
         if why_not is not None:
-            if getattr(args, "now", False) and _is_tty(sys.stderr):
-                sys.stderr.write(f"glowline: {name}: {why_not}\n")
+            if getattr(args, "verbose", 0) or (getattr(args, "now", False) and _is_tty(sys.stderr)):
+                later = "" if getattr(args, "now", False) else " (--now fetches anyway, at most once per 5 minutes)"
+                sys.stderr.write(f"glowline: {name}: nothing fetched: {why_not}{later}\n")
             return EXIT_OK
     if lock_fd is None:
         lock_fd = spawn.lock_blocking(layout.lock_path(opts.site, opts.classifier), time.monotonic() + LOCK_WAIT)
