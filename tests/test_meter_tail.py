@@ -421,9 +421,9 @@ def test_a_live_watch_records_the_registers_too(home: Path, broker: Broker) -> N
         watch = popen(env, "watch", "--format", "i3bar", "--interval", "300")
         record = cache_dir(home) / "live.registers"
         try:
-            assert wait_until(lambda: record.exists() and time.time() - newest(record) < 5, 30)
-            text = record.read_text()
-            for classifier in ("electricity.consumption", "electricity.export", "gas.consumption"):
-                assert f"n\t{emu.glow_mac}\t{classifier}\t" in text, text[:500]
+            wanted = [f"n\t{emu.glow_mac}\t{c}\t" for c in ("electricity.consumption", "electricity.export",
+                                                          "gas.consumption")]
+            assert wait_until(lambda: record.exists() and all(w in record.read_text() for w in wanted), 30)
+            assert time.time() - newest(record) < 5
         finally:
             assert stop(watch) == 0
