@@ -320,6 +320,7 @@ def main() -> int:
     lines += live_section(python, launcher)
     lines += tail_section(python, launcher)
     lines += template_section(python, launcher)
+    lines += export_section(python, launcher)
     print("\n".join(lines))
     return 0
 
@@ -458,3 +459,45 @@ def template_section(python: str, launcher: str) -> list[str]:
 
 if __name__ == "__main__":
     sys.exit(main())
+
+
+# 9. export streams: peak memory of `glowline export` over 1 and 11 years of history (glowline sync's file, written
+# straight into SQLite here), side by side: the memory of a window, not of the range (target < 100 MiB).
+PEAK_CHILD = """
+import resource, subprocess, sys
+done = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
+sys.exit(done.returncode)
+"""
+
+
+def export_section(python: str, launcher: str) -> list[str]:
+    """Peak RSS of `glowline export --resource electricity,gas` over 1 and 11 years of stored half-hours."""
+    from glowline.emulator import Emulator
+    from tests.helpers import glowline_env
+    from tests.test_bounded_waits import populate_history
+
+    lines = ["", "`glowline export --resource electricity,gas -o FILE` from the history, peak RSS (target < 100 MiB):"]
+    for years in (1, 11):
+        with tempfile.TemporaryDirectory() as tmp, Emulator() as emu:
+            home = Path(tmp) / "home"
+            for sub in (".config", ".cache", ".local/share", "run"):
+                (home / sub).mkdir(parents=True)
+            env = glowline_env(home, emu)
+            env.pop("PYTHONPATH", None)
+            saved = dict(os.environ)
+            os.environ.update(env)
+            try:
+                start = populate_history(emu, years)
+            finally:
+                os.environ.clear()
+                os.environ.update(saved)
+            first = time.strftime("%Y-%m-%d", time.gmtime(start + 86400))
+            started = time.perf_counter()
+            proc = subprocess.run([python, "-c", PEAK_CHILD, launcher, "export", "--from", first, "--resource",
+                                   "electricity,gas", "-o", str(home / "out.csv")], env=env, capture_output=True,
+                                  text=True, check=True)
+            wall = time.perf_counter() - started
+            rows = (home / "out.csv").read_text().count("\n") - 1
+            lines.append(f"  {years:2d} years  {rows:7d} rows  {int(proc.stdout) / 1024:6.1f} MiB  {wall:5.1f} s")
+    return lines

@@ -109,8 +109,9 @@ def test_the_hook_runs_after_a_refresh_without_secrets(home: Path, emulator: Any
         assert secret not in seen
     assert not any(value in ("t0ps3cret", env["GLOWLINE_PASSWORD"]) for value in seen.values())
     assert seen["HOME"] == str(home)
-    # nothing new to show (data younger than --max-age is not re-read): no hook
-    assert run(env, "fetch", "--max-age", "600").returncode == 0
+    # a refresh that brings nothing new to show: no hook
+    age_cache(home, 600)
+    assert run(env, "fetch", "--now").returncode == 0
     assert len(marker.read_text().splitlines()) == 1
 
 
@@ -210,3 +211,9 @@ def test_a_nul_in_the_hook_is_a_logged_failure(home: Path, emulator: Any) -> Non
     write_config(home, '[hooks]\non_refresh = ["true", "a\\u0000b"]\n')
     assert run(env, "fetch").returncode == 0
     assert "could not start" in (cache_dir(home) / "hook.error").read_text()
+
+
+def test_config_path_names_the_files(env: dict[str, str], home: Path) -> None:
+    shown = run(env, "config", "path").stdout
+    for fmt in FORMATS:
+        assert f"line     {line_file(home, fmt)}  (not there: the pre-rendered --format {fmt} line)" in shown

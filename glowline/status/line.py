@@ -81,7 +81,7 @@ def line_for(
             _start_refresh(opts, path, None if force_refresh else summ.fetched_at)
         return build_line(summ, opts, now, err), EXIT_OK
     if may_refresh:
-        _refresh_and_wait(opts, deadline, refresh_here)
+        _refresh_and_wait(opts, deadline, refresh_here=refresh_here)
         now = time.time()
         summ = _current(path, opts, now, rebuild)
         err = _failure(opts)
