@@ -23,7 +23,6 @@ from collections.abc import Callable, Iterable
 
 from glowline import gate
 from glowline.catalog import HALF_HOUR
-from glowline.errors import StorageError
 from glowline.status import layout
 from glowline.status import registers as record_file
 from glowline.status.registers import Record, Track
@@ -31,7 +30,6 @@ from glowline.status.registers import Record, Track
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from glowline.data.readings import Series
-    from glowline.data.store.sqlite import Range
 
 #: electricity: the two messages either side of a boundary are at most this far apart (s), else no sample there
 MAX_GAP = 300.0
@@ -263,58 +261,33 @@ class Verdict:
 
 def cross_check(path: str | None = None) -> list[Verdict]:
     """Every recorded register beside the history's delivered half-hours of every site with that resource
-    (glowline.data.store.sqlite, read only): per device and register, the best agreeing site, else the site it
-    disagrees with (a wrong device, a second meter). [] without a record or a readable history."""
+    (glowline.data.store.sqlite, read-only: doctor never migrates, moves or writes it): per device and register,
+    the best agreeing site, else the site it disagrees with (a wrong device, a second meter). [] without a record or
+    a readable history."""
     record = record_file.read()
     if not record:
         return []
-    from glowline.data.store.sqlite import overview
+    from glowline.data.store.sqlite import overview, stored_half_hours
 
     verdict, ranges = overview(path)
     if verdict != "ok" or not ranges:
         return []
-    try:
-        return _cross_check(record, ranges, path)
-    except StorageError:  # a history that cannot be read now: the history line says so, this one says nothing
-        return []
-
-
-def _cross_check(record: Record, ranges: list[Range], path: str | None) -> list[Verdict]:
-    """cross_check over a read-only connection: doctor never migrates, moves or writes the history."""
-    import sqlite3
-    from urllib.request import pathname2url
-
-    from glowline import paths
-
-    try:
-        db = sqlite3.connect(f"file:{pathname2url(path or paths.history_file())}?mode=ro", uri=True, timeout=5.0)
-    except sqlite3.Error as exc:
-        raise StorageError(str(exc)) from None
     out: list[Verdict] = []
-    try:
-        for device in sorted(record):
-            for classifier, track in sorted(record[device].items()):
-                if not track.boundaries:
+    for device in sorted(record):
+        for classifier, track in sorted(record[device].items()):
+            if not track.boundaries:
+                continue
+            low, high = min(track.boundaries), max(track.boundaries)
+            found: list[Verdict] = []
+            for r in ranges:
+                if r.resource != classifier or r.synced_to <= low or r.synced_from >= high:
                     continue
-                low, high = min(track.boundaries), max(track.boundaries)
-                found: list[Verdict] = []
-                for r in ranges:
-                    if r.resource != classifier or r.synced_to <= low or r.synced_from >= high:
-                        continue
-                    rows = db.execute("SELECT start, value FROM readings WHERE site = ? AND resource = ? AND "
-                                      "start >= ? AND start < ? ORDER BY start",
-                                      (r.site, r.resource, low, min(high, r.synced_to))).fetchall()
-                    halves = [(int(a), gate.reading(classifier, v, HALF_HOUR)) for a, v in rows
-                              if isinstance(a, int)]  # read through the gate, as every stored row is
-                    agreement = compare(track, halves, HALF_HOUR, r.synced_to)
-                    if agreement.compared:
-                        found.append(Verdict(device, classifier, r.site, agreement))
-                if found:  # the site it agrees with best; without one, the one it disagrees with most
-                    out.append(max(found, key=lambda v: (v.agreement.agrees, v.agreement.compared)))
-    except sqlite3.Error as exc:
-        raise StorageError(str(exc)) from None
-    finally:
-        db.close()
+                halves = stored_half_hours(r.site, r.resource, low, min(high, r.synced_to), path)
+                agreement = compare(track, halves, HALF_HOUR, r.synced_to)
+                if agreement.compared:
+                    found.append(Verdict(device, classifier, r.site, agreement))
+            if found:  # the site it agrees with best; without one, the one it disagrees with most
+                out.append(max(found, key=lambda v: (v.agreement.agrees, v.agreement.compared)))
     return out
 
 
