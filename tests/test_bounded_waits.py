@@ -69,7 +69,7 @@ def test_stdin_is_read_as_one_bounded_line(home: Path, emulator: Emulator, plain
     env = {**plaintext_keyring.env, "GLOWLINE_MQTT_URL": "mqtt://alice@127.0.0.1:9", "GLOWLINE_API_URL": emulator.url}
     for shell in ("head -c 300M /dev/zero | GLOWLINE login --mqtt --password-stdin",
                   "head -c 300M /dev/zero | GLOWLINE login --username u@example.org --password-stdin",
-                  "head -c 300M /dev/urandom | GLOWLINE login --username u@example.org --password-stdin",
+                  "head -c 300M /dev/urandom | tr -d '\\n' | GLOWLINE login --username u@example.org --password-stdin",
                   "yes x | tr -d '\\n' | head -c 300M | GLOWLINE login --mqtt --password-stdin"):
         proc, peak = _peak(env, shell)
         assert proc.returncode == 2, (shell, proc.stderr)
