@@ -83,3 +83,29 @@ def test_today_is_the_meters_1_989_not_the_dccs_1_283(home: Path) -> None:
         for fmt in ("plain", "tmux", "i3bar", "polybar", "motd"):  # the same shape, the meter's numbers
             assert after[(resource, fmt)].count("\n") == before[(resource, fmt)].count("\n"), fmt
             assert after[(resource, fmt)] != before[(resource, fmt)], fmt
+
+
+def test_pre_rendered_lines_follow_the_meter(home: Path) -> None:
+    """[files] formats: a prompt's pre-rendered line shows the meter's today too, rewritten when the register moves
+    the total as shown (not only when new data is fetched)."""
+    now = time.time()
+    today = int(datetime.combine(datetime.fromtimestamp(now, LONDON).date(), datetime.min.time(),
+                                 LONDON).timestamp())
+    horizon = max(today, int(now) // 1800 * 1800 - 3 * 3600)
+    cache = cache_dir(home)
+    cache.mkdir(parents=True, mode=0o700)
+    (cache / "Holiday_Cottage--electricity.consumption--Europe_London.days").write_text(
+        days_file("electricity.consumption", today, 1.283, now, horizon, "07:30"))
+    config = home / ".config" / "glowline" / "config.toml"
+    config.parent.mkdir(parents=True, exist_ok=True)
+    config.write_text(f'site = "{SITE}"\ndays = 2\n[files]\nformats = ["plain"]\n')
+    env = env_for(home)
+    pre = cache / "Holiday_Cottage--electricity.consumption--plain.line"
+    for _ in range(2):  # the first run compiles the config for the fast route, the second keeps the files
+        assert run(env, "--format", "i3blocks", "--cached-only").returncode == 0  # a bar that runs anyway
+    assert "9.3 kWh" in pre.read_text(encoding="utf-8")  # the DCC's 8.0 + 1.283
+    (cache / "live.registers").write_text(f"glowline-registers 1\nn\t{MAC}\telectricity.consumption\t{int(now) - 2}\t"
+                                          f"20000.706\nb\t{MAC}\telectricity.consumption\t{horizon}\t20000.0\nend\n")
+    assert run(env, "--format", "i3blocks", "--cached-only").returncode == 0
+    assert "10.0 kWh" in pre.read_text(encoding="utf-8")  # the meter's 1.989 today
+    assert pre.read_text(encoding="utf-8") == run(env, "--format", "plain", "--cached-only").stdout

@@ -423,13 +423,13 @@ def write_live_file(reading: Electricity, now: float | None = None) -> bool:
 
 
 def _keep_prerendered_lines() -> None:
-    """With [files] formats and [live] show, the pre-rendered lines carry live power: rewrite them when the line's
-    state changed (glowline.status.prerender). Never fails the writer."""
+    """With [files] formats, the pre-rendered lines carry live power ([live] show) and the meter's register's tail
+    (glowline.status.tail): rewrite them when the line's state changed (glowline.status.prerender). Never fails the
+    writer."""
     from glowline.status import prerender, settings
 
     conf = settings.load_fast()
-    shown = conf.get("live") if conf else None
-    if not conf or not isinstance(shown, dict) or shown.get("show") is not True or not conf.get("files"):
+    if not conf or not conf.get("files"):
         return
     from glowline.status.line import draw_cached
 

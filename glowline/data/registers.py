@@ -261,33 +261,33 @@ class Verdict:
 
 def cross_check(path: str | None = None) -> list[Verdict]:
     """Every recorded register beside the history's delivered half-hours of every site with that resource
-    (glowline.data.store.sqlite, read only): per device and register, the best agreeing site, else the site it
-    disagrees with (a wrong device, a second meter). [] without a record or a readable history."""
+    (glowline.data.store.sqlite, read-only: doctor never migrates, moves or writes it): per device and register,
+    the best agreeing site, else the site it disagrees with (a wrong device, a second meter). [] without a record or
+    a readable history."""
     record = record_file.read()
     if not record:
         return []
-    from glowline.data.store.sqlite import HistoryStore, overview
+    from glowline.data.store.sqlite import overview, stored_half_hours
 
     verdict, ranges = overview(path)
     if verdict != "ok" or not ranges:
         return []
     out: list[Verdict] = []
-    with HistoryStore(path, timeout=5.0).open() as store:
-        for device in sorted(record):
-            for classifier, track in sorted(record[device].items()):
-                if not track.boundaries:
+    for device in sorted(record):
+        for classifier, track in sorted(record[device].items()):
+            if not track.boundaries:
+                continue
+            low, high = min(track.boundaries), max(track.boundaries)
+            found: list[Verdict] = []
+            for r in ranges:
+                if r.resource != classifier or r.synced_to <= low or r.synced_from >= high:
                     continue
-                low, high = min(track.boundaries), max(track.boundaries)
-                found: list[Verdict] = []
-                for r in ranges:
-                    if r.resource != classifier or r.synced_to <= low or r.synced_from >= high:
-                        continue
-                    halves = store.readings(r.site, r.resource, low, min(high, r.synced_to))
-                    agreement = compare(track, halves, HALF_HOUR, r.synced_to)
-                    if agreement.compared:
-                        found.append(Verdict(device, classifier, r.site, agreement))
-                if found:  # the site it agrees with best; without one, the one it disagrees with most
-                    out.append(max(found, key=lambda v: (v.agreement.agrees, v.agreement.compared)))
+                halves = stored_half_hours(r.site, r.resource, low, min(high, r.synced_to), path)
+                agreement = compare(track, halves, HALF_HOUR, r.synced_to)
+                if agreement.compared:
+                    found.append(Verdict(device, classifier, r.site, agreement))
+            if found:  # the site it agrees with best; without one, the one it disagrees with most
+                out.append(max(found, key=lambda v: (v.agreement.agrees, v.agreement.compared)))
     return out
 
 

@@ -115,8 +115,12 @@ def _meter(session: Session, entry: Entry) -> str:
     """The IHD whose register fills this site's undelivered hours (glowline.data.registers.site_meter)."""
     from glowline.data.registers import site_meter
 
-    only_site = sum(1 for s in session.sites() if any(r.classifier == entry.classifier for r in s.resources)) == 1
-    return site_meter(entry.series, entry.classifier, entry.fetched_at, only_site)
+    try:
+        only_site = sum(1 for s in session.sites() if any(r.classifier == entry.classifier for r in s.resources)) == 1
+        return site_meter(entry.series, entry.classifier, entry.fetched_at, only_site)
+    except Exception as exc:  # the tail from the meter never costs the refresh: the days are the DCC's alone
+        log.debug("no meter for the tail: %s", exc)
+        return ""
 
 
 def _update(

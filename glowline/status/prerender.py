@@ -48,8 +48,9 @@ def state_path(site: str, classifier: str) -> str:
 
 def state_key(line: Line) -> str:
     """What the pre-rendered lines depend on besides the config: the data (its fetch time and today's date), the
-    age as shown, the failure, the levels, live power."""
-    from glowline.status.formats.shared import age_text, live_text
+    age as shown, the failure, the levels, live power, the total as shown (the meter's register moves it between
+    fetches: glowline.status.tail)."""
+    from glowline.status.formats.shared import age_text, live_text, total_text
     from glowline.status.model import RenderOptions
 
     age = line.age
@@ -58,7 +59,8 @@ def state_key(line: Line) -> str:
     live = line.live
     live_state = f"{live_text(line, RenderOptions())}|{live.level}|{live.stale}" if live is not None else "-"
     return "\t".join((repr(line.fetched_at), today, str(len(line.days)), str(line.stale), shown_age,
-                      str(line.error_kind), str(line.error), line.level, live_state))
+                      str(line.error_kind), str(line.error), line.level, live_state,
+                      total_text(line, RenderOptions())))
 
 
 def check(line: Line, opts: Options, draw: Draw) -> None:

@@ -72,8 +72,9 @@ def encode(record: Record) -> str:
     return "\n".join(out) + "\n"
 
 
-def read(classifier: str | None = None, path: str | None = None) -> Record:
-    """The record (only ``classifier``'s registers when given); {} when there is none or it is not valid."""
+def read(classifier: str | None = None, path: str | None = None, at: set[str] | None = None) -> Record:
+    """The record (only ``classifier``'s registers when given, and only the boundaries ``at`` those epochs, as
+    text, when given: the status line needs a few); {} when there is none or it is not valid."""
     text = read_text(path or layout.registers_path(), MAX_BYTES)
     if text is None:
         return {}
@@ -81,12 +82,16 @@ def read(classifier: str | None = None, path: str | None = None) -> Record:
     if lines[0] != MAGIC or lines[-2:] != ["end", ""]:
         return {}
     record: Record = {}
+    wanted = f"\t{classifier}\t" if classifier is not None else "\t"
     try:
         for line in lines[1:-2]:
-            tag, device, name, at, value = line.split("\t")
-            if classifier is not None and name != classifier:
+            if wanted not in line:  # another register's line: not even split (the status line's cost)
                 continue
-            kwh, when = float(value), int(at)
+            tag, device, name, when_text, value = line.split("\t")
+            if (classifier is not None and name != classifier) or (at is not None and tag == "b"
+                                                                    and when_text not in at):
+                continue
+            kwh, when = float(value), int(when_text)
             if kwh - kwh != 0.0 or kwh < 0 or tag not in ("n", "b"):
                 return {}
             track = record.setdefault(device, {}).setdefault(name, Track())

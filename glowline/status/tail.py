@@ -24,10 +24,15 @@ def tails(summ: Summary, now: float, max_age: float, path: str | None = None) ->
     out: dict[str, tuple[float, str]] = {}
     if not summ.meter or summ.delivered is None or summ.resource not in registers.CLASSIFIERS:
         return out
-    track = registers.track_of(registers.read(summ.resource, path), summ.meter, summ.resource)
+    horizon = summ.delivered
+    needed = {str(horizon)}  # the boundaries the undelivered days can ask for: no more is parsed
+    for day in summ.days:
+        if day.end > horizon and not day.complete:
+            needed.update((str(day.start), str(day.end)))
+    track = registers.track_of(registers.read(summ.resource, path, needed), summ.meter, summ.resource)
     if track is None or track.newest_at is None or track.newest is None or now - track.newest_at > max_age:
         return out
-    horizon, newest_at, newest = summ.delivered, int(track.newest_at), track.newest
+    newest_at, newest = int(track.newest_at), track.newest
     for day in summ.days:
         start, end = max(horizon, day.start), min(newest_at, day.end)
         if day.end <= horizon or end <= start or day.complete:

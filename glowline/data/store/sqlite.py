@@ -565,6 +565,34 @@ def changes(since: float, path: str | None = None) -> tuple[dict[str, int], list
         db.close()
 
 
+def stored_half_hours(site: str, resource: str, start: int, end: int,
+                      path: str | None = None) -> list[tuple[int, float]]:
+    """Read-only (doctor's meter/DCC cross-check): the stored half-hours of [start, end) that pass the gate, as
+    HistoryStore.readings reads them, oldest first; [] when there is no readable history of this schema."""
+    path = path or paths.history_file()
+    try:
+        if _inspect(path) != "ok":
+            return []
+        from urllib.request import pathname2url
+
+        db = sqlite3.connect(f"file:{pathname2url(path)}?mode=ro", uri=True, timeout=5.0)
+    except (OSError, sqlite3.Error):
+        return []
+    try:
+        rows = db.execute("SELECT start, seconds, value FROM readings WHERE site = ? AND resource = ? AND start >= ? "
+                          "AND start < ? ORDER BY start", (site, resource, start, end)).fetchall()
+    except sqlite3.Error:
+        return []
+    finally:
+        db.close()
+    out = []
+    for a, seconds, v in rows:
+        value = gate.reading(resource, v, HALF_HOUR) if seconds == HALF_HOUR else None
+        if value is not None and isinstance(a, int) and not a % HALF_HOUR:
+            out.append((a, value))
+    return out
+
+
 def _bad_rows(db: sqlite3.Connection, site: str, resource: str) -> int:
     """How many stored rows of one resource fail the gate (the test HistoryStore.readings applies, in SQL)."""
     low, high = gate.bucket_limits(resource, HALF_HOUR)
