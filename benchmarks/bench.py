@@ -318,8 +318,9 @@ def main() -> int:
         ]
 
     lines += live_section(python, launcher)
-    lines += template_section(python, launcher)
     lines += tail_section(python, launcher)
+    lines += template_section(python, launcher)
+    lines += export_section(python, launcher)
     print("\n".join(lines))
     return 0
 
@@ -353,6 +354,52 @@ def live_section(python: str, launcher: str) -> list[str]:
         f"  glowline --live  {statistics.median(with_live) * 1000:6.1f} ms   ({shown})",
         f"  ratio            {statistics.median(ratios):6.2f}x   (min / median / max {spread(ratios, unit='x')}; "
         "target <= 1.4x)",
+    ]
+
+
+# 8. the tail from the meter (issue 22): the warm line that adds the register's tail (a days file naming the IHD, a
+# register record of four days) beside the same line without one, interleaved in one run (target: within 5%).
+def tail_section(python: str, launcher: str, runs: int = RUNS) -> list[str]:
+    """Warm `glowline --format waybar` with the tail from the meter against the same line without it."""
+    from glowline.emulator import Emulator
+    from glowline.status import days as days_file
+    from glowline.status import registers as record_file
+    from tests.helpers import glowline_env
+
+    mac = "BCDDC2C6A91C"
+    with tempfile.TemporaryDirectory() as tmp, Emulator() as emu:
+        envs = []
+        for name in ("with", "without"):
+            env = glowline_env(Path(tmp) / name, emu)
+            env.pop("PYTHONPATH", None)
+            subprocess.run([launcher, "fetch"], env=env, check=True)
+            envs.append(env)
+        cache = Path(tmp) / "with" / ".cache" / "glowline"
+        path = str(cache / "default--electricity.consumption--Europe_London.days")
+        summ = days_file.read(path)
+        assert summ is not None and summ.delivered is not None
+        summ.meter = mac  # as a refresh writes it once the IHD's register agrees with the DCC
+        days_file.write(path, summ)
+        now = int(time.time())
+        boundaries = {b: 10000.0 + (b - now) / 7200 for b in range(now // 1800 * 1800 - 4 * 86400, now, 1800)}
+        tracks = {c: record_file.Track(now, 10000.0, dict(boundaries)) for c in record_file.CLASSIFIERS}
+        with_tail, without = [], []
+        for _ in range(runs):
+            tracks[record_file.CLASSIFIERS[0]].newest_at = float(int(time.time()))  # fresh, as the daemon keeps it
+            (cache / "live.registers").write_text(record_file.encode({mac: tracks}))
+            with_tail.append(timed([launcher, "--format", "waybar"], envs[0]))
+            without.append(timed([launcher, "--format", "waybar"], envs[1]))
+        shown = subprocess.run([launcher, "--format", "json"], env=envs[0], capture_output=True, text=True).stdout
+    ratios = [a / b for a, b in zip(with_tail, without, strict=True)]
+    return [
+        "",
+        f"warm-cache `glowline --format waybar` with the tail from the meter vs without, {runs} interleaved runs "
+        "(medians):",
+        f"  without the tail {statistics.median(without) * 1000:6.1f} ms",
+        f"  with the tail    {statistics.median(with_tail) * 1000:6.1f} ms   (from_meter in the line: "
+        f"{'from_meter' in shown})",
+        f"  ratio            {statistics.median(ratios):6.2f}x   (min / median / max {spread(ratios, unit='x')}; "
+        "target <= 1.05x)",
     ]
 
 
@@ -410,51 +457,47 @@ def template_section(python: str, launcher: str) -> list[str]:
     ]
 
 
-# 8. the tail from the meter (issue 22): the warm line that adds the register's tail (a days file naming the IHD, a
-# register record of four days) beside the same line without one, interleaved in one run (target: within 5%).
-def tail_section(python: str, launcher: str, runs: int = RUNS) -> list[str]:
-    """Warm `glowline --format waybar` with the tail from the meter against the same line without it."""
-    from glowline.emulator import Emulator
-    from glowline.status import days as days_file
-    from glowline.status import registers as record_file
-    from tests.helpers import glowline_env
-
-    mac = "BCDDC2C6A91C"
-    with tempfile.TemporaryDirectory() as tmp, Emulator() as emu:
-        envs = []
-        for name in ("with", "without"):
-            env = glowline_env(Path(tmp) / name, emu)
-            env.pop("PYTHONPATH", None)
-            subprocess.run([launcher, "fetch"], env=env, check=True)
-            envs.append(env)
-        cache = Path(tmp) / "with" / ".cache" / "glowline"
-        path = str(cache / "default--electricity.consumption--Europe_London.days")
-        summ = days_file.read(path)
-        assert summ is not None and summ.delivered is not None
-        summ.meter = mac  # as a refresh writes it once the IHD's register agrees with the DCC
-        days_file.write(path, summ)
-        now = int(time.time())
-        boundaries = {b: 10000.0 + (b - now) / 7200 for b in range(now // 1800 * 1800 - 4 * 86400, now, 1800)}
-        tracks = {c: record_file.Track(now, 10000.0, dict(boundaries)) for c in record_file.CLASSIFIERS}
-        with_tail, without = [], []
-        for _ in range(runs):
-            tracks[record_file.CLASSIFIERS[0]].newest_at = float(int(time.time()))  # fresh, as the daemon keeps it
-            (cache / "live.registers").write_text(record_file.encode({mac: tracks}))
-            with_tail.append(timed([launcher, "--format", "waybar"], envs[0]))
-            without.append(timed([launcher, "--format", "waybar"], envs[1]))
-        shown = subprocess.run([launcher, "--format", "json"], env=envs[0], capture_output=True, text=True).stdout
-    ratios = [a / b for a, b in zip(with_tail, without, strict=True)]
-    return [
-        "",
-        f"warm-cache `glowline --format waybar` with the tail from the meter vs without, {runs} interleaved runs "
-        "(medians):",
-        f"  without the tail {statistics.median(without) * 1000:6.1f} ms",
-        f"  with the tail    {statistics.median(with_tail) * 1000:6.1f} ms   (from_meter in the line: "
-        f"{'from_meter' in shown})",
-        f"  ratio            {statistics.median(ratios):6.2f}x   (min / median / max {spread(ratios, unit='x')}; "
-        "target <= 1.05x)",
-    ]
-
-
 if __name__ == "__main__":
     sys.exit(main())
+
+
+# 9. export streams: peak memory of `glowline export` over 1 and 11 years of history (glowline sync's file, written
+# straight into SQLite here), side by side: the memory of a window, not of the range (target < 100 MiB).
+PEAK_CHILD = """
+import resource, subprocess, sys
+done = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
+sys.exit(done.returncode)
+"""
+
+
+def export_section(python: str, launcher: str) -> list[str]:
+    """Peak RSS of `glowline export --resource electricity,gas` over 1 and 11 years of stored half-hours."""
+    from glowline.emulator import Emulator
+    from tests.helpers import glowline_env
+    from tests.test_bounded_waits import populate_history
+
+    lines = ["", "`glowline export --resource electricity,gas -o FILE` from the history, peak RSS (target < 100 MiB):"]
+    for years in (1, 11):
+        with tempfile.TemporaryDirectory() as tmp, Emulator() as emu:
+            home = Path(tmp) / "home"
+            for sub in (".config", ".cache", ".local/share", "run"):
+                (home / sub).mkdir(parents=True)
+            env = glowline_env(home, emu)
+            env.pop("PYTHONPATH", None)
+            saved = dict(os.environ)
+            os.environ.update(env)
+            try:
+                start = populate_history(emu, years)
+            finally:
+                os.environ.clear()
+                os.environ.update(saved)
+            first = time.strftime("%Y-%m-%d", time.gmtime(start + 86400))
+            started = time.perf_counter()
+            proc = subprocess.run([python, "-c", PEAK_CHILD, launcher, "export", "--from", first, "--resource",
+                                   "electricity,gas", "-o", str(home / "out.csv")], env=env, capture_output=True,
+                                  text=True, check=True)
+            wall = time.perf_counter() - started
+            rows = (home / "out.csv").read_text().count("\n") - 1
+            lines.append(f"  {years:2d} years  {rows:7d} rows  {int(proc.stdout) / 1024:6.1f} MiB  {wall:5.1f} s")
+    return lines

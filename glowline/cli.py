@@ -30,6 +30,14 @@ def main(argv_: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv_ is None else list(argv_)
     fmt: str | None = None
     values = argv.parse_fast(args)
+    problem = not_text(args)
+    if problem is not None:  # before anything encodes it (a URL, a cache key, a header): one line, exit 2
+        from glowline.errors import UsageError
+
+        if values is not None:  # a status line: its format (from argv or the config) gets its degraded line
+            given = values.get("format") or (settings.load_fast() or {}).get("format")
+            fmt = str(given) if given else None
+        return _finish_output(_fail(UsageError(problem), fmt), fmt)
     conf = settings.load_fast() if values is not None else None
     if values is not None and conf is not None:  # the fast route: no argparse, no tomllib
         opts = argv.Options({**conf, **values})
@@ -43,6 +51,35 @@ def main(argv_: list[str] | None = None) -> int:
     else:
         code = program(args, started)
     return _finish_output(code, fmt)
+
+
+#: arguments that name a file: any bytes the file system takes are fine there
+_PATH_OPTIONS = ("-o", "--output")
+
+
+def not_text(args: list[str]) -> str | None:
+    """Why an argument or a GLOWLINE_* variable (other than the *_DIR folders) is unusable: bytes that are not UTF-8
+    (Python keeps them as surrogates, which fail wherever the text is encoded: a URL, a site, a cache key); None
+    when all are text. Never echoes a value."""
+    import os
+
+    def text(value: str) -> bool:
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return False
+        return True
+
+    for name in sorted(os.environ):
+        if name.startswith("GLOWLINE_") and not name.endswith("_DIR") and not text(os.environ[name]):
+            return f"{name} is not UTF-8 text: set it again"
+    for i, arg in enumerate(args):
+        if text(arg) or (i > 0 and args[i - 1] in _PATH_OPTIONS) or arg.startswith(("-o=", "--output=")):
+            continue
+        option = arg.partition("=")[0] if arg.startswith("--") and "=" in arg else \
+            args[i - 1] if i > 0 and args[i - 1].startswith("-") else f"argument {i + 1}"
+        return f"{option}: not UTF-8 text"
+    return None
 
 
 def _standard_streams() -> None:

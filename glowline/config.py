@@ -48,14 +48,18 @@ TABLES: dict[str, dict[str, object]] = {
     "gas": {"unit": ("kwh", "m3"), "calorific_value": "float", "correction_factor": "float"},
     "live": {"mqtt": "str", "topic_prefix": "str", "device": "str", "max_age": "float", "show": "bool",
              "stale": ("hide", "show")},
+    "settle": {"days": "float", "export_days": "float"},
     # issue 23: the line's own shape, icons, a fixed scale, pre-rendered lines and refresh hooks
     "templates": {name: "template" for name in FORMATS},
     "icons": {"set": ICON_SETS, **{name: "str" for name in ICON_KEYS}},
     "scale_max": {name: "float" for name in RESOURCES},
     "files": {"formats": "formats"},
     "hooks": {"on_refresh": "argv", "timeout": "float"},
-    "settle": {"days": "float", "export_days": "float"},
 }
+
+
+#: the deepest nesting of arrays and inline tables parsed (glowline's settings are never nested; tomllib recurses)
+MAX_NESTING = 32
 
 
 def load() -> dict[str, object]:
@@ -64,24 +68,66 @@ def load() -> dict[str, object]:
     sig = signature(path)
     if sig is None:
         return {}
+    out = validate(parse(path), path)
+    _write_compiled(out, sig)
+    return out
+
+
+def parse(path: str) -> dict[str, object]:
+    """The TOML document at ``path``, read the one way every caller reads it (the runtime, `config check`,
+    `config show`): through glowline.files (a symlink is followed, the user's dotfiles may be one; a FIFO, a device
+    or a directory is refused at once), at most MAX_CONFIG_BYTES (a larger file is refused, never cut short),
+    nesting at most MAX_NESTING deep. ConfigError (one line, exit 8) otherwise."""
     if sys.version_info >= (3, 11):
         import tomllib
     else:  # pragma: no cover - Python 3.10
         import tomli as tomllib
     try:
-        # the user's file may be a symlink (dotfiles), but a FIFO or a device there is refused, never waited on
-        doc = tomllib.loads(read_bytes(path, MAX_CONFIG_BYTES + 1, follow=True).decode("utf-8"))
+        data = read_bytes(path, MAX_CONFIG_BYTES + 1, follow=True)
     except NotAFile:
         raise ConfigError(f"cannot read {path}: not a regular file") from None
     except OSError as exc:
         raise ConfigError(f"cannot read {path}: {exc.strerror}") from None
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+    if len(data) > MAX_CONFIG_BYTES:
+        raise ConfigError(f"{path} is larger than {MAX_CONFIG_BYTES // 1024} KiB: not a glowline config") from None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{path} is not valid TOML: {' '.join(str(exc).split())}") from None
+    if _nesting(text) > MAX_NESTING:
+        raise ConfigError(f"{path} is nested more than {MAX_NESTING} deep: not a glowline config")
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path} is not valid TOML: {' '.join(str(exc).split())}") from None
     except RecursionError:
         raise ConfigError(f"{path} is nested too deeply to be a glowline config") from None
-    out = validate(doc, path)
-    _write_compiled(out, sig)
-    return out
+
+
+def _nesting(text: str) -> int:
+    """How deep arrays and inline tables nest in TOML ``text`` (brackets in strings and comments do not count; a
+    table header ``[[a]]`` counts 2, harmlessly)."""
+    depth = deepest = 0
+    i, n = 0, len(text)
+    while i < n:
+        c = text[i]
+        if c == "#":
+            end = text.find("\n", i)
+            i = n if end == -1 else end
+        elif c in "\"'":
+            quote = text[i : i + 3] if text[i : i + 3] in ('"""', "'''") else c
+            i += len(quote)
+            while i < n and text[i : i + len(quote)] != quote:
+                i += 2 if c == '"' and text[i] == "\\" else 1
+            i += len(quote)
+            continue
+        elif c in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif c in "]}":
+            depth = max(0, depth - 1)
+        i += 1
+    return deepest
 
 
 def check_item(table: str, name: str, value: object, path: str = "config.toml") -> None:
@@ -108,11 +154,11 @@ def validate(doc: dict[str, object], path: str = "config.toml") -> dict[str, obj
                 _check_live(live, path)
             if key == "thresholds" and isinstance(live, dict):
                 _check_thresholds(live, path)
+            if key == "settle" and isinstance(live, dict):
+                _check_settle(live, path)
             timeout = live.get("timeout") if key == "hooks" and isinstance(live, dict) else None
             if isinstance(timeout, float) and not 0.1 <= timeout <= 60:
                 raise ConfigError(f"{path}: hooks.timeout = {timeout!r} must be a number of seconds from 0.1 to 60")
-            if key == "settle" and isinstance(live, dict):
-                _check_settle(live, path)
         elif key in TOP_LEVEL:
             out[key] = _value(key, TOP_LEVEL, key, value, path)
         else:
@@ -149,6 +195,11 @@ def _value(label: str, table: dict[str, object], name: str, value: object, path:
     return value
 
 
+def _check_ratio(label: str, value: object, path: str) -> None:
+    """One threshold on its own: a ratio to the typical day, above 0 and at most 1000."""
+    if not isinstance(value, float) or not 0.0 < value <= 1000.0:
+        raise ConfigError(f"{path}: thresholds.{label} = {value!r} is not valid: expected a ratio above 0, "
+                          "at most 1000")
 def _listed(label: str, kind: str, value: object, path: str) -> list[str]:
     """A template (compiled to its tokens here, once: glowline.status.template), a list of status formats, or an
     argv list (a command and its arguments, never a shell line); stored in the compiled config as a list."""
@@ -172,13 +223,6 @@ def _listed(label: str, kind: str, value: object, path: str) -> list[str]:
     elif not items:
         raise ConfigError(f"{path}: {label} = [] is not valid: expected a command and its arguments")
     return [str(v) for v in items]
-
-
-def _check_ratio(label: str, value: object, path: str) -> None:
-    """One threshold on its own: a ratio to the typical day, above 0 and at most 1000."""
-    if not isinstance(value, float) or not 0.0 < value <= 1000.0:
-        raise ConfigError(f"{path}: thresholds.{label} = {value!r} is not valid: expected a ratio above 0, "
-                          "at most 1000")
 
 
 def _check_thresholds(table: dict[str, object], path: str) -> None:
@@ -227,21 +271,27 @@ def mqtt_url_problem(url: str) -> str | None:
     """
     from urllib.parse import urlsplit
 
+    from glowline.redact import url as without_userinfo
+
+    shown = without_userinfo(url)  # before anything that can fail: no message ever carries the userinfo
+    authority = url.partition("://")[2]
+    for stop in "/?#":
+        authority = authority.partition(stop)[0]
+    if ":" in authority.rpartition("@")[0]:
+        return "a password in the URL is refused: keep it in the keyring with `glowline login --mqtt`"
     try:
         parts = urlsplit(url)
-        if parts.password is not None or ":" in parts.netloc.rpartition("@")[0]:  # before anything echoes the URL
-            return "a password in the URL is refused: keep it in the keyring with `glowline login --mqtt`"
         port = parts.port
     except ValueError as exc:
-        return f"{url!r}: {exc}"
+        return f"{shown!r}: {without_userinfo(str(exc))}"
     if parts.scheme not in ("mqtt", "mqtts"):
-        return f"{url!r}: use mqtt://host:1883 or mqtts://host:8883"
+        return f"{shown!r}: use mqtt://host:1883 or mqtts://host:8883"
     if not parts.hostname:
-        return f"{url!r} has no host"
+        return f"{shown!r} has no host"
     if parts.path not in ("", "/") or parts.query or parts.fragment:
-        return f"{url!r}: only mqtt[s]://[user@]host[:port]"
+        return f"{shown!r}: only mqtt[s]://[user@]host[:port]"
     if port == 0:
-        return f"{url!r}: port 0"
+        return f"{shown!r}: port 0"
     return None
 
 

@@ -141,10 +141,9 @@ def diagnose(timeout: float = DEFAULT_TIMEOUT, launcher: bool = True) -> list[Ch
 
 
 def _clean(text: str, secrets: list[str]) -> str:
-    for secret in secrets:
-        if secret:
-            text = text.replace(secret, "***")
-    return " ".join(text.split())
+    from glowline import redact
+
+    return " ".join(redact.mask(text, secrets).split())
 
 
 def _split_fix(message: str) -> tuple[str, str]:
@@ -550,7 +549,10 @@ def check_launcher(state: State) -> Check:
     argv = [sys.executable, "-X", "importtime", *target, "--cached-only", "--format", "tmux"]
     started = time.monotonic()
     try:
-        proc = subprocess.run(argv, stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=30)
+        from glowline.redact import child_environment
+
+        proc = subprocess.run(argv, stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=30,
+                              env=child_environment())  # --cached-only: no password needed, none passed
     except (OSError, subprocess.TimeoutExpired) as exc:
         return Check("launcher", WARN, f"could not time the status line: {type(exc).__name__}", "")
     ms = (time.monotonic() - started) * 1000
@@ -586,7 +588,8 @@ def check_broker(state: State) -> Check | None:
     text = f"{settings.where}: reachable, subscribed to {settings.topics()[0].rsplit('/', 2)[0]}/..."
     message = result.electricity
     if message is None:
-        return Check("broker", WARN, f"{text}; no electricity message within {state.timeout:g} s",
+        left_out = f" ({result.left_out_text()} left out)" if result.left_out else ""
+        return Check("broker", WARN, f"{text}; no electricity message with power within {state.timeout:g} s{left_out}",
                      "is the IHD publishing to this broker? (Hildebrand support enables local MQTT; check the "
                      "topic prefix and [live] device)", EXIT_WARN)
     assert message.power_w is not None and result.received_at is not None
@@ -599,12 +602,19 @@ def check_broker(state: State) -> Check | None:
     if age > settings.max_age:
         return Check("broker", WARN, text + file_note, "the device's clock or its meter link lags: check the IHD",
                      EXIT_WARN)
+    from glowline.status.live import unusable
+
+    if unusable():
+        return Check("broker", WARN, text + file_note, "remove what is in the live file's place", EXIT_WARN)
     return Check("broker", OK, text + file_note)
 
 
 def _live_file_note(max_age: float) -> str:
     from glowline.status import live as live_file
 
+    problem = live_file.unusable()
+    if problem:
+        return f"; the live file {problem}"
     reading = live_file.read()
     if reading is None:
         return "; no live file yet (run `glowline live --daemon` or a `watch` for `glowline --live`)"

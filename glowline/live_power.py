@@ -84,19 +84,19 @@ def from_mqtt(settings: LiveSettings, args: argparse.Namespace) -> int:
 
     from glowline.data import live as data
 
+    deadline = time.monotonic() + args.timeout  # one deadline for everything: the client, the connection, a message
     wanted = data.Electricity if args.resource == "electricity" else data.Gas
     inbox: queue.Queue[data.Message] = queue.Queue()
     sub = data.Subscriber(settings, data.broker_password(settings), inbox.put)
-    deadline = time.monotonic() + args.timeout
-    sub.start(args.timeout)
+    sub.start(max(0.05, deadline - time.monotonic()))
     try:
         sub.wait_connected(deadline)
-        dropped = 0
+        dropped: dict[str, int] = {}
         while True:
             left = deadline - time.monotonic()
             if left <= 0 and not args.follow:
                 kind = "electricity" if wanted is data.Electricity else "gas"
-                why = f" ({dropped} carried only the meter's 'no reading' value)" if dropped else ""
+                why = f" ({', '.join(f'{n} {problem}' for problem, n in dropped.items())})" if dropped else ""
                 raise NoLiveData(
                     f"no {kind} message from {settings.where} within {args.timeout:g} s{why}: is the IHD publishing "
                     f"to this broker under the topic prefix {settings.prefix!r}? "
@@ -111,7 +111,8 @@ def from_mqtt(settings: LiveSettings, args: argparse.Namespace) -> int:
                 continue
             if isinstance(message, data.Electricity):
                 if message.power_w is None:
-                    dropped += 1
+                    problem = message.power_problem or "without power"
+                    dropped[problem] = dropped.get(problem, 0) + 1
                     continue
                 _write_quietly(message)
             _print(message, args.format, settings.max_age)
@@ -190,17 +191,21 @@ def daemon(conf: dict[str, object], settings: LiveSettings | None, site: str = "
 def _mqtt_daemon(settings: LiveSettings, stop: Any) -> None:
     from glowline.data import live as data
 
+    say = data.LogLimit(_log)
+
     def on_message(message: data.Message) -> None:
         if isinstance(message, data.Electricity) and message.power_w is not None:
-            _write_quietly(message)
+            problem = data.write_live_file_problem(message)
+            if problem:
+                say(problem)
 
     def on_status(state: str) -> None:
-        if state == "connected":
-            _log(f"subscribed to {settings.where} ({', '.join(settings.topics())})")
+        if state == "subscribed":
+            say(f"subscribed to {settings.where} ({', '.join(settings.topics())})")
         elif state == "disconnected":
-            _log(f"{sub.last_error or 'disconnected'}; reconnecting (back-off up to {data.MAX_BACKOFF} s)")
+            say(f"{sub.last_error or 'disconnected'}; reconnecting in {sub.next_delay} s")
         elif state == "refused":
-            _log(f"{sub.last_error}; retrying (back-off up to {data.MAX_BACKOFF} s)")
+            say(f"{sub.last_error}; retrying (back-off up to {data.MAX_BACKOFF} s)")
 
     sub = data.Subscriber(settings, data.broker_password(settings), on_message, on_status)
     sub.start(5.0, keep_trying=True)

@@ -13,7 +13,7 @@ from glowline.catalog import RESOURCES
 
 SHELLS = ("bash", "zsh", "fish")
 #: values offered for options whose argparse action has no choices (--resource is comma-separated in reports)
-EXTRA_CHOICES = {"resource": tuple(RESOURCES)}
+EXTRA_CHOICES = {"resource": tuple(RESOURCES), "resources": (*RESOURCES, "all")}
 ZONEINFO = "/usr/share/zoneinfo"
 FISH_ZONES = f'(string replace {ZONEINFO}/ "" {ZONEINFO}/*/*)'  # Europe/London, America/New_York, ...
 #: the sites' names and veIds, read at Tab time from the cache's discovery (sites.json) with grep and sed, no glowline

@@ -71,3 +71,16 @@ def test_first_time_404_is_no_data_yet_and_sync_goes_on(home: Path, emulator: An
     finally:
         db.close()
     assert "electricity.consumption" in kinds and "gas.consumption" not in kinds
+
+
+def test_a_403_of_catchup_alone_leaves_the_readings_their_own_re_login(account: Any) -> None:
+    """catchup never logs in again; a 403 it met must not keep the readings from trying a fresh login once (a cold
+    refresh's catchup is always due: the jitter of its own clock has passed)."""
+    from glowline.data.sync import refresh
+
+    emulator = account
+    emulator.fault("403", path="/catchup")
+    emulator.fault("403", times=1, path="/readings")  # the readings' first answer only: a fresh login cures it
+    entry = refresh("", "electricity.consumption", 3, "Europe/London")
+    assert entry.series.values
+    assert emulator.count("catchup") == 1 and emulator.count("readings") >= 2

@@ -105,3 +105,15 @@ def test_rest_current_in_process_goes_through_the_gate(account: Any) -> None:
     account.play_current("no-units")
     reading = RestCurrent({}, COTTAGE).read()
     assert reading.source == "rest" and reading.power_w is not None and 0 < reading.power_w < 10_000
+
+
+def test_a_reading_stamped_in_the_future_is_not_current(home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A /current stamped an hour ahead of our clock (its clock or ours is wrong) is never shown as now."""
+    from glowline.emulator import DEMO_PASSWORD, DEMO_USERNAME, Emulator
+
+    with Emulator(now=lambda: time.time() + 3600) as emu:
+        monkeypatch.setenv("GLOWLINE_API_URL", emu.url)
+        monkeypatch.setenv("GLOWLINE_USERNAME", DEMO_USERNAME)
+        monkeypatch.setenv("GLOWLINE_PASSWORD", DEMO_PASSWORD)
+        with pytest.raises(NoLiveData, match="stamped"):
+            RestCurrent({}, COTTAGE).read()

@@ -303,3 +303,35 @@ def test_config_show_and_check_name_the_tariffs(home: Path) -> None:
     path.write_text('[tariffs.flat30]\nstanding = 40.0\nrate = 30.0\nbands = []\n', encoding="utf-8")
     checked = run(env_for(home), "config", "check")
     assert checked.returncode == 8 and "tariffs.flat30: give either rate" in checked.stdout + checked.stderr
+
+
+def test_a_day_missing_one_half_hour_has_no_always_on_load_nor_comparison() -> None:
+    """Undelivered is not zero: one missing half-hour and the day counts for neither insight (it is not low use)."""
+    from glowline.data.other_tariffs import parse
+    from glowline.data.readings import DayTotal, Series
+    from glowline.report.insights import add_half_hour_insights
+    from glowline.report.model import ReportDay, ResourceReport
+
+    day = date(2026, 10, 25)  # 25 hours: 50 half-hours
+    start, end = midnight(day), midnight(day + timedelta(days=1))
+    values: list[float | None] = [0.05 + (n % 7) / 100 for n in range((end - start) // 1800)]
+    assert len(values) == 50
+    tariffs = list(parse({"tariffs": TARIFFS}).values())
+
+    def report_of(halves: list[float | None]) -> ReportDay:
+        total = DayTotal(day, start, end, math.fsum(v or 0.0 for v in halves), True, 25)
+        d = ReportDay(total, total.value, None, [], "")
+        r = ResourceReport("electricity", "electricity.consumption", "kWh", None, [d], [], [None] * 24)
+        add_half_hour_insights(r, Series(start, 1800, halves), LONDON, tariffs)
+        return d
+
+    whole = report_of(values)
+    assert whole.baseload_w == pytest.approx(0.05 * 2000) and whole.compare is not None
+    night = [start + n * 1800 for n in range(50) if wall_rate(start + n * 1800, CHEAPNIGHT) == 8.5]
+    assert len(night) == 12  # 00:30-05:30 on the wall clock, 01:00-02:00 twice
+    expected = math.fsum(v * wall_rate(start + n * 1800, CHEAPNIGHT) for n, v in enumerate(values) if v is not None)
+    assert whole.compare["cheapnight"].energy == pytest.approx(expected, abs=1e-9)
+    holed = list(values)
+    holed[7] = None  # a half-hour the API did not deliver: zero would make it the day's lowest
+    missing = report_of(holed)
+    assert missing.baseload_w is None and missing.compare is None

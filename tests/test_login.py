@@ -14,17 +14,17 @@ from pathlib import Path
 import pytest
 
 from glowline import paths
-from glowline.commands.login import login
 from glowline.commands.logout import logout
 from glowline.data import credentials
 from glowline.emulator import DEMO_PASSWORD, DEMO_USERNAME, Emulator
 from glowline.errors import EXIT_AUTH, EXIT_KEYRING, EXIT_OK, EXIT_USAGE
+from glowline.sign_in import login
 from tests.fixtures_keyring import KeyringSetup, reset_keyring_cache
 from tests.helpers import files_under
 
 LOGGED_IN = f"logged in as {DEMO_USERNAME} (password in Secret Service)\n"
 LOGGED_OUT = f"logged out {DEMO_USERNAME} (password removed from the keyring)\n"
-LOGIN = "import sys; from glowline.commands.login import login; sys.exit(login(sys.argv[1], True, sys.argv[2]))"
+LOGIN = "import sys; from glowline.sign_in import login; sys.exit(login(sys.argv[1], True, sys.argv[2]))"
 LOGOUT = "import sys; from glowline.commands.logout import logout; sys.exit(logout())"
 FETCH = "import sys; from glowline.data.credentials import fetch_password; print(fetch_password(sys.argv[1]))"
 
@@ -333,7 +333,7 @@ def test_interactive_login_prompts_on_a_terminal_without_echoing_the_password(
 ) -> None:
     import pty
 
-    code = "import sys; from glowline.commands.login import login; sys.exit(login(None, False, sys.argv[1]))"
+    code = "import sys; from glowline.sign_in import login; sys.exit(login(None, False, sys.argv[1]))"
     pid, fd = pty.fork()
     if pid == 0:  # the child: a glowline login whose stdin/stdout/stderr and /dev/tty are the pseudo-terminal
         os.execve(sys.executable, [sys.executable, "-c", code, emulator.url], real_keyring.env)

@@ -110,7 +110,7 @@ def test_insecure_storage_beside_a_real_keyring_leaves_the_keyring_alone(
     """The flag forces the file (as gh's does); the lookup finds it after the keyring, which holds nothing."""
     import io
 
-    from glowline.commands.login import login
+    from glowline.sign_in import login
     from tests.test_login import run_login
 
     out, err = io.StringIO(), io.StringIO()
@@ -131,7 +131,7 @@ def test_a_stale_keyring_password_does_not_shadow_the_file(real_keyring: Keyring
     """After `login --insecure-storage`, an older password of the same user in the keyring is not used."""
     import io
 
-    from glowline.commands.login import login
+    from glowline.sign_in import login
 
     credentials.store_password(DEMO_USERNAME, "an-old-wrong-password")
     code = login(DEMO_USERNAME, True, emulator.url, out=io.StringIO(), err=io.StringIO(),

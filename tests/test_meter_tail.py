@@ -354,3 +354,76 @@ def test_the_record_stays_bounded_with_many_devices_and_old_ones(tmp_path: Path)
     assert "OLD000000000" not in back and len(back) == recording.MAX_DEVICES
     assert set(back) == {f"{n:012X}" for n in range(12 - recording.MAX_DEVICES, 12)}
     assert (tmp_path / "live.registers").stat().st_size < record_file.MAX_BYTES
+
+
+def test_export_takes_the_registers_tail_the_same_way(home: Path, broker: Broker) -> None:  # noqa: F811
+    """Export settles about a day late: with the DCC's export delivered only to 10:00 on a recent sunny day and an IHD
+    at the home that exports, every day since equals the export register's movement, and says what it took."""
+    home_site = "DCC Sourced"
+    with Emulator() as emu:
+        rid = emu.resource_id(home_site, "electricity.export", source="ADHOC")
+        ihd = emu.ihd(broker.url, interval=0.5, site=home_site, mac="AABBCCDDEEFF")
+        export = ihd.export
+        assert export is not None
+        now = time.time()
+        register = ihd.household.register_kwh
+        # the latest of the last three days whose afternoon exported something (a winter day can be all cloud)
+        back = next(d for d in (1, 2, 3) if register(export, local_midnight(now, d) + 10 * 3600,
+                                                     local_midnight(now, d - 1)) > 0.05)
+        horizon = local_midnight(now, back) + 10 * 3600
+        emu.set_lag(rid, 0)
+        emu.hold_at(rid, horizon)
+        env = glowline_env(home, emu, GLOWLINE_MQTT_URL=broker.url)
+        record = cache_dir(home) / "live.registers"
+        daemon = popen(env, "live", "--daemon")
+        try:
+            start = horizon - 2 * 3600  # every 3 minutes, one on each boundary: a day or more of messages at once
+            assert wait_until(lambda: ihd.burst(start - 600, start - 590) > 0 and record.exists(), 20)
+            ihd.burst(start, time.time(), 180.0)
+            ihd.start()
+            assert wait_until(lambda: time.time() - newest(record) < 3, 30)
+            proc = run(env, "--format", "json", "--site", home_site, "--resource", "export", "--days", str(back + 1))
+            assert proc.returncode == 0, proc.stderr
+            days = json.loads(proc.stdout)["days"]
+            assert len(days) == back + 1
+            for i, day in enumerate(days):
+                start_of, end_of = local_midnight(now, back - i), local_midnight(now, back - i - 1)
+                until = min(end_of, time.time())
+                assert day["value"] == pytest.approx(register(export, start_of, until), abs=WH), (i, day)
+                took = register(export, max(start_of, horizon), until)
+                assert day.get("from_meter", 0.0) == pytest.approx(took, abs=WH), (i, day)
+            assert days[0]["from_meter"] > 0.05 and not days[0]["complete"]
+        finally:
+            ihd.stop()
+            assert stop(daemon) == 0
+
+
+def test_two_subscribers_never_drop_each_others_boundaries(tmp_path: Path) -> None:
+    """The daemon and a `watch` (or a one-shot `glowline live`) write the same record: each keeps what the other
+    recorded."""
+    b = 1_780_000_200
+    daemon, watch = recorder(tmp_path, b + 3 * HH), recorder(tmp_path, b + 3 * HH)  # both loaded an empty record
+    daemon.add(MAC, "electricity.consumption", b - 5, 10.0)
+    daemon.add(MAC, "electricity.consumption", b + 5, 10.2)
+    daemon.save()
+    watch.add(MAC, "electricity.consumption", b + HH - 5, 11.0)
+    watch.add(MAC, "electricity.consumption", b + HH + 5, 11.2)
+    watch.save()  # written last, from a recorder that never saw the boundary b
+    track = record_file.read(path=str(tmp_path / "live.registers"))[MAC]["electricity.consumption"]
+    assert track.boundaries == {b: pytest.approx(10.1), b + HH: pytest.approx(11.1)}
+    assert (track.newest_at, track.newest) == (b + HH + 5, 11.2)
+
+
+def test_a_live_watch_records_the_registers_too(home: Path, broker: Broker) -> None:  # noqa: F811
+    """Whatever subscribes to the IHD records: a `watch` with [live] configured, no daemon running."""
+    with Emulator(mqtt=broker.url, mqtt_interval=0.2) as emu:
+        env = glowline_env(home, emu, GLOWLINE_MQTT_URL=broker.url)
+        watch = popen(env, "watch", "--format", "i3bar", "--interval", "300")
+        record = cache_dir(home) / "live.registers"
+        try:
+            assert wait_until(lambda: record.exists() and time.time() - newest(record) < 5, 30)
+            text = record.read_text()
+            for classifier in ("electricity.consumption", "electricity.export", "gas.consumption"):
+                assert f"n\t{emu.glow_mac}\t{classifier}\t" in text, text[:500]
+        finally:
+            assert stop(watch) == 0

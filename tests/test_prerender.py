@@ -66,7 +66,7 @@ def test_a_status_line_that_sees_the_state_change_rewrites_them(env: dict[str, s
 def test_a_failed_refresh_shows_in_the_files(env: dict[str, str], home: Path, emulator: Any) -> None:
     assert run(env, "fetch").returncode == 0
     emulator.fault("500")
-    age_cache(home, 3600)  # due again (fetch follows the line's polite clock)
+    age_cache(home, 3600)  # due again on the polite clock
     assert run(env, "fetch").returncode != 0
     assert_files_match(env, home)
     shown = json.loads(line_file(home, "waybar").read_text(encoding="utf-8"))
@@ -198,11 +198,11 @@ def test_the_hook_runs_when_a_failure_appears_or_clears(home: Path, emulator: An
     assert run(env, "fetch").returncode == 0
     hook_config(home, marker)
     emulator.fault("500")
-    age_cache(home, 3600)  # due again (fetch follows the line's polite clock)
+    age_cache(home, 3600)  # due again on the polite clock (fetch is a no-op while nothing is due)
     assert run(env, "fetch").returncode != 0
     assert len(marker.read_text().splitlines()) == 1  # the failure is news for the bar
     emulator.clear_faults()
-    assert run(env, "fetch").returncode == 0
+    assert run(env, "fetch").returncode == 0  # a failed attempt does not hold the next one back
     assert len(marker.read_text().splitlines()) == 2  # and so is its end
 
 

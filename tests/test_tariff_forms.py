@@ -33,9 +33,13 @@ HOME, COTTAGE = "DCC Sourced", "Holiday Cottage"
 AUTUMN = datetime(2026, 11, 5, 9, 0, 7, tzinfo=timezone.utc).timestamp()
 
 
+#: ... and on a London midnight in GMT (mid-March 2026)
+SPRING = datetime(2026, 4, 12, 15, 6, 11, tzinfo=timezone.utc).timestamp()
+
+
 @pytest.fixture
-def clocked(home: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Emulator]:
-    now = AUTUMN
+def clocked(home: Path, monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest) -> Iterator[Emulator]:
+    now = float(getattr(request, "param", AUTUMN))
     emu = Emulator(now=lambda: now, token_lifetime=10 * 365 * 86400)
     emu.start()
     monkeypatch.setenv("GLOWLINE_API_URL", emu.url)
@@ -79,13 +83,15 @@ def test_every_date_form_is_the_meters_local_date() -> None:
         assert effective_date(junk) is None
 
 
+@pytest.mark.parametrize("clocked", [AUTUMN, SPRING], indirect=True, ids=["bst", "gmt"])
 @pytest.mark.parametrize("form", ["local", "epoch", "iso"])
 def test_a_change_dated_by_its_instant_prices_from_the_right_day(clocked: Emulator, form: str) -> None:
     """Finding 4: epoch seconds of London midnight in BST priced the day before the change at the new rates
     (30 Sep: 3.74 GBP instead of 3.71). Each day's total is its priced half-hours plus that day's standing charge."""
     clocked.play_tariff_dates(form)
     change = datetime.fromtimestamp(clocked.price_change, LONDON)
-    assert change.utcoffset() == timedelta(hours=1)  # the change is at a BST midnight
+    bst = clocked.now() == AUTUMN
+    assert change.utcoffset() == timedelta(hours=1 if bst else 0)  # a change at a BST (or GMT) midnight
     change_day = change.date()
     doc = report_json(clocked, names=("electricity",))
     days = {d["date"]: d for d in doc["resources"]["electricity"]["days"]}
@@ -315,3 +321,13 @@ def test_effective_date_never_raises(value: Any) -> None:
     for tz in (None, ZoneInfo("Pacific/Kiritimati"), ZoneInfo("America/Adak")):
         day = effective_date(value, tz)
         assert day is None or isinstance(day, date)
+
+
+@pytest.mark.parametrize("form", ["local", "epoch", "iso"])
+def test_the_current_tariffs_start_is_a_local_date_in_every_form(clocked: Emulator, form: str) -> None:
+    clocked.play_tariff_dates(form)
+    change_day = datetime.fromtimestamp(clocked.price_change, LONDON).date()
+    args = parse_args("tariff", "--site", COTTAGE)
+    with Context(args, {}, "electricity.consumption") as ctx:
+        tariff = ctx.tariff("electricity")
+    assert tariff.since == change_day.isoformat() and f"since {change_day}" in tariff.origin()

@@ -10,13 +10,14 @@ from typing import Any
 
 from glowline import paths
 from glowline.catalog import DEFAULT_CALORIFIC_VALUE, DEFAULT_CORRECTION_FACTOR
+from glowline.data.live import DEFAULT_MAX_AGE, DEFAULT_PREFIX
 from glowline.errors import ConfigError, ExitStatus, UsageError
 from glowline.status import argv, settings
 
 ACTIONS = ("path", "show", "init", "check")
 
 #: the settings an environment variable decides, over the config file
-ENVIRONMENT = {"api_url": "GLOWLINE_API_URL"}
+ENVIRONMENT = {"api_url": "GLOWLINE_API_URL", "live.mqtt": "GLOWLINE_MQTT_URL"}
 
 #: defaults of the table keys (the top-level ones are glowline.status.argv.DEFAULTS)
 TABLE_DEFAULTS: dict[str, dict[str, object]] = {
@@ -25,6 +26,8 @@ TABLE_DEFAULTS: dict[str, dict[str, object]] = {
     "thresholds": {"low": 0.8, "high": 1.25},
     "gas": {"unit": "kwh", "calorific_value": DEFAULT_CALORIFIC_VALUE,
             "correction_factor": DEFAULT_CORRECTION_FACTOR},
+    "live": {"mqtt": None, "topic_prefix": DEFAULT_PREFIX, "device": "+", "max_age": DEFAULT_MAX_AGE, "show": False,
+             "stale": "hide"},
 }
 
 EXAMPLE = f"""\
@@ -129,21 +132,17 @@ def _line_files() -> list[tuple[str, str, str]]:
 
 
 def _read() -> tuple[dict[str, object], list[str]]:
-    """The config file's document and its problems (one line each); ({}, []) when there is no file."""
+    """The config file's document and its problems (one line each); ({}, []) when there is no file. The bytes are
+    read and parsed exactly as the runtime reads them (glowline.config.parse), so what it refuses is refused here."""
+    from glowline import config
+
     path = paths.config_file()
-    if not os.path.exists(path):
+    if not os.path.lexists(path):
         return {}, []
-    if sys.version_info >= (3, 11):
-        import tomllib
-    else:  # pragma: no cover - Python 3.10
-        import tomli as tomllib
     try:
-        with open(path, "rb") as fh:
-            doc: dict[str, object] = tomllib.load(fh)
-    except OSError as exc:
-        return {}, [f"{path}: cannot read: {exc.strerror}"]
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        return {}, [f"{path} is not valid TOML: {exc}"]
+        doc = config.parse(path)
+    except ConfigError as exc:
+        return {}, [str(exc)]
     return doc, problems(doc, path)
 
 
@@ -176,6 +175,9 @@ def _toml(value: object) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, str):
+        from glowline import redact
+
+        value = redact.url(value)  # a URL's userinfo (a password) is never shown
         return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
     if value is None:
         return "(unset)"
@@ -211,7 +213,10 @@ def show() -> int:
         given = doc.get(table) if isinstance(doc.get(table), dict) else {}
         assert isinstance(given, dict)
         for name in keys:
-            if name in given:
+            variable = ENVIRONMENT.get(f"{table}.{name}")
+            if variable and os.environ.get(variable):
+                rows.append((f"{table}.{name}", _toml(os.environ[variable]), f"environment {variable}"))
+            elif name in given:
                 rows.append((f"{table}.{name}", _toml(given[name]), file_label))
             elif name in TABLE_DEFAULTS.get(table, {}):
                 rows.append((f"{table}.{name}", _toml(TABLE_DEFAULTS[table][name]), "default"))
@@ -252,7 +257,7 @@ def init() -> int:
 def check() -> int:
     """One line per problem on stdout and exit 8, or "OK" with the path and exit 0."""
     path = paths.config_file()
-    if not os.path.exists(path):
+    if not os.path.lexists(path):
         print(f"OK: no config file at {path}: the defaults apply (`glowline config init` writes an example)")
         return ExitStatus.OK
     _doc, found = _read()

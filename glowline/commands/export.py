@@ -8,6 +8,7 @@ import argparse
 import contextlib
 import os
 import sys
+from collections.abc import Callable
 from datetime import date, timedelta
 from typing import IO, Any
 from zoneinfo import ZoneInfo
@@ -43,7 +44,11 @@ def add_parser(subparsers: Any) -> None:
 
 
 def run(args: argparse.Namespace, conf: dict[str, object], out: IO[str] | None = None) -> int:
-    return maybe_demo(args, lambda: run_export(args, conf, out))
+    try:
+        return maybe_demo(args, lambda: run_export(args, conf, out))
+    finally:
+        while _READERS:
+            _READERS.pop().close()
 
 
 def export_range(args: argparse.Namespace, today: date) -> tuple[date, date]:
@@ -184,9 +189,11 @@ def export_source(ctx: Context, name: str, period: str, start: int) -> export.So
                              series.pending_from(), series.step)
 
 
-def _history(ctx: Context, classifier: str, resource_id: str, start: int) -> tuple[dict[int, float], int, int] | None:
-    """The SQLite history's half-hours from ``start`` (and what it covers) when ``glowline sync`` has stored this
-    resource back to ``start``; None otherwise, or when the file cannot be used (the API is asked instead)."""
+def _history(ctx: Context, classifier: str, resource_id: str,
+             start: int) -> tuple[Callable[[int, int], list[tuple[int, float]]], int, int] | None:
+    """How to read the SQLite history's half-hours window by window (and what it covers) when ``glowline sync`` has
+    stored this resource back to ``start``; None otherwise, or when the file cannot be used (the API is asked
+    instead). Rows are read per window, never the whole range at once: an export of years stays small."""
     from glowline import paths
     from glowline.errors import StorageError
 
@@ -194,12 +201,23 @@ def _history(ctx: Context, classifier: str, resource_id: str, start: int) -> tup
         return None
     from glowline.data.store.sqlite import HistoryStore
 
+    site = ctx.site.ve_id
     try:
         with HistoryStore() as store:
-            progress = store.progress(ctx.site.ve_id, classifier)
-            if progress is None or progress.resource_id != resource_id or progress.synced_from > start:
-                return None
-            rows = store.readings(ctx.site.ve_id, classifier, start, progress.synced_to)
+            progress = store.progress(site, classifier)
     except StorageError:
         return None
-    return dict(rows), progress.synced_from, progress.synced_to
+    if progress is None or progress.resource_id != resource_id or progress.synced_from > start:
+        return None
+
+    reader = HistoryStore()  # opened on the first window, closed when the export ends (run_export)
+    _READERS.append(reader)
+
+    def stored(a: int, b: int) -> list[tuple[int, float]]:
+        return reader.readings(site, classifier, a, b)
+
+    return stored, progress.synced_from, progress.synced_to
+
+
+#: the history stores the export's sources read from, window by window; closed by run_export
+_READERS: list[Any] = []

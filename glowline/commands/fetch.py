@@ -74,7 +74,9 @@ def main(args: list[str]) -> int:
 
 
 def run(args: argparse.Namespace, conf: dict[str, object]) -> int:
-    password = sys.stdin.readline().rstrip("\n") if args.password_stdin else None
+    from glowline.data.credentials import password_line
+
+    password = password_line(sys.stdin) if args.password_stdin else None
     try:
         names = _names(args, conf, password)
         if len(names) == 1:

@@ -8,10 +8,10 @@ import sys
 from typing import Any, TextIO
 
 from glowline import paths
-from glowline.commands.login import say
 from glowline.data import credentials
 from glowline.data.store import default_store
 from glowline.errors import EXIT_KEYRING, EXIT_OK, GlowlineError, KeyringError
+from glowline.sign_in import say
 
 
 def add_parser(subparsers: Any) -> None:

@@ -68,6 +68,36 @@ class BackendInfo:
         return f"BackendInfo(name={self.name!r}, kind={self.kind!r}, message={self.message!r})"
 
 
+# -- standard input ------------------------------------------------------------------------------------------------
+
+#: the longest password read from standard input (`--password-stdin`); a longer first line is no password
+MAX_PASSWORD_CHARS = 1024
+
+
+def password_line(stream: Any, what: str = "--password-stdin") -> str:
+    """The first line of ``stream`` (a text stream) without its line ending, read as one bounded line: at most
+    MAX_PASSWORD_CHARS, never the whole stream (`head -c 300M /dev/zero | ...` costs nothing). "" when the stream
+    is empty; UsageError (one line, exit 2) for a line too long, a NUL or bytes that are not UTF-8."""
+    from glowline.errors import UsageError
+
+    try:
+        line = str(stream.readline(MAX_PASSWORD_CHARS + 2))
+    except UnicodeDecodeError:
+        raise UsageError(f"{what}: standard input is not UTF-8 text") from None
+    except (OSError, ValueError) as exc:
+        raise UsageError(f"{what}: standard input cannot be read ({type(exc).__name__})") from None
+    if line.endswith("\n"):
+        line = line[:-1]
+        if line.endswith("\r"):
+            line = line[:-1]
+    elif len(line) > MAX_PASSWORD_CHARS:
+        raise UsageError(f"{what}: the first line of standard input is longer than {MAX_PASSWORD_CHARS} "
+                         "characters: not a password")
+    if "\0" in line:
+        raise UsageError(f"{what}: standard input holds a NUL character: not a password")
+    return line
+
+
 # -- environment ---------------------------------------------------------------------------------------------------
 
 

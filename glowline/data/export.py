@@ -86,16 +86,19 @@ def api_source(
     return source
 
 
-def history_source(name: str, classifier: str, stored: dict[int, float], synced_from: int, synced_to: int,
-                   tail: Source) -> Source:
+def history_source(name: str, classifier: str, stored: Callable[[int, int], list[tuple[int, float]]],
+                   synced_from: int, synced_to: int, tail: Source) -> Source:
     """Half-hours from the SQLite history (glowline sync) where it has them, [synced_from, synced_to); ``tail``
-    (the API) only for what is newer than the last sync. ``stored`` holds the history's rows of the range."""
+    (the API) only for what is newer than the last sync. ``stored(a, b)`` reads the history's rows of one window,
+    so memory stays that of a window however long the range."""
 
     def read(a: int, b: int) -> Buckets:
         out: Buckets = []
         if a < synced_to:
             first = max(ceil(a, HALF_HOUR), synced_from)
-            out.extend((ts, stored.get(ts)) for ts in range(first, min(b, synced_to), HALF_HOUR))
+            last = min(b, synced_to)
+            rows = dict(stored(first, last))
+            out.extend((ts, rows.get(ts)) for ts in range(first, last, HALF_HOUR))
         if b > synced_to:
             out.extend(tail.read(max(a, synced_to), b))
         return out

@@ -14,7 +14,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from glowline import gate
+from glowline import gate, printable
 from glowline.catalog import HALF_HOUR, MAX_SPAN, PERIOD_SECONDS
 from glowline.data.endpoint import check_base_url
 from glowline.data.models import Reading, Resource, Site, Token
@@ -126,7 +126,7 @@ class GlowmarktClient:
         if resp.status_code == 401:
             raise AuthError("the Glowmarkt API refused the token (HTTP 401): run `glowline login` again")
         if resp.status_code == 403:
-            self._refused = True
+            self._refused = self._refused or retry  # only once a fresh login was tried (not by catchup)
             raise AccountNeedsAttention(FORBIDDEN)
         return self._json(resp, what)
 
@@ -163,7 +163,8 @@ class GlowmarktClient:
                 raise MalformedResponse("the site resources answer has no resources list")
             resources = [r for r in (_resource(x) for x in doc["resources"]) if r is not None]
             name = doc.get("name") if isinstance(doc.get("name"), str) else ve.get("name")
-            sites.append(Site(ve["veId"], name if isinstance(name, str) else ve["veId"], resources))
+            name = printable.optional(name, 80)  # server text: shown in lines, tooltips and reports
+            sites.append(Site(ve["veId"], name or ve["veId"], resources))
         return sites
 
     def readings(self, resource_id: str, start: int, end: int, period: str) -> list[tuple[int, float | None]]:
@@ -361,5 +362,5 @@ def _error_text(resp: Response) -> str:
     except ValueError:
         return f"HTTP {resp.status_code}"
     if isinstance(doc, dict) and isinstance(doc.get("error"), str):
-        return str(doc["error"])[:120]
+        return printable.text(doc["error"], 120) or f"HTTP {resp.status_code}"  # server text, shown as is
     return f"HTTP {resp.status_code}"

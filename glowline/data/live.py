@@ -9,17 +9,19 @@ carry no power. Every value here is either true or None: nothing is guessed or c
 
 from __future__ import annotations
 
+import logging
 import os
 import threading
 import time
 from collections.abc import Callable
 from typing import Any
 
-from glowline import gate
+from glowline import gate, printable
 from glowline.errors import APIUnavailable, AuthError, GlowlineError, MalformedResponse, NoLiveData, UsageError
 from glowline.status import layout
 from glowline.status import live as live_file
 
+log = logging.getLogger("glowline.live")
 #: the meter's "no valid reading" value (the most negative 24-bit number, in kW); never shown
 ERROR_VALUES = (-8388.608,)
 #: strings a device sends while it has nothing to say (glow-mqtt.md 2-3)
@@ -28,8 +30,21 @@ DEFAULT_PREFIX = "glow"
 DEFAULT_MAX_AGE = live_file.DEFAULT_MAX_AGE
 #: REST /current is polled no faster than the device refreshes (glow-mqtt.md 6)
 REST_POLL_SECONDS = 10.0
-#: reconnect back-off: paho waits 1 s after a lost connection, doubling up to this
+#: reconnect back-off: 1 s after a lost connection, doubling up to this, also across connections the broker
+#: accepts and then drops at once (a connection counts as good once it has lasted GOOD_CONNECTION seconds)
 MAX_BACKOFF = 30
+GOOD_CONNECTION = 60.0
+#: seconds stop() waits for paho's network thread (it ends within its current sleep anyway)
+STOP_WAIT = 0.05
+#: the largest message payload parsed (a real one is under 1 KiB)
+MAX_PAYLOAD = 65536
+#: the largest MQTT packet accepted: announced to the broker in CONNECT (MQTT v5 Maximum Packet Size), so that it
+#: never sends a larger one, and enforced on reading (a broker that ignores it is disconnected before the packet is
+#: held)
+MAX_PACKET = MAX_PAYLOAD + 1024
+#: why a message carried no power (the words `live` and doctor use)
+NO_READING, NOT_A_NUMBER, OUT_OF_RANGE, FUTURE = ("the meter's 'no reading' value", "not a number",
+                                                  "beyond any household's power", "stamped in the future")
 KEYRING_PREFIX = "mqtt:"
 ELECTRICITY, GAS, STATE = "electricitymeter", "gasmeter", "STATE"
 
@@ -107,8 +122,8 @@ def max_age(conf: dict[str, object]) -> float:
 class Electricity:
     """One electricity reading: power in W (None when the meter had none) and the registers, each true or None."""
 
-    __slots__ = ("at", "device", "export_kwh_total", "import_kwh_today", "import_kwh_total", "power_w", "source",
-                 "standing_charge_gbp", "unit_rate_gbp")
+    __slots__ = ("at", "device", "export_kwh_total", "import_kwh_today", "import_kwh_total", "power_problem",
+                 "power_w", "source", "standing_charge_gbp", "unit_rate_gbp")
 
     def __init__(self, at: float, power_w: float | None, source: str = "mqtt", device: str = "",
                  import_kwh_today: float | None = None, import_kwh_total: float | None = None,
@@ -123,6 +138,8 @@ class Electricity:
         self.export_kwh_total = export_kwh_total
         self.unit_rate_gbp = unit_rate_gbp
         self.standing_charge_gbp = standing_charge_gbp
+        #: why power_w is None (NO_READING, NOT_A_NUMBER, OUT_OF_RANGE, FUTURE), else None
+        self.power_problem: str | None = None
 
     def document(self, now: float | None = None) -> dict[str, object]:
         """`glowline live --format json`: the issue's keys in its order, then age_seconds."""
@@ -169,6 +186,8 @@ def _registers(reading: Electricity | Gas, own: dict[str, object], now: float | 
     }
     if now is not None:
         doc["age_seconds"] = int(max(0.0, now - reading.at))
+        if gate.stamp(reading.at, now) is None:  # stamped ahead of our clock: its age is unknown, never "0"
+            doc["age_seconds"] = None
     return doc
 
 
@@ -214,12 +233,15 @@ def parse_time(text: object) -> float | None:
 
 def number(value: object) -> float | None:
     """A finite number that is not the meter's error value; None for anything else (strings, placeholders, NaN)."""
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        return None
-    number_ = float(value)
-    if number_ - number_ != 0.0 or any(abs(number_ - bad) < 1e-9 for bad in ERROR_VALUES):
+    number_ = gate.number(value)
+    if number_ is None or is_error_value(number_):
         return None
     return number_
+
+
+def is_error_value(value: object) -> bool:
+    """True for the meter's "no reading" value (-8388.608 kW)."""
+    return isinstance(value, float) and any(abs(value - bad) < 1e-9 for bad in ERROR_VALUES)
 
 
 def _get(doc: object, *path: str) -> object:
@@ -231,12 +253,37 @@ def _get(doc: object, *path: str) -> object:
 
 
 def power_watts(power: object) -> float | None:
-    """``power`` {"value", "units"} in W: kW (the device's unit) times 1000; None for the error value or no value."""
-    value = number(_get(power, "value"))
+    """``power`` {"value", "units"} in W: kW (the device's unit) times 1000, through the gate; None for the error
+    value, no value, not a number or beyond any household (power_problem says which)."""
+    return power_reading(power)[0]
+
+
+def power_reading(power: object) -> tuple[float | None, str | None]:
+    """(watts, None) or (None, why): NO_READING, NOT_A_NUMBER or OUT_OF_RANGE; (None, None) when there is none."""
+    raw = _get(power, "value")
+    if raw is None:
+        return None, None
+    value = gate.number(raw)
     if value is None:
+        return None, NOT_A_NUMBER
+    if is_error_value(value):
+        return None, NO_READING
+    watts = gate.power_w(value if _get(power, "units") == "W" else value * 1000.0)
+    return (watts, None) if watts is not None else (None, OUT_OF_RANGE)
+
+
+def _register(value: object) -> float | None:
+    """A register or day counter in kWh (or m3) through the gate; None for the error value or anything else."""
+    return gate.register_kwh(number(value))
+
+
+def _price(value: object, check: Callable[[object], float | None]) -> float | None:
+    """A price in GBP (the device's unit) through the gate's check in pence; zero or below is what a device sends
+    while joining (M2 ignores them)."""
+    gbp = number(value)
+    if gbp is None or gbp <= 0 or check(gbp * 100.0) is None:
         return None
-    units = _get(power, "units")
-    return value if units == "W" else value * 1000.0
+    return gbp
 
 
 class Registers:
@@ -258,58 +305,53 @@ class Registers:
         return value
 
 
-def _positive(value: float | None) -> float | None:
-    """Prices and day counters: a zero or negative value is what a device sends while joining (M2 ignores them)."""
-    return value if value is not None and value > 0 else None
-
-
-def _price(value: float | None, check: Callable[[object], float | None]) -> float | None:
-    """A price in GBP (unit rate per kWh, standing charge per day) that a tariff can have (``check``: the gate's
-    unit_rate or standing, in pence), else None: 1e300 never reaches a number shown or the JSON."""
-    value = _positive(value)
-    return value if value is not None and check(value * 100.0) is not None else None
-
-
-def parse_electricity(doc: object, device: str = "", registers: Registers | None = None) -> Electricity | None:
-    """An electricity message as an Electricity, or None when it is not one (no meter object, no timestamp)."""
+def parse_electricity(doc: object, device: str = "", registers: Registers | None = None,
+                      now: float | None = None) -> Electricity | None:
+    """An electricity message as an Electricity, or None when it is not one (no meter object, no timestamp). Every
+    number passes the gate; a message stamped ahead of ``now`` (default: the clock) carries no power (FUTURE)."""
     meter = _get(doc, ELECTRICITY)
     at = parse_time(_get(meter, "timestamp"))
     if not isinstance(meter, dict) or at is None:
         return None
     regs = registers or Registers()
     imp = _get(meter, "energy", "import")
-    day = number(_get(imp, "day"))
-    return Electricity(
+    future = gate.stamp(at, time.time() if now is None else now) is None
+    power, problem = (None, FUTURE) if future else power_reading(_get(meter, "power"))
+    reading = Electricity(
         at,
-        power_watts(_get(meter, "power")),
+        power,
         "mqtt",
         device,
-        import_kwh_today=day if day is not None and day >= 0 else None,
-        import_kwh_total=regs.check(device, "electricity.import", number(_get(imp, "cumulative"))),
-        export_kwh_total=regs.check(device, "electricity.export", number(_get(meter, "energy", "export", "cumulative")),
-                                    zero_ok=True),
-        unit_rate_gbp=_price(number(_get(imp, "price", "unitrate")), gate.unit_rate),
-        standing_charge_gbp=_price(number(_get(imp, "price", "standingcharge")), gate.standing),
+        import_kwh_today=_register(_get(imp, "day")),
+        import_kwh_total=None if future else regs.check(device, "electricity.import",
+                                                        _register(_get(imp, "cumulative"))),
+        export_kwh_total=None if future else regs.check(
+            device, "electricity.export", _register(_get(meter, "energy", "export", "cumulative")), zero_ok=True),
+        unit_rate_gbp=_price(_get(imp, "price", "unitrate"), gate.unit_rate),
+        standing_charge_gbp=_price(_get(imp, "price", "standingcharge"), gate.standing),
     )
+    reading.power_problem = problem
+    return reading
 
 
-def parse_gas(doc: object, device: str = "", registers: Registers | None = None) -> Gas | None:
-    """A gas message as a Gas (kWh registers, the m3 volume; ``dayvol`` is kWh despite its name), or None."""
+def parse_gas(doc: object, device: str = "", registers: Registers | None = None,
+              now: float | None = None) -> Gas | None:
+    """A gas message as a Gas (kWh registers, the m3 volume; ``dayvol`` is kWh despite its name), or None (also
+    for a message stamped ahead of ``now``: it is no reading of now)."""
     meter = _get(doc, GAS)
     at = parse_time(_get(meter, "timestamp"))
-    if not isinstance(meter, dict) or at is None:
+    if not isinstance(meter, dict) or at is None or gate.stamp(at, time.time() if now is None else now) is None:
         return None
     regs = registers or Registers()
     imp = _get(meter, "energy", "import")
-    day = number(_get(imp, "day"))
     return Gas(
         at,
         device,
-        import_kwh_today=day if day is not None and day >= 0 else None,
-        import_kwh_total=regs.check(device, "gas.import", number(_get(imp, "cumulative"))),
-        volume_m3_total=regs.check(device, "gas.volume", number(_get(imp, "cumulativevol"))),
-        unit_rate_gbp=_price(number(_get(imp, "price", "unitrate")), gate.unit_rate),
-        standing_charge_gbp=_price(number(_get(imp, "price", "standingcharge")), gate.standing),
+        import_kwh_today=_register(_get(imp, "day")),
+        import_kwh_total=regs.check(device, "gas.import", _register(_get(imp, "cumulative"))),
+        volume_m3_total=regs.check(device, "gas.volume", _register(_get(imp, "cumulativevol"))),
+        unit_rate_gbp=_price(_get(imp, "price", "unitrate"), gate.unit_rate),
+        standing_charge_gbp=_price(_get(imp, "price", "standingcharge"), gate.standing),
     )
 
 
@@ -318,13 +360,15 @@ def parse_state(doc: object, device: str = "") -> DeviceState | None:
     if not isinstance(doc, dict):
         return None
 
-    def text(value: object) -> str | None:
-        return value if isinstance(value, str) and value not in PLACEHOLDERS else None
+    def text(value: object) -> str | None:  # device text: control characters removed, length bounded
+        clean = printable.optional(value)
+        return clean if clean is not None and clean not in PLACEHOLDERS else None
 
-    def whole(value: object) -> int | None:
-        return int(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else None
+    def whole(value: object) -> int | None:  # RSSI (dBm) and LQI are small integers
+        number_ = gate.within(value, -1000.0, 1000.0)
+        return None if number_ is None else int(number_)
 
-    mac = text(doc.get("wifistamac")) or text(doc.get("ethmac")) or device
+    mac = text(doc.get("wifistamac")) or text(doc.get("ethmac")) or printable.text(device)
     return DeviceState(parse_time(doc.get("timestamp")), mac.upper(), text(doc.get("hardware")),
                        text(doc.get("software")), text(_get(doc, "han", "status")), whole(_get(doc, "han", "rssi")),
                        whole(_get(doc, "han", "lqi")), text(doc.get("smetsversion")), text(doc.get("zigbee")))
@@ -348,9 +392,10 @@ def parse_message(topic: str, payload: bytes, prefix: str,
     import json
 
     where = split_topic(topic, prefix)
-    if where is None or len(payload) > 65536:
+    if where is None or len(payload) > MAX_PAYLOAD:
         return None
     device, kind = where
+    device = printable.text(device, 32)
     try:
         doc = json.loads(payload.decode("utf-8"))
     except (UnicodeDecodeError, ValueError, RecursionError):
@@ -396,6 +441,40 @@ def _keep_prerendered_lines() -> None:
         logging.getLogger("glowline.live").debug("pre-rendered lines not updated: %s", exc)
 
 
+def write_live_file_problem(reading: Electricity) -> str | None:
+    """write_live_file, answering the one line that says why the live file could not be written (None when it
+    was): a daemon that cannot write it must say so, not fall silent."""
+    try:
+        write_live_file(reading)
+    except OSError as exc:
+        where = exc.filename or layout.live_path()
+        return f"cannot write the live file {where}: {exc.strerror or type(exc).__name__} (the status line shows no " \
+               "live power until it can)"
+    return None
+
+
+class LogLimit:
+    """Bounded logging for a long-running subscriber: a line identical to one said less than ``quiet`` seconds ago
+    is not repeated (the count of the skipped ones comes with its next showing)."""
+
+    def __init__(self, write: Callable[[str], None], quiet: float = 600.0) -> None:
+        self.write = write
+        self.quiet = quiet
+        self._said: dict[str, tuple[float, int]] = {}
+
+    def __call__(self, text: str) -> None:
+        now = time.monotonic()
+        last = self._said.get(text)
+        if last is not None and now - last[0] < self.quiet:
+            self._said[text] = (last[0], last[1] + 1)
+            return
+        skipped = last[1] if last is not None else 0
+        if len(self._said) > 100:
+            self._said.clear()
+        self._said[text] = (now, 0)
+        self.write(text + (f" (and {skipped} more times)" if skipped else ""))
+
+
 # ---------------------------------------------------------------------------------------------------- credentials
 
 
@@ -421,7 +500,10 @@ Message = Electricity | Gas | DeviceState
 
 class Subscriber:
     """A connection to the broker that stays up: subscribes on every (re)connect, reconnects with back-off (1 s
-    doubling to 30 s), parses each message and hands it to ``on_message``. paho's network thread does the I/O."""
+    doubling to 30 s, also when the broker accepts the login and drops it at once), parses each message and hands it
+    to ``on_message``. paho's network thread does the I/O; MQTT v5, announcing MAX_PACKET as the largest packet it
+    takes. ``on_status`` hears "connected", "subscribed", "disconnected" (``last_error`` says why, ``next_delay`` when
+    the next attempt is) and "refused"; nothing once stop() was called."""
 
     def __init__(self, live: LiveSettings, password: str | None, on_message: Callable[[Message], None],
                  on_status: Callable[[str], None] | None = None) -> None:
@@ -440,12 +522,20 @@ class Subscriber:
         self.last_error: str | None = None
         self.messages = 0
         self.last_message_at: float | None = None
+        self.stopping = False
+        #: seconds before the next reconnect; doubles after every connection that did not last GOOD_CONNECTION
+        self.next_delay = 1
+        self._connected_at: float | None = None
         from paho.mqtt.enums import CallbackAPIVersion
+        from paho.mqtt.packettypes import PacketTypes
+        from paho.mqtt.properties import Properties
 
         self.client = mqtt.Client(callback_api_version=CallbackAPIVersion.VERSION2,
-                                  client_id=f"glowline-{os.getpid()}-{os.urandom(3).hex()}", clean_session=True,
-                                  protocol=mqtt.MQTTv311)
+                                  client_id=f"glowline-{os.getpid()}-{os.urandom(3).hex()}", protocol=mqtt.MQTTv5)
         self.client.reconnect_delay_set(min_delay=1, max_delay=MAX_BACKOFF)
+        self.properties = Properties(PacketTypes.CONNECT)  # type: ignore[no-untyped-call]
+        self.properties.MaximumPacketSize = MAX_PACKET
+        _refuse_oversized_packets(self.client)
         if live.tls:
             import ssl
 
@@ -473,17 +563,34 @@ class Subscriber:
             self._status("refused")
             return
         self.refused = None
+        self._connected_at = time.monotonic()
         self.connected.set()
         client.subscribe([(topic, 0) for topic in self.live.topics()])
         self._status("connected")
 
     def _on_subscribe(self, client: Any, userdata: Any, mid: Any, reasons: Any, properties: Any) -> None:
+        """SUBACK: subscribed only when the broker granted every topic."""
+        failed = [str(r) for r in reasons or () if getattr(r, "is_failure", False)]
+        if failed:
+            self.last_error = f"the broker {self.live.where} refused the subscription ({', '.join(failed)})"
+            self._status("refused")
+            return
         self.subscribed.set()
+        self._status("subscribed")
 
     def _on_disconnect(self, client: Any, userdata: Any, flags: Any, reason: Any, properties: Any) -> None:
         self.connected.clear()
         self.subscribed.clear()
-        self.last_error = f"connection to {self.live.where} lost ({reason})"
+        if self.stopping:  # our own stop(): not a lost connection
+            return
+        lasted = None if self._connected_at is None else time.monotonic() - self._connected_at
+        self._connected_at = None
+        if lasted is not None and lasted >= GOOD_CONNECTION:
+            self.next_delay = 1
+        else:  # refused, or dropped at once: the back-off grows even though the login "succeeded"
+            self.next_delay = min(MAX_BACKOFF, self.next_delay * 2)
+        client.reconnect_delay_set(min_delay=self.next_delay, max_delay=MAX_BACKOFF)
+        self.last_error = f"connection to {self.live.where} lost ({printable.text(str(reason))})"
         self._status("disconnected")
 
     def _on_message(self, client: Any, userdata: Any, msg: Any) -> None:
@@ -497,6 +604,9 @@ class Subscriber:
             return
         self.messages += 1
         self.last_message_at = time.time()
+        if isinstance(parsed, Electricity) and parsed.power_problem:  # said with -v: the gate left the power out
+            log.info("electricity message from %s at %s: power left out (%s)", parsed.device, iso(parsed.at),
+                     parsed.power_problem)
         try:
             self.recorder.on_message(parsed)
         except Exception:  # the record never costs the message
@@ -510,9 +620,10 @@ class Subscriber:
         """Connect once, now, so that a refused TLS certificate, a wrong port or a bad host is one clear error."""
         import ssl
 
-        self.client.connect_timeout = max(0.5, timeout)
+        self.client.connect_timeout = max(0.1, timeout)
         try:
-            self.client.connect(self.live.host, self.live.port, keepalive=30)
+            self.client.connect(self.live.host, self.live.port, keepalive=30, clean_start=True,
+                                properties=self.properties)
         except ssl.SSLCertVerificationError as exc:
             raise APIUnavailable(f"the broker {self.live.where}: TLS certificate not verified "
                                  f"({exc.verify_message or exc.reason}); refused") from None
@@ -533,7 +644,8 @@ class Subscriber:
                 raise
             self.last_error = str(exc)
             self._status("disconnected")
-            self.client.connect_async(self.live.host, self.live.port, keepalive=30)
+            self.client.connect_async(self.live.host, self.live.port, keepalive=30, clean_start=True,
+                                      properties=self.properties)
         self.client.loop_start()
 
     def wait_connected(self, deadline: float) -> None:
@@ -548,15 +660,34 @@ class Subscriber:
         raise APIUnavailable(f"the broker {self.live.where} did not accept the connection in time")
 
     def stop(self) -> None:
+        """Disconnect cleanly and end the network thread; no status is reported from here on."""
+        self.stopping = True
         self.recorder.close()
         try:
             self.client.disconnect()
         except Exception:
             pass
-        try:
-            self.client.loop_stop()
-        except Exception:
-            pass
+        # paho's loop_stop() joins its network thread, which may be sleeping out a reconnect delay (up to a second
+        # per step): ask it to end and wait briefly; it is a daemon thread and ends within its current sleep
+        thread = getattr(self.client, "_thread", None)
+        self.client._thread_terminate = True
+        if thread is not None and thread is not threading.current_thread():
+            thread.join(STOP_WAIT)
+
+
+def _refuse_oversized_packets(client: Any) -> None:
+    """Make ``client`` drop the connection as soon as a packet's header announces more than MAX_PACKET bytes, before
+    any of it is held (a broker that ignores the Maximum Packet Size we announced). Wraps paho's socket read: paho
+    2.x keeps the packet being read in ``_in_packet`` (remaining_length once ``have_remaining`` is set)."""
+    receive = client._sock_recv
+
+    def guarded(size: int) -> bytes:
+        packet = client._in_packet
+        if packet.get("have_remaining") and packet.get("remaining_length", 0) > MAX_PACKET:
+            raise ConnectionAbortedError(f"a packet of {packet['remaining_length']} bytes (more than {MAX_PACKET})")
+        return bytes(receive(size))
+
+    client._sock_recv = guarded
 
 
 # ---------------------------------------------------------------------------------------------------- REST /current
@@ -651,6 +782,12 @@ class Probe:
         self.received_at: float | None = None
         self.state: DeviceState | None = None
         self.messages = 0
+        #: electricity messages whose power was left out, by why (NOT_A_NUMBER, OUT_OF_RANGE, FUTURE, NO_READING)
+        self.left_out: dict[str, int] = {}
+
+    def left_out_text(self) -> str:
+        """ "3 not a number, 1 stamped in the future" (empty when none was left out)."""
+        return ", ".join(f"{n} {why}" for why, n in self.left_out.items())
 
 
 def probe(live: LiveSettings, password: str | None, timeout: float) -> Probe:
@@ -661,7 +798,9 @@ def probe(live: LiveSettings, password: str | None, timeout: float) -> Probe:
 
     def on_message(message: Message) -> None:
         result.messages += 1
-        if isinstance(message, Electricity) and message.power_w is not None and result.electricity is None:
+        if isinstance(message, Electricity) and message.power_w is None and message.power_problem:
+            result.left_out[message.power_problem] = result.left_out.get(message.power_problem, 0) + 1
+        elif isinstance(message, Electricity) and message.power_w is not None and result.electricity is None:
             result.electricity, result.received_at = message, time.time()
         elif isinstance(message, DeviceState):
             result.state = message

@@ -7,7 +7,8 @@ boundary (at most MAX_GAP apart, else that boundary has no sample); gas steps on
 holds in the half-hour after a boundary is the register at it. A message older than the newest one seen is
 ignored; a register that goes backwards is a glitch and ignored. The record (glowline.status.registers) keeps
 KEEP_SECONDS of boundaries and is written atomically, at most once per WRITE_EVERY seconds (a burst of queued
-messages is one write, and the newest message is on disk within that time).
+messages is one write, and the newest message is on disk within that time), merged with what another subscriber
+wrote meanwhile (a `watch` beside the daemon: neither drops the other's boundaries).
 
 ``compare`` sets the DCC's half-hours beside the register's movement over the same half-hours: `doctor`'s
 agreement line, and the refresher's choice of which device's register belongs to a site (``pick_device``). The
@@ -116,15 +117,28 @@ class Recorder:
         """Write the record atomically now (a full or read-only disk costs the tail, never the subscriber)."""
         from glowline.files import atomic_write
 
+        on_disk = record_file.read(path=self.path)  # what another subscriber (a `watch`, a `live`) wrote meanwhile
         with self._lock:
             self._timer = None
             self._written_at = time.monotonic()
+            self._merge(on_disk)
             self._prune()
             text = record_file.encode(self.record)
         try:
             atomic_write(self.path, text)
         except OSError:
             pass
+
+    def _merge(self, other: Record) -> None:
+        """Take the boundaries another writer recorded that this one has not (two subscribers see the same meter:
+        neither may drop what the other wrote), and its newest message when newer."""
+        for device, tracks in other.items():
+            for classifier, theirs in tracks.items():
+                ours = self.record.setdefault(device, {}).setdefault(classifier, Track())
+                for boundary, value in theirs.boundaries.items():
+                    ours.boundaries.setdefault(boundary, value)
+                if theirs.newest_at is not None and (ours.newest_at is None or theirs.newest_at > ours.newest_at):
+                    ours.newest_at, ours.newest = theirs.newest_at, theirs.newest
 
     def _prune(self) -> None:
         """Keep the record bounded: registers not heard from for KEEP_SECONDS go, and only the MAX_DEVICES devices
@@ -223,25 +237,16 @@ def pick_device(record: Record, classifier: str, buckets: list[tuple[int, float 
 
 def site_meter(series: Series, classifier: str, now: float, only_site: bool) -> str:
     """The IHD whose register is the meter of the site whose ``series`` this is (pick_device over the record and
-    the series' delivered buckets); "" when none can be told or nothing is recorded."""
+    the series' delivered buckets); "" when none can be told. [live] device needs no look here: the subscriber
+    records only the messages of that device."""
     if classifier not in record_file.CLASSIFIERS:
         return ""
     record = record_file.read(classifier)
+    if not record:  # nothing recorded yet: nothing to compare
+        return ANY_DEVICE if only_site else ""
     step = series.step
     buckets = [(series.start + i * step, value) for i, value in enumerate(series.values)]
-    return pick_device(record, classifier, buckets, step, series.horizon(now), only_site, _configured_device())
-
-
-def _configured_device() -> str:
-    """[live] device ("+": any), from the validated config; any device when the config cannot be read."""
-    try:
-        from glowline.config import load
-
-        table = load().get("live")
-    except Exception:  # the refresh never fails over the live settings
-        return "+"
-    device = table.get("device") if isinstance(table, dict) else None
-    return device.upper() if isinstance(device, str) and device and device != "+" else "+"
+    return pick_device(record, classifier, buckets, step, series.horizon(now), only_site)
 
 
 class Verdict:

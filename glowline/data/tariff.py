@@ -78,12 +78,15 @@ def parse(doc: Any) -> Tariff:
     entries = [e for e in data if isinstance(e, dict)] if isinstance(data, list) else []
     if data is not None and not isinstance(data, list):
         entries = [data] if isinstance(data, dict) else []
-    entries.sort(key=lambda e: str(e.get("from") or e.get("effectiveDate") or ""), reverse=True)  # newest first
+    def start(entry: dict[str, Any]) -> date:
+        return effective_date(entry.get("from", entry.get("effectiveDate"))) or date.min
+
+    entries.sort(key=start, reverse=True)  # newest first, whatever form the dates take
     for entry in entries:
         found = _current_rates(entry.get("currentRates"), "currentRates") or _plan(entry)
         if found is not None:
             rate, standing, where = found
-            since = str(entry.get("from") or entry.get("effectiveDate") or "")[:10]
+            since = "" if start(entry) == date.min else start(entry).isoformat()
             name = entry.get("displayName") or entry.get("name") or ""
             return Tariff(rate, standing, f"the meter's tariff ({where})", str(name), since)
     if top is not None:
@@ -320,6 +323,8 @@ def _gated(value: Any, check: Callable[[object], float | None], what: str, bad: 
     if value is None:
         return None
     raw: Any = value.get("value") if isinstance(value, dict) else value
+    if raw is None or (isinstance(raw, str) and not raw.strip()):
+        return None  # {"value": null} or "": not given
     if isinstance(raw, str):
         try:
             raw = float(raw.strip()[:40])

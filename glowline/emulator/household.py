@@ -44,7 +44,7 @@ WOBBLE, WOBBLE_PERIOD = 0.1, 300
 
 #: the absurd half-hour of the ``glitch`` habit (kWh), as in issue 19's finding 2, and how long it is served
 GLITCH_KWH = 47.5
-GLITCH_HOURS = 14.5
+GLITCH_HOURS = 29.0
 
 _NAMESPACE = uuid.UUID("2f0c7f0e-4f53-4c8e-9a51-6c6c1f1d0b3e")
 

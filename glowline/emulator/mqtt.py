@@ -40,6 +40,7 @@ from glowline.emulator.household import (
     REGISTER_BASE_KWH,
     Household,
     Resource,
+    Site,
 )
 
 ERROR_VALUE = -8388.608
@@ -90,17 +91,18 @@ class Publisher:
     """Publishes the Glow site's messages to the broker at ``url`` every ``interval`` seconds until stop()."""
 
     def __init__(self, household: Household, url: str, interval: float = 5.0, now: Callable[[], float] = time.time,
-                 prefix: str = "glow") -> None:
+                 prefix: str = "glow", site: Site | None = None, mac: str | None = None) -> None:
         parts = urlsplit(url)
         if parts.scheme != "mqtt" or not parts.hostname:
             raise ValueError(f"the emulator publishes to mqtt://HOST:PORT only, not {parts.scheme}://")
         self.host, self.port = parts.hostname, parts.port or 1883
         self.username = unquote(parts.username) if parts.username else None
         self.password = unquote(parts.password) if parts.password else None
-        site = household.glow_site()
-        if site is None or site.glow_mac is None:
+        site = site or household.glow_site()  # another site: an IHD there too (its MAC given), for its export
+        mac = mac or (site.glow_mac if site is not None else None)
+        if site is None or mac is None:
             raise ValueError("the household has no site with Glow hardware")
-        self.household, self.site, self.mac = household, site, site.glow_mac
+        self.household, self.site, self.mac = household, site, mac
         self.electricity = next(r for r in site.resources if r.classifier == "electricity.consumption")
         self.gas = next(r for r in site.resources if r.classifier == "gas.consumption")
         self.export = next((r for r in site.resources if r.classifier == "electricity.export"), None)

@@ -173,7 +173,7 @@ def _resource_part(state: State, resource: Resource, part: str, query: dict[str,
         variant = state.tariff_variants.get(resource.resource_id, default_tariff_variant(resource))
         if variant == "error":
             return json_reply(500, shapes.SERVER_ERROR)
-        return json_reply(200, shapes.tariff(resource, variant, household.tariff_at(resource, now)))
+        return json_reply(200, shapes.tariff(resource, variant, household.tariff_at(resource, now), state.tariff_dates))
     if part == "tariff-list" and resource.resource_id in state.tariff_list_documents:
         return json_reply(200, shapes.wrapped(resource, state.tariff_list_documents[resource.resource_id]))
     if part == "tariff-list":

@@ -367,10 +367,15 @@ class Emulator:
         else:
             self._state.household.held_at[rid] = int(until) // HALF_HOUR * HALF_HOUR
 
-    def ihd(self, url: str, interval: float = 5.0) -> Publisher:
+    def ihd(self, url: str, interval: float = 5.0, site: str | None = None, mac: str | None = None) -> Publisher:
         """An emulated Glow IHD for this household on this emulator's clock, publishing to ``url`` once started
-        (Publisher.burst sends past messages first, in meter order)."""
-        return Publisher(self._state.household, url, interval, self.now)
+        (Publisher.burst sends past messages first, in meter order): the "Holiday Cottage" one, or one at ``site``
+        (name or veId) with the MAC ``mac`` (the "DCC Sourced" home has the export resource)."""
+        household = self._state.household
+        where = household.site(site) if site is not None else None
+        if site is not None and where is None:
+            raise ValueError(f"no site {site!r}")
+        return Publisher(household, url, interval, self.now, site=where, mac=mac)
 
     # the household -----------------------------------------------------------------------------------------------
 

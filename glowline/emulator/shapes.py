@@ -197,7 +197,8 @@ def _tariff_entry(resource: Resource, period: TariffPeriod, strings: bool) -> di
     }
 
 
-def tariff(resource: Resource, variant: str, period: TariffPeriod | None = None) -> dict[str, Json]:
+def tariff(resource: Resource, variant: str, period: TariffPeriod | None = None,
+           dates: str = "local") -> dict[str, Json]:
     """GET resource/{id}/tariff (the tariff in force now) in the "numbers", "strings" (2023 gas capture style) or
     "empty" variant."""
     if variant == "empty":
@@ -209,7 +210,10 @@ def tariff(resource: Resource, variant: str, period: TariffPeriod | None = None)
             GAS_STANDING_CENTIPENCE if gas else ELECTRICITY_STANDING_CENTIPENCE
         )
         period = TariffPeriod(0, rate_cp, None, standing_cp)
-    return wrapped(resource, [_tariff_entry(resource, period, variant == "strings")])
+    entry = _tariff_entry(resource, period, variant == "strings")
+    if dates != "local" and period.effective:
+        entry["from"] = tariff_date(period.effective, dates)
+    return wrapped(resource, [entry])
 
 
 #: how tariff-list dates are written: "local" (``"2025-04-01 00:00:00"``, the meter's local midnight: Swagger),

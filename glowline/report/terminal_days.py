@@ -4,6 +4,7 @@ the same day last week, other tariffs), the average day by hour and each day by 
 from __future__ import annotations
 
 import math
+from datetime import date
 from typing import Any
 
 from glowline import catalog
@@ -38,9 +39,15 @@ def draw_days(report: Report, console: Any, width: int, styled: bool, rows: int 
     console.print(cell(f"delivered: {report.horizon_text}", style.dim), overflow="fold")
 
 
+def span_text(first: date, last: date) -> str:
+    """ "Mon 01 Dec to Thu 04 Dec 2026"; the first day's year too when it is another ("Fri 31 Oct 2025 to ...")."""
+    start = f"{first:%a %d %b}" if first.year == last.year else f"{first:%a %d %b %Y}"
+    return f"{start} to {last:%a %d %b %Y}"
+
+
 def draw_heading(report: Report, console: Any, style: Style) -> None:
     res = report.resources
-    console.print(cell(f"glowline report · {report.site} · {report.first:%a %d %b} to {report.last:%a %d %b %Y} · "
+    console.print(cell(f"glowline report · {report.site} · {span_text(report.first, report.last)} · "
                         f"{report.tz_name}", style.bold), overflow="ellipsis", no_wrap=True)
     for r in res:
         if r.tariffs is not None:

@@ -71,7 +71,7 @@ def line_for(
     if summ is not None and may_refresh and not policy.covers_typical(summ, opts.days, now):
         # a longer window than the cache was filled for: fetch the older days the typical day is judged on (and
         # wait for them until the deadline), so typical never depends on what ran before; else draw what there is
-        _refresh_and_wait(opts, deadline, need_typical=True)
+        _refresh_and_wait(opts, deadline, refresh_here, need_typical=True)
         now = time.time()
         summ = _current(path, opts, now, rebuild) or summ
         err = _failure(opts)
@@ -148,8 +148,8 @@ def _attempt(opts: Options, fd: int, forced: bool) -> bool:
     return True
 
 
-def _refresh_and_wait(opts: Options, deadline: float, need_typical: bool = False,
-                      refresh_here: RefreshHere | None = None) -> None:
+def _refresh_and_wait(opts: Options, deadline: float, refresh_here: RefreshHere | None = None,
+                      need_typical: bool = False) -> None:
     """Nothing usable (or, ``need_typical``, not the days before the window): run the refresh (or join the one
     running) until the deadline: here when the caller can (``refresh_here``), else (or for what is left after the
     deadline) in the detached refresher."""

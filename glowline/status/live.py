@@ -17,8 +17,8 @@ Anything that is not exactly this (truncated, foreign, an older version, a non-f
 
 from __future__ import annotations
 
-import os
-
+from glowline.files import NotAFile, read_bytes
+from glowline.gate import FUTURE_SLACK
 from glowline.status import layout
 from glowline.status.model import HIGH, LOW, NORMAL, Line, Live
 
@@ -39,17 +39,12 @@ def encode(power_w: float, at: float, source: str, device: str, written: float) 
 
 
 def read(path: str | None = None) -> Live | None:
-    """The reading in the live file (age and stale not yet set), or None when there is none or it is not valid."""
+    """The reading in the live file (age and stale not yet set), or None when there is none or it is not valid
+    (read through glowline.files: a FIFO, a directory or a symlink there reads as none, at once)."""
     try:
-        fd = os.open(path or layout.live_path(), os.O_RDONLY)
+        data = read_bytes(path or layout.live_path(), MAX_BYTES)
     except OSError:
         return None
-    try:
-        data = os.read(fd, MAX_BYTES)
-    except OSError:
-        return None
-    finally:
-        os.close(fd)
     try:
         lines = data.decode("utf-8").split("\n")
     except UnicodeDecodeError:
@@ -79,10 +74,22 @@ def current(now: float, max_age: float = DEFAULT_MAX_AGE, show_stale: bool = Fal
     if live is None:
         return None
     live.age = max(0.0, now - live.at)
-    live.stale = live.age > max_age
+    live.stale = live.age > max_age or live.at > now + FUTURE_SLACK  # from the future: a clock set back, never "now"
     if live.stale and not show_stale:
         return None
     return live
+
+
+def unusable(path: str | None = None) -> str | None:
+    """Why the live file cannot be there (something that is not a regular file is in its place), else None."""
+    where = path or layout.live_path()
+    try:
+        read_bytes(where, 1)
+    except NotAFile:
+        return f"{where} is not a regular file (remove it: the subscriber cannot write the live file there)"
+    except OSError:
+        return None
+    return None
 
 
 def judge(live: Live, line: Line) -> None:

@@ -100,8 +100,10 @@ def spawn_refresh(args: list[str], lock_fd: int, notify: bool = False) -> tuple[
 
     The parent's copy of the lock fd is closed here: from now on the child alone holds the lock.
     """
+    from glowline.redact import child_environment
+
     password = os.environ.get("GLOWLINE_PASSWORD")
-    env = {k: v for k, v in os.environ.items() if k != "GLOWLINE_PASSWORD"}
+    env = child_environment()  # no password variable: the account's goes on a pipe, the broker's is not needed
     argv = [sys.executable, "-m", "glowline", "fetch", "--background", "--lock-fd", str(lock_fd), *args]
     if password:
         argv.append("--password-stdin")

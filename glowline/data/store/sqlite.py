@@ -211,8 +211,40 @@ class HistoryStore:
             raise
         return db
 
+    def _begin(self, db: sqlite3.Connection) -> None:
+        """BEGIN IMMEDIATE, waiting for another writer once per process: the first wait says who holds the file
+        (one line on stderr) and may last ``timeout`` seconds; every later one shares what is left of it, so a
+        command that writes several resources waits ``timeout`` in all, not per resource."""
+        db.execute("PRAGMA busy_timeout = 0")
+        try:
+            db.execute("BEGIN IMMEDIATE")
+            return
+        except sqlite3.OperationalError as exc:
+            if not _is_busy(exc):
+                raise
+        finally:
+            db.execute(f"PRAGMA busy_timeout = {int(self.timeout * 1000)}")
+        now = time.monotonic()
+        deadline = _WAIT_UNTIL.get(self.path)
+        if deadline is None:
+            deadline = _WAIT_UNTIL[self.path] = now + self.timeout
+            try:
+                sys.stderr.write(f"glowline: the history {self.path} is held by {_holder(self.path)}: waiting up to "
+                                 f"{self.timeout:g} s\n")
+                sys.stderr.flush()
+            except (OSError, ValueError):
+                pass
+        left = deadline - now
+        if left <= 0:
+            raise sqlite3.OperationalError("database is locked (by another writer, waited for already)")
+        db.execute(f"PRAGMA busy_timeout = {int(left * 1000)}")
+        try:
+            db.execute("BEGIN IMMEDIATE")
+        finally:
+            db.execute(f"PRAGMA busy_timeout = {int(self.timeout * 1000)}")
+
     def _migrate(self, db: sqlite3.Connection) -> None:
-        db.execute("BEGIN IMMEDIATE")
+        self._begin(db)
         try:
             version = int(db.execute("PRAGMA user_version").fetchone()[0])
             if version > SCHEMA_VERSION:  # written by a newer glowline since the header was read
@@ -351,7 +383,7 @@ class HistoryStore:
         buckets are the whole truth of [start, end): what they change is recorded and what they lack removed."""
         db = self.db
         try:
-            db.execute("BEGIN IMMEDIATE")
+            self._begin(db)
             try:
                 if replace is not None:
                     buckets = list(buckets)
@@ -568,6 +600,54 @@ def _header_version(path: str) -> int:
     from glowline.files import read_bytes
 
     return int.from_bytes(read_bytes(path, 100)[60:64], "big")
+
+
+#: per history file, when this process's one wait for another writer ends (monotonic); see HistoryStore._begin
+_WAIT_UNTIL: dict[str, float] = {}
+
+
+def _is_busy(exc: sqlite3.Error) -> bool:
+    text = str(exc).lower()
+    return "locked" in text or "busy" in text
+
+
+def _holder(path: str) -> str:
+    """Who holds a lock on the history file (or its -wal/-shm), from /proc/locks (Linux): "pid 1234 (glowline
+    sync)"; "another program" when it cannot be told."""
+    inodes = set()
+    for name in (path, path + "-shm", path + "-wal"):
+        try:
+            inodes.add(os.stat(name).st_ino)
+        except OSError:
+            pass
+    from glowline.files import read_text
+
+    pids: list[int] = []
+    for line in (read_text("/proc/locks", 1 << 20, follow=True) or "").splitlines():
+        fields = line.split()
+        if len(fields) > 5 and fields[4].isdigit() and fields[5].rpartition(":")[2].isdigit():
+            pid, inode = int(fields[4]), int(fields[5].rpartition(":")[2])
+            if inode in inodes and pid != os.getpid() and pid not in pids:
+                pids.append(pid)
+    if not pids:
+        return "another program"
+    from glowline.printable import text
+
+    described = []
+    for pid in pids[:3]:
+        try:
+            with_args = _cmdline(pid)
+        except OSError:
+            with_args = ""
+        described.append(f"pid {pid}" + (f" ({text(with_args, 60)})" if with_args else ""))
+    return ", ".join(described)
+
+
+def _cmdline(pid: int) -> str:
+    """A process's command line, its arguments joined by spaces (read through glowline.files)."""
+    from glowline.files import read_bytes
+
+    return read_bytes(f"/proc/{pid}/cmdline", 4096, follow=True).replace(b"\0", b" ").decode("utf-8", "replace").strip()
 
 
 def _is_corrupt(exc: sqlite3.Error) -> bool:
