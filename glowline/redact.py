@@ -4,7 +4,8 @@ Three parts, each the only one of its kind: ``url`` drops a URL's userinfo (user
 surgery, before anything that can fail parses it; ``mask`` replaces a secret where it stands as a whole value
 (a token between blanks, quotes or ``=``/``:``/``,``), never inside other text, so a short password shows nothing of
 where it occurs elsewhere; ``child_environment`` is the environment a spawned glowline gets, without the password
-variables. Import-free, so any layer (the status path included) may use it.
+variables (``foreign_environment``: a program that is not glowline, an on_refresh hook, gets none named like a
+credential either). Import-free, so any layer (the status path included) may use it.
 """
 
 from __future__ import annotations
@@ -68,3 +69,21 @@ def child_environment(environ: dict[str, str] | None = None) -> dict[str, str]:
 
         environ = dict(os.environ)
     return {k: v for k, v in environ.items() if k not in SECRET_VARIABLES}
+
+
+#: parts of a variable's name that mark a credential (upper-cased): a program that is not glowline gets none of them
+CREDENTIAL_MARKS = ("PASSWORD", "PASSWD", "PASSPHRASE", "SECRET", "TOKEN", "CREDENTIAL", "API_KEY", "APIKEY",
+                    "PRIVATE_KEY", "ACCESS_KEY", "AUTH")
+
+
+def is_credential_name(name: str) -> bool:
+    """True for a variable only glowline itself may see: its password variables and anything named like a
+    credential (GITHUB_TOKEN, AWS_SECRET_ACCESS_KEY, db_password ...)."""
+    upper = name.upper()
+    return name in SECRET_VARIABLES or any(mark in upper for mark in CREDENTIAL_MARKS)
+
+
+def foreign_environment(environ: dict[str, str] | None = None) -> dict[str, str]:
+    """The environment for a program that is not glowline (an on_refresh hook): ``child_environment`` without any
+    variable named like a credential."""
+    return {k: v for k, v in child_environment(environ).items() if not is_credential_name(k)}

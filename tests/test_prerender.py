@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from glowline.data.hooks import hook_env, is_secret_name
+from glowline.redact import foreign_environment, is_credential_name
 from tests.helpers import age_cache, cache_dir, glowline_env, run, wait_until
 from tests.test_config import write_config
 
@@ -161,10 +161,10 @@ def test_hook_config_is_an_argv_list(home: Path, emulator: Any) -> None:
 def test_secret_names() -> None:
     for name in ("GLOWLINE_PASSWORD", "GLOWLINE_MQTT_PASSWORD", "GITHUB_TOKEN", "db_password", "SSH_PASSPHRASE",
                  "AWS_SECRET_ACCESS_KEY", "OPENAI_API_KEY", "MY_CREDENTIALS", "HTTP_AUTHORIZATION"):
-        assert is_secret_name(name), name
+        assert is_credential_name(name), name
     for name in ("HOME", "PATH", "DBUS_SESSION_BUS_ADDRESS", "WAYLAND_DISPLAY", "GLOWLINE_API_URL"):
-        assert not is_secret_name(name), name
-    assert hook_env({"HOME": "/h", "GLOWLINE_PASSWORD": "x"}) == {"HOME": "/h"}
+        assert not is_credential_name(name), name
+    assert foreign_environment({"HOME": "/h", "GLOWLINE_PASSWORD": "x", "X_TOKEN": "t"}) == {"HOME": "/h"}
 
 
 def test_hook_timeout_is_bounded(home: Path, emulator: Any) -> None:

@@ -6,7 +6,7 @@ An argv list, never a shell; started in its own session with no terminal (stdin,
 kept for the log; given ``[hooks] timeout`` seconds (default 5) and then killed with its process group. A hook that
 cannot start, fails or overruns is logged (glowline.hooks, and ``hook.error`` in the cache folder for doctor and the
 user) and never fails the refresh. Its environment is the caller's without any secret: GLOWLINE_PASSWORD,
-GLOWLINE_MQTT_PASSWORD and every variable whose name looks like a credential (``is_secret_name``).
+GLOWLINE_MQTT_PASSWORD and every variable whose name looks like a credential (glowline.redact, the one rule).
 """
 
 from __future__ import annotations
@@ -19,27 +19,13 @@ import time
 
 from glowline import paths
 from glowline.files import atomic_write, remove_file
+from glowline.redact import foreign_environment
 
 log = logging.getLogger("glowline.hooks")
 
 DEFAULT_TIMEOUT = 5.0
-#: parts of a variable's name that mark it as a credential (upper-cased): never handed to a hook
-SECRET_MARKS = ("PASSWORD", "PASSWD", "PASSPHRASE", "SECRET", "TOKEN", "CREDENTIAL", "API_KEY", "APIKEY",
-                "PRIVATE_KEY", "ACCESS_KEY", "AUTH")
 #: the most of a failing hook's stderr kept for the log
 STDERR_BYTES = 4096
-
-
-def is_secret_name(name: str) -> bool:
-    """True for a variable a hook must never see: glowline's passwords and anything named like a credential."""
-    upper = name.upper()
-    return upper in ("GLOWLINE_PASSWORD", "GLOWLINE_MQTT_PASSWORD") or any(mark in upper for mark in SECRET_MARKS)
-
-
-def hook_env(environ: dict[str, str] | None = None) -> dict[str, str]:
-    """The environment a hook runs with: the caller's, every secret dropped."""
-    source = dict(os.environ) if environ is None else environ
-    return {k: v for k, v in source.items() if not is_secret_name(k)}
 
 
 def error_path() -> str:
@@ -76,7 +62,7 @@ def _run(argv: list[str], deadline: float) -> str | None:
     """Why the hook failed, or None when it exited 0 in time."""
     try:
         proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                                env=hook_env(), start_new_session=True, close_fds=True)
+                                env=foreign_environment(), start_new_session=True, close_fds=True)
     except (OSError, ValueError, subprocess.SubprocessError) as exc:  # not found, not executable, a NUL in an argument
         return f"{argv[0]!r} could not start: {getattr(exc, 'strerror', None) or exc}"
     try:

@@ -11,7 +11,6 @@ a field (glowline.config writes it into the compiled config, so the fast path ne
 
 from __future__ import annotations
 
-from glowline.status import icons
 from glowline.status.formats import shared
 from glowline.status.model import NORMAL, Line, RenderOptions, Shape
 
@@ -155,12 +154,16 @@ def _fields(tokens: tuple[str, ...], line: Line, opts: RenderOptions, short: boo
         elif name == "cost_today":
             text = cost_today(line, opts)
         elif name == "icon":
+            from glowline.status import icons  # only for templates that name {icon} or {level}
+
             text = icons.icon(line, opts)
         elif name == "resource":
             text = line.name
         elif name == "site":
             text = line.site
         elif name == "level":
+            from glowline.status import icons
+
             text = icons.state_of(line)
         out[name] = (tint, text)
     return out
