@@ -246,17 +246,24 @@ def program(args: list[str], started: float) -> int:
     return _guarded(call, fmt, ns.verbose, _on_error(args))  # a broken config: the hide form when asked
 
 
+def _last_value(args: list[str], option: str) -> str | None:
+    """The value the last ``option VALUE`` or ``option=VALUE`` of ``args`` gives, else None (read before argparse, so
+    even a command line with another bad option is answered in the form it asked for)."""
+    value = None
+    for i, arg in enumerate(args):
+        if arg == option and i + 1 < len(args):
+            value = args[i + 1]
+        elif arg.startswith(option + "="):
+            value = arg.partition("=")[2]
+    return value
+
+
 def _on_error(args: list[str]) -> str:
     """The --on-error a command line asks for (or the config's), even when another option of it is bad: a bar that
     asked for the hide form gets it for a typo too."""
     from glowline.status.argv import ON_ERROR
 
-    value: object = None
-    for i, arg in enumerate(args):
-        if arg == "--on-error" and i + 1 < len(args):
-            value = args[i + 1]
-        elif arg.startswith("--on-error="):
-            value = arg.partition("=")[2]
+    value: object = _last_value(args, "--on-error")
     if value is None:
         value = (settings.load_fast() or {}).get("on_error")
     return value if isinstance(value, str) and value in ON_ERROR else "show"
@@ -269,12 +276,7 @@ def _status_format(args: list[str]) -> str | None:
 
     if any(arg in commands.COMMANDS or arg in ("-h", "--help") for arg in args):
         return None
-    fmt: object = None
-    for i, arg in enumerate(args):
-        if arg == "--format" and i + 1 < len(args):
-            fmt = args[i + 1]
-        elif arg.startswith("--format="):
-            fmt = arg.partition("=")[2]
+    fmt: object = _last_value(args, "--format")
     if fmt is None:
         fmt = (settings.load_fast() or {}).get("format")
     return fmt if isinstance(fmt, str) and fmt in STATUS_FORMATS else None

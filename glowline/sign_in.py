@@ -178,8 +178,10 @@ def login(
 
 
 def _redact(text: str, secret: str | None) -> str:
-    """A safety net for foreign error text; a very short password would only mangle our own words ("wrong")."""
-    return text.replace(secret, "***") if secret and len(secret) >= 8 else text
+    """A safety net for foreign error text: the one redaction rule (whole values only, URLs without userinfo)."""
+    from glowline import redact
+
+    return redact.mask(text, [secret] if secret else [])
 
 
 def login_mqtt(

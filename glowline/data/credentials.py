@@ -178,8 +178,9 @@ def classify(backend: object) -> BackendInfo:
 
 
 def _one_line(text: str, secret: str | None) -> str:
-    if secret:
-        text = text.replace(secret, "***")
+    from glowline import redact  # the one redaction rule: whole values, URLs without userinfo
+
+    text = redact.mask(text, [secret] if secret else [])
     text = " ".join(text.split())
     return text if len(text) <= 200 else text[:197] + "..."
 
