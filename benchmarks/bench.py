@@ -457,10 +457,6 @@ def template_section(python: str, launcher: str) -> list[str]:
     ]
 
 
-if __name__ == "__main__":
-    sys.exit(main())
-
-
 # 9. export streams: peak memory of `glowline export` over 1 and 11 years of history (glowline sync's file, written
 # straight into SQLite here), side by side: the memory of a window, not of the range (target < 100 MiB).
 PEAK_CHILD = """
@@ -474,8 +470,7 @@ sys.exit(done.returncode)
 def export_section(python: str, launcher: str) -> list[str]:
     """Peak RSS of `glowline export --resource electricity,gas` over 1 and 11 years of stored half-hours."""
     from glowline.emulator import Emulator
-    from tests.helpers import glowline_env
-    from tests.test_bounded_waits import populate_history
+    from tests.helpers import glowline_env, populate_history
 
     lines = ["", "`glowline export --resource electricity,gas -o FILE` from the history, peak RSS (target < 100 MiB):"]
     for years in (1, 11):
@@ -501,3 +496,7 @@ def export_section(python: str, launcher: str) -> list[str]:
             rows = (home / "out.csv").read_text().count("\n") - 1
             lines.append(f"  {years:2d} years  {rows:7d} rows  {int(proc.stdout) / 1024:6.1f} MiB  {wall:5.1f} s")
     return lines
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from glowline.emulator import Emulator
 from tests.fixtures_keyring import KeyringSetup
-from tests.helpers import age_cache, glowline_env, run
+from tests.helpers import age_cache, glowline_env, populate_history, run
 from tests.test_one_reader import PEAK
 
 HOLDER = """
@@ -76,26 +76,6 @@ def test_stdin_is_read_as_one_bounded_line(home: Path, emulator: Emulator, plain
         assert proc.stderr.count("\n") == 1 and "Traceback" not in proc.stderr and "internal" not in proc.stderr
         assert peak < 100 * 1024, (shell, peak)
     assert os.path.exists(home)
-
-
-def populate_history(emulator: Emulator, years: int) -> int:
-    """``years`` of half-hours of the emulator's first site (electricity, gas and their costs) written straight into
-    history.sqlite as `glowline sync` stores them (HOME is the test's); the first day's start."""
-    from glowline.data.store.sqlite import HistoryStore, Progress
-
-    ve = emulator.site_ids()[0]
-    now = int(time.time()) // 1800 * 1800
-    start = now - years * 365 * 86400
-    end = now - 86400
-    with HistoryStore() as store:
-        for classifier in ("electricity.consumption", "gas.consumption", "electricity.consumption.cost",
-                           "gas.consumption.cost"):
-            rid = emulator.resource_id(ve, classifier)
-            for a in range(start, end, 180 * 86400):
-                b = min(a + 180 * 86400, end)
-                buckets = [(ts, 0.1 + (ts % 7) / 100) for ts in range(a, b, 1800)]
-                store.add_window(ve, classifier, buckets, Progress(rid, start, start, b, b, start))
-    return start
 
 
 def test_export_of_eleven_years_streams_in_bounded_memory(home: Path, emulator: Emulator) -> None:
