@@ -184,9 +184,11 @@ def build_line(summ: Summary, opts: Options, now: float, err: Failure | None = N
     def shown(value: float | None) -> float | None:
         return catalog.to_display(value, summ.resource, gas)
 
-    from glowline.status import tail
+    meter: dict[str, tuple[float, str]] = {}
+    if summ.meter:  # the site's IHD is known: only then is the register record read (imported only then)
+        from glowline.status import tail
 
-    meter = tail.tails(summ, now, opts.live_max_age)  # the hours the DCC has not delivered, from the meter
+        meter = tail.tails(summ, now, opts.live_max_age)  # the hours the DCC has not delivered, from the meter
     days = [_day(d, meter.get(d.date), shown) for d in summ.days[first : index + 1]]
     line = Line(
         summ.resource, opts.resource, catalog.display_unit(summ.resource, gas), summ.tz, days, now,
