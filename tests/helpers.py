@@ -202,3 +202,19 @@ def populate_history(emulator: Any, years: int) -> int:
                 buckets = [(ts, 0.1 + (ts % 7) / 100) for ts in range(a, b, 1800)]
                 store.add_window(ve, classifier, buckets, Progress(rid, start, start, b, b, start))
     return start
+
+
+@contextlib.contextmanager
+def frozen_emulator(now: float, monkeypatch: Any) -> Iterator[Any]:
+    """An emulator whose clock stands still at ``now``, logged in through GLOWLINE_* variables (``monkeypatch``)."""
+    from glowline.emulator import DEMO_PASSWORD, DEMO_USERNAME, Emulator
+
+    emu = Emulator(now=lambda: now, token_lifetime=10 * 365 * 86400)
+    emu.start()
+    monkeypatch.setenv("GLOWLINE_API_URL", emu.url)
+    monkeypatch.setenv("GLOWLINE_USERNAME", DEMO_USERNAME)
+    monkeypatch.setenv("GLOWLINE_PASSWORD", DEMO_PASSWORD)
+    try:
+        yield emu
+    finally:
+        emu.stop()

@@ -29,6 +29,7 @@ from glowline.errors import MalformedResponse
 from glowline.report import as_json as report_as_json
 from glowline.report import build as report_build
 from glowline.report import terminal as report_terminal
+from tests.helpers import frozen_emulator
 from tests.test_tariff import parse_args
 
 LONDON = ZoneInfo("Europe/London")
@@ -42,15 +43,8 @@ SPRING = datetime(2026, 4, 12, 15, 6, 11, tzinfo=timezone.utc).timestamp()  # 29
 def clocked(home: Path, monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest) -> Iterator[Emulator]:
     """An emulator whose clock stands still at ``request.param``, logged in through GLOWLINE_* variables."""
     now = float(request.param)
-    emu = Emulator(now=lambda: now, token_lifetime=10 * 365 * 86400)
-    emu.start()
-    monkeypatch.setenv("GLOWLINE_API_URL", emu.url)
-    monkeypatch.setenv("GLOWLINE_USERNAME", DEMO_USERNAME)
-    monkeypatch.setenv("GLOWLINE_PASSWORD", DEMO_PASSWORD)
-    try:
+    with frozen_emulator(now, monkeypatch) as emu:
         yield emu
-    finally:
-        emu.stop()
 
 
 def report_json(*argv: str, now: float | None = None, names: tuple[str, ...] = ("electricity", "gas"),

@@ -18,8 +18,9 @@ import pytest
 from rich.cells import cell_len
 
 from glowline.commands import report
-from glowline.emulator import DEMO_PASSWORD, DEMO_USERNAME, Emulator, household
+from glowline.emulator import Emulator, household
 from glowline.errors import ConfigError, UsageError
+from tests.helpers import frozen_emulator
 from tests.test_costs import AUTUMN, HOME, LONDON, SPRING, midnight
 from tests.test_tariff import parse_args
 
@@ -36,16 +37,9 @@ def clocked_emulator(home: Path, monkeypatch: pytest.MonkeyPatch, request: pytes
     """An emulator whose clock stands still at ``request.param``, logged in through GLOWLINE_* variables; the
     report's own clock is patched to the same instant."""
     now = float(request.param)
-    emu = Emulator(now=lambda: now, token_lifetime=10 * 365 * 86400)
-    emu.start()
-    monkeypatch.setenv("GLOWLINE_API_URL", emu.url)
-    monkeypatch.setenv("GLOWLINE_USERNAME", DEMO_USERNAME)
-    monkeypatch.setenv("GLOWLINE_PASSWORD", DEMO_PASSWORD)
     monkeypatch.setattr("glowline.commands.context.time", SimpleNamespace(time=lambda: now))  # Context's clock only
-    try:
+    with frozen_emulator(now, monkeypatch) as emu:
         yield emu
-    finally:
-        emu.stop()
 
 
 _clocked = pytest.fixture(clocked_emulator, name="clocked")

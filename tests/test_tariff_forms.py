@@ -24,7 +24,8 @@ from glowline.commands.context import Context
 from glowline.data.costs import ESTIMATED, day_costs
 from glowline.data.readings import Series, day_bounds, local_days
 from glowline.data.tariff import TariffHistory, effective_date, parse_list, read_list
-from glowline.emulator import DEMO_PASSWORD, DEMO_USERNAME, Emulator
+from glowline.emulator import Emulator
+from tests.helpers import frozen_emulator
 from tests.test_tariff import parse_args
 
 LONDON = ZoneInfo("Europe/London")
@@ -40,15 +41,8 @@ SPRING = datetime(2026, 4, 12, 15, 6, 11, tzinfo=timezone.utc).timestamp()
 @pytest.fixture
 def clocked(home: Path, monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest) -> Iterator[Emulator]:
     now = float(getattr(request, "param", AUTUMN))
-    emu = Emulator(now=lambda: now, token_lifetime=10 * 365 * 86400)
-    emu.start()
-    monkeypatch.setenv("GLOWLINE_API_URL", emu.url)
-    monkeypatch.setenv("GLOWLINE_USERNAME", DEMO_USERNAME)
-    monkeypatch.setenv("GLOWLINE_PASSWORD", DEMO_PASSWORD)
-    try:
+    with frozen_emulator(now, monkeypatch) as emu:
         yield emu
-    finally:
-        emu.stop()
 
 
 def report_json(emu: Emulator, *argv: str, names: tuple[str, ...] = ("electricity", "gas"),
