@@ -1,5 +1,5 @@
 """What glowline knows about the meter's data, in one import-free place: resources, formats, units and conversions,
-and the API's periods and span limits.
+the API's periods and span limits, and glowline's exit codes (the table glowline.errors' exceptions carry).
 
 Every "GBP if cost, else kWh", pence to pounds, kWh to m3 and span limit in the code comes from here.
 
@@ -8,10 +8,6 @@ Glowmarkt delivers gas in kWh, converted from the meter's m3 with the supplier's
 39-40 in Great Britain) and the standard volume correction factor 1.02264 (glowmarkt-api.md 3.6). Going back to m3
 uses the same two numbers; the CV on a bill varies a little month by month, so set yours in the config.
 """
-
-from __future__ import annotations
-
-from glowline.errors import ConfigError, UsageError
 
 # ---------------------------------------------------------------------------------------------------- resources
 
@@ -64,7 +60,7 @@ def api_unit(classifier: str) -> str:
     return "pence" if is_cost(classifier) else "kWh"
 
 
-def display_unit(classifier: str, gas: GasUnit | None = None) -> str:
+def display_unit(classifier: str, gas: "GasUnit | None" = None) -> str:
     """The unit glowline shows: "GBP" for cost resources, "m3" for gas in m3, else "kWh"."""
     if is_cost(classifier):
         return "GBP"
@@ -73,7 +69,7 @@ def display_unit(classifier: str, gas: GasUnit | None = None) -> str:
     return "kWh"
 
 
-def to_display(value: float | None, classifier: str, gas: GasUnit | None = None) -> float | None:
+def to_display(value: float | None, classifier: str, gas: "GasUnit | None" = None) -> float | None:
     """An API value in the display unit: pence to pounds, gas kWh to m3 when ``gas`` says so (None stays None)."""
     if value is None:
         return None
@@ -134,11 +130,15 @@ class GasUnit:
         calorific_value: float = DEFAULT_CALORIFIC_VALUE,
         correction_factor: float = DEFAULT_CORRECTION_FACTOR,
     ) -> None:
-        if unit not in GAS_UNITS:
-            raise UsageError(f"unknown gas unit {unit!r}: use kwh or m3")
-        if not 20.0 <= calorific_value <= 60.0:
-            raise ConfigError(f"[gas] calorific_value = {calorific_value!r} is not plausible: expected 20 to 60 MJ/m3")
-        if not 0.9 <= correction_factor <= 1.1:
+        if unit not in GAS_UNITS or not 20.0 <= calorific_value <= 60.0 or not 0.9 <= correction_factor <= 1.1:
+            from glowline.errors import ConfigError, UsageError  # only to refuse: a line that draws never imports them
+
+            if unit not in GAS_UNITS:
+                raise UsageError(f"unknown gas unit {unit!r}: use kwh or m3")
+            if not 20.0 <= calorific_value <= 60.0:
+                raise ConfigError(
+                    f"[gas] calorific_value = {calorific_value!r} is not plausible: expected 20 to 60 MJ/m3"
+                )
             raise ConfigError(
                 f"[gas] correction_factor = {correction_factor!r} is not plausible: expected about 1.02264"
             )
@@ -178,5 +178,65 @@ def gas_unit(conf: dict[str, object], override: str | None = None) -> GasUnit:
     cv = gas.get("calorific_value", DEFAULT_CALORIFIC_VALUE)
     factor = gas.get("correction_factor", DEFAULT_CORRECTION_FACTOR)
     if not isinstance(cv, (int, float)) or not isinstance(factor, (int, float)):
+        from glowline.errors import ConfigError
+
         raise ConfigError("[gas] calorific_value and correction_factor must be numbers")
     return GasUnit(str(unit), float(cv), float(factor))
+
+
+# ---------------------------------------------------------------------------------------------------- exit codes
+
+class ExitStatus:
+    """Documented exit codes (docs/configuration.md, Exit codes). Status formats always exit 0 (a degraded line)."""
+
+    OK = 0
+    INTERNAL = 1
+    USAGE = 2
+    AUTH = 3
+    KEYRING = 4
+    UNAVAILABLE = 5
+    MALFORMED = 6
+    NOT_FOUND = 7
+    CONFIG = 8
+    NO_DATA = 9
+    DOCTOR_WARN = 10
+    STORAGE = 11
+    ACCOUNT = 12
+    INTERRUPTED = 130
+
+
+# The names the rest of the code (and the tests) use; ExitStatus stays the one table.
+EXIT_OK = ExitStatus.OK
+EXIT_INTERNAL = ExitStatus.INTERNAL
+EXIT_USAGE = ExitStatus.USAGE
+EXIT_AUTH = ExitStatus.AUTH
+EXIT_KEYRING = ExitStatus.KEYRING
+EXIT_UNAVAILABLE = ExitStatus.UNAVAILABLE
+EXIT_MALFORMED = ExitStatus.MALFORMED
+EXIT_NOT_FOUND = ExitStatus.NOT_FOUND
+EXIT_CONFIG = ExitStatus.CONFIG
+EXIT_NO_DATA = ExitStatus.NO_DATA
+
+#: (code, meaning) of every documented exit code, in order; the help texts are made from this
+EXIT_CODES: tuple[tuple[int, str], ...] = (
+    (ExitStatus.OK, "ok (status formats always exit 0, with a degraded line on errors)"),
+    (ExitStatus.INTERNAL, "internal error"),
+    (ExitStatus.USAGE, "usage error"),
+    (ExitStatus.AUTH, "not logged in / login refused"),
+    (ExitStatus.KEYRING, "keyring problem"),
+    (ExitStatus.UNAVAILABLE, "API unavailable (network, timeout, 5xx)"),
+    (ExitStatus.MALFORMED, "API answer malformed or refused"),
+    (ExitStatus.NOT_FOUND, "site or resource not found"),
+    (ExitStatus.CONFIG, "config file invalid"),
+    (ExitStatus.NO_DATA, "no data yet"),
+    (ExitStatus.DOCTOR_WARN, "doctor: warnings only"),
+    (ExitStatus.STORAGE, "glowline's files unusable (disk full, read-only, permissions)"),
+    (ExitStatus.ACCOUNT, "the account needs attention in the Bright app (API refused with 403)"),
+    (ExitStatus.INTERRUPTED, "interrupted (Ctrl-C)"),
+)
+
+
+def exit_codes_help(codes: tuple[int, ...] | None = None) -> str:
+    """The "exit codes:" block for --help epilogs: every documented code, or only ``codes``, one per line."""
+    rows = [(code, text) for code, text in EXIT_CODES if codes is None or code in codes]
+    return "exit codes:\n" + "".join(f"  {code:>3}  {text}\n" for code, text in rows)

@@ -7,12 +7,10 @@ background refresh) parses its own few options without building the rest of the 
 through argparse, and a subcommand's module is imported only when it runs (or --help lists it).
 """
 
-from __future__ import annotations
-
 import sys
 import time
 
-from glowline.errors import EXIT_OK, ExitStatus, describe
+from glowline.catalog import EXIT_OK, ExitStatus
 from glowline.status import argv, settings
 
 TYPE_CHECKING = False  # typing itself costs ~3 ms at start-up; mypy treats this name as true
@@ -139,7 +137,7 @@ def _status(opts: argv.Options, started: float) -> int:
     return line.run(opts, started, rebuild=_rebuild, refresh_here=_refresh_here)
 
 
-def _rebuild(opts: argv.Options, now: float) -> Summary | None:
+def _rebuild(opts: argv.Options, now: float) -> "Summary | None":
     """The fast path's hand-over (see glowline.status.line): imported only when a days file is missing."""
     from glowline.data.days import rebuild
 
@@ -153,7 +151,7 @@ def _refresh_here(opts: argv.Options, lock_fd: int, deadline: float) -> bool:
     return refresh_within(opts, lock_fd, deadline)
 
 
-def _guarded(call: Callable[[], int], fmt: str | None = None, verbose: int = 0, on_error: str = "show") -> int:
+def _guarded(call: "Callable[[], int]", fmt: str | None = None, verbose: int = 0, on_error: str = "show") -> int:
     """``call()``, with every exception turned into one line and its exit code (status formats: a degraded line)."""
     try:
         return call()
@@ -171,6 +169,8 @@ def _guarded(call: Callable[[], int], fmt: str | None = None, verbose: int = 0, 
 
 def _fail(exc: BaseException, fmt: str | None = None, on_error: str = "show") -> int:
     """One line on stderr (and a degraded line on stdout for status formats); the documented exit code."""
+    from glowline.errors import describe  # the exception tree: only once something failed
+
     message, code, kind = describe(exc)
     if fmt is not None:
         from glowline.catalog import STATUS_FORMATS
@@ -194,7 +194,7 @@ def _degraded(fmt: str, message: str, kind: str, on_error: str = "show") -> None
         line.write("glowline: error\n")
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser() -> "argparse.ArgumentParser":
     """The argparse tree (glowline.commands.options.build_parser: errors in one line, with "did you mean")."""
     from glowline.commands.options import build_parser
 
@@ -297,6 +297,8 @@ def _version(verbose: int) -> None:
             info = credentials.backend_info()  # the one glowline uses (never keyrings.alt's files by itself)
             print(f"keyring {info.name} ({info.kind}: {info.label})")
         except Exception as exc:  # a broken keyring setup is worth reporting, never a crash
+            from glowline.errors import describe
+
             print(f"keyring unavailable: {describe(exc)[0]}")
 
 

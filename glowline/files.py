@@ -7,8 +7,6 @@ own files) a symlink where a file should be reads as "no file": it can neither h
 stream. os only: the status path uses it.
 """
 
-from __future__ import annotations
-
 import os
 
 

@@ -1,7 +1,5 @@
 """Where glowline keeps things: XDG config, cache and data folders (platform folders elsewhere). os only, no I/O."""
 
-from __future__ import annotations
-
 import os
 import sys
 

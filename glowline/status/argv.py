@@ -5,8 +5,6 @@ argparse (~11 ms to import). Anything this parser does not fully understand (a s
 returns None and the full argparse CLI takes over, which then also gives the proper error message.
 """
 
-from __future__ import annotations
-
 from glowline.catalog import FORMATS, GAS_UNITS, RESOURCES
 
 COLOR_MODES = ("auto", "always", "never", "16", "256", "truecolor")

@@ -4,8 +4,6 @@
 os and sys only: it runs on the status line's path. rich does this too, but costs ~55 ms to import.
 """
 
-from __future__ import annotations
-
 import os
 import sys
 

@@ -6,8 +6,6 @@ own UTC bounds, so the reader finds "today" with ``time.time()`` alone. Any file
 (corrupt, truncated, foreign, older version) reads as None and is rebuilt, never a crash.
 """
 
-from __future__ import annotations
-
 from glowline.files import read_text
 from glowline.status import layout
 from glowline.status.model import Day

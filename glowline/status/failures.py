@@ -6,8 +6,6 @@ credentials in the environment, the API URL). When the context differs, the reco
 (glowline.status.policy) and doctor no longer reports it.
 """
 
-from __future__ import annotations
-
 import os
 
 from glowline import paths

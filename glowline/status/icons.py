@@ -6,8 +6,6 @@ Lookup, first found: ``[icons] <resource>-<state>`` (e.g. ``electricity-high``),
 line's: error, stale, or the total's level (low, normal, high): ``state_of``.
 """
 
-from __future__ import annotations
-
 from glowline.status.model import Line, RenderOptions
 
 SETS = ("none", "emoji", "nerd")

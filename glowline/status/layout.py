@@ -7,8 +7,6 @@ account: ``sites.json`` (discovery), ``token.json`` and ``config.compiled`` (the
 ``live.registers`` (the meter's registers at half-hour boundaries, glowline.status.registers).
 """
 
-from __future__ import annotations
-
 import os
 
 from glowline import paths

@@ -6,8 +6,6 @@ never make anything look low: for the total, an incomplete day is expected to be
 it already exceeds a typical day, in which case the excess counts (see ``expected_total``).
 """
 
-from __future__ import annotations
-
 from glowline.status.model import HIGH, LOW, NONE, NORMAL, PARTIAL, Line
 
 TYPE_CHECKING = False  # typing costs an import on the status-line path; mypy still reads the block below
@@ -18,11 +16,11 @@ if TYPE_CHECKING:
 MIN_HISTORY = 3
 
 
-def _finite(values: Sequence[float | None]) -> list[float]:
+def _finite(values: "Sequence[float | None]") -> list[float]:
     return [float(v) for v in values if v is not None and float(v) - float(v) == 0.0]
 
 
-def typical(values: Sequence[float | None]) -> float | None:
+def typical(values: "Sequence[float | None]") -> float | None:
     """Median of the given complete-day values (None, NaN, inf ignored); None with fewer than 3 of them."""
     present = sorted(_finite(values))
     count = len(present)
@@ -84,7 +82,7 @@ def total_ratio(line: Line) -> float | None:
     return line.total / expected
 
 
-def apply(line: Line, history: Sequence[float | None], low: float = 0.8, high: float = 1.25) -> None:
+def apply(line: Line, history: "Sequence[float | None]", low: float = 0.8, high: float = 1.25) -> None:
     """Set line.typical, each day's level and line.level.
 
     ``history``: recent complete daily values to judge against (e.g. the 28 days before the window, same unit).

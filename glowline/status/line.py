@@ -9,14 +9,12 @@ The one route that needs more, re-projecting the stored series into days for ano
 not taken here: the caller hands in ``rebuild`` (glowline.data.days.rebuild) and it is called visibly below.
 """
 
-from __future__ import annotations
-
 import os
 import sys
 import time
 
 from glowline import catalog, paths
-from glowline.errors import EXIT_NO_DATA, EXIT_OK
+from glowline.catalog import EXIT_NO_DATA, EXIT_OK
 from glowline.files import check_private_folder
 from glowline.status import days as days_file
 from glowline.status import failures, layout, levels, policy
@@ -37,8 +35,8 @@ if TYPE_CHECKING:
     RefreshHere = Callable[[Options, int, float], bool]
 
 
-def run(opts: Options, started: float, rebuild: Rebuild | None = None, verbose: int = 0,
-        refresh_here: RefreshHere | None = None) -> int:
+def run(opts: Options, started: float, rebuild: "Rebuild | None" = None, verbose: int = 0,
+        refresh_here: "RefreshHere | None" = None) -> int:
     """Print the status line for ``opts``; ``started`` is time.monotonic() at process start (the deadline's zero).
     With ``verbose`` (-v) the reason of a failed refresh also goes to stderr, under a line that still has data.
     ``refresh_here`` (glowline.data.refresher.refresh_within, handed in by the CLI's fast route): with nothing to
@@ -52,8 +50,8 @@ def run(opts: Options, started: float, rebuild: Rebuild | None = None, verbose: 
 
 
 def line_for(
-    opts: Options, deadline: float, force_refresh: bool = False, rebuild: Rebuild | None = None,
-    refresh_here: RefreshHere | None = None,
+    opts: Options, deadline: float, force_refresh: bool = False, rebuild: "Rebuild | None" = None,
+    refresh_here: "RefreshHere | None" = None,
 ) -> tuple[Line, int]:
     """The Line to draw now, and the exit code for non-status formats should it carry no data.
 
@@ -90,14 +88,14 @@ def line_for(
     return degraded_line(opts, now, err)
 
 
-def _failure(opts: Options) -> Failure | None:
+def _failure(opts: Options) -> "Failure | None":
     """The last failure of this exact request, while it still applies (nothing that can fix it has changed; the
     context is looked at only when there is a record)."""
     err = failures.read(opts.site, opts.classifier, opts.tz)
     return err if err is not None and err.context == failures.context() else None
 
 
-def _current(path: str, opts: Options, now: float, rebuild: Rebuild | None) -> Summary | None:
+def _current(path: str, opts: Options, now: float, rebuild: "Rebuild | None") -> "Summary | None":
     """The days to draw: the days file when it reaches today, else (the hand-over) the caller's rebuild."""
     summ = policy.usable(days_file.read(path), opts.days, now)
     if summ is None and rebuild is not None:
@@ -148,7 +146,7 @@ def _attempt(opts: Options, fd: int, forced: bool) -> bool:
     return True
 
 
-def _refresh_and_wait(opts: Options, deadline: float, refresh_here: RefreshHere | None = None,
+def _refresh_and_wait(opts: Options, deadline: float, refresh_here: "RefreshHere | None" = None,
                       need_typical: bool = False) -> None:
     """Nothing usable (or, ``need_typical``, not the days before the window): run the refresh (or join the one
     running) until the deadline: here when the caller can (``refresh_here``), else (or for what is left after the
@@ -175,7 +173,7 @@ def _refresh_and_wait(opts: Options, deadline: float, refresh_here: RefreshHere 
         spawn.wait_done(done, deadline)
 
 
-def build_line(summ: Summary, opts: Options, now: float, err: Failure | None = None) -> Line:
+def build_line(summ: "Summary", opts: Options, now: float, err: "Failure | None" = None) -> Line:
     """The Line for ``opts`` from a days file that reaches ``now``: values in the display unit, levels judged."""
     index = summ.index_of(now)
     first = max(0, index - opts.days + 1)
@@ -206,7 +204,7 @@ def build_line(summ: Summary, opts: Options, now: float, err: Failure | None = N
     return line
 
 
-def _day(d: Day, meter: tuple[float, str] | None, shown: Callable[[float | None], float | None]) -> Day:
+def _day(d: Day, meter: tuple[float, str] | None, shown: "Callable[[float | None], float | None]") -> Day:
     """A day of the days file as drawn: in the display unit, with the meter's tail when it has one."""
     if meter is None:
         return Day(d.date, d.start, d.end, shown(d.value), d.complete)
@@ -236,7 +234,7 @@ def error_line(opts: Options, message: str, kind: str, now: float | None = None)
     return Line(opts.classifier, opts.resource, unit, opts.tz, [], when, error=message, error_kind=kind)
 
 
-def degraded_line(opts: Options, now: float, err: Failure | None) -> tuple[Line, int]:
+def degraded_line(opts: Options, now: float, err: "Failure | None") -> tuple[Line, int]:
     """No data to show: a Line without days carrying the reason, and the exit code for non-status formats."""
     if err is not None:
         message, kind, code = err.message, err.kind, err.exit_code

@@ -15,8 +15,6 @@ stays on the fast path and never connects to anything. Format, one ``key<TAB>val
 Anything that is not exactly this (truncated, foreign, an older version, a non-finite number) reads as None.
 """
 
-from __future__ import annotations
-
 from glowline.files import NotAFile, read_bytes
 from glowline.gate import FUTURE_SLACK
 from glowline.status import layout

@@ -4,8 +4,6 @@ Formats (glowline/formats/) are functions of (Line, RenderOptions) -> text; they
 numbers came from. Built by glowline.status.line from the cache; kept import-free for the fast path.
 """
 
-from __future__ import annotations
-
 # Levels a day or the total can have, relative to the household's own typical day (glowline.status.levels).
 LOW, NORMAL, HIGH = "low", "normal", "high"
 PARTIAL = "partial"  # an incomplete day (today so far, or DCC lag): never judged low
@@ -143,7 +141,7 @@ class RenderOptions:
         stale_after: float = 1800.0,
         color_depth: int = 1 << 24,
         rows: int = 1,
-        template: Shape | None = None,
+        template: "Shape | None" = None,
         scale_max: float | None = None,
         icons: dict[str, str] | None = None,
         site: str = "",

@@ -9,8 +9,6 @@ of 0 to 120 s taken from the fetch time's milliseconds. Every process of the use
 the same days file, so they share one schedule: at most one refresh per resource per half hour in steady state.
 """
 
-from __future__ import annotations
-
 TYPE_CHECKING = False  # typing costs an import on the status-line path; mypy treats this name as true
 if TYPE_CHECKING:
     from glowline.status.days import Summary
@@ -60,7 +58,7 @@ def refresh_due(fetched_at: float, now: float, max_age_minutes: float) -> bool:
     return now < fetched_at - CLOCK_SLACK or now >= due_at(fetched_at, max_age_minutes)
 
 
-def too_soon_after(failure: Failure | None, now: float) -> bool:
+def too_soon_after(failure: "Failure | None", now: float) -> bool:
     """True while the last failure of this request, one that still applies (nothing that can fix it has changed:
     glowline.status.failures.context), holds refreshes back: until its back-off or the API's Retry-After passes."""
     if failure is None:
@@ -69,14 +67,14 @@ def too_soon_after(failure: Failure | None, now: float) -> bool:
     return failure.at <= now < max(failure.at + wait, failure.retry_at)
 
 
-def covers_typical(summary: Summary, days: int, now: float) -> bool:
+def covers_typical(summary: "Summary", days: int, now: float) -> bool:
     """True when the days file reaches TYPICAL_DAYS days before a window of ``days`` days ending today: what a
     refresh for that window stores (days the meter never delivered included, as days without a value), so "typical"
     is judged on the same days whatever filled the cache before."""
     return summary.index_of(now) >= days - 1 + TYPICAL_DAYS
 
 
-def usable(summary: Summary | None, days: int, now: float) -> Summary | None:
+def usable(summary: "Summary | None", days: int, now: float) -> "Summary | None":
     """The summary if it reaches today and holds ``days`` days up to it, else None."""
     if summary is None:
         return None

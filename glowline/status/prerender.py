@@ -10,8 +10,6 @@ options and sees the line's state change: new data, fresh -> stale, the age show
 read. Status-line path: os and time only.
 """
 
-from __future__ import annotations
-
 from glowline.files import read_text
 from glowline.status import layout
 from glowline.status.argv import Options
@@ -63,7 +61,7 @@ def state_key(line: Line) -> str:
                       total_text(line, RenderOptions())))
 
 
-def check(line: Line, opts: Options, draw: Draw) -> None:
+def check(line: Line, opts: Options, draw: "Draw") -> None:
     """A status line's part: rewrite the files when the state of the line the files show has changed. Only a line
     drawn with the config's own data options knows that state; any other leaves the files alone."""
     if not formats(opts) or opts.given is None:
@@ -84,7 +82,7 @@ def check(line: Line, opts: Options, draw: Draw) -> None:
         write_all(conf, opts.resource, draw, key)
 
 
-def update(conf: dict[str, object], draw: Draw) -> None:
+def update(conf: dict[str, object], draw: "Draw") -> None:
     """A process that runs anyway without drawing the line (the live daemon on each message): rewrite the files when
     the state of the line they show has changed."""
     base = Options({**conf, "cached_only": True})
@@ -97,7 +95,7 @@ def update(conf: dict[str, object], draw: Draw) -> None:
         write_all(conf, base.resource, draw, key)
 
 
-def write_all(conf: dict[str, object], resource: str, draw: Draw, key: str | None = None) -> None:
+def write_all(conf: dict[str, object], resource: str, draw: "Draw", key: str | None = None) -> None:
     """Render every listed format for ``resource`` from the cache and replace its file; then record the state.
     Never raises for a file it cannot write (a read-only or full cache only costs the prompt its fresh line)."""
     from glowline.files import atomic_write

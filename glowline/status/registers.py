@@ -17,8 +17,6 @@ interpolated between the messages either side of it; gas: the step at it). Anyth
 format reads as an empty record: the tail is then left out, never an error.
 """
 
-from __future__ import annotations
-
 from glowline.files import read_text
 from glowline.status import layout
 
@@ -31,7 +29,7 @@ CLASSIFIERS = ("electricity.consumption", "electricity.export", "gas.consumption
 ANY_DEVICE = "*"
 
 
-def track_of(record: Record, device: str, classifier: str) -> Track | None:
+def track_of(record: "Record", device: str, classifier: str) -> "Track | None":
     """``device``'s register of ``classifier`` (ANY_DEVICE: the only device that has one), or None."""
     if device == ANY_DEVICE:
         found = [tracks[classifier] for tracks in record.values() if classifier in tracks]

@@ -3,8 +3,6 @@
 A tab-separated file in the cache folder, tagged with the TOML file's mtime and size; reading it costs no tomllib.
 """
 
-from __future__ import annotations
-
 import os
 
 from glowline import paths

@@ -5,8 +5,6 @@ Energy is a quantity, so bars are scaled from 0 (not from the series minimum): a
 (export is a separate resource and never negative). One cell per value; ``resample`` fits a series to N cells.
 """
 
-from __future__ import annotations
-
 TYPE_CHECKING = False  # typing costs an import on the status-line path; mypy still reads the block below
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -29,7 +27,7 @@ def clean(value: float | None) -> float | None:
     return value if value > 0.0 else 0.0
 
 
-def resample(values: Sequence[float | None], width: int) -> list[float | None]:
+def resample(values: "Sequence[float | None]", width: int) -> list[float | None]:
     """Fit ``values`` into ``width`` cells: wider repeats values (nearest sample), narrower averages buckets.
 
     Each cell covers the source indices ``[i*n//width, (i+1)*n//width)`` (at least one); a bucket's value is the
@@ -67,7 +65,7 @@ def cell(value: float | None, top: float, ramp: str) -> str:
     return ramp[min(steps, max(0, index))]
 
 
-def bars(values: Sequence[float | None], width: int | None = None, ascii: bool = False,
+def bars(values: "Sequence[float | None]", width: int | None = None, ascii: bool = False,
          top: float | None = None) -> str:
     """The sparkline for ``values``: one cell each, or ``width`` cells when given (see ``resample``).
 

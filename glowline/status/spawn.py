@@ -7,8 +7,6 @@ the subprocess module. The password, when it comes from the environment, goes to
 in its argv or environment.
 """
 
-from __future__ import annotations
-
 import os
 import sys
 import time

@@ -10,8 +10,6 @@ sample at a boundary it needs. Consumption and export in kWh only (never a cost:
 os only (the fast path): the record is glowline.status.registers.
 """
 
-from __future__ import annotations
-
 from glowline.status import registers
 
 TYPE_CHECKING = False
@@ -19,7 +17,7 @@ if TYPE_CHECKING:
     from glowline.status.days import Summary
 
 
-def tails(summ: Summary, now: float, max_age: float, path: str | None = None) -> dict[str, tuple[float, str]]:
+def tails(summ: "Summary", now: float, max_age: float, path: str | None = None) -> dict[str, tuple[float, str]]:
     """Per date of ``summ`` whose day gets a tail: (kWh from the register, local "HH:MM" it counts from)."""
     out: dict[str, tuple[float, str]] = {}
     if not summ.meter or summ.delivered is None or summ.resource not in registers.CLASSIFIERS:

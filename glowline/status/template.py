@@ -9,8 +9,6 @@ literal text takes the line's colour. Compiled form: a tuple of tokens, "L<text>
 a field (glowline.config writes it into the compiled config, so the fast path never parses the TOML's string).
 """
 
-from __future__ import annotations
-
 from glowline.status.formats import shared
 from glowline.status.model import NORMAL, Line, RenderOptions, Shape
 

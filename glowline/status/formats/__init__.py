@@ -1,8 +1,6 @@
 """The output formats, one small module each (a function from Line and RenderOptions to text); ``get`` imports
 only the chosen one. A new format is one new file here and its name in glowline.catalog.FORMATS."""
 
-from __future__ import annotations
-
 import sys
 
 from glowline.catalog import FORMATS, STATUS_FORMATS, WATCH_FORMATS
@@ -14,7 +12,7 @@ if TYPE_CHECKING:
 __all__ = ["FORMATS", "STATUS_FORMATS", "WATCH_FORMATS", "get"]
 
 
-def get(name: str) -> ModuleType:
+def get(name: str) -> "ModuleType":
     """The format module for ``name``; raises UsageError for an unknown name."""
     if name not in FORMATS:
         from glowline.errors import UsageError

@@ -1,8 +1,6 @@
 """--format ansi: the plain line coloured by level when opts.color, at the terminal's depth (truecolor, 256 or 16;
 glowline.status.colors resolves both from --color, NO_COLOR, FORCE_COLOR, the TTY, TERM and COLORTERM)."""
 
-from __future__ import annotations
-
 from glowline.status import colors
 from glowline.status.formats import shared
 from glowline.status.model import Line, RenderOptions

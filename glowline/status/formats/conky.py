@@ -1,7 +1,5 @@
 """--format conky: for ${execpi 60 glowline --format conky}: ${color #rrggbb}...${color} per level, $ written $$."""
 
-from __future__ import annotations
-
 from glowline.status.formats import shared
 from glowline.status.model import Line, RenderOptions
 

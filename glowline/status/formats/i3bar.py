@@ -4,8 +4,6 @@
 is the total's level, the stale colour for old data, red without data. Hide form: empty full_text (i3bar skips it).
 """
 
-from __future__ import annotations
-
 from glowline.status.formats import shared
 from glowline.status.model import Line, RenderOptions
 

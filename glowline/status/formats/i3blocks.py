@@ -2,8 +2,6 @@
 property format=json (it exports block properties as environment variables). Hide form: an empty full_text.
 """
 
-from __future__ import annotations
-
 import os
 
 from glowline.status.formats import shared

@@ -8,8 +8,6 @@ are the line (or the template) as plain text: i3status-rust escapes them itself 
 Hide form (--on-error hide, nothing to draw): an empty text, which `hide_when_empty = true` hides.
 """
 
-from __future__ import annotations
-
 from glowline.status.formats import shared
 from glowline.status.model import HIGH, LOW, Line, RenderOptions
 

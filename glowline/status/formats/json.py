@@ -7,8 +7,6 @@ fetched_at (ISO-8601 UTC or null), stale; then name, site, level, typical, age_s
 Values are rounded to 3 decimals (kWh, m3) or 4 (GBP). --short/--width/--ascii/--on-error do not apply.
 """
 
-from __future__ import annotations
-
 from glowline.status.formats import shared
 from glowline.status.model import Day, Line, RenderOptions
 

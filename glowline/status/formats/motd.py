@@ -6,8 +6,6 @@ With --rows 2..4 the title line carries the total and the bars follow, that many
 (drawn by glowline.tall, which imports the sparklines package: only then, never for one row).
 """
 
-from __future__ import annotations
-
 import time
 
 from glowline.status.formats import shared

@@ -1,8 +1,6 @@
 """--format plain: "▂▃▅▂▇█▆▃▂▄… 103.1 kWh ·3h" for terminals, scripts and anything unknown; coloured like
 --format ansi when opts.color (a terminal, FORCE_COLOR or --color: glowline.status.colors), else plain text."""
 
-from __future__ import annotations
-
 from glowline.status.formats import shared
 from glowline.status.model import Line, RenderOptions
 

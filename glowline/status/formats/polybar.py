@@ -3,8 +3,6 @@
 Hide form (--on-error hide without data): a single empty line, which Polybar (exit 0) shows as no module.
 """
 
-from __future__ import annotations
-
 from glowline.status.formats import shared
 from glowline.status.model import Line, RenderOptions
 

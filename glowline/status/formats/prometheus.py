@@ -21,8 +21,6 @@ A status format: always exit 0, and an error is still valid exposition (glowline
 drops the file. os, sys and time only (the fast path).
 """
 
-from __future__ import annotations
-
 from glowline.status.formats import shared
 from glowline.status.model import Day, Line, RenderOptions
 

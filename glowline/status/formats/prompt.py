@@ -4,8 +4,6 @@ With opts.prompt_wrap every escape sequence is wrapped in \\001...\\002 so readl
 width correctly. Without data: the degraded line, or nothing with --on-error hide (Starship then drops the module).
 """
 
-from __future__ import annotations
-
 from glowline.status import colors
 from glowline.status.formats import shared
 from glowline.status.model import Line, RenderOptions

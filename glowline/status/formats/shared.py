@@ -13,8 +13,6 @@ Decisions (documented in docs/hosts.md):
   --on-error hide. Data with a failed refresh is NOT an error to hide: it is drawn with its stale marker.
 """
 
-from __future__ import annotations
-
 import time
 
 from glowline.status import sparkline

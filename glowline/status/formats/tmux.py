@@ -6,8 +6,6 @@ background is set too (colour "background", default #1d2128): tmux's default bar
 level colours read at about 1.1:1; on glowline's own background every colour reads at 4.5:1 or better, on any theme.
 """
 
-from __future__ import annotations
-
 from glowline.status.formats import shared
 from glowline.status.model import Line, RenderOptions
 

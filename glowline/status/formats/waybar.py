@@ -9,8 +9,6 @@ empty output.
 The tooltip says what the meter's register added after the DCC's half-hours: "today from the meter since 07:30".
 """
 
-from __future__ import annotations
-
 from glowline.status import levels
 from glowline.status.formats import shared
 from glowline.status.model import NONE, Line, RenderOptions

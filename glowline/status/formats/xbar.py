@@ -6,8 +6,6 @@ text would start the parameters, so it is replaced by "¦". Hide form: no output
 The dropdown says what the meter's register added after the DCC's half-hours: "today from the meter since 07:30".
 """
 
-from __future__ import annotations
-
 from glowline.status.formats import shared
 from glowline.status.model import Line, RenderOptions
 
