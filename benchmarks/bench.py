@@ -116,11 +116,12 @@ def requests_per_day(home: Path, caller_every: float = 5.0, real_service: bool =
     (glowline.status.policy, on the real days file) and the real refresh (glowline.data.sync) against an emulator,
     both on one simulated clock. Returns the emulator's request counts by kind over the last day. ``real_service``:
     the emulator plays the service's habits (provisional zeros, late holes, a glitch, lastTs as the end)."""
+    from glowline import paths
     from glowline.commands.demo import environment
     from glowline.data.sync import refresh
     from glowline.emulator import DEMO_PASSWORD, DEMO_USERNAME, Emulator, Habits
     from glowline.status import days as days_file
-    from glowline.status import layout, policy
+    from glowline.status import policy
 
     start = time.time() - (2 + days) * 86400
     clock = [start]
@@ -132,7 +133,7 @@ def requests_per_day(home: Path, caller_every: float = 5.0, real_service: bool =
     ):
         refresh("", "electricity.consumption", 10, "Europe/London", now=clock[0])
         emu.reset_counts()
-        path = layout.days_path("", "electricity.consumption", "Europe/London")
+        path = paths.days_path("", "electricity.consumption", "Europe/London")
         steps = int(days * 86400 / caller_every)
         for n in range(1, steps + 1):
             if n == steps - int(86400 / caller_every) + 1:

@@ -165,9 +165,10 @@ def daemon(conf: dict[str, object], settings: LiveSettings | None, site: str = "
     import signal
     import threading
 
-    from glowline.status import layout, spawn
+    from glowline import paths
+    from glowline.status import spawn
 
-    lock = spawn.try_lock(layout.live_lock_path())
+    lock = spawn.try_lock(paths.live_lock_path())
     if lock is None:
         _log("another `glowline live --daemon` is already running for this user; exiting")
         return EXIT_OK

@@ -16,7 +16,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from glowline.status import formats, levels, sparkline
+from glowline.status import formats, model, sparkline
 from glowline.status.formats import shared as render
 from glowline.status.model import NORMAL, PARTIAL, Day, Line, RenderOptions
 from tests.helpers import assert_balanced
@@ -54,7 +54,7 @@ def make_line(
         error=error,
         error_kind=error_kind,
     )
-    levels.apply(line, [10.0, 11.0, 12.0, 10.5, 9.5, 11.5] if history is None else history)
+    model.judge(line, [10.0, 11.0, 12.0, 10.5, 9.5, 11.5] if history is None else history)
     return line
 
 
@@ -111,7 +111,7 @@ def test_status_path_imports_stay_light() -> None:
         "import sys; before = set(sys.modules);"
         "import glowline.status.formats.waybar, glowline.status.formats.tmux, glowline.status.formats.i3bar,"
         " glowline.status.formats.i3blocks, glowline.status.formats.xbar, glowline.status.formats.motd,"
-        " glowline.status.formats.shared, glowline.status.sparkline, glowline.status.levels;"
+        " glowline.status.formats.shared, glowline.status.sparkline, glowline.status.model;"
         f"print(sorted(m for m in {heavy!r} if m in sys.modules and m not in before))"
     )
     assert run_python(code, env={"PATH": os.environ.get("PATH", "")}).strip() == "[]"

@@ -21,7 +21,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from glowline import config, gate
+from glowline import config, gate, paths
 from glowline.data import tariff
 from glowline.data.glowmarkt import GlowmarktClient, parse_readings
 from glowline.data.models import Token
@@ -30,7 +30,6 @@ from glowline.data.store import json_cache as cache
 from glowline.emulator import DEMO_PASSWORD, DEMO_USERNAME, Emulator
 from glowline.errors import ConfigError, GlowlineError, MalformedResponse
 from glowline.status import days as summary
-from glowline.status import layout
 from tests.helpers import age_cache, cache_dir, env_for, run, run_json
 
 FAST = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -148,12 +147,12 @@ def test_config_validate_never_raises_anything_else(doc: dict[str, Any]) -> None
 def test_cache_and_summary_readers_never_raise(home: Path, body: bytes) -> None:
     identity = {"api_url": "http://127.0.0.1/", "username": "u", "period": "PT30M"}
     store = cache.JsonStore()
-    path = Path(layout.series_path("", "electricity.consumption"))
+    path = Path(paths.series_path("", "electricity.consumption"))
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(body)
     entry = store.load("", "electricity.consumption", identity)
     assert entry is None or isinstance(entry, Entry)
-    days = Path(layout.days_path("", "electricity.consumption", "Europe/London"))
+    days = Path(paths.days_path("", "electricity.consumption", "Europe/London"))
     days.write_bytes(body)
     assert summary.read(str(days)) is None or isinstance(summary.read(str(days)), summary.Summary)
     try:
@@ -175,7 +174,7 @@ def test_cache_and_summary_readers_never_raise(home: Path, body: bytes) -> None:
 def test_summary_read_of_near_valid_files(home: Path, rows: list[tuple[Any, ...]], fetched: str) -> None:
     head = [summary.MAGIC, "resource\te", "unit\tkWh", "tz\tEurope/London", "site\ts", f"fetched_at\t{fetched}"]
     text = "\n".join(head + ["\t".join(map(str, r)) for r in rows] + ["end", ""])
-    path = Path(layout.days_path("", "e", "Europe/London"))
+    path = Path(paths.days_path("", "e", "Europe/London"))
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(text, encoding="utf-8")
     found = summary.read(str(path))

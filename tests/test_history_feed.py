@@ -19,11 +19,11 @@ from pathlib import Path
 
 import pytest
 
+from glowline import paths
 from glowline.data.readings import day_start, floor
 from glowline.data.sync import REREAD, refresh
 from glowline.emulator import Emulator
 from glowline.status import days as days_file
-from glowline.status import layout
 from glowline.status.spawn import is_locked
 from tests.helpers import LONDON, Clock, age_cache, cache_dir, glowline_env, run, tmpfs, wait_until
 
@@ -73,7 +73,7 @@ def assert_exact(emu: Emulator, rid: str, a: int, b: int) -> None:
 
 
 def days_of(classifier: str = ELECTRICITY, tz_name: str = TZ) -> list[tuple[str, float | None, bool]]:
-    summ = days_file.read(layout.days_path("", classifier, tz_name))
+    summ = days_file.read(paths.days_path("", classifier, tz_name))
     assert summ is not None
     return [(d.date, d.value, d.complete) for d in summ.days]
 
@@ -91,8 +91,8 @@ def sync(clock: Clock, classifier: str, since: int | None) -> int:
 
 
 def forget_cache(classifier: str = ELECTRICITY, tz_name: str = TZ) -> None:
-    os.unlink(layout.series_path("", classifier))
-    os.unlink(layout.days_path("", classifier, tz_name))
+    os.unlink(paths.series_path("", classifier))
+    os.unlink(paths.days_path("", classifier, tz_name))
 
 
 # -- refreshes feed the history ------------------------------------------------------------------------------------

@@ -17,10 +17,11 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from glowline import paths
 from glowline.catalog import STATUS_FORMATS
 from glowline.emulator import DEMO_PASSWORD, DEMO_USERNAME, Emulator
 from glowline.status import days as days_file
-from glowline.status import failures, layout, policy
+from glowline.status import failures, policy
 from tests.fixtures_keyring import KeyringSetup
 from tests.helpers import Clock, cache_dir, env_for, glowline_env, run, run_json, wait_until
 from tests.tools import require
@@ -190,7 +191,7 @@ def test_a_clock_set_back_past_the_cached_span_is_trimmed_not_fatal(clocked: tup
     entry = refresh("", ELECTRICITY, 10, "Europe/London", now=clock.now)
     assert entry.series.end <= clock.now + 3600
     assert emu.count("readings") >= 1 and all(start <= clock.now for start in readings_from(emu))
-    summ = days_file.read(layout.days_path("", ELECTRICITY, "Europe/London"))
+    summ = days_file.read(paths.days_path("", ELECTRICITY, "Europe/London"))
     assert summ is not None and summ.index_of(clock.now) >= 0
 
 
@@ -206,7 +207,7 @@ def test_yesterday_is_complete_as_soon_as_its_last_half_hour_is_delivered(clocke
     # electricity lags 2 half-hours: at 01:00:30 the last delivered half-hour is yesterday's 23:30-24:00
     clock.now = local(today, "01:00:30", LONDON)
     refresh("", ELECTRICITY, 10, "Europe/London", now=clock.now)
-    summ = days_file.read(layout.days_path("", ELECTRICITY, "Europe/London"))
+    summ = days_file.read(paths.days_path("", ELECTRICITY, "Europe/London"))
     assert summ is not None
     yesterday = summ.days[summ.index_of(clock.now) - 1]
     assert yesterday.complete, "all 48 half-hours are delivered"
@@ -223,7 +224,7 @@ def test_delivered_zero_half_hours_are_zeros_not_lag(clocked: tuple[Emulator, Cl
     today = datetime.fromtimestamp(clock.now, LONDON).date()
     clock.now = local(today, "06:00:10", LONDON)  # export lags a day: delivered up to yesterday 06:00, night zeros
     refresh("", "electricity.export", 10, "Europe/London", now=clock.now)
-    summ = days_file.read(layout.days_path("", "electricity.export", "Europe/London"))
+    summ = days_file.read(paths.days_path("", "electricity.export", "Europe/London"))
     assert summ is not None
     before = summ.days[summ.index_of(clock.now) - 2]  # the day before yesterday ends in a night of zeros
     half_hours = emu.half_hours(rid, before.start, before.end)

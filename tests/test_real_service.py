@@ -23,12 +23,11 @@ from typing import Any
 
 import pytest
 
-from glowline import cli
+from glowline import cli, paths
 from glowline.data import settling, sync
 from glowline.data.readings import Series, coarsen, floor, screen
 from glowline.emulator import APPLICATION_ID, DEMO_PASSWORD, DEMO_USERNAME, Emulator, Habits
 from glowline.errors import MalformedResponse
-from glowline.status import layout
 from tests.helpers import LONDON, Clock, age_cache, glowline_env, local_day_bounds, run
 
 HOME = "DCC Sourced"
@@ -56,7 +55,7 @@ class World:
         return code, out, err
 
     def entry(self, classifier: str) -> dict[str, Any]:
-        doc: dict[str, Any] = json.loads(Path(layout.series_path("", classifier)).read_text())
+        doc: dict[str, Any] = json.loads(Path(paths.series_path("", classifier)).read_text())
         return doc
 
     def truth(self, classifier: str, day: date) -> float:
@@ -243,7 +242,7 @@ def test_provisional_zeros_and_late_holes_are_read_again_until_the_days_are_exac
         w.clock.now += HOUR
     w.clock.now -= HOUR
     classifier = ALL["electricity"]
-    days_file = Path(layout.days_path("", classifier, "Europe/London")).read_text()
+    days_file = Path(paths.days_path("", classifier, "Europe/London")).read_text()
     assert days_file
     series = w.entry(classifier)
     cached = Series(series["start"], series["step"], series["values"])
@@ -500,7 +499,7 @@ def test_a_hole_beyond_the_refreshs_reach_costs_one_more_request_when_due(world:
     assert w.glowline("fetch")[0] == 0
     w.clock.now += HOUR
     assert w.glowline("fetch")[0] == 0
-    path = Path(layout.series_path("", classifier))
+    path = Path(paths.series_path("", classifier))
     doc = json.loads(path.read_text())
     old = floor(w.clock.now - 15 * DAY, 1800) + 1800
     doc["holes"] = [[old, w.clock.now - 2 * HOUR, w.clock.now - 2 * HOUR]]  # seen missing 2 hours ago: due

@@ -12,11 +12,12 @@ import time
 from collections.abc import Iterator
 from typing import Any
 
+from glowline import paths
 from glowline.commands.options import add_status_options, status_options
 from glowline.data.sync import refresh
 from glowline.errors import NoLiveData
 from glowline.status import days as days_file
-from glowline.status import layout, line
+from glowline.status import line
 
 
 @contextlib.contextmanager
@@ -64,7 +65,7 @@ def run(args: argparse.Namespace, conf: dict[str, object]) -> int:
     with demo_environment():
         refresh(opts.site, opts.classifier, opts.days, opts.tz)
         _live_from_rest(conf)
-        summ = days_file.read(layout.days_path(opts.site, opts.classifier, opts.tz))
+        summ = days_file.read(paths.days_path(opts.site, opts.classifier, opts.tz))
         if summ is None:
             raise AssertionError("the demo refresh wrote no days file")
         code = line.emit(line.build_line(summ, opts, time.time()), opts)

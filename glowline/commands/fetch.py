@@ -11,10 +11,11 @@ import sys
 import time
 from typing import Any
 
+from glowline import paths
 from glowline.catalog import RESOURCES
 from glowline.commands.options import add_status_options, number_type, status_options
 from glowline.errors import EXIT_OK, GlowlineError, UsageError
-from glowline.status import layout, spawn
+from glowline.status import spawn
 
 #: seconds a foreground fetch waits for a refresh another process is running
 LOCK_WAIT = 120.0
@@ -132,7 +133,7 @@ def _fetch_one(args: argparse.Namespace, conf: dict[str, object], name: str, pas
                 sys.stderr.write(f"glowline: {name}: nothing fetched: {why_not}{later}\n")
             return EXIT_OK
     if lock_fd is None:
-        lock_fd = spawn.lock_blocking(layout.lock_path(opts.site, opts.classifier), time.monotonic() + LOCK_WAIT)
+        lock_fd = spawn.lock_blocking(paths.lock_path(opts.site, opts.classifier), time.monotonic() + LOCK_WAIT)
         why_not = not_due(opts, bool(getattr(args, "now", False)), time.time())
         if why_not is not None:  # another process fetched while this one waited for the lock
             if lock_fd is not None:
@@ -161,7 +162,7 @@ def not_due(opts: Any, now_asked: bool, now: float) -> str | None:
     from glowline.status import policy
 
     check_private_folder(paths.cache_dir())  # a folder others can write to is refused, due or not
-    summ = days_file.read(layout.days_path(opts.site, opts.classifier, opts.tz))
+    summ = days_file.read(paths.days_path(opts.site, opts.classifier, opts.tz))
     if summ is None or policy.usable(summ, opts.days, now) is None:
         return None  # nothing cached for these days yet: due
     since = now - summ.fetched_at

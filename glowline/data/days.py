@@ -9,11 +9,10 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from glowline import catalog
+from glowline import catalog, paths
 from glowline.data.readings import day_bounds, local_date, local_days, zone
 from glowline.data.store import Entry, SeriesStore, default_store
 from glowline.status import days as days_file
-from glowline.status import layout
 from glowline.status.argv import Options
 from glowline.status.model import Day
 
@@ -44,7 +43,7 @@ def write_days(site_key: str, entry: Entry, tz: ZoneInfo, tz_name: str, now: flo
                meter: str = "") -> days_file.Summary:
     """Project the entry into ``tz`` and write the days file the status line reads."""
     out = project(entry, tz, tz_name, now, meter)
-    days_file.write(layout.days_path(site_key, entry.classifier, tz_name), out)
+    days_file.write(paths.days_path(site_key, entry.classifier, tz_name), out)
     return out
 
 

@@ -16,9 +16,8 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from glowline import gate, printable
+from glowline import gate, paths, printable
 from glowline.errors import APIUnavailable, AuthError, GlowlineError, MalformedResponse, NoLiveData, UsageError
-from glowline.status import layout
 from glowline.status import live as live_file
 
 log = logging.getLogger("glowline.live")
@@ -416,7 +415,7 @@ def write_live_file(reading: Electricity, now: float | None = None) -> bool:
 
     if reading.power_w is None:
         return False
-    atomic_write(layout.live_path(), live_file.encode(reading.power_w, reading.at, reading.source, reading.device,
+    atomic_write(paths.live_path(), live_file.encode(reading.power_w, reading.at, reading.source, reading.device,
                                                       time.time() if now is None else now))
     _keep_prerendered_lines()
     return True
@@ -447,7 +446,7 @@ def write_live_file_problem(reading: Electricity) -> str | None:
     try:
         write_live_file(reading)
     except OSError as exc:
-        where = exc.filename or layout.live_path()
+        where = exc.filename or paths.live_path()
         return f"cannot write the live file {where}: {exc.strerror or type(exc).__name__} (the status line shows no " \
                "live power until it can)"
     return None

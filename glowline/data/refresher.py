@@ -15,7 +15,7 @@ import sys
 import time
 from typing import Any
 
-from glowline.status import layout
+from glowline import paths
 
 
 class _Late(BaseException):
@@ -26,7 +26,7 @@ def shown_state(opts: Any) -> tuple[object, ...]:
     """What a refresh can change in the line: every day's value and completeness, and the failure record."""
     from glowline.status import days, failures
 
-    summary = days.read(layout.days_path(opts.site, opts.classifier, opts.tz))
+    summary = days.read(paths.days_path(opts.site, opts.classifier, opts.tz))
     shown = tuple((d.date, d.value, d.complete) for d in summary.days) if summary is not None else ()
     failure = failures.read(opts.site, opts.classifier, opts.tz)
     return shown, None if failure is None else (failure.kind, failure.message)

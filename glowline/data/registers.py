@@ -21,9 +21,8 @@ import threading
 import time
 from collections.abc import Callable, Iterable
 
-from glowline import gate
+from glowline import gate, paths
 from glowline.catalog import HALF_HOUR
-from glowline.status import layout
 from glowline.status import registers as record_file
 from glowline.status.registers import Record, Track
 
@@ -52,7 +51,7 @@ class Recorder:
 
     def __init__(self, path: str | None = None, clock: Callable[[], float] = time.time,
                  write_every: float = WRITE_EVERY) -> None:
-        self.path = path or layout.registers_path()
+        self.path = path or paths.registers_path()
         self.clock = clock
         self.write_every = write_every
         self._lock = threading.Lock()
@@ -297,7 +296,7 @@ def day_tails(site_key: str, classifier: str, tz_name: str, now: float) -> dict[
     from glowline.status import days as days_file
     from glowline.status import tail
 
-    summ = days_file.read(layout.days_path(site_key, classifier, tz_name))
+    summ = days_file.read(paths.days_path(site_key, classifier, tz_name))
     return {} if summ is None else tail.tails(summ, now, _configured_max_age())
 
 

@@ -6,8 +6,8 @@ own UTC bounds, so the reader finds "today" with ``time.time()`` alone. Any file
 (corrupt, truncated, foreign, older version) reads as None and is rebuilt, never a crash.
 """
 
+from glowline import paths
 from glowline.files import read_text
-from glowline.status import layout
 from glowline.status.model import Day
 
 MAGIC = "glowline-days 3"
@@ -112,5 +112,5 @@ def _clean(text: str) -> str:
 
 def every() -> list[Summary]:
     """Every readable days file in the cache folder (for doctor), by file name."""
-    found = (read(path) for path in layout.files_ending(layout.DAYS_SUFFIX))
+    found = (read(path) for path in paths.files_ending(paths.DAYS_SUFFIX))
     return [s for s in found if s is not None]

@@ -10,7 +10,6 @@ import os
 
 from glowline import paths
 from glowline.files import read_text
-from glowline.status import layout
 
 MAGIC = "glowline-failure 3"
 
@@ -67,7 +66,7 @@ def write(failure: Failure) -> None:
     fields = (MAGIC, failure.kind, str(failure.exit_code), repr(failure.at), repr(failure.retry_at),
               _clean(failure.site), _clean(failure.classifier), _clean(failure.tz), _clean(failure.context),
               _clean(failure.message))
-    atomic_write(layout.error_path(failure.site, failure.classifier, failure.tz), "\t".join(fields) + "\n")
+    atomic_write(paths.error_path(failure.site, failure.classifier, failure.tz), "\t".join(fields) + "\n")
 
 
 def read_file(path: str) -> Failure | None:
@@ -87,19 +86,19 @@ def read_file(path: str) -> Failure | None:
 
 def read(site: str, classifier: str, tz: str) -> Failure | None:
     """The last failed refresh of this exact request, or None."""
-    return read_file(layout.error_path(site, classifier, tz))
+    return read_file(paths.error_path(site, classifier, tz))
 
 
 def clear(site: str, classifier: str, tz: str) -> None:
     from glowline.files import remove_file
 
     try:
-        remove_file(layout.error_path(site, classifier, tz))
+        remove_file(paths.error_path(site, classifier, tz))
     except OSError:
         pass
 
 
 def every() -> list[Failure]:
     """Every recorded failure in the cache folder (for doctor)."""
-    found = (read_file(path) for path in layout.files_ending(layout.ERROR_SUFFIX))
+    found = (read_file(path) for path in paths.files_ending(paths.ERROR_SUFFIX))
     return [f for f in found if f is not None]

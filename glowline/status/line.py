@@ -17,10 +17,10 @@ from glowline import catalog, paths
 from glowline.catalog import EXIT_NO_DATA, EXIT_OK
 from glowline.files import check_private_folder
 from glowline.status import days as days_file
-from glowline.status import failures, layout, levels, policy
+from glowline.status import failures, policy
 from glowline.status.argv import DEFAULTS, MIN_MAX_AGE, Options
 from glowline.status.formats import get as get_format
-from glowline.status.model import Day, Line, RenderOptions, Shape
+from glowline.status.model import MIN_HISTORY, Day, Line, RenderOptions, Shape, judge
 
 TYPE_CHECKING = False  # typing costs an import on the status-line path; mypy treats this name as true
 if TYPE_CHECKING:
@@ -61,7 +61,7 @@ def line_for(
     # one stat: a folder others can write to is refused, never used; another user's is read, never written
     if check_private_folder(paths.cache_dir(), read_only=opts.cached_only):
         rebuild = None  # the hand-over writes a days file (and opens the history): not in another user's folder
-    path = layout.days_path(opts.site, opts.classifier, opts.tz)
+    path = paths.days_path(opts.site, opts.classifier, opts.tz)
     now = time.time()
     summ = _current(path, opts, now, rebuild)
     err = _failure(opts)
@@ -118,7 +118,7 @@ def _start_refresh(opts: Options, path: str, fetched_at: float | None) -> None:
     from glowline.status import spawn  # with fcntl: only when refreshing, not on every fresh line
 
     try:
-        fd = spawn.try_lock(layout.lock_path(opts.site, opts.classifier))
+        fd = spawn.try_lock(paths.lock_path(opts.site, opts.classifier))
     except OSError:  # a read-only cache: show what it holds, never an error
         return
     if fd is None:
@@ -137,8 +137,8 @@ def _attempt(opts: Options, fd: int, forced: bool) -> bool:
     ago, wrote nothing at all, not even why (a full or read-only disk): then the lock is let go."""
     from glowline.status import spawn
 
-    outputs = (layout.series_path(opts.site, opts.classifier), layout.days_path(opts.site, opts.classifier, opts.tz),
-               layout.error_path(opts.site, opts.classifier, opts.tz))
+    outputs = (paths.series_path(opts.site, opts.classifier), paths.days_path(opts.site, opts.classifier, opts.tz),
+               paths.error_path(opts.site, opts.classifier, opts.tz))
     if not forced and spawn.failed_silently(fd, time.time(), policy.RETRY_AFTER, outputs):
         os.close(fd)
         return False
@@ -153,7 +153,7 @@ def _refresh_and_wait(opts: Options, deadline: float, refresh_here: "RefreshHere
     deadline) in the detached refresher."""
     from glowline.status import spawn
 
-    lock = layout.lock_path(opts.site, opts.classifier)
+    lock = paths.lock_path(opts.site, opts.classifier)
     try:
         fd = spawn.try_lock(lock)
     except OSError:  # a read-only cache: nothing can be fetched into it
@@ -161,7 +161,7 @@ def _refresh_and_wait(opts: Options, deadline: float, refresh_here: "RefreshHere
     if fd is None:
         spawn.wait_unlocked(lock, deadline)
         return
-    path = layout.days_path(opts.site, opts.classifier, opts.tz)
+    path = paths.days_path(opts.site, opts.classifier, opts.tz)
     found = policy.usable(days_file.read(path), opts.days, time.time())
     if found is not None and (not need_typical or policy.covers_typical(found, opts.days, time.time())):
         os.close(fd)  # another caller's refresh finished between our look and the lock: nothing to do
@@ -196,9 +196,9 @@ def build_line(summ: "Summary", opts: Options, now: float, err: "Failure | None"
         line.error, line.error_kind = err.message, err.kind
         line.stale = True
     history = [shown(d.value) for d in summ.days[max(0, first - policy.TYPICAL_DAYS) : first] if d.complete]
-    if len([v for v in history if v is not None]) < levels.MIN_HISTORY:  # a young cache: judge the days shown
+    if len([v for v in history if v is not None]) < MIN_HISTORY:  # a young cache: judge the days shown
         history = [d.value for d in days if d.complete]
-    levels.apply(line, history, **_thresholds(opts))
+    judge(line, history, **_thresholds(opts))
     if opts.live_show:
         attach_live(line, opts, now)
     return line

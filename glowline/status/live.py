@@ -15,9 +15,9 @@ stays on the fast path and never connects to anything. Format, one ``key<TAB>val
 Anything that is not exactly this (truncated, foreign, an older version, a non-finite number) reads as None.
 """
 
+from glowline import paths
 from glowline.files import NotAFile, read_bytes
 from glowline.gate import FUTURE_SLACK
-from glowline.status import layout
 from glowline.status.model import HIGH, LOW, NORMAL, Line, Live
 
 MAGIC = "glowline-live 1"
@@ -40,7 +40,7 @@ def read(path: str | None = None) -> Live | None:
     """The reading in the live file (age and stale not yet set), or None when there is none or it is not valid
     (read through glowline.files: a FIFO, a directory or a symlink there reads as none, at once)."""
     try:
-        data = read_bytes(path or layout.live_path(), MAX_BYTES)
+        data = read_bytes(path or paths.live_path(), MAX_BYTES)
     except OSError:
         return None
     try:
@@ -80,7 +80,7 @@ def current(now: float, max_age: float = DEFAULT_MAX_AGE, show_stale: bool = Fal
 
 def unusable(path: str | None = None) -> str | None:
     """Why the live file cannot be there (something that is not a regular file is in its place), else None."""
-    where = path or layout.live_path()
+    where = path or paths.live_path()
     try:
         read_bytes(where, 1)
     except NotAFile:

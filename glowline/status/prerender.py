@@ -10,8 +10,8 @@ options and sees the line's state change: new data, fresh -> stale, the age show
 read. Status-line path: os and time only.
 """
 
+from glowline import paths
 from glowline.files import read_text
-from glowline.status import layout
 from glowline.status.argv import Options
 from glowline.status.model import Line
 
@@ -37,11 +37,11 @@ def formats(opts: Options) -> list[str]:
 
 def line_path(site: str, classifier: str, fmt: str) -> str:
     """The pre-rendered line of one format and resource: ``<cache>/<site>--<classifier>--<format>.line``."""
-    return f"{layout.entry_base(site, classifier)}--{layout.safe_name(fmt)}{LINE_SUFFIX}"
+    return f"{paths.entry_base(site, classifier)}--{paths.safe_name(fmt)}{LINE_SUFFIX}"
 
 
 def state_path(site: str, classifier: str) -> str:
-    return layout.entry_base(site, classifier) + STATE_SUFFIX
+    return paths.entry_base(site, classifier) + STATE_SUFFIX
 
 
 def state_key(line: Line) -> str:

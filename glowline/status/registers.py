@@ -17,8 +17,8 @@ interpolated between the messages either side of it; gas: the step at it). Anyth
 format reads as an empty record: the tail is then left out, never an error.
 """
 
+from glowline import paths
 from glowline.files import read_text
-from glowline.status import layout
 
 MAGIC = "glowline-registers 1"
 #: a few days of boundaries for three registers is about 30 KiB; anything larger is not ours
@@ -73,7 +73,7 @@ def encode(record: Record) -> str:
 def read(classifier: str | None = None, path: str | None = None, at: set[str] | None = None) -> Record:
     """The record (only ``classifier``'s registers when given, and only the boundaries ``at`` those epochs, as
     text, when given: the status line needs a few); {} when there is none or it is not valid."""
-    text = read_text(path or layout.registers_path(), MAX_BYTES)
+    text = read_text(path or paths.registers_path(), MAX_BYTES)
     if text is None:
         return {}
     lines = text.split("\n")

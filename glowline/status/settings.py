@@ -7,7 +7,7 @@ import os
 
 from glowline import paths
 from glowline.files import read_text
-from glowline.status.layout import compiled_config_path as compiled_path
+from glowline.paths import compiled_config_path as compiled_path
 
 MAGIC = "glowline-config 1"
 #: between the items of a list setting (a compiled template's tokens, [files] formats, [hooks] on_refresh)

@@ -183,11 +183,11 @@ def cost_today(line: Line, opts: RenderOptions) -> str:
         return shared.value_text(value, "GBP", opts.ascii) if value is not None else ""
     if not catalog.is_consumption(line.resource):
         return ""
+    from glowline import paths
     from glowline.status import days as days_file
-    from glowline.status import layout
 
     classifier = catalog.cost_of(line.resource)
-    summ = days_file.read(layout.days_path(opts.site, classifier, line.tz))
+    summ = days_file.read(paths.days_path(opts.site, classifier, line.tz))
     if summ is None:
         return ""
     index = summ.index_of(line.now)

@@ -270,11 +270,11 @@ class Watcher:
     # -- one update
 
     def _paths(self) -> tuple[str, str]:
-        from glowline.status import layout
+        from glowline import paths
 
         opts = self.opts()
-        return (layout.days_path(opts.site, opts.classifier, opts.tz),
-                layout.error_path(opts.site, opts.classifier, opts.tz))
+        return (paths.days_path(opts.site, opts.classifier, opts.tz),
+                paths.error_path(opts.site, opts.classifier, opts.tz))
 
     def _signature(self) -> tuple[object, ...]:
         """What the drawn line depends on in the cache folder: the resource, and its .days and .error files."""

@@ -1,6 +1,6 @@
 """The JSON store: each site and resource's fetched series, when it was fetched and for whom, and the sites.
 
-One JSON file per site and resource in the cache folder (names from glowline.status.layout), written atomically. A
+One JSON file per site and resource in the cache folder (names from glowline.paths), written atomically. A
 file that is corrupt, truncated, foreign, from another account or API, or from another version reads as None and
 is rebuilt from the API; history already fetched is never fetched again while the file is good.
 """
@@ -17,7 +17,6 @@ from glowline.data.models import Site, sites_from_doc, sites_to_doc
 from glowline.data.readings import Series
 from glowline.data.store.interface import Entry
 from glowline.files import atomic_write, read_text, remove_file
-from glowline.status import layout
 
 VERSION = 1
 FORMAT = "glowline-cache"
@@ -29,7 +28,7 @@ class JsonStore:
     """SeriesStore over JSON files in the cache folder."""
 
     def load(self, site: str, classifier: str, identity: dict[str, str]) -> Entry | None:
-        return _load_path(layout.series_path(site, classifier), identity)
+        return _load_path(paths.series_path(site, classifier), identity)
 
     def save(self, site: str, classifier: str, entry: Entry) -> None:
         doc = {
@@ -49,14 +48,14 @@ class JsonStore:
             "settled_at": entry.settled_at,
             "holes": entry.holes,
         }
-        atomic_write(layout.series_path(site, classifier), json.dumps(doc, separators=(",", ":")))
+        atomic_write(paths.series_path(site, classifier), json.dumps(doc, separators=(",", ":")))
 
     def has(self, site: str, classifier: str) -> bool:
-        return os.path.exists(layout.series_path(site, classifier))
+        return os.path.exists(paths.series_path(site, classifier))
 
     def entries(self) -> list[Entry]:
         found = []
-        for path in layout.files_ending(".json"):
+        for path in paths.files_ending(".json"):
             if "--" in os.path.basename(path):
                 entry = _load_path(path, None)
                 if entry is not None:
@@ -64,18 +63,18 @@ class JsonStore:
         return found
 
     def load_sites(self, identity: dict[str, str]) -> list[Site] | None:
-        doc = _read_json(layout.sites_path())
+        doc = _read_json(paths.sites_path())
         if not isinstance(doc, dict) or doc.get("version") != VERSION or doc.get("identity") != identity:
             return None
         return sites_from_doc(doc.get("sites"))
 
     def save_sites(self, identity: dict[str, str], sites: list[Site]) -> None:
         doc = {"version": VERSION, "identity": identity, "sites": sites_to_doc(sites)}
-        atomic_write(layout.sites_path(), json.dumps(doc, separators=(",", ":")))
+        atomic_write(paths.sites_path(), json.dumps(doc, separators=(",", ":")))
 
     def clear_sites(self) -> None:
         try:
-            remove_file(layout.sites_path())
+            remove_file(paths.sites_path())
         except OSError:
             pass
 

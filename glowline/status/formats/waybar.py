@@ -9,7 +9,7 @@ empty output.
 The tooltip says what the meter's register added after the DCC's half-hours: "today from the meter since 07:30".
 """
 
-from glowline.status import levels
+from glowline.status import model
 from glowline.status.formats import shared
 from glowline.status.model import NONE, Line, RenderOptions
 
@@ -17,7 +17,7 @@ from glowline.status.model import NONE, Line, RenderOptions
 def percentage(line: Line) -> int:
     if not line.has_data:
         return 0
-    ratio = levels.total_ratio(line)
+    ratio = model.total_ratio(line)
     if ratio is None:
         return 50
     return max(0, min(100, int(ratio * 50 + 0.5))) if ratio != float("inf") else 100
