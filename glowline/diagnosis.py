@@ -30,7 +30,7 @@ from glowline.errors import (
     describe,
 )
 from glowline.status import days as days_file
-from glowline.status import failures
+from glowline.status import policy
 from glowline.status.formats.shared import age_text
 
 OK, WARN, FAIL = "OK", "WARN", "FAIL"
@@ -401,7 +401,7 @@ FAILURE_FIXES = {
 }
 
 
-def _request(failure: failures.Failure) -> str:
+def _request(failure: policy.Failure) -> str:
     """Which request failed: ``electricity.consumption (site 'x', Europe/London)``."""
     site = f"site {failure.site!r}, " if failure.site else ""
     return f"{failure.classifier} ({site}{failure.tz})"
@@ -423,8 +423,8 @@ def check_cache(state: State) -> Check:
             label += " STALE"
             stale.append(summ.resource)
         parts.append(label)
-    context = failures.context()
-    applying = [f for f in failures.every() if f.context == context and 0 <= now - f.at < FAILURE_SHOWN_FOR]
+    context = policy.failure_context()
+    applying = [f for f in policy.every_failure() if f.context == context and 0 <= now - f.at < FAILURE_SHOWN_FOR]
     failed = [f"{_request(f)}: last refresh failed {age_text(now - f.at, compact=False)} ago: {f.message}"
               for f in applying]
     if not parts and not failed:

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from glowline.errors import EXIT_CODES, ExitStatus
-from glowline.status import failures, policy
+from glowline.status import policy
 from tests.helpers import glowline_env, run
 
 HOME = "DCC Sourced"
@@ -34,7 +34,7 @@ def test_a_403_is_recorded_and_holds_the_line_back(home: Path, emulator: Any) ->
     env = glowline_env(home, emulator)
     emulator.fault("403", path="/readings")
     assert run(env, "fetch").returncode == 12
-    record = failures.read("", "electricity.consumption", "Europe/London")
+    record = policy.read_failure("", "electricity.consumption", "Europe/London")
     assert record is not None and record.kind == "account" and record.exit_code == 12
     assert "Bright app" in record.message
     assert record.kind in policy.USER_FIX_KINDS  # the status line waits RETRY_AFTER_USER_FIX, not a minute
@@ -48,7 +48,7 @@ def test_a_403_is_recorded_and_holds_the_line_back(home: Path, emulator: Any) ->
     assert emulator.count("readings") == 0
     emulator.clear_faults()
     assert run(env, "fetch").returncode == 0  # once the user has fixed it, a fetch works and clears the record
-    assert failures.read("", "electricity.consumption", "Europe/London") is None
+    assert policy.read_failure("", "electricity.consumption", "Europe/London") is None
 
 
 def test_a_403_on_login_is_not_a_wrong_password(home: Path, emulator: Any) -> None:

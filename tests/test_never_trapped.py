@@ -21,7 +21,7 @@ from glowline import paths
 from glowline.catalog import STATUS_FORMATS
 from glowline.emulator import DEMO_PASSWORD, DEMO_USERNAME, Emulator
 from glowline.status import days as days_file
-from glowline.status import failures, policy
+from glowline.status import policy
 from tests.fixtures_keyring import KeyringSetup
 from tests.helpers import Clock, cache_dir, env_for, glowline_env, run, run_json, wait_until
 from tests.tools import require
@@ -370,7 +370,7 @@ def test_retry_after_is_honoured(home: Path, emulator: Emulator) -> None:
         env = {**glowline_env(home, emulator), "GLOWLINE_API_URL": server.url}
         proc = run(env, "fetch")
         assert proc.returncode == 5 and "busy" in proc.stderr and "900 s" in proc.stderr
-        record = failures.read_file(str(error_files(home)[0]))
+        record = policy.read_failure_file(str(error_files(home)[0]))
         assert record is not None and record.retry_at >= record.at + 899
         # past the usual 60 s back-off, the API's 15 minutes still hold every bar back
         shifted = error_files(home)[0].read_text().replace(repr(record.at), repr(record.at - 120), 1)

@@ -24,11 +24,11 @@ class _Late(BaseException):
 
 def shown_state(opts: Any) -> tuple[object, ...]:
     """What a refresh can change in the line: every day's value and completeness, and the failure record."""
-    from glowline.status import days, failures
+    from glowline.status import days, policy
 
     summary = days.read(paths.days_path(opts.site, opts.classifier, opts.tz))
     shown = tuple((d.date, d.value, d.complete) for d in summary.days) if summary is not None else ()
-    failure = failures.read(opts.site, opts.classifier, opts.tz)
+    failure = policy.read_failure(opts.site, opts.classifier, opts.tz)
     return shown, None if failure is None else (failure.kind, failure.message)
 
 

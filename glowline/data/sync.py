@@ -2,7 +2,7 @@
 
 Run by ``glowline fetch``, by the detached refresher a stale status line starts, by report, export and the demo.
 With a valid cached token and cached discovery, a refresh of up to 31 days is exactly one readings request. A
-failure is recorded for the status line (glowline.status.failures) and raised; a success clears the record.
+failure is recorded for the status line (glowline.status.policy) and raised; a success clears the record.
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ from glowline.data.readings import (
 from glowline.data.store import Entry
 from glowline.errors import GlowlineError, NotFound, StorageError, describe
 from glowline.files import check_private_folder, remove_stale_temp_files
-from glowline.status import failures
+from glowline.status import policy
 from glowline.status.policy import TYPICAL_DAYS
 
 if TYPE_CHECKING:
@@ -78,16 +78,16 @@ def refresh(
         message, code, kind = describe(exc)
         retry = getattr(exc, "retry_after", None)
         try:
-            failures.write(failures.Failure(
+            policy.write_failure(policy.Failure(
                 kind, code, now, message, site_key, classifier, tz_name,
-                failures.context(password_given=password is not None), now + retry if retry else 0.0,
+                policy.failure_context(password_given=password is not None), now + retry if retry else 0.0,
             ))
         except OSError:  # a full or read-only disk: the status line's own back-off covers it (status.spawn)
             pass
         if isinstance(exc, OSError):
             raise StorageError(message) from None
         raise
-    failures.clear(site_key, classifier, tz_name)
+    policy.clear_failure(site_key, classifier, tz_name)
     return entry
 
 

@@ -17,7 +17,7 @@ from glowline import catalog, paths
 from glowline.catalog import EXIT_NO_DATA, EXIT_OK
 from glowline.files import check_private_folder
 from glowline.status import days as days_file
-from glowline.status import failures, policy
+from glowline.status import policy
 from glowline.status.argv import DEFAULTS, MIN_MAX_AGE, Options
 from glowline.status.formats import get as get_format
 from glowline.status.model import MIN_HISTORY, Day, Line, RenderOptions, Shape, judge
@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable
 
     from glowline.status.days import Summary
-    from glowline.status.failures import Failure
+    from glowline.status.policy import Failure
 
     #: re-project the stored series into the days file for ``opts`` at ``now``; None when nothing is stored
     Rebuild = Callable[[Options, float], Summary | None]
@@ -91,8 +91,8 @@ def line_for(
 def _failure(opts: Options) -> "Failure | None":
     """The last failure of this exact request, while it still applies (nothing that can fix it has changed; the
     context is looked at only when there is a record)."""
-    err = failures.read(opts.site, opts.classifier, opts.tz)
-    return err if err is not None and err.context == failures.context() else None
+    err = policy.read_failure(opts.site, opts.classifier, opts.tz)
+    return err if err is not None and err.context == policy.failure_context() else None
 
 
 def _current(path: str, opts: Options, now: float, rebuild: "Rebuild | None") -> "Summary | None":
