@@ -1,5 +1,5 @@
 """What glowline knows about the meter's data, in one import-free place: resources, formats, units and conversions,
-the API's periods and span limits, and glowline's exit codes (the table glowline.errors' exceptions carry).
+and the API's periods and span limits.
 
 Every "GBP if cost, else kWh", pence to pounds, kWh to m3 and span limit in the code comes from here.
 
@@ -182,61 +182,3 @@ def gas_unit(conf: dict[str, object], override: str | None = None) -> GasUnit:
 
         raise ConfigError("[gas] calorific_value and correction_factor must be numbers")
     return GasUnit(str(unit), float(cv), float(factor))
-
-
-# ---------------------------------------------------------------------------------------------------- exit codes
-
-class ExitStatus:
-    """Documented exit codes (docs/configuration.md, Exit codes). Status formats always exit 0 (a degraded line)."""
-
-    OK = 0
-    INTERNAL = 1
-    USAGE = 2
-    AUTH = 3
-    KEYRING = 4
-    UNAVAILABLE = 5
-    MALFORMED = 6
-    NOT_FOUND = 7
-    CONFIG = 8
-    NO_DATA = 9
-    DOCTOR_WARN = 10
-    STORAGE = 11
-    ACCOUNT = 12
-    INTERRUPTED = 130
-
-
-# The names the rest of the code (and the tests) use; ExitStatus stays the one table.
-EXIT_OK = ExitStatus.OK
-EXIT_INTERNAL = ExitStatus.INTERNAL
-EXIT_USAGE = ExitStatus.USAGE
-EXIT_AUTH = ExitStatus.AUTH
-EXIT_KEYRING = ExitStatus.KEYRING
-EXIT_UNAVAILABLE = ExitStatus.UNAVAILABLE
-EXIT_MALFORMED = ExitStatus.MALFORMED
-EXIT_NOT_FOUND = ExitStatus.NOT_FOUND
-EXIT_CONFIG = ExitStatus.CONFIG
-EXIT_NO_DATA = ExitStatus.NO_DATA
-
-#: (code, meaning) of every documented exit code, in order; the help texts are made from this
-EXIT_CODES: tuple[tuple[int, str], ...] = (
-    (ExitStatus.OK, "ok (status formats always exit 0, with a degraded line on errors)"),
-    (ExitStatus.INTERNAL, "internal error"),
-    (ExitStatus.USAGE, "usage error"),
-    (ExitStatus.AUTH, "not logged in / login refused"),
-    (ExitStatus.KEYRING, "keyring problem"),
-    (ExitStatus.UNAVAILABLE, "API unavailable (network, timeout, 5xx)"),
-    (ExitStatus.MALFORMED, "API answer malformed or refused"),
-    (ExitStatus.NOT_FOUND, "site or resource not found"),
-    (ExitStatus.CONFIG, "config file invalid"),
-    (ExitStatus.NO_DATA, "no data yet"),
-    (ExitStatus.DOCTOR_WARN, "doctor: warnings only"),
-    (ExitStatus.STORAGE, "glowline's files unusable (disk full, read-only, permissions)"),
-    (ExitStatus.ACCOUNT, "the account needs attention in the Bright app (API refused with 403)"),
-    (ExitStatus.INTERRUPTED, "interrupted (Ctrl-C)"),
-)
-
-
-def exit_codes_help(codes: tuple[int, ...] | None = None) -> str:
-    """The "exit codes:" block for --help epilogs: every documented code, or only ``codes``, one per line."""
-    rows = [(code, text) for code, text in EXIT_CODES if codes is None or code in codes]
-    return "exit codes:\n" + "".join(f"  {code:>3}  {text}\n" for code, text in rows)

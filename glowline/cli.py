@@ -10,7 +10,7 @@ through argparse, and a subcommand's module is imported only when it runs (or --
 import sys
 import time
 
-from glowline.catalog import EXIT_OK, ExitStatus
+from glowline import EXIT_OK, ExitStatus
 from glowline.status import argv, settings
 
 TYPE_CHECKING = False  # typing itself costs ~3 ms at start-up; mypy treats this name as true

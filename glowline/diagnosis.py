@@ -31,7 +31,7 @@ from glowline.errors import (
 )
 from glowline.status import days as days_file
 from glowline.status import policy
-from glowline.status.formats.shared import age_text
+from glowline.status.formats import age_text
 
 OK, WARN, FAIL = "OK", "WARN", "FAIL"
 #: seconds for each keyring call and each API request the doctor makes

@@ -1,11 +1,11 @@
 """The one exception tree, each with its exit code, and the one map from any exception to (message, exit code, kind).
 
 The CLI, ``watch``, ``doctor`` and the status line all turn exceptions into words through ``describe``. The exit
-codes themselves are glowline.catalog's table (re-exported here): a status line that succeeds never imports this
-module, whose fourteen classes cost a warm line about 0.25 ms (docs/performance.md).
+codes themselves are the package's table (glowline/__init__.py, re-exported here): a status line that succeeds
+never imports this module, whose fourteen classes cost a warm line about 0.25 ms (docs/performance.md).
 """
 
-from glowline.catalog import (
+from glowline import (
     EXIT_AUTH,
     EXIT_CODES,
     EXIT_CONFIG,

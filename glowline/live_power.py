@@ -48,7 +48,7 @@ def _say(text: str) -> None:
 
 def electricity_text(reading: Electricity, max_age: float, now: float) -> str:
     """ "425 W", with " ·3m" when the reading is older than max_age (ASCII-free digits: the same with --ascii)."""
-    from glowline.status.formats.shared import age_text
+    from glowline.status.formats import age_text
     from glowline.status.live import power_text
 
     assert reading.power_w is not None
@@ -68,7 +68,7 @@ def gas_text(reading: Gas) -> str:
 
 def _print(reading: Electricity | Gas, fmt: str, max_age: float) -> None:
     from glowline.data.live import Electricity
-    from glowline.status.formats.shared import json_dumps
+    from glowline.status.formats import json_dumps
 
     now = time.time()
     if fmt == "json":

@@ -2,7 +2,7 @@
 
 Imported only when more than one row is asked for: ``import sparklines`` costs ~8 ms (typing, dataclasses, re ...;
 docs/performance.md), a third of a warm status line, so the one-row line keeps glowline's own scaler
-(glowline.status.sparkline). The input is cleaned first: the package raises on NaN and draws an all-zero series
+(glowline.status.formats). The input is cleaned first: the package raises on NaN and draws an all-zero series
 as half-height bars, so gaps go in as None and an all-zero series is drawn here as a flat baseline.
 """
 

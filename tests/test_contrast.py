@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from glowline.status.formats.shared import DEFAULT_COLORS
+from glowline.status.formats import DEFAULT_COLORS
 from glowline.status.model import NONE
 from tests.test_hosts import Host, snippet, strip_tmux
 
@@ -187,9 +187,9 @@ def test_waybar_text_and_the_documented_css_colours_read_on_waybars_default_back
 
 def test_gap_cells_are_blank() -> None:
     """The NONE colour is never seen on a glyph: a day without data is a blank cell."""
-    from glowline.status import sparkline
+    from glowline.status import formats
 
-    assert sparkline.bars([1.0, None, 3.0])[1] == " "
+    assert formats.bars([1.0, None, 3.0])[1] == " "
 
 
 def test_the_old_palette_failed_on_tmuxs_default_bar() -> None:

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from glowline.emulator import Emulator
-from glowline.status.formats.shared import DEFAULT_COLORS
+from glowline.status.formats import DEFAULT_COLORS
 from tests.helpers import age_cache, env_for, glowline_env, run
 
 STALE = DEFAULT_COLORS["stale"]

@@ -16,15 +16,15 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from glowline.status import formats, model, sparkline
-from glowline.status.formats import shared as render
+from glowline.catalog import FORMATS, STATUS_FORMATS
+from glowline.status import formats, model
 from glowline.status.model import NORMAL, PARTIAL, Day, Line, RenderOptions
 from tests.helpers import assert_balanced
 
 ROOT = Path(__file__).resolve().parent.parent
 VALUES: list[float | None] = [9.8, 11.2, 14.5, 9.1, 17.9, 19.6, 15.8, 10.4, 8.9, 3.3]
 NOW = 1_795_420_800.0
-MACHINE_FORMATS = [f for f in formats.FORMATS if f not in ("plain", "ansi", "prompt")]  # plain: coloured on a TTY
+MACHINE_FORMATS = [f for f in FORMATS if f not in ("plain", "ansi", "prompt")]  # plain: coloured on a TTY
 
 
 def make_line(
@@ -67,7 +67,7 @@ def out(name: str, line: Line, **options: object) -> str:
 
 def expected_plain(line: Line, ascii: bool = False) -> str:
     """The plain text rebuilt from the documented pieces."""
-    bars = sparkline.bars([d.value for d in line.days], ascii=ascii)
+    bars = formats.bars([d.value for d in line.days], ascii=ascii)
     mark = ("~" if ascii else "…") if not line.days[-1].complete else ""
     return f"{bars}{mark} {line.total:.1f} kWh"
 
@@ -76,8 +76,8 @@ def expected_plain(line: Line, ascii: bool = False) -> str:
 
 
 def test_get_every_format_has_render() -> None:
-    assert set(formats.STATUS_FORMATS) <= set(formats.FORMATS)
-    for name in formats.FORMATS:
+    assert set(STATUS_FORMATS) <= set(FORMATS)
+    for name in FORMATS:
         assert callable(formats.get(name).render)
 
 
@@ -111,7 +111,7 @@ def test_status_path_imports_stay_light() -> None:
         "import sys; before = set(sys.modules);"
         "import glowline.status.formats.waybar, glowline.status.formats.tmux, glowline.status.formats.i3bar,"
         " glowline.status.formats.i3blocks, glowline.status.formats.xbar, glowline.status.formats.motd,"
-        " glowline.status.formats.shared, glowline.status.sparkline, glowline.status.model;"
+        " glowline.status.formats, glowline.status.formats, glowline.status.model;"
         f"print(sorted(m for m in {heavy!r} if m in sys.modules and m not in before))"
     )
     assert run_python(code, env={"PATH": os.environ.get("PATH", "")}).strip() == "[]"
@@ -129,17 +129,17 @@ def test_status_path_imports_stay_light() -> None:
     ],
 )
 def test_value_text(unit: str, value: float, full: str, short: str, ascii: str) -> None:
-    assert render.value_text(value, unit) == full
-    assert render.value_text(value, unit, short=True) == short
-    assert render.value_text(value, unit, ascii=True) == ascii
+    assert formats.value_text(value, unit) == full
+    assert formats.value_text(value, unit, short=True) == short
+    assert formats.value_text(value, unit, ascii=True) == ascii
 
 
 @pytest.mark.parametrize(("age", "marker"), [(25 * 60 + 5, " ·25m"), (3 * 3600 + 60, " ·3h"), (2 * 86400 + 5, " ·2d")])
 def test_stale_marker(age: float, marker: str) -> None:
     line = make_line(age=age)
-    assert render.stale_marker(line, RenderOptions()) == marker
+    assert formats.stale_marker(line, RenderOptions()) == marker
     assert out("plain", line) == expected_plain(line) + marker + "\n"
-    assert render.stale_marker(line, RenderOptions(ascii=True)) == f" ({marker[2:]})"
+    assert formats.stale_marker(line, RenderOptions(ascii=True)) == f" ({marker[2:]})"
 
 
 def test_fresh_line_has_no_marker() -> None:
@@ -160,33 +160,33 @@ def test_partial_last_day_is_distinct() -> None:
     assert out("plain", partial).split(" ")[0].endswith("…")
     assert out("plain", partial, ascii=True).split(" ")[0].endswith("~")
     # colour formats: the partial cell gets the partial colour, no mark
-    partial_colour = render.DEFAULT_COLORS[PARTIAL]
+    partial_colour = formats.DEFAULT_COLORS[PARTIAL]
     tmux = out("tmux", partial)
     assert "…" not in tmux
-    last_bar = sparkline.bars([d.value for d in partial.days])[-1]
-    assert f"#[fg={partial_colour},bg={render.DEFAULT_COLORS['background']}]{last_bar}#[fg=" in tmux
+    last_bar = formats.bars([d.value for d in partial.days])[-1]
+    assert f"#[fg={partial_colour},bg={formats.DEFAULT_COLORS['background']}]{last_bar}#[fg=" in tmux
     assert partial_colour not in out("tmux", complete)
 
 
 def test_width_resamples_and_short_keeps_five_days() -> None:
     line = make_line(stale=False)
     wide = out("plain", line, width=20)
-    assert wide.split(" ")[0] == sparkline.bars([d.value for d in line.days], 20) + "…"
+    assert wide.split(" ")[0] == formats.bars([d.value for d in line.days], 20) + "…"
     narrow = out("plain", line, width=4)
     assert len(narrow.split(" ")[0]) == 5
     short = out("plain", line, short=True)
     shown = sum(d.value for d in line.days[-5:] if d.value is not None)  # the total of the days drawn
-    assert short == sparkline.bars([d.value for d in line.days[-5:]]) + f"… {shown:.0f} kWh\n"
+    assert short == formats.bars([d.value for d in line.days[-5:]]) + f"… {shown:.0f} kWh\n"
 
 
 def test_colour_cells_follow_resampling() -> None:
     line = make_line(stale=False)
     opts = RenderOptions(width=5)
-    cells = render.cell_levels(line, opts)
+    cells = formats.cell_levels(line, opts)
     assert len(cells) == 5
     assert cells[-1] == PARTIAL  # the bucket holding today
-    joined = "".join(text for _colour, text in render.segments(line, opts))
-    assert joined == sparkline.bars([d.value for d in line.days], 5) + f" {line.total:.1f} kWh"
+    joined = "".join(text for _colour, text in formats.segments(line, opts))
+    assert joined == formats.bars([d.value for d in line.days], 5) + f" {line.total:.1f} kWh"
 
 
 # ------------------------------------------------------------------------------------------------- ansi, prompt
@@ -199,7 +199,7 @@ def test_ansi_colour_only_when_asked() -> None:
     assert "\x1b" not in out("ansi", line, color=False)
     assert out("ansi", line, color=False) == out("plain", line)
     coloured = out("ansi", line, color=True)
-    r, g, b = (int(render.DEFAULT_COLORS[NORMAL][i : i + 2], 16) for i in (1, 3, 5))
+    r, g, b = (int(formats.DEFAULT_COLORS[NORMAL][i : i + 2], 16) for i in (1, 3, 5))
     assert f"\x1b[38;2;{r};{g};{b}m" in coloured
     assert coloured.endswith("\x1b[0m\n")
     assert ESCAPE.sub("", coloured) == expected_plain(line).replace("…", "") + " ·3h\n"
@@ -257,10 +257,10 @@ def test_tmux_escapes_every_hash_and_resets() -> None:
     text = out("tmux", line, ascii=True)
     assert text.endswith("#[default]\n")
     body = re.sub(r"#\[[^\]]*\]", "", text.rstrip("\n"))
-    assert "#" in "".join(t for _c, t in render.segments(line, RenderOptions(ascii=True)))
+    assert "#" in "".join(t for _c, t in formats.segments(line, RenderOptions(ascii=True)))
     assert re.fullmatch(r"(?:##|[^#])*", body), body  # no lone # outside style tags
-    assert body.replace("##", "#") == "".join(t for _c, t in render.segments(line, RenderOptions(ascii=True)))
-    assert render.tmux_escape("a#S#{x}") == "a##S##{x}"
+    assert body.replace("##", "#") == "".join(t for _c, t in formats.segments(line, RenderOptions(ascii=True)))
+    assert formats.tmux_escape("a#S#{x}") == "a##S##{x}"
 
 
 def tmux(socket: str, *args: str) -> str:
@@ -278,7 +278,7 @@ def test_real_tmux_expands_styles_and_double_hash(tmux_sockets: tuple[str, str],
     line = make_line()
     opts = RenderOptions(ascii=ascii)
     (tmp_path / "status").write_text(formats.get("tmux").render(line, opts), encoding="utf-8")
-    visible = "".join(text for _colour, text in render.segments(line, opts))
+    visible = "".join(text for _colour, text in formats.segments(line, opts))
     tmux(inner, "new-session", "-d", "-s", "main", "-x", "120", "-y", "10")
     tmux(inner, "set", "-g", "status-right", f"#(cat {tmp_path / 'status'})")
     tmux(inner, "set", "-g", "status-right-length", "200")
@@ -309,7 +309,7 @@ def test_real_tmux_expands_styles_and_double_hash(tmux_sockets: tuple[str, str],
     if ascii:
         assert "#" in visible and "##" not in status.split("]")[-1].replace(visible, "")
     coloured = tmux(outer, "capture-pane", "-p", "-e", "-t", "view").rstrip("\n").split("\n")[-1]
-    for colour, _text in render.segments(line, opts):
+    for colour, _text in formats.segments(line, opts):
         r, g, b = (int(colour[i : i + 2], 16) for i in (1, 3, 5))
         assert f"38;2;{r};{g};{b}m" in coloured
 
@@ -324,9 +324,9 @@ def test_i3blocks_raw_three_lines(monkeypatch: pytest.MonkeyPatch) -> None:
     assert rest == ""
     assert full == out("plain", line).rstrip("\n")
     assert short == out("plain", line, short=True).rstrip("\n")
-    assert colour == render.DEFAULT_COLORS["stale"]
+    assert colour == formats.DEFAULT_COLORS["stale"]
     fresh = make_line(stale=False)
-    assert out("i3blocks", fresh).split("\n")[2] == render.DEFAULT_COLORS[fresh.level]
+    assert out("i3blocks", fresh).split("\n")[2] == formats.DEFAULT_COLORS[fresh.level]
 
 
 def test_i3blocks_json_when_format_property_is_json(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -336,7 +336,7 @@ def test_i3blocks_json_when_format_property_is_json(monkeypatch: pytest.MonkeyPa
     assert data == {
         "full_text": out("plain", line).rstrip("\n"),
         "short_text": out("plain", line, short=True).rstrip("\n"),
-        "color": render.DEFAULT_COLORS["stale"],
+        "color": formats.DEFAULT_COLORS["stale"],
     }
 
 
@@ -398,13 +398,13 @@ def test_polybar_tags_balanced() -> None:
         assert text.endswith("\n") and text.count("\n") == 1
         assert_balanced(text, r"%\{F#[0-9a-f]{6}\}", r"%\{F-\}")
         visible = re.sub(r"%\{F[^}]*\}", "", text.rstrip("\n"))
-        assert visible == "".join(t for _c, t in render.segments(line, RenderOptions()))
+        assert visible == "".join(t for _c, t in formats.segments(line, RenderOptions()))
 
 
 def test_conky_tags_balanced() -> None:
     text = out("conky", make_line())
     assert_balanced(text, r"\$\{color #[0-9a-f]{6}\}", r"\$\{color\}")
-    assert render.conky_escape("$5") == "$$5"
+    assert formats.conky_escape("$5") == "$$5"
 
 
 # ------------------------------------------------------------------------------------------------- xbar, motd
@@ -413,7 +413,7 @@ def test_conky_tags_balanced() -> None:
 def test_xbar_menu() -> None:
     line = make_line()
     lines = out("xbar", line).rstrip("\n").split("\n")
-    assert lines[0] == f"{out('plain', line).rstrip()} | color={render.DEFAULT_COLORS['stale']} font=Menlo ansi=false"
+    assert lines[0] == f"{out('plain', line).rstrip()} | color={formats.DEFAULT_COLORS['stale']} font=Menlo ansi=false"
     assert lines[1] == "---"
     for day in line.days:
         assert any(item.startswith(f"{day.date}  ") and item.endswith("font=Menlo ansi=false") for item in lines)
@@ -446,7 +446,7 @@ def test_motd_under_env_i() -> None:
         ["env", "-i", sys.executable, "-c", code], cwd=ROOT, capture_output=True, check=False, timeout=60
     )
     assert result.returncode == 0, result.stderr
-    bars = sparkline.bars([1.0, 2.0])
+    bars = formats.bars([1.0, 2.0])
     assert result.stdout.decode("utf-8").startswith(f"\nElectricity, last 2 days: {bars}… 3.0 kWh (data from ")
 
 
@@ -488,7 +488,7 @@ HIDE_FORMS = {
 }
 
 
-@pytest.mark.parametrize("name", formats.FORMATS)
+@pytest.mark.parametrize("name", FORMATS)
 def test_no_data_degraded_and_hidden(name: str, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("format", raising=False)
     line = make_line(values=[None, None], error="cannot reach glowmarkt.com", error_kind="offline", age=None)
@@ -532,7 +532,7 @@ def test_no_data_without_error() -> None:
 
 
 def test_pango_escape() -> None:
-    assert render.pango_escape("a & b <c> 'd' \"e\"") == "a &amp; b &lt;c&gt; &#39;d&#39; &quot;e&quot;"
+    assert formats.pango_escape("a & b <c> 'd' \"e\"") == "a &amp; b &lt;c&gt; &#39;d&#39; &quot;e&quot;"
 
 
 TRICKY = [
@@ -547,7 +547,7 @@ TRICKY = [
 
 @pytest.mark.parametrize("value", TRICKY)
 def test_json_dumps_tricky_strings(value: str) -> None:
-    encoded = render.json_dumps({"k": value, "l": [value]})
+    encoded = formats.json_dumps({"k": value, "l": [value]})
     assert json.loads(encoded) == {"k": value, "l": [value]}
     assert "\u2028" not in encoded and "\u2029" not in encoded
     assert not re.search(r"[\x00-\x1f]", encoded)
@@ -555,11 +555,11 @@ def test_json_dumps_tricky_strings(value: str) -> None:
 
 
 def test_json_dumps_scalars() -> None:
-    assert render.json_dumps([None, True, False, 0, -3, 1.5, float("nan"), float("inf")]) == (
+    assert formats.json_dumps([None, True, False, 0, -3, 1.5, float("nan"), float("inf")]) == (
         "[null,true,false,0,-3,1.5,null,null]"
     )
     with pytest.raises(TypeError):
-        render.json_dumps({"x": object()})
+        formats.json_dumps({"x": object()})
 
 
 json_values = st.recursive(
@@ -571,7 +571,7 @@ json_values = st.recursive(
 
 @given(json_values)
 def test_json_dumps_round_trips(value: object) -> None:
-    assert json.loads(render.json_dumps(value)) == value
+    assert json.loads(formats.json_dumps(value)) == value
 
 
 # ------------------------------------------------------------------------------- the hosts doc's snippets
@@ -588,7 +588,7 @@ def test_hosts_doc_snippets(tmux_sockets: tuple[str, str], tmp_path: Path) -> No
     waybar = next(body for kind, body in blocks if kind == "jsonc")
     module = json.loads(waybar)["custom/glowline"]
     assert module["return-type"] == "json" and "--format waybar" in module["exec"]
-    for name in formats.FORMATS:
+    for name in FORMATS:
         if name not in ("plain", "json", "ansi"):
             assert f"--format {name}" in doc, name
     assert "glowline watch --format i3bar" in doc

@@ -7,8 +7,8 @@ import math
 from hypothesis import given
 from hypothesis import strategies as st
 
-from glowline.status import sparkline
-from glowline.status.sparkline import ASCII_RAMP, GAP, UNICODE_RAMP, bars, resample
+from glowline.status import formats
+from glowline.status.formats import ASCII_RAMP, GAP, UNICODE_RAMP, bars, resample
 
 
 def test_ramps_have_no_gap_glyph_and_ascii_is_ascii() -> None:
@@ -77,7 +77,7 @@ def test_bucket_of_matches_resample() -> None:
     for width in (1, 3, 7, 10):
         cells = resample(values, width)
         for index in range(width):
-            bucket = [values[i] for i in sparkline.bucket_of(index, len(values), width)]
+            bucket = [values[i] for i in formats.bucket_of(index, len(values), width)]
             present = [v for v in bucket if v is not None]
             assert cells[index] == sum(present) / len(present)
 

@@ -22,13 +22,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from glowline.status import argv as options
-from glowline.status.formats import shared as render
+from glowline.status import formats
 from glowline.status.spawn import is_locked
 from glowline.streaming.clicks import ClickReader, next_resource
 from glowline.streaming.loop import I3BAR_HEADER
 from tests.helpers import age_cache, assert_balanced, cache_dir, glowline_env, run, wait_until
 
-STALE = render.DEFAULT_COLORS["stale"]
+STALE = formats.DEFAULT_COLORS["stale"]
 
 
 def watch_argv(*args: str) -> list[str]:

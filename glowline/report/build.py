@@ -25,7 +25,7 @@ from glowline.data.tariff import TariffHistory
 from glowline.errors import APIUnavailable, MalformedResponse, NotFound, UsageError
 from glowline.report.insights import add_half_hour_insights, current_rate
 from glowline.report.model import LastWeek, Month, Projection, Report, ReportDay, ResourceReport, YearRow, month_end
-from glowline.status import sparkline
+from glowline.status import formats
 
 
 class Site(Protocol):
@@ -83,7 +83,7 @@ def resource_report(name: str, classifier: str, series: Series, tz: ZoneInfo, to
                 raw = series.values[i] if 0 <= i < len(series.values) and ts < pending else None
                 hourly.append(display(raw))
             if series.step != 3600:  # half-hourly cache (zones off the whole hour): one cell per hour anyway
-                hourly = sparkline.resample(hourly, max(1, (total.end - total.start) // 3600))
+                hourly = formats.resample(hourly, max(1, (total.end - total.start) // 3600))
             note = ""
             if not total.complete:
                 if total.end > horizon and total.start <= horizon:

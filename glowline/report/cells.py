@@ -7,7 +7,7 @@ from datetime import date
 from typing import Any
 
 from glowline.report.model import ResourceReport
-from glowline.status import sparkline
+from glowline.status import formats
 
 EIGHTHS = " ▏▎▍▌▋▊▉"
 
@@ -71,7 +71,7 @@ def hour_chart(values: list[float | None], rows: int, top: float | None = None) 
     """One row of glowline's own bars, or ``rows`` rows drawn by the sparklines package (glowline.tall)."""
     if rows == 1:
         top = max([v for v in values if v is not None] or [0.0]) if top is None else top
-        return "".join(sparkline.cell(v, top, sparkline.UNICODE_RAMP) for v in values)
+        return "".join(formats.cell(v, top, formats.UNICODE_RAMP) for v in values)
     from glowline import tall
 
     return "\n".join(tall.rows(values, rows, top=top))

@@ -22,7 +22,7 @@ from glowline.report.cells import (
 )
 from glowline.report.model import Report
 from glowline.report.terminal_insights import draw_baseload, draw_compare, draw_last_week
-from glowline.status import sparkline
+from glowline.status import formats
 
 
 def draw_days(report: Report, console: Any, width: int, styled: bool, rows: int = 1) -> None:
@@ -172,7 +172,7 @@ def draw_profile(report: Report, console: Any, width: int, style: Style, rows: i
         peak = r.peak()
         where = "no complete day yet" if peak is None else \
             f"peak {peak[0]:02d}:00–{(peak[0] + 1) % 24:02d}:00, {number(peak[1])} {r.unit}/h"
-        chart = sparkline.bars(r.profile) if rows == 1 else hour_chart(list(r.profile), rows)
+        chart = formats.bars(r.profile) if rows == 1 else hour_chart(list(r.profile), rows)
         table.add_row(cell(r.name), cell(chart, style.of(r)), cell(where))
     console.print(table)
 

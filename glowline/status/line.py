@@ -13,8 +13,7 @@ import os
 import sys
 import time
 
-from glowline import catalog, paths
-from glowline.catalog import EXIT_NO_DATA, EXIT_OK
+from glowline import EXIT_NO_DATA, EXIT_OK, catalog, paths
 from glowline.files import check_private_folder
 from glowline.status import days as days_file
 from glowline.status import policy

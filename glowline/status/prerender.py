@@ -48,7 +48,7 @@ def state_key(line: Line) -> str:
     """What the pre-rendered lines depend on besides the config: the data (its fetch time and today's date), the
     age as shown, the failure, the levels, live power, the total as shown (the meter's register moves it between
     fetches: glowline.status.tail)."""
-    from glowline.status.formats.shared import age_text, live_text, total_text
+    from glowline.status.formats import age_text, live_text, total_text
     from glowline.status.model import RenderOptions
 
     age = line.age

@@ -9,7 +9,7 @@ literal text takes the line's colour. Compiled form: a tuple of tokens, "L<text>
 a field (glowline.config writes it into the compiled config, so the fast path never parses the TOML's string).
 """
 
-from glowline.status.formats import shared
+from glowline.status import formats
 from glowline.status.model import NORMAL, Line, RenderOptions, Shape
 
 #: every field a template may name, with what it draws (docs/line.md lists these)
@@ -122,9 +122,9 @@ def tokens_of(value: object) -> tuple[str, ...] | None:
 def _fields(tokens: tuple[str, ...], line: Line, opts: RenderOptions, short: bool,
             colour: bool) -> dict[str, tuple[str, str]]:
     """Only the fields the template names: (#rrggbb, text) each."""
-    palette = shared.colors(opts)
+    palette = formats.colors(opts)
     normal = palette[NORMAL]
-    line_colour = shared.line_color(line, opts)
+    line_colour = formats.line_color(line, opts)
     wanted = {token[1:] for token in tokens if token[:1] == FIELD}
     out: dict[str, tuple[str, str]] = {}
     days = line.days
@@ -132,23 +132,23 @@ def _fields(tokens: tuple[str, ...], line: Line, opts: RenderOptions, short: boo
         text = ""
         tint = line_colour
         if name == "spark":
-            text = shared.spark(line, opts, short) + ("" if colour else shared.partial_mark(line, opts))
+            text = formats.spark(line, opts, short) + ("" if colour else formats.partial_mark(line, opts))
         elif name == "total":
-            text, tint = shared.total_text(line, opts, short), palette.get(line.level, normal)
+            text, tint = formats.total_text(line, opts, short), palette.get(line.level, normal)
         elif name == "unit":
             text = _unit(line.unit, opts.ascii)
         elif name == "today" and days and days[-1].value is not None:
-            text, tint = shared.value_text(days[-1].value, line.unit, opts.ascii, short), palette.get(
+            text, tint = formats.value_text(days[-1].value, line.unit, opts.ascii, short), palette.get(
                 days[-1].level, normal)
         elif name == "yesterday" and len(days) > 1 and days[-2].value is not None:
-            text, tint = shared.value_text(days[-2].value, line.unit, opts.ascii, short), palette.get(
+            text, tint = formats.value_text(days[-2].value, line.unit, opts.ascii, short), palette.get(
                 days[-2].level, normal)
         elif name == "typical" and line.typical is not None:
-            text = shared.value_text(line.typical, line.unit, opts.ascii, short)
+            text = formats.value_text(line.typical, line.unit, opts.ascii, short)
         elif name == "age" and line.age is not None and (line.stale or line.error):
-            text, tint = shared.age_text(line.age), palette["stale"]
+            text, tint = formats.age_text(line.age), palette["stale"]
         elif name == "live":
-            text, tint = shared.live_text(line, opts), shared.live_color(line, opts)
+            text, tint = formats.live_text(line, opts), formats.live_color(line, opts)
         elif name == "cost_today":
             text = cost_today(line, opts)
         elif name == "icon":
@@ -180,7 +180,7 @@ def cost_today(line: Line, opts: RenderOptions) -> str:
 
     if catalog.is_cost(line.resource):
         value = line.days[-1].value if line.days else None
-        return shared.value_text(value, "GBP", opts.ascii) if value is not None else ""
+        return formats.value_text(value, "GBP", opts.ascii) if value is not None else ""
     if not catalog.is_consumption(line.resource):
         return ""
     from glowline import paths
@@ -193,14 +193,14 @@ def cost_today(line: Line, opts: RenderOptions) -> str:
     index = summ.index_of(line.now)
     if index < 0 or summ.days[index].value is None:
         return ""
-    return shared.value_text(catalog.to_display(summ.days[index].value, classifier), "GBP", opts.ascii)
+    return formats.value_text(catalog.to_display(summ.days[index].value, classifier), "GBP", opts.ascii)
 
 
 def segments(tokens: tuple[str, ...], line: Line, opts: RenderOptions, short: bool = False,
              colour: bool = True) -> list[tuple[str, str]]:
     """The template drawn as (#rrggbb, text) runs; an empty field takes one neighbouring space with it."""
     values = _fields(tokens, line, opts, short, colour)
-    literal_colour = shared.line_color(line, opts)
+    literal_colour = formats.line_color(line, opts)
     runs: list[tuple[str, str]] = []
     drop_space = True  # at the start, a leading space of the first literal after an empty field goes
     for token in tokens:
@@ -231,9 +231,9 @@ def segments(tokens: tuple[str, ...], line: Line, opts: RenderOptions, short: bo
 
 def _spark_runs(line: Line, opts: RenderOptions, short: bool, bars: str) -> list[tuple[str, str]]:
     """The bars coloured by day, as the line colours them."""
-    palette = shared.colors(opts)
+    palette = formats.colors(opts)
     runs: list[tuple[str, str]] = []
-    for glyph, level in zip(bars, shared.cell_levels(line, opts, short), strict=False):
+    for glyph, level in zip(bars, formats.cell_levels(line, opts, short), strict=False):
         tint = palette.get(level, palette[NORMAL])
         if runs and runs[-1][0] == tint:
             runs[-1] = (tint, runs[-1][1] + glyph)

@@ -326,10 +326,9 @@ class Watcher:
         ropts = statusline.render_options(opts)
         ropts.color = False  # machine formats never carry ANSI
         if self.format == "i3bar":
-            from glowline.status.formats import i3bar
-            from glowline.status.formats import shared as render
+            from glowline.status.formats import i3bar, json_dumps
 
-            array = render.json_dumps([i3bar.block(line, ropts)])
+            array = json_dumps([i3bar.block(line, ropts)])
             return ("," if self.updates else "") + array + "\n"
         # one line per update: Waybar's JSON object, Polybar's tagged line, i3blocks' JSON object or (raw) full_text
         text: str = get_format(self.format).render(line, ropts)

@@ -4,7 +4,7 @@
 is the total's level, the stale colour for old data, red without data. Hide form: empty full_text (i3bar skips it).
 """
 
-from glowline.status.formats import shared
+from glowline.status import formats
 from glowline.status.model import Line, RenderOptions
 
 NAME = "glowline"
@@ -12,13 +12,13 @@ NAME = "glowline"
 
 def block(line: Line, opts: RenderOptions) -> dict[str, object]:
     """The block as a dict, for the watch mode's stream (name/instance come back in click events)."""
-    if shared.hidden(line, opts):
+    if formats.hidden(line, opts):
         return {"full_text": "", "name": NAME, "instance": line.name}
-    full = shared.text(line, opts, opts.short)
+    full = formats.text(line, opts, opts.short)
     return {
         "full_text": full,
-        "short_text": shared.text(line, opts, short=True),
-        "color": shared.line_color(line, opts),
+        "short_text": formats.text(line, opts, short=True),
+        "color": formats.line_color(line, opts),
         "name": NAME,
         "instance": line.name,
         "markup": "none",
@@ -26,4 +26,4 @@ def block(line: Line, opts: RenderOptions) -> dict[str, object]:
 
 
 def render(line: Line, opts: RenderOptions) -> str:
-    return shared.json_dumps(block(line, opts)) + "\n"
+    return formats.json_dumps(block(line, opts)) + "\n"

@@ -4,7 +4,7 @@ property format=json (it exports block properties as environment variables). Hid
 
 import os
 
-from glowline.status.formats import shared
+from glowline.status import formats
 from glowline.status.model import Line, RenderOptions
 
 
@@ -33,11 +33,11 @@ def stdin_is_ours() -> bool:
 
 def render(line: Line, opts: RenderOptions) -> str:
     as_json = wants_json()
-    if shared.hidden(line, opts):
+    if formats.hidden(line, opts):
         return '{"full_text":""}\n' if as_json else "\n"
-    full = shared.text(line, opts, opts.short)
-    short = shared.text(line, opts, short=True)
-    colour = shared.line_color(line, opts)
+    full = formats.text(line, opts, opts.short)
+    short = formats.text(line, opts, short=True)
+    colour = formats.line_color(line, opts)
     if as_json:
-        return shared.json_dumps({"full_text": full, "short_text": short, "color": colour}) + "\n"
+        return formats.json_dumps({"full_text": full, "short_text": short, "color": colour}) + "\n"
     return f"{full}\n{short}\n{colour}\n"

@@ -8,7 +8,7 @@ are the line (or the template) as plain text: i3status-rust escapes them itself 
 Hide form (--on-error hide, nothing to draw): an empty text, which `hide_when_empty = true` hides.
 """
 
-from glowline.status.formats import shared
+from glowline.status import formats
 from glowline.status.model import HIGH, LOW, Line, RenderOptions
 
 #: i3status-rust's State enum (src/widget.rs): what a custom block's "state" may be
@@ -25,12 +25,12 @@ def state(line: Line) -> str:
 
 def render(line: Line, opts: RenderOptions) -> str:
     icon = opts.icons.get("i3status_rs", "")
-    if shared.hidden(line, opts):
-        return shared.json_dumps({"icon": icon, "state": "Idle", "text": "", "short_text": ""}) + "\n"
+    if formats.hidden(line, opts):
+        return formats.json_dumps({"icon": icon, "state": "Idle", "text": "", "short_text": ""}) + "\n"
     document = {
         "icon": icon,
         "state": state(line),
-        "text": shared.text(line, opts, opts.short),
-        "short_text": shared.text(line, opts, short=True),
+        "text": formats.text(line, opts, opts.short),
+        "short_text": formats.text(line, opts, short=True),
     }
-    return shared.json_dumps(document) + "\n"
+    return formats.json_dumps(document) + "\n"

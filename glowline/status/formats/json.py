@@ -7,7 +7,7 @@ fetched_at (ISO-8601 UTC or null), stale; then name, site, level, typical, age_s
 Values are rounded to 3 decimals (kWh, m3) or 4 (GBP). --short/--width/--ascii/--on-error do not apply.
 """
 
-from glowline.status.formats import shared
+from glowline.status import formats
 from glowline.status.model import Day, Line, RenderOptions
 
 
@@ -20,13 +20,13 @@ def document(line: Line) -> dict[str, object]:
         "unit": unit,
         "tz": line.tz,
         "days": [_day(d, unit) for d in line.days],
-        "total": shared.rounded(line.total, unit),
-        "fetched_at": shared.iso_utc(line.fetched_at),
+        "total": formats.rounded(line.total, unit),
+        "fetched_at": formats.iso_utc(line.fetched_at),
         "stale": line.stale,
         "name": line.name,
         "site": line.site,
         "level": line.level,
-        "typical": shared.rounded(line.typical, unit),
+        "typical": formats.rounded(line.typical, unit),
         "age_seconds": None if age is None else int(age),
         "error": line.error,
         "error_kind": line.error_kind,
@@ -36,15 +36,15 @@ def document(line: Line) -> dict[str, object]:
 def _day(d: Day, unit: str) -> dict[str, object]:
     """One day; "from_meter" (of value, what the meter's register added after the DCC's delivered half-hours) only
     when the register added something."""
-    doc: dict[str, object] = {"date": d.date, "value": shared.rounded(d.value, unit), "complete": d.complete,
+    doc: dict[str, object] = {"date": d.date, "value": formats.rounded(d.value, unit), "complete": d.complete,
                               "level": d.level}
     if d.from_meter:
-        doc["from_meter"] = shared.rounded(d.from_meter, unit)
+        doc["from_meter"] = formats.rounded(d.from_meter, unit)
     return doc
 
 
 def render(line: Line, opts: RenderOptions) -> str:
     doc = document(line)
     if line.live_shown:  # --live: {power_w, at, age_seconds, source, ...}, or null with no current reading
-        doc["live"] = shared.live_document(line)
-    return shared.json_dumps(doc) + "\n"
+        doc["live"] = formats.live_document(line)
+    return formats.json_dumps(doc) + "\n"

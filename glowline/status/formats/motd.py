@@ -8,7 +8,7 @@ With --rows 2..4 the title line carries the total and the bars follow, that many
 
 import time
 
-from glowline.status.formats import shared
+from glowline.status import formats
 from glowline.status.model import Line, RenderOptions
 
 
@@ -22,17 +22,17 @@ def data_from(line: Line) -> str:
 
 
 def render(line: Line, opts: RenderOptions) -> str:
-    if shared.hidden(line, opts):
+    if formats.hidden(line, opts):
         return ""
-    live = shared.live_text(line, opts)
+    live = formats.live_text(line, opts)
     now = f" now {live}" if live else ""  # --live: "Electricity now 425 W, last 10 days: ..."
     if not line.has_data:  # the reason too: update-motd throws stderr away, and "disk error" alone helps nobody
         detail = f" ({line.error})" if line.error and line.error_kind not in ("nodata", None) else ""
-        return f"\n{shared.title(line)}{now}: {shared.reason(line)}{detail}\n"
+        return f"\n{formats.title(line)}{now}: {formats.reason(line)}{detail}\n"
     if opts.rows > 1:
         return _tall(line, opts, now)
-    bars = shared.spark(line, opts) + shared.partial_mark(line, opts)
-    text = f"{shared.title(line)}{now}, last {len(line.days)} days: {bars} {shared.total_text(line, opts)}"
+    bars = formats.spark(line, opts) + formats.partial_mark(line, opts)
+    text = f"{formats.title(line)}{now}, last {len(line.days)} days: {bars} {formats.total_text(line, opts)}"
     when = data_from(line)
     if when:
         text += f" ({when})"
@@ -43,12 +43,12 @@ def _tall(line: Line, opts: RenderOptions, now: str) -> str:
     """The title line with the total, then ``opts.rows`` rows of bars, one column per day."""
     from glowline import tall
 
-    text = f"{shared.title(line)}{now}, last {len(line.days)} days: {shared.total_text(line, opts)}"
+    text = f"{formats.title(line)}{now}, last {len(line.days)} days: {formats.total_text(line, opts)}"
     when = data_from(line)
     if when:
         text += f" ({when})"
     top = opts.scale_max  # --scale-max: a day above the fixed top draws a full column
     values = [d.value if top is None or d.value is None else min(d.value, top) for d in line.days]
     bars = tall.rows(values, opts.rows, opts.ascii, top)
-    bars[-1] += shared.partial_mark(line, opts)
+    bars[-1] += formats.partial_mark(line, opts)
     return "\n" + text + "\n" + "".join(f"  {row.rstrip()}\n" for row in bars)

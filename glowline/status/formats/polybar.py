@@ -3,12 +3,12 @@
 Hide form (--on-error hide without data): a single empty line, which Polybar (exit 0) shows as no module.
 """
 
-from glowline.status.formats import shared
+from glowline.status import formats
 from glowline.status.model import Line, RenderOptions
 
 
 def render(line: Line, opts: RenderOptions) -> str:
-    if shared.hidden(line, opts):
+    if formats.hidden(line, opts):
         return "\n"
-    parts = shared.segments(line, opts, opts.short)
-    return "".join(f"%{{F{colour}}}{shared.polybar_escape(text)}%{{F-}}" for colour, text in parts) + "\n"
+    parts = formats.segments(line, opts, opts.short)
+    return "".join(f"%{{F{colour}}}{formats.polybar_escape(text)}%{{F-}}" for colour, text in parts) + "\n"

@@ -21,7 +21,7 @@ A status format: always exit 0, and an error is still valid exposition (glowline
 drops the file. os, sys and time only (the fast path).
 """
 
-from glowline.status.formats import shared
+from glowline.status import formats
 from glowline.status.model import Day, Line, RenderOptions
 
 PREFIX = "glowline_"
@@ -84,9 +84,9 @@ def render(line: Line, opts: RenderOptions) -> str:
         metric("data_fetched_timestamp_seconds", "when the data was fetched, as a UNIX time",
                float(int(line.fetched_at)))
     metric("stale", "1 when the data is older than --max-age or the last refresh failed", 1 if line.stale else 0)
-    if line.error and not shared.hidden(line, opts):  # the hide form: glowline_up 0 and no reason
+    if line.error and not formats.hidden(line, opts):  # the hide form: glowline_up 0 and no reason
         metric("error", "1 while there is a reason to show: the last refresh failed, or no data yet", 1,
-               {"kind": line.error_kind or "error", "reason": shared.reason(line), "message": line.error})
+               {"kind": line.error_kind or "error", "reason": formats.reason(line), "message": line.error})
     return "".join(out)
 
 
@@ -96,5 +96,5 @@ def _meter(day: Day) -> dict[str, str]:
 
 
 def _r(value: float | None, unit: str) -> float:
-    rounded = shared.rounded(value, unit)
+    rounded = formats.rounded(value, unit)
     return 0.0 if rounded is None else rounded

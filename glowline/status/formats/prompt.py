@@ -4,8 +4,7 @@ With opts.prompt_wrap every escape sequence is wrapped in \\001...\\002 so readl
 width correctly. Without data: the degraded line, or nothing with --on-error hide (Starship then drops the module).
 """
 
-from glowline.status import colors
-from glowline.status.formats import shared
+from glowline.status import colors, formats
 from glowline.status.model import Line, RenderOptions
 
 
@@ -14,10 +13,10 @@ def _wrap(escape: str, opts: RenderOptions) -> str:
 
 
 def render(line: Line, opts: RenderOptions) -> str:
-    if shared.hidden(line, opts):
+    if formats.hidden(line, opts):
         return "\n"
     if not opts.color:
-        return shared.text(line, opts, short=True) + "\n"
+        return formats.text(line, opts, short=True) + "\n"
     depth = opts.color_depth
-    parts = [_wrap(colors.escape(colour, depth), opts) + text for colour, text in shared.segments(line, opts, True)]
-    return "".join(parts) + _wrap(shared.ANSI_RESET, opts) + "\n"
+    parts = [_wrap(colors.escape(colour, depth), opts) + text for colour, text in formats.segments(line, opts, True)]
+    return "".join(parts) + _wrap(formats.ANSI_RESET, opts) + "\n"

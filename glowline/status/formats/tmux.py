@@ -6,14 +6,14 @@ background is set too (colour "background", default #1d2128): tmux's default bar
 level colours read at about 1.1:1; on glowline's own background every colour reads at 4.5:1 or better, on any theme.
 """
 
-from glowline.status.formats import shared
+from glowline.status import formats
 from glowline.status.model import Line, RenderOptions
 
 
 def render(line: Line, opts: RenderOptions) -> str:
-    if shared.hidden(line, opts):
+    if formats.hidden(line, opts):
         return "\n"
-    parts = shared.segments(line, opts, opts.short)
-    background = shared.colors(opts)["background"]  # the bar's own colour may be anything (tmux's default: green)
-    body = "".join(f"#[fg={colour},bg={background}]{shared.tmux_escape(text)}" for colour, text in parts)
+    parts = formats.segments(line, opts, opts.short)
+    background = formats.colors(opts)["background"]  # the bar's own colour may be anything (tmux's default: green)
+    body = "".join(f"#[fg={colour},bg={background}]{formats.tmux_escape(text)}" for colour, text in parts)
     return body + "#[default]\n"

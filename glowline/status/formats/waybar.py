@@ -9,8 +9,7 @@ empty output.
 The tooltip says what the meter's register added after the DCC's half-hours: "today from the meter since 07:30".
 """
 
-from glowline.status import model
-from glowline.status.formats import shared
+from glowline.status import formats, model
 from glowline.status.model import NONE, Line, RenderOptions
 
 
@@ -35,19 +34,19 @@ def classes(line: Line) -> str | list[str]:
 
 
 def tooltip(line: Line, opts: RenderOptions) -> str:
-    heading = shared.title(line) + (f" · {line.site}" if line.site else "")
-    return "\n".join([heading, *shared.live_detail(line), *shared.day_lines(line, opts),
-                      *shared.meter_lines(line, opts), *shared.summary_lines(line, opts)])
+    heading = formats.title(line) + (f" · {line.site}" if line.site else "")
+    return "\n".join([heading, *formats.live_detail(line), *formats.day_lines(line, opts),
+                      *formats.meter_lines(line, opts), *formats.summary_lines(line, opts)])
 
 
 def render(line: Line, opts: RenderOptions) -> str:
-    if shared.hidden(line, opts):
+    if formats.hidden(line, opts):
         return "\n"
     document = {
-        "text": shared.pango_escape(shared.text(line, opts, opts.short)),
-        "tooltip": shared.pango_escape(tooltip(line, opts)),
+        "text": formats.pango_escape(formats.text(line, opts, opts.short)),
+        "tooltip": formats.pango_escape(tooltip(line, opts)),
         "class": classes(line),
         "percentage": percentage(line),
         "alt": line.name,
     }
-    return shared.json_dumps(document) + "\n"
+    return formats.json_dumps(document) + "\n"

@@ -6,7 +6,7 @@ text would start the parameters, so it is replaced by "¦". Hide form: no output
 The dropdown says what the meter's register added after the DCC's half-hours: "today from the meter since 07:30".
 """
 
-from glowline.status.formats import shared
+from glowline.status import formats
 from glowline.status.model import Line, RenderOptions
 
 PARAMS = "font=Menlo ansi=false"
@@ -17,14 +17,14 @@ def _item(text: str) -> str:
 
 
 def render(line: Line, opts: RenderOptions) -> str:
-    if shared.hidden(line, opts):
+    if formats.hidden(line, opts):
         return ""
-    head = f"{_item(shared.text(line, opts, opts.short))} | color={shared.line_color(line, opts)} {PARAMS}"
-    heading = shared.title(line) + (f" · {line.site}" if line.site else "")
+    head = f"{_item(formats.text(line, opts, opts.short))} | color={formats.line_color(line, opts)} {PARAMS}"
+    heading = formats.title(line) + (f" · {line.site}" if line.site else "")
     lines = [head, "---", f"{_item(heading)} | {PARAMS}"]
-    lines += [f"{_item(item)} | {PARAMS}" for item in [*shared.live_detail(line), *shared.day_lines(line, opts)]]
-    lines += [f"{_item(item)} | {PARAMS}" for item in shared.meter_lines(line, opts)]
+    lines += [f"{_item(item)} | {PARAMS}" for item in [*formats.live_detail(line), *formats.day_lines(line, opts)]]
+    lines += [f"{_item(item)} | {PARAMS}" for item in formats.meter_lines(line, opts)]
     lines.append("---")
-    lines += [f"{_item(item)} | {PARAMS}" for item in shared.summary_lines(line, opts)]
+    lines += [f"{_item(item)} | {PARAMS}" for item in formats.summary_lines(line, opts)]
     lines.append("Refresh | refresh=true")
     return "\n".join(lines) + "\n"
