@@ -16,9 +16,8 @@ from glowline.catalog import FORMATS, RESOURCES
 from glowline.errors import ConfigError
 from glowline.files import NotAFile, read_bytes
 from glowline.status.argv import COLOR_MODES, ON_ERROR, check
-from glowline.status.icons import SETS as ICON_SETS
-from glowline.status.icons import STATES as ICON_STATES
 from glowline.status.settings import LIST_SEP, MAGIC, compiled_path, signature
+from glowline.status.template import ICON_SETS, ICON_STATES
 
 LEVEL_COLORS = ("low", "normal", "high", "partial", "stale", "error", "background")
 #: [icons] keys besides ``set``: a resource, a state, or both ("electricity-high")

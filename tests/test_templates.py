@@ -265,9 +265,9 @@ ALL_FIELDS = " ".join("{" + name + "}" for name in template.FIELDS)
                                  "xbar", "conky", "prompt", "motd", "json", "prometheus"])
 def test_every_format_draws_every_field(fmt: str, monkeypatch: pytest.MonkeyPatch) -> None:
     """Each format with a template naming every field, with data (units, gaps, stale, a failure) and without."""
-    from glowline.status import icons
     from glowline.status.formats import get
     from glowline.status.model import RenderOptions
+    from glowline.status.template import ICON_BUILTIN
     from tests.test_formats import make_line
 
     monkeypatch.delenv("format", raising=False)
@@ -281,7 +281,7 @@ def test_every_format_draws_every_field(fmt: str, monkeypatch: pytest.MonkeyPatc
             assert out.endswith("\n") or out == "", (fmt, out)
             assert "{spark}" not in out and "{total}" not in out
             if line.has_data and fmt in ("plain", "prompt", "i3blocks"):
-                drew_icon = any(glyph in out for glyph in icons.BUILTIN["emoji"].values())  # by resource or state
+                drew_icon = any(glyph in out for glyph in ICON_BUILTIN["emoji"].values())  # by resource or state
                 assert "{x}" in out and drew_icon != ascii
 
 

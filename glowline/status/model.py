@@ -163,7 +163,7 @@ class RenderOptions:
         self.rows = rows  # --rows: the motd's sparkline height (1 = glowline's own one-row scaler)
         self.template = template  # --template, compiled (glowline.status.template.Template); None: the line's own
         self.scale_max = scale_max  # --scale-max: a fixed top for the bars, in the line's unit; None: the largest day
-        self.icons = icons if icons is not None else {}  # the config's [icons] (glowline.status.icons)
+        self.icons = icons if icons is not None else {}  # the config's [icons], for {icon} (glowline.status.template)
         self.site = site  # --site as asked (for {cost_today}'s days file)
 
 

@@ -7,6 +7,7 @@ power) is empty and one space around it goes with it, so "{live} {spark}" never 
 colour each field as the line colours that part (bars by day, totals by level, the age as stale, live by its level);
 literal text takes the line's colour. Compiled form: a tuple of tokens, "L<text>" for literal text and "F<name>" for
 a field (glowline.config writes it into the compiled config, so the fast path never parses the TOML's string).
+``{icon}`` draws from the icon sets below (``[icons]``).
 """
 
 from glowline.status import formats
@@ -152,17 +153,13 @@ def _fields(tokens: tuple[str, ...], line: Line, opts: RenderOptions, short: boo
         elif name == "cost_today":
             text = cost_today(line, opts)
         elif name == "icon":
-            from glowline.status import icons  # only for templates that name {icon} or {level}
-
-            text = icons.icon(line, opts)
+            text = icon(line, opts)
         elif name == "resource":
             text = line.name
         elif name == "site":
             text = line.site
         elif name == "level":
-            from glowline.status import icons
-
-            text = icons.state_of(line)
+            text = state_of(line)
         out[name] = (tint, text)
     return out
 
@@ -257,3 +254,54 @@ class Template(Shape):
     def segments(self, line: Line, opts: RenderOptions, short: bool = False) -> list[tuple[str, str]]:
         """The template drawn as (#rrggbb, text) runs."""
         return segments(self.tokens, line, opts, short)
+
+
+# ---------------------------------------------------------------------------------------------------- icons
+# Icons for ``{icon}``: a set (config ``[icons] set = "none" | "emoji" | "nerd"``), per resource and per level, with
+# the user's own on top; never with --ascii. No imports (status-line path).
+#
+# Lookup, first found: ``[icons] <resource>-<state>`` (e.g. ``electricity-high``), ``[icons] <state>``,
+# ``[icons] <resource>``, then the set's own ``<resource>-<state>``, ``<state>`` and ``<resource>``. The state is the
+# line's: error, stale, or the total's level (low, normal, high): ``state_of``.
+
+ICON_SETS = ("none", "emoji", "nerd")
+#: the built-in sets. Nerd Font glyphs are Font Awesome's (in every Nerd Font): bolt U+F0E7, fire U+F06D,
+#: gbp U+F154, sun-o U+F185, warning U+F071, clock-o U+F017
+ICON_BUILTIN: dict[str, dict[str, str]] = {
+    "none": {},
+    "emoji": {
+        "electricity": "⚡", "gas": "🔥", "electricity-cost": "💷", "gas-cost": "💷", "export": "☀️",
+        "error": "⚠️", "stale": "⏳",
+    },
+    "nerd": {
+        "electricity": "\uf0e7", "gas": "\uf06d", "electricity-cost": "\uf154", "gas-cost": "\uf154",
+        "export": "\uf185", "error": "\uf071", "stale": "\uf017",
+    },
+}
+#: the keys an [icons] table may have besides ``set``: resources, states, and resource-state pairs
+ICON_STATES = ("low", "normal", "high", "stale", "error")
+
+
+def icon(line: Line, opts: RenderOptions) -> str:
+    """The icon for this line, or "" (the "none" set, --ascii, nothing configured for it)."""
+    if opts.ascii:
+        return ""
+    table = opts.icons
+    state = state_of(line)
+    builtin = ICON_BUILTIN.get(str(table.get("set", "none")), {})
+    for source in (table, builtin):
+        for key in (f"{line.name}-{state}", state, line.name):
+            found = source.get(key)
+            if isinstance(found, str) and key != "set":
+                return found
+    return ""
+
+
+def state_of(line: Line) -> str:
+    """The line's state in one word: "error" (nothing to draw, or the last refresh failed), "stale", else the total's
+    level (low, normal, high)."""
+    if line.error or not line.has_data:
+        return "error"
+    if line.stale:
+        return "stale"
+    return line.level
