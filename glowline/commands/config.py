@@ -115,8 +115,8 @@ def show_paths() -> int:
 
 def _line_files() -> list[tuple[str, str, str]]:
     """The pre-rendered lines [files] formats asks for (the config's resource), for a prompt to read."""
-    from glowline.status import prerender
     from glowline.status.argv import Options
+    from glowline.status.line import prerendered_formats, prerendered_path
 
     try:
         from glowline import config
@@ -124,8 +124,8 @@ def _line_files() -> list[tuple[str, str, str]]:
         opts = Options(config.load())
     except Exception:  # an invalid config: `config check` says why; the paths above still print
         return []
-    return [("line", prerender.line_path(opts.site, opts.classifier, fmt), f"the pre-rendered --format {fmt} line")
-            for fmt in prerender.formats(opts)]
+    return [("line", prerendered_path(opts.site, opts.classifier, fmt), f"the pre-rendered --format {fmt} line")
+            for fmt in prerendered_formats(opts)]
 
 
 # ---------------------------------------------------------------------------------------------------------- show

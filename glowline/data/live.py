@@ -423,17 +423,17 @@ def write_live_file(reading: Electricity, now: float | None = None) -> bool:
 
 def _keep_prerendered_lines() -> None:
     """With [files] formats, the pre-rendered lines carry live power ([live] show) and the meter's register's tail
-    (glowline.status.tail): rewrite them when the line's state changed (glowline.status.prerender). Never fails the
+    (glowline.status.tail): rewrite them when the line's state changed (glowline.status.line). Never fails the
     writer."""
-    from glowline.status import prerender, settings
+    from glowline.status import settings
 
     conf = settings.load_fast()
     if not conf or not conf.get("files"):
         return
-    from glowline.status.line import draw_cached
+    from glowline.status.line import update_prerendered
 
     try:
-        prerender.update(conf, draw_cached)
+        update_prerendered(conf)
     except Exception as exc:  # a pre-rendered line is a convenience: the live file is what matters
         import logging
 

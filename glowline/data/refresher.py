@@ -35,13 +35,11 @@ def shown_state(opts: Any) -> tuple[object, ...]:
 def after_refresh(conf: dict[str, object], opts: Any, before: tuple[object, ...]) -> None:
     """The pre-rendered lines are rewritten after every refresh, and the on_refresh hook runs after one that changed
     what the line shows. Neither ever fails the refresh."""
-    from glowline.status import prerender
+    from glowline.status.line import prerendered_formats, write_prerendered
 
-    if prerender.formats(opts):
-        from glowline.status.line import draw_cached
-
+    if prerendered_formats(opts):
         try:
-            prerender.write_all(conf, opts.resource, draw_cached)
+            write_prerendered(conf, opts.resource)
         except Exception as exc:  # a pre-rendered line is a convenience: never the refresh's failure
             from glowline.errors import describe
 

@@ -112,7 +112,7 @@ class Options:
             scale = scale.get(self.resource)
         self.scale_max = None if scale is None else _number(scale)
         self.icons = {str(k): str(v) for k, v in _table(merged.get("icons")).items()}
-        self.files = _table(merged.get("files"))  # [files] formats: the pre-rendered lines (glowline.status.prerender)
+        self.files = _table(merged.get("files"))  # [files] formats: the pre-rendered lines (glowline.status.line)
         self.hooks = _table(merged.get("hooks"))  # [hooks] on_refresh (glowline.data.hooks)
         self.given: tuple[str, ...] | None = None  # the options given on the command line, when the caller knows
 

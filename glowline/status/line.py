@@ -3,6 +3,8 @@
 Fresh days file: print it. Stale: print it with its age and start one detached refresh for the next call.
 Nothing usable: start (or join) the refresh and wait for it until ``--timeout``, then print what there is, or a
 short degraded line. Status formats always exit 0; plain/ansi/json exit with the error's code when there is no data.
+With ``[files] formats``, the pre-rendered lines a prompt reads with a shell builtin are kept in step here too (the
+last part of this module).
 
 Everything here is the fast path: stdlib os/sys/time only (import-linter and tests/test_fastpath.py hold it so).
 The one route that needs more, re-projecting the stored series into days for another zone or a lost days file, is
@@ -14,7 +16,7 @@ import sys
 import time
 
 from glowline import EXIT_NO_DATA, EXIT_OK, catalog, paths
-from glowline.files import check_private_folder
+from glowline.files import check_private_folder, read_text
 from glowline.status import days as days_file
 from glowline.status import policy
 from glowline.status.argv import DEFAULTS, MIN_MAX_AGE, Options
@@ -42,9 +44,7 @@ def run(opts: Options, started: float, rebuild: "Rebuild | None" = None, verbose
     show, the first refresh runs in this process rather than in a second interpreter."""
     line, code = line_for(opts, started + opts.timeout, rebuild=rebuild, refresh_here=refresh_here)
     if opts.files:  # [files] formats: keep the pre-rendered lines in step with what this line saw
-        from glowline.status import prerender
-
-        prerender.check(line, opts, draw_cached)
+        keep_prerendered(line, opts)
     return emit(line, opts, code, verbose)
 
 
@@ -331,7 +331,7 @@ def rendered(line: Line, opts: Options, tty: bool | None = None) -> str:
 
 def draw_cached(opts: Options) -> tuple[Line, str]:
     """The Line for ``opts`` from the cache alone and the text ``--cached-only`` prints for it into a pipe (what a
-    pre-rendered line holds: glowline.status.prerender)."""
+    pre-rendered line holds: see below)."""
     drawn, _code = line_for(opts, time.monotonic() + opts.timeout)
     return drawn, rendered(drawn, opts, tty=False)
 
@@ -355,3 +355,109 @@ def write(text: str) -> None:
     except UnicodeEncodeError:
         enc = sys.stdout.encoding or "ascii"
         sys.stdout.write(text.encode(enc, "replace").decode(enc))
+
+
+# ------------------------------------------------------------------------------------------ pre-rendered lines
+# Pre-rendered lines: with config ``[files] formats = ["prompt", "tmux"]`` the rendered line of each listed format is
+# kept in a file under the cache, one per format and resource, so a prompt reads it with the shell's own builtin and
+# starts no process (zsh ``$(<file)``, bash ``read -r``, fish ``read``).
+#
+# A file holds exactly what ``glowline --format FORMAT --resource RESOURCE --cached-only`` prints at that moment, as
+# into a pipe (``color = "auto"`` draws no colour; ``color = "always"`` in the config does). It is rewritten atomically
+# after every refresh (glowline.commands.fetch) and by any status line that runs anyway with the config's own data
+# options and sees the line's state change: new data, fresh -> stale, the age shown while stale, a failure, live power
+# (``check``). The state seen last is kept next to the files (``<entry>.state``), so an unchanged state costs one small
+# read. Status-line path: os and time only.
+
+#: options that change which data a line holds: a status line given one of them with another value than the config's
+#: draws a line that is not the pre-rendered one, so it leaves the files alone
+PRERENDER_DATA_OPTIONS = ("days", "site", "tz", "max_age", "gas_unit", "live_show", "live_stale")
+LINE_SUFFIX = ".line"
+STATE_SUFFIX = ".state"
+
+
+def prerendered_formats(opts: Options) -> list[str]:
+    """The formats the config asks to keep pre-rendered ([files] formats)."""
+    listed = opts.files.get("formats")
+    return [str(f) for f in listed] if isinstance(listed, list) else []
+
+
+def prerendered_path(site: str, classifier: str, fmt: str) -> str:
+    """The pre-rendered line of one format and resource: ``<cache>/<site>--<classifier>--<format>.line``."""
+    return f"{paths.entry_base(site, classifier)}--{paths.safe_name(fmt)}{LINE_SUFFIX}"
+
+
+def prerender_state_path(site: str, classifier: str) -> str:
+    return paths.entry_base(site, classifier) + STATE_SUFFIX
+
+
+def prerender_state_key(line: Line) -> str:
+    """What the pre-rendered lines depend on besides the config: the data (its fetch time and today's date), the
+    age as shown, the failure, the levels, live power, the total as shown (the meter's register moves it between
+    fetches: glowline.status.tail)."""
+    from glowline.status.formats import age_text, live_text, total_text
+
+    age = line.age
+    shown_age = age_text(age) if age is not None and (line.stale or line.error) else ""
+    today = line.days[-1].date if line.days else ""
+    live = line.live
+    live_state = f"{live_text(line, RenderOptions())}|{live.level}|{live.stale}" if live is not None else "-"
+    return "\t".join((repr(line.fetched_at), today, str(len(line.days)), str(line.stale), shown_age,
+                      str(line.error_kind), str(line.error), line.level, live_state,
+                      total_text(line, RenderOptions())))
+
+
+def keep_prerendered(line: Line, opts: Options) -> None:
+    """A status line's part: rewrite the files when the state of the line the files show has changed. Only a line
+    drawn with the config's own data options knows that state; any other leaves the files alone."""
+    if not prerendered_formats(opts) or opts.given is None:
+        return
+    from glowline.status import settings  # only for a line given a data option, or a state that changed
+
+    conf: dict[str, object] | None = None
+    if any(name in opts.given for name in PRERENDER_DATA_OPTIONS):  # given, yet perhaps the config's own (--max-age 30)
+        conf = settings.load_fast()
+        own = Options({**conf, "resource": opts.resource}) if conf is not None else None
+        if own is None or any(getattr(own, name) != getattr(opts, name) for name in PRERENDER_DATA_OPTIONS):
+            return
+    key = prerender_state_key(line)
+    if read_text(prerender_state_path(opts.site, opts.classifier), 4096) == key + "\n":
+        return
+    conf = settings.load_fast() if conf is None else conf
+    if conf is not None:
+        write_prerendered(conf, opts.resource, key)
+
+
+def update_prerendered(conf: dict[str, object]) -> None:
+    """A process that runs anyway without drawing the line (the live daemon on each message): rewrite the files when
+    the state of the line they show has changed."""
+    base = Options({**conf, "cached_only": True})
+    listed = prerendered_formats(base)
+    if not listed:
+        return
+    drawn, _text = draw_cached(Options({**conf, "format": listed[0], "cached_only": True}))
+    key = prerender_state_key(drawn)
+    if read_text(prerender_state_path(base.site, base.classifier), 4096) != key + "\n":
+        write_prerendered(conf, base.resource, key)
+
+
+def write_prerendered(conf: dict[str, object], resource: str, key: str | None = None) -> None:
+    """Render every listed format for ``resource`` from the cache and replace its file; then record the state.
+    Never raises for a file it cannot write (a read-only or full cache only costs the prompt its fresh line)."""
+    from glowline.files import atomic_write
+
+    base = Options({**conf, "resource": resource, "cached_only": True})
+    for fmt in prerendered_formats(base):
+        opts = Options({**conf, "resource": resource, "format": fmt, "cached_only": True})
+        drawn, text = draw_cached(opts)
+        if key is None:
+            key = prerender_state_key(drawn)
+        try:
+            atomic_write(prerendered_path(opts.site, opts.classifier, fmt), text)
+        except OSError:
+            return
+    if key is not None:
+        try:
+            atomic_write(prerender_state_path(base.site, base.classifier), key + "\n")
+        except OSError:
+            pass
