@@ -1,7 +1,5 @@
 """Entry point for ``python -m glowline``."""
 
-import sys
+from glowline.cli import leave, main
 
-from glowline.cli import main
-
-sys.exit(main())
+leave(main())

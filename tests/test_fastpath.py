@@ -101,3 +101,64 @@ def test_fetch_builds_no_cli_and_imports_no_other_command(home: Path, emulator: 
     assert not others, others
     assert not modules & {"rich", "glowline.data.export", "glowline.data.tariff"}
     assert emulator.count("readings") == 1
+
+
+# -- what a warm line costs, counted, not timed (the times are benchmarks/bench.py's, in docs/performance.md): every
+# module a warm line loads costs it about 0.1 ms, and the interpreter's teardown about 1.6 ms
+
+#: glowline's modules a warm templated line loads (with [files] formats and [icons]): the package, the CLI, the
+#: catalogue, paths, files; status: argv, settings, days, policy, model, line, formats, one format, the template
+WARM_MODULE_BUDGET = 15
+
+
+def test_a_warm_templated_line_loads_few_modules_and_no_exception_tree(home: Path, emulator: Any) -> None:
+    env = glowline_env(home, emulator)
+    config = home / ".config" / "glowline" / "config.toml"
+    config.parent.mkdir(parents=True, exist_ok=True)
+    config.write_text('[templates]\nplain = "{icon} {today} today, {spark} {total} {age} {cost_today}"\n'
+                      '[icons]\nset = "emoji"\n[files]\nformats = ["prompt"]\n', encoding="utf-8")
+    assert run(env, "fetch", "--resource", "electricity,electricity-cost").returncode == 0
+    assert "today," in run(env).stdout  # the config compiled, the pre-rendered line written
+    modules = imported(env)
+    ours = sorted(m for m in modules if m.startswith("glowline"))
+    assert "glowline.status.template" in ours and "glowline.status.formats.plain" in ours
+    assert len(ours) <= WARM_MODULE_BUDGET, ours
+    # no `from __future__ import annotations` on the status path (a module of its own), and the exception tree only
+    # once something failed: a line that draws returns the package's EXIT_OK
+    assert not modules & {"__future__", "glowline.errors", "threading"}, modules & {"__future__", "glowline.errors"}
+
+
+def test_the_status_path_has_no_future_import() -> None:
+    """The rule behind the budget, for every module a status line can load (a format, --live, the tail, spawn)."""
+    status = [*sorted((ROOT / "glowline" / "status").rglob("*.py")),
+              *(ROOT / "glowline" / name for name in ("__init__.py", "cli.py", "catalog.py", "paths.py", "files.py"))]
+    offenders = [str(p.relative_to(ROOT)) for p in status if "from __future__ import" in p.read_text(encoding="utf-8")]
+    assert offenders == []
+
+
+TEARDOWN = """
+import sys
+class Witness:
+    def __del__(self):
+        sys.stdout.write("teardown\\n")
+witness = Witness()
+{setup}
+from glowline.cli import leave
+sys.stdout.write("line\\n")
+leave(3)
+"""
+
+
+@pytest.mark.parametrize(("setup", "torn_down"), [
+    ("", False),  # the status line's case: flushed, exit code kept, no teardown
+    ("import atexit; atexit.register(lambda: sys.stdout.write('atexit\\\\n'))", True),  # someone asked for the end
+    ("import glowline.data", True),  # the data layer ran: its files and connections close the usual way
+    ("import threading", True),  # a thread may still be working: the usual exit waits for it
+])
+def test_leave_skips_the_teardown_only_when_nothing_needs_it(setup: str, torn_down: bool) -> None:
+    proc = subprocess.run([sys.executable, "-c", TEARDOWN.format(setup=setup)], capture_output=True, text=True,
+                          timeout=30, cwd=ROOT)
+    assert proc.returncode == 3, proc.stderr
+    assert proc.stdout.startswith("line\n")  # the buffered output is never lost
+    assert ("teardown" in proc.stdout) == torn_down, proc.stdout
+    assert ("atexit" in proc.stdout) == ("atexit" in setup)
