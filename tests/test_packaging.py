@@ -61,7 +61,7 @@ def test_the_wheel_in_a_fresh_venv_runs_demo_and_version(dist: Path, tmp_path: P
                            capture_output=True, text=True, env=env, cwd=tmp_path, timeout=60)
     assert where.stdout.startswith(str(venv)), where  # the installed copy, not this checkout
     launcher = glowline.read_text(encoding="utf-8")
-    assert launcher.startswith(f"#!{venv}/bin/python") and "from glowline.cli import main" in launcher
+    assert launcher.startswith(f"#!{venv}/bin/python") and "from glowline.cli import leave, main" in launcher
     version = subprocess.run([str(glowline), "--version"], capture_output=True, text=True, env=env, cwd=tmp_path,
                              timeout=60)
     assert version.returncode == 0 and version.stdout == f"glowline {__version__}\n", version
