@@ -4,6 +4,7 @@ processes against the emulator, with request counts read from the emulator itsel
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import time
@@ -80,6 +81,45 @@ def test_sixteen_concurrent_cold_callers_share_one_fetch(home: Path, emulator: A
     docs = [json.loads(p.communicate(timeout=30)[0]) for p in procs]
     assert all(len(d["days"]) == 10 for d in docs)
     assert emulator.count("readings") == 1 and emulator.count("auth") == 1
+
+
+def test_a_cold_caller_never_takes_a_lock_file_being_created_for_a_failed_attempt(
+    home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The race behind the test above failing under load: one cold caller creates the lock file and, before it has
+    stamped it "no attempt yet" and locked it, another locks it. That one must refresh, not take the file's new
+    mtime for an attempt that just wrote nothing (then it let go at once, and every caller waiting on it drew no
+    days). Made deterministic: the rival runs the moment the lock file appears, between the creator's own steps."""
+    from glowline import paths
+    from glowline.status import line
+    from glowline.status.argv import Options
+
+    opts = Options({})
+    lock = paths.lock_path(opts.site, opts.classifier)
+    refreshed: list[str] = []
+    who = ["creator"]
+    rival_ran = []
+
+    def refresh_here(_opts: Options, fd: int, _deadline: float) -> bool:
+        refreshed.append(who[0])  # writes nothing: as a refresh still under way would have, so far
+        os.close(fd)
+        return True
+
+    def rival_when_visible(call: Any) -> Any:
+        def step(*args: Any, **kwargs: Any) -> Any:
+            result = call(*args, **kwargs)
+            if not rival_ran and os.path.exists(lock):
+                rival_ran.append(True)
+                who[0] = "rival"
+                line._refresh_and_wait(opts, time.monotonic() + 5, refresh_here)
+                who[0] = "creator"
+            return result
+        return step
+
+    monkeypatch.setattr(os, "open", rival_when_visible(os.open))
+    monkeypatch.setattr(os, "link", rival_when_visible(os.link))
+    line._refresh_and_wait(opts, time.monotonic() + 5, refresh_here)
+    assert rival_ran and refreshed == ["rival"]  # it locked first: it refreshes; the creator then finds it tried
 
 
 def test_cold_year_is_at_most_thirteen_calls_then_one_per_refresh(home: Path, emulator: Any) -> None:

@@ -29,8 +29,7 @@ def try_lock(path: str) -> int | None:
     try:
         fd = os.open(path, flags)
     except FileNotFoundError:
-        fd = os.open(path, flags | os.O_CREAT, 0o600)
-        os.utime(fd, (0, 0))  # a new lock file: no attempt yet (mark_tried stamps one)
+        fd = _create(path, flags)
     if fcntl is None:
         return fd
     try:
@@ -39,6 +38,35 @@ def try_lock(path: str) -> int | None:
         os.close(fd)
         return None
     return fd
+
+
+def _create(path: str, flags: int) -> int:
+    """A new lock file at ``path``, opened with ``flags``, stamped "no attempt yet" (mtime 0, see mark_tried) before
+    any other process can see it: made under a temporary name, then linked into place, never over a lock file another
+    caller made meanwhile (that one is opened). Seen unstamped, its mtime would read as an attempt that just wrote
+    nothing, and a caller that locked it then would let it go at once (failed_silently) instead of refreshing."""
+    from glowline.files import remove_file
+
+    tmp = f"{path}.{os.getpid()}.tmp"  # a killed caller's goes with the other temp files (remove_stale_temp_files)
+    remove_file(tmp)
+    fd = os.open(tmp, flags | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        os.utime(fd, (0, 0))
+        os.link(tmp, path)
+    except FileExistsError:
+        pass
+    except OSError:  # no hard links here (or the temp file swept away): made in place, unstamped for a moment
+        try:
+            made = os.open(path, flags | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            pass
+        else:
+            os.utime(made, (0, 0))
+            return made
+    finally:
+        os.close(fd)
+        remove_file(tmp)
+    return os.open(path, flags)
 
 
 def failed_silently(fd: int, now: float, gap: float, outputs: tuple[str, ...]) -> bool:
