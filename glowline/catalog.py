@@ -130,15 +130,18 @@ class GasUnit:
         calorific_value: float = DEFAULT_CALORIFIC_VALUE,
         correction_factor: float = DEFAULT_CORRECTION_FACTOR,
     ) -> None:
-        if unit not in GAS_UNITS or not 20.0 <= calorific_value <= 60.0 or not 0.9 <= correction_factor <= 1.1:
-            from glowline.errors import ConfigError, UsageError  # only to refuse: a line that draws never imports them
+        # the exception tree is imported only to refuse: a line that draws never loads it
+        if unit not in GAS_UNITS:
+            from glowline.errors import UsageError
 
-            if unit not in GAS_UNITS:
-                raise UsageError(f"unknown gas unit {unit!r}: use kwh or m3")
-            if not 20.0 <= calorific_value <= 60.0:
-                raise ConfigError(
-                    f"[gas] calorific_value = {calorific_value!r} is not plausible: expected 20 to 60 MJ/m3"
-                )
+            raise UsageError(f"unknown gas unit {unit!r}: use kwh or m3")
+        if not 20.0 <= calorific_value <= 60.0:
+            from glowline.errors import ConfigError
+
+            raise ConfigError(f"[gas] calorific_value = {calorific_value!r} is not plausible: expected 20 to 60 MJ/m3")
+        if not 0.9 <= correction_factor <= 1.1:
+            from glowline.errors import ConfigError
+
             raise ConfigError(
                 f"[gas] correction_factor = {correction_factor!r} is not plausible: expected about 1.02264"
             )

@@ -27,7 +27,6 @@ __all__ = [
 ]
 
 
-
 class GlowlineError(Exception):
     """Base class: ``str(err)`` is one clear line for the user, ``exit_code`` the documented exit status."""
 

@@ -18,8 +18,9 @@ import time
 from glowline import EXIT_NO_DATA, EXIT_OK, catalog, paths
 from glowline.files import check_private_folder, read_text
 from glowline.status import days as days_file
-from glowline.status import policy
+from glowline.status import policy, settings
 from glowline.status.argv import DEFAULTS, MIN_MAX_AGE, Options
+from glowline.status.formats import age_text, live_text, total_text
 from glowline.status.formats import get as get_format
 from glowline.status.model import MIN_HISTORY, Day, Line, RenderOptions, Shape, judge
 
@@ -366,8 +367,8 @@ def write(text: str) -> None:
 # into a pipe (``color = "auto"`` draws no colour; ``color = "always"`` in the config does). It is rewritten atomically
 # after every refresh (glowline.commands.fetch) and by any status line that runs anyway with the config's own data
 # options and sees the line's state change: new data, fresh -> stale, the age shown while stale, a failure, live power
-# (``check``). The state seen last is kept next to the files (``<entry>.state``), so an unchanged state costs one small
-# read. Status-line path: os and time only.
+# (``keep_prerendered``). The state seen last is kept next to the files (``<entry>.state``), so an unchanged state
+# costs one small read. Status-line path: os and time only.
 
 #: options that change which data a line holds: a status line given one of them with another value than the config's
 #: draws a line that is not the pre-rendered one, so it leaves the files alone
@@ -395,8 +396,6 @@ def prerender_state_key(line: Line) -> str:
     """What the pre-rendered lines depend on besides the config: the data (its fetch time and today's date), the
     age as shown, the failure, the levels, live power, the total as shown (the meter's register moves it between
     fetches: glowline.status.tail)."""
-    from glowline.status.formats import age_text, live_text, total_text
-
     age = line.age
     shown_age = age_text(age) if age is not None and (line.stale or line.error) else ""
     today = line.days[-1].date if line.days else ""
@@ -412,8 +411,6 @@ def keep_prerendered(line: Line, opts: Options) -> None:
     drawn with the config's own data options knows that state; any other leaves the files alone."""
     if not prerendered_formats(opts) or opts.given is None:
         return
-    from glowline.status import settings  # only for a line given a data option, or a state that changed
-
     conf: dict[str, object] | None = None
     if any(name in opts.given for name in PRERENDER_DATA_OPTIONS):  # given, yet perhaps the config's own (--max-age 30)
         conf = settings.load_fast()
